@@ -1,0 +1,36 @@
+package events
+
+// Source prefix and type prefix of every event the system emits.
+const (
+	// TypePrefix starts every event type name: dk.nemrefusion.<area>.<what>.v1.
+	TypePrefix = "dk.nemrefusion."
+	// SourcePrefix starts every source: /nemrefusion/<function>.
+	SourcePrefix = "/nemrefusion/"
+	// SchemaBase is the URI prefix of every dataschema.
+	SchemaBase = "https://schemas.nemrefusion.dk/"
+)
+
+// Event type names. Past tense for facts, .requested for commands.
+const (
+	// ProbeRequested asks the system to prove the whole path works: intake
+	// records it, the broker routes it, the audit function answers it.
+	ProbeRequested = "dk.nemrefusion.system.probe.requested.v1"
+	// ProbeAnswered is the audit function's answer to a probe.
+	ProbeAnswered = "dk.nemrefusion.system.probe.answered.v1"
+	// CheckpointRequested is the PingSource tick that makes the audit
+	// function sign the heads of all ledger streams.
+	CheckpointRequested = "dk.nemrefusion.ledger.checkpoint.requested.v1"
+	// CheckpointSigned is emitted after a checkpoint is stored.
+	CheckpointSigned = "dk.nemrefusion.ledger.checkpoint.signed.v1"
+	// OutboxRelayRequested is the PingSource tick that makes every function
+	// re-send outbox rows that were committed but not yet sent.
+	OutboxRelayRequested = "dk.nemrefusion.outbox.relay.requested.v1"
+)
+
+// Extension attribute names (CloudEvents extensions are lower-case a-z0-9).
+const (
+	ExtPartitionKey  = "partitionkey"
+	ExtCorrelationID = "correlationid"
+	ExtCausationID   = "causationid"
+	ExtTraceParent   = "traceparent"
+)
