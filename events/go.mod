@@ -5,6 +5,8 @@ go 1.26.8
 require (
 	github.com/cloudevents/sdk-go/v2 v2.16.2
 	github.com/google/uuid v1.6.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	nemrefusion.dk/schemas v0.0.0-00010101000000-000000000000
 )
 
 require (
@@ -13,4 +15,7 @@ require (
 	github.com/modern-go/reflect2 v1.0.2 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.uber.org/zap v1.27.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
 )
+
+replace nemrefusion.dk/schemas => ../schemas

@@ -17,14 +17,22 @@ const (
 	ProbeRequested = "dk.nemrefusion.system.probe.requested.v1"
 	// ProbeAnswered is the audit function's answer to a probe.
 	ProbeAnswered = "dk.nemrefusion.system.probe.answered.v1"
-	// CheckpointRequested is the PingSource tick that makes the audit
-	// function sign the heads of all ledger streams.
-	CheckpointRequested = "dk.nemrefusion.ledger.checkpoint.requested.v1"
-	// CheckpointSigned is emitted after a checkpoint is stored.
+	// CheckpointSigned is emitted after a ledger checkpoint is stored.
 	CheckpointSigned = "dk.nemrefusion.ledger.checkpoint.signed.v1"
-	// OutboxRelayRequested is the PingSource tick that makes every function
-	// re-send outbox rows that were committed but not yet sent.
-	OutboxRelayRequested = "dk.nemrefusion.outbox.relay.requested.v1"
+)
+
+// Ticks. A Knative PingSource always emits type dev.knative.sources.ping; ours
+// set the extension "tick" (spec.ceOverrides) to one of these names, and
+// Triggers filter on it.
+const (
+	PingType = "dev.knative.sources.ping"
+	ExtTick  = "tick"
+	// TickOutboxRelay makes every function re-send outbox rows that were
+	// committed but not yet sent.
+	TickOutboxRelay = "outbox-relay"
+	// TickLedgerCheckpoint makes the audit function sign the heads of all
+	// ledger streams.
+	TickLedgerCheckpoint = "ledger-checkpoint"
 )
 
 // Extension attribute names (CloudEvents extensions are lower-case a-z0-9).

@@ -1,0 +1,3 @@
+module nemrefusion.dk/schemas
+
+go 1.26.8
