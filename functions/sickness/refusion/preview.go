@@ -1,0 +1,210 @@
+package refusion
+
+import (
+	"fmt"
+	"math"
+
+	"nemrefusion.dk/events"
+)
+
+// Limits used when validating hours.
+const (
+	MaxHoursPerWeek = 168
+	maxHours8Weeks  = MaxHoursPerWeek * EmploymentWeeks
+)
+
+// PreviewInput is what an employer states about one sickness absence before
+// reporting it. LastAbsenceDay and HoursLast8Weeks are optional.
+type PreviewInput struct {
+	FirstAbsenceDay Date  `json:"firstAbsenceDay"`
+	LastAbsenceDay  *Date `json:"lastAbsenceDay,omitempty"`
+	EmployedSince   Date  `json:"employedSince"`
+	// HoursLast8Weeks is the hours worked for this employer in the 8 weeks
+	// before the first absence day.
+	HoursLast8Weeks *float64 `json:"hoursLast8Weeks,omitempty"`
+	WagesPaid       bool     `json:"wagesPaid"`
+	// HourlyEarnings is in kroner before AM-bidrag.
+	HourlyEarnings   Money   `json:"hourlyEarnings"`
+	WeeklyHours      float64 `json:"weeklyHours"`
+	Section56        bool    `json:"section56"`
+	PregnancyRelated bool    `json:"pregnancyRelated"`
+	Flexjob          bool    `json:"flexjob"`
+	// ReceivedOn is the day the report (and request for refusion) is received.
+	ReceivedOn Date `json:"receivedOn"`
+}
+
+// PreviewResult is what the employer would get: the employer period, the
+// first day of refusion (nil when none is due), the report deadline and
+// whether the report is late, the rates and the amount per week, and every
+// reason behind them.
+type PreviewResult struct {
+	EmployerPeriod EmployerPeriod `json:"employerPeriod"`
+	RefusionFrom   *Date          `json:"refusionFrom"`
+	ReportDeadline Date           `json:"reportDeadline"`
+	Late           bool           `json:"late"`
+	MaxHourlyRate  Money          `json:"maxHourlyRate"`
+	HourlyRate     Money          `json:"hourlyRate"`
+	WeeklyAmount   Money          `json:"weeklyAmount"`
+	// Provisional is true when the rate used is a provisional one.
+	Provisional bool     `json:"provisional"`
+	Reasons     []Reason `json:"reasons"`
+}
+
+// Validate returns events.FieldErrors naming every bad field of in at once,
+// or nil.
+func (in PreviewInput) Validate() error {
+	var fe events.FieldErrors
+	f := in.FirstAbsenceDay
+	if f.IsZero() {
+		fe.Add("firstAbsenceDay", "required", "Første fraværsdag skal udfyldes.", "The first absence day is required.")
+	}
+	if in.LastAbsenceDay != nil && !in.LastAbsenceDay.IsZero() && !f.IsZero() && in.LastAbsenceDay.Before(f) {
+		fe.Add("lastAbsenceDay", "before_first_absence_day", "Sidste fraværsdag kan ikke ligge før første fraværsdag.", "The last absence day cannot be before the first absence day.")
+	}
+	switch {
+	case in.EmployedSince.IsZero():
+		fe.Add("employedSince", "required", "Ansættelsesdatoen skal udfyldes.", "The employment start date is required.")
+	case !f.IsZero() && in.EmployedSince.After(f):
+		fe.Add("employedSince", "after_first_absence_day", "Ansættelsesdatoen kan ikke ligge efter første fraværsdag.", "The employment start date cannot be after the first absence day.")
+	}
+	if h := in.HoursLast8Weeks; h != nil {
+		switch {
+		case math.IsNaN(*h) || math.IsInf(*h, 0):
+			fe.Add("hoursLast8Weeks", "invalid", "Timetallet er ikke et tal.", "The hours are not a number.")
+		case *h < 0:
+			fe.Add("hoursLast8Weeks", "negative", "Timetallet kan ikke være negativt.", "The hours cannot be negative.")
+		case *h > maxHours8Weeks:
+			fe.Add("hoursLast8Weeks", "too_large", fmt.Sprintf("Timetallet kan højst være %d på 8 uger.", maxHours8Weeks), fmt.Sprintf("The hours can be at most %d in 8 weeks.", maxHours8Weeks))
+		}
+	}
+	switch {
+	case in.HourlyEarnings < 0:
+		fe.Add("hourlyEarnings", "negative", "Timefortjenesten kan ikke være negativ.", "The hourly earnings cannot be negative.")
+	case in.HourlyEarnings == 0:
+		fe.Add("hourlyEarnings", "required", "Timefortjenesten skal udfyldes.", "The hourly earnings are required.")
+	}
+	switch h := in.WeeklyHours; {
+	case math.IsNaN(h) || math.IsInf(h, 0):
+		fe.Add("weeklyHours", "invalid", "Den ugentlige arbejdstid er ikke et tal.", "The weekly hours are not a number.")
+	case h < 0:
+		fe.Add("weeklyHours", "negative", "Den ugentlige arbejdstid kan ikke være negativ.", "The weekly hours cannot be negative.")
+	case h == 0:
+		fe.Add("weeklyHours", "required", "Den ugentlige arbejdstid skal udfyldes.", "The weekly hours are required.")
+	case h > MaxHoursPerWeek:
+		fe.Add("weeklyHours", "too_large", fmt.Sprintf("Den ugentlige arbejdstid kan højst være %d timer.", MaxHoursPerWeek), fmt.Sprintf("The weekly hours can be at most %d.", MaxHoursPerWeek))
+	}
+	switch {
+	case in.ReceivedOn.IsZero():
+		fe.Add("receivedOn", "required", "Modtagelsesdatoen skal udfyldes.", "The date received is required.")
+	case !f.IsZero() && in.ReceivedOn.Before(f):
+		fe.Add("receivedOn", "before_first_absence_day", "Anmeldelsen kan ikke være modtaget før første fraværsdag.", "The report cannot be received before the first absence day.")
+	}
+	return fe.Err()
+}
+
+// Preview computes what an employer would get for one sickness absence. It
+// returns events.FieldErrors (wrapped) for bad input and ErrNoRate (wrapped)
+// when the year of the rate has no maximum rate in rates. The rate is the one
+// of the year of RefusionFrom, or of the first absence day when no refusion
+// is due.
+func Preview(in PreviewInput, rates Table) (PreviewResult, error) {
+	if err := in.Validate(); err != nil {
+		return PreviewResult{}, fmt.Errorf("preview: %w", err)
+	}
+	if in.LastAbsenceDay != nil && in.LastAbsenceDay.IsZero() {
+		in.LastAbsenceDay = nil
+	}
+	f := in.FirstAbsenceDay
+	var res PreviewResult
+
+	ep, reasons := DetermineEmployerPeriod(EmployerPeriodInput{
+		FirstAbsenceDay:  f,
+		EmployedSince:    in.EmployedSince,
+		HoursLast8Weeks:  in.HoursLast8Weeks,
+		WeeklyHours:      in.WeeklyHours,
+		Section56:        in.Section56,
+		PregnancyRelated: in.PregnancyRelated,
+		Flexjob:          in.Flexjob,
+	})
+	res.EmployerPeriod = ep
+	res.Reasons = reasons
+
+	deadline, err := Deadlines(previewDeadlineInput(in, ep))
+	if err != nil {
+		return PreviewResult{}, fmt.Errorf("preview: %w", err)
+	}
+	res.ReportDeadline = deadline.Date
+	res.Reasons = append(res.Reasons, deadline.Reason)
+
+	if in.WagesPaid {
+		earliest := f
+		if ep.Applies {
+			earliest = ep.To.AddDays(1)
+		}
+		from, late, rs := RefusionStart(RefusionStartInput{
+			FirstAbsenceDay: f,
+			LastAbsenceDay:  in.LastAbsenceDay,
+			Earliest:        earliest,
+			ReportDeadline:  res.ReportDeadline,
+			ReceivedOn:      in.ReceivedOn,
+		})
+		res.RefusionFrom, res.Late = from, late
+		res.Reasons = append(res.Reasons, rs...)
+	} else {
+		late, r := IsLate(res.ReportDeadline, in.ReceivedOn)
+		res.Late = late
+		res.Reasons = append(res.Reasons, r, NoWagesReason())
+	}
+
+	year := f.Year()
+	if res.RefusionFrom != nil {
+		year = res.RefusionFrom.Year()
+	}
+	rate, r, err := MaxHourlyRate(rates, year)
+	if err != nil {
+		return PreviewResult{}, fmt.Errorf("preview: %w", err)
+	}
+	res.MaxHourlyRate = rate.Hourly
+	res.Provisional = rate.Provisional
+	res.Reasons = append(res.Reasons, r)
+
+	res.HourlyRate, r = HourlyRate(in.HourlyEarnings, rate.Hourly)
+	res.Reasons = append(res.Reasons, r)
+	res.WeeklyAmount, r = WeeklyAmount(res.HourlyRate, in.WeeklyHours)
+	res.Reasons = append(res.Reasons, r)
+	return res, nil
+}
+
+// previewDeadlineInput picks the sender kind for the preview: wages paid
+// (§ 40, stk. 1, or the § 56 three-month deadline for a known absence of at
+// most 30 days); no wages with an employer period, so the employer pays
+// sygedagpenge until the period ends (§ 40, stk. 2); no wages and no employer
+// period, so the employer pays neither (§ 40, stk. 3).
+func previewDeadlineInput(in PreviewInput, ep EmployerPeriod) DeadlineInput {
+	d := DeadlineInput{FirstAbsenceDay: in.FirstAbsenceDay, LastAbsenceDay: in.LastAbsenceDay, Section56: in.Section56}
+	switch {
+	case in.WagesPaid:
+		d.Sender = SenderEmployerWages
+	case ep.Applies:
+		d.Sender = SenderEmployerSygedagpenge
+		d.PaymentsStoppedOn = ep.To
+	default:
+		d.Sender = SenderEmployerNeither
+	}
+	return d
+}
+
+// NoWagesReason explains that an employer not paying wages gets no refusion:
+// refusion is the sygedagpenge for wages the employer paid (sygedagpengeloven
+// §§ 54–57); the employee applies for sygedagpenge from the municipality.
+func NoWagesReason() Reason {
+	return Reason{
+		Rule:   "sdl-54-no-wages",
+		Law:    "sygedagpengeloven §§ 54–57",
+		Source: srcAmount,
+		TextDa: "Arbejdsgiveren udbetaler ikke løn under fraværet og kan derfor ikke få refusion. Medarbejderen søger selv sygedagpenge hos kommunen.",
+		TextEn: "The employer does not pay wages during the absence and therefore gets no refusion. The employee applies for sygedagpenge from the municipality.",
+		Inputs: map[string]any{"wagesPaid": false},
+		Result: nil,
+	}
+}
