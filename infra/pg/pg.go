@@ -53,9 +53,15 @@ func Open(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 
 // Migrate applies the goose-format SQL migrations in fsys (files at its root,
 // "-- +goose Up" annotated) to schema, recording versions in
-// schema.goose_db_version. It takes a Postgres session lock, so any number of
-// replicas may call it at start at the same time; each migration runs once.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, fsys fs.FS) error {
+// schema.goose_<set>, so several independent sets (the runtime's inbox and
+// outbox, the function's own tables) live side by side in one schema. It
+// takes a Postgres session lock, so any number of replicas may call it at
+// start at the same time; each migration runs once. Unqualified names in the
+// SQL land in the pool's search_path (see Open).
+func Migrate(ctx context.Context, pool *pgxpool.Pool, schema, set string, fsys fs.FS) error {
+	if !schemaName.MatchString(set) {
+		return fmt.Errorf("pg: invalid migration set name %q", set)
+	}
 	if !schemaName.MatchString(schema) {
 		return fmt.Errorf("pg: invalid schema name %q", schema)
 	}
@@ -67,11 +73,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, fsys fs.FS)
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(schema)))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(schema+"."+set)))
 	if err != nil {
 		return fmt.Errorf("pg: migration lock: %w", err)
 	}
-	store, err := database.NewStore(goose.DialectPostgres, schema+".goose_db_version")
+	store, err := database.NewStore(goose.DialectPostgres, schema+".goose_"+set)
 	if err != nil {
 		return fmt.Errorf("pg: migration store: %w", err)
 	}

@@ -1,0 +1,54 @@
+# NemRefusion: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export NR_DATA ?= $(CURDIR)/.data
+BIN := $(NR_DATA)/bin
+FUNCTIONS := $(notdir $(wildcard functions/*))
+MODULES := events schemas infra tests $(addprefix functions/,$(FUNCTIONS))
+ENV := set -a; . $(NR_DATA)/stack.env; set +a
+GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
+
+.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check bench lint fmt
+
+help:
+	@echo "make run    start the whole system on this machine and print where to open it"
+	@echo "make test   run every test (installs and starts what is missing)"
+	@echo "make bench  benchmarks, as one table of ratios measured in the same run"
+	@echo "make k8s-check  validate the Kubernetes manifests with Knative's own code"
+
+deps: ## install PostgreSQL, Redis, ClamAV, Chromium (apt) and MinIO (go install) when missing
+	@bash infra/stack/deps.sh
+
+services: deps ## start the backing services that do not already answer; writes .data/stack.env
+	@bash infra/stack/services.sh start
+
+stop-services:
+	@bash infra/stack/services.sh stop
+
+build: ## every function binary plus nrctl and localstack into .data/bin
+	@mkdir -p $(BIN)
+	@for f in $(FUNCTIONS); do (cd functions/$$f && go build -o $(BIN)/$$f .) || exit 1; done
+	@cd infra && go build -o $(BIN)/nrctl ./cmd/nrctl && go build -o $(BIN)/localstack ./cmd/localstack
+
+run: services build ## the whole system; Ctrl-C stops it, a second run keeps the data
+	@$(ENV); exec $(BIN)/localstack -manifests k8s/base -data $(NR_DATA) -bin $(BIN)
+
+test: services test-standalone k8s-check test-go ## every test, with -race
+
+test-go:
+	@$(ENV); go test $(GO_TEST_FLAGS) $(addprefix ./,$(addsuffix /...,$(MODULES)))
+
+test-standalone: ## every function builds alone (GOWORK=off), as for its container image
+	@for f in $(FUNCTIONS); do (cd functions/$$f && GOWORK=off go build -o /dev/null .) || exit 1; done
+
+k8s-check: ## decode every manifest into Knative's types, run their Validate, kustomize build each overlay
+	@cd tests && go test -count=1 ./k8scheck/
+
+bench: services ## benchmarks as one table of ratios against baselines run in the same process
+	@$(ENV); go test -run '^$$' -bench . -benchtime 2s -timeout 30m ./infra/ledger/ ./infra/runtime/ 2>&1 | tee $(NR_DATA)/bench.txt | go run ./infra/cmd/benchtable
+
+lint:
+	@test -z "$$(gofmt -l $(MODULES))" || { gofmt -l $(MODULES); exit 1; }
+	@go vet $(addprefix ./,$(addsuffix /...,$(MODULES)))

@@ -1,0 +1,128 @@
+// Package audit is the audit function: it answers system probes (proving
+// intake → broker → function → ledger works), signs a checkpoint over the
+// heads of all ledger streams on every ledger-checkpoint tick, and serves
+// ledger streams to operators.
+package audit
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/ledger"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// ProbeAnswer is the data of a probe answer.
+type ProbeAnswer struct {
+	Note       string `json:"note"`
+	AnsweredBy string `json:"answeredBy"`
+	LedgerSeq  int64  `json:"ledgerSeq"`
+}
+
+// CheckpointSigned is the data of a checkpoint-signed event.
+type CheckpointSigned struct {
+	CheckpointID int64  `json:"checkpointId"`
+	Streams      int64  `json:"streams"`
+	MerkleRoot   string `json:"merkleRoot"`
+	KeyID        string `json:"keyId"`
+}
+
+// Register wires the audit handlers and routes into svc.
+func Register(svc *runtime.Service, signer ledger.Signer) {
+	svc.On(events.ProbeRequested, answerProbe)
+	svc.OnTick(events.TickLedgerCheckpoint, func(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
+		return checkpoint(ctx, svc, tx, signer)
+	})
+	svc.Mux.HandleFunc("GET /api/v1/audit/streams/{stream}", func(w http.ResponseWriter, r *http.Request) {
+		streamHandler(svc, w, r)
+	})
+}
+
+// answerProbe records the probe's arrival in its ledger stream and emits the answer.
+func answerProbe(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
+	if err := events.Validate(ev); err != nil {
+		return err
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := ev.DataAs(&in); err != nil {
+		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
+	}
+	rec, err := tx.Record(ctx, ledger.Entry{})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Emit(ctx, events.ProbeAnswered, events.PartitionKey(ev), ProbeAnswer{Note: in.Note, AnsweredBy: "audit", LedgerSeq: rec.Seq})
+	return err
+}
+
+// checkpoint signs the heads of all streams. The checkpoint is written in its
+// own transaction (ledger.Checkpoint serialises checkpoint makers); the
+// tick's transaction only emits the announcement.
+func checkpoint(ctx context.Context, svc *runtime.Service, tx *runtime.Tx, signer ledger.Signer) error {
+	cp, err := ledger.Checkpoint(ctx, svc.DB, signer)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if cp.Unchanged {
+		return nil
+	}
+	_, err = tx.Emit(ctx, events.CheckpointSigned, "ledger-checkpoints", CheckpointSigned{
+		CheckpointID: cp.ID, Streams: cp.Streams, MerkleRoot: hex.EncodeToString(cp.MerkleRoot), KeyID: cp.KeyID,
+	})
+	return err
+}
+
+// entryView is one ledger entry as the API shows it (payload by digest only).
+type entryView struct {
+	Seq           int64           `json:"seq"`
+	RecordedAt    time.Time       `json:"recordedAt"`
+	EventType     string          `json:"eventType"`
+	EventSource   string          `json:"eventSource"`
+	EventID       string          `json:"eventId"`
+	Actor         string          `json:"actor"`
+	Role          string          `json:"role"`
+	OnBehalfOf    string          `json:"onBehalfOf,omitempty"`
+	Correlation   string          `json:"correlation"`
+	Cause         string          `json:"cause,omitempty"`
+	Reason        json.RawMessage `json:"reason,omitempty"`
+	PayloadDigest string          `json:"payloadDigest"`
+	Hash          string          `json:"hash"`
+}
+
+// streamHandler answers GET /api/v1/audit/streams/{stream}?limit=N.
+// TODO(login issue): restrict to operators and caseworkers of the stream's tenant.
+func streamHandler(svc *runtime.Service, w http.ResponseWriter, r *http.Request) {
+	limit := 1000
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 10000 {
+			runtime.WriteError(w, runtime.Invalid(events.FieldErrors{{Field: "limit", Code: "range", Da: "limit skal være mellem 1 og 10000.", En: "limit must be between 1 and 10000."}}))
+			return
+		}
+		limit = n
+	}
+	recs, err := ledger.Stream(r.Context(), svc.DB, r.PathValue("stream"), limit)
+	if err != nil {
+		runtime.WriteError(w, err)
+		return
+	}
+	out := make([]entryView, 0, len(recs))
+	for _, rec := range recs {
+		out = append(out, entryView{
+			Seq: rec.Seq, RecordedAt: rec.RecordedAt, EventType: rec.EventType, EventSource: rec.EventSource, EventID: rec.EventID,
+			Actor: rec.Actor, Role: rec.Role, OnBehalfOf: rec.OnBehalfOf, Correlation: rec.Correlation, Cause: rec.Cause,
+			Reason: rec.Reason, PayloadDigest: hex.EncodeToString(rec.PayloadDigest), Hash: hex.EncodeToString(rec.Hash),
+		})
+	}
+	runtime.WriteJSON(w, http.StatusOK, map[string]any{"stream": r.PathValue("stream"), "entries": out})
+}

@@ -1,0 +1,34 @@
+// Command intake is the public door for CloudEvents from the web app and
+// partner systems: it validates, records and forwards submissions to the
+// broker. main only wires.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"knative.dev/pkg/signals"
+
+	"nemrefusion.dk/functions/intake/intake"
+	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/runtime"
+)
+
+func main() {
+	ctx := signals.NewContext()
+	var c config.Base
+	if err := config.Load(&c); err != nil {
+		slog.Error("config", "err", err.Error())
+		os.Exit(2)
+	}
+	svc, err := runtime.New(ctx, runtime.Options{Name: "intake", Base: c, Migrations: intake.Migrations()})
+	if err != nil {
+		slog.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	intake.Register(svc)
+	if err := svc.Run(ctx); err != nil {
+		svc.Log.Error("stopped", "err", err.Error())
+		os.Exit(1)
+	}
+}

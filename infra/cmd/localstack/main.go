@@ -1,0 +1,50 @@
+// Command localstack runs the whole system on this machine (see package
+// localstack). `make run` builds the function binaries and starts it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"knative.dev/pkg/signals"
+
+	"nemrefusion.dk/infra/localstack"
+)
+
+func main() {
+	var cfg localstack.Config
+	flag.StringVar(&cfg.Manifests, "manifests", "k8s/base", "kustomize base with the Knative manifests")
+	flag.StringVar(&cfg.DataDir, "data", env("NR_DATA", ".data"), "data directory")
+	flag.StringVar(&cfg.BinDir, "bin", env("NR_BIN", ".data/bin"), "directory of function binaries")
+	flag.StringVar(&cfg.PublicAddr, "public", env("PUBLIC_ADDR", "127.0.0.1:8080"), "public origin address")
+	flag.StringVar(&cfg.BrokerAddr, "broker", env("BROKER_ADDR", "127.0.0.1:8099"), "broker ingress address")
+	flag.IntVar(&cfg.FirstPort, "first-port", 8101, "port of the first function")
+	flag.Parse()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("component", "localstack")
+	cfg.Log = log
+	ctx := signals.NewContext()
+	stack, err := localstack.Start(ctx, cfg)
+	if err != nil {
+		log.Error("start failed", "err", err.Error())
+		os.Exit(1)
+	}
+	var names []string
+	for n, u := range stack.Functions() {
+		names = append(names, n+"="+u)
+	}
+	fmt.Printf("\nNemRefusion is running.\n  Open:     %s\n  Broker:   %s\n  Functions: %s\n  Logs:     %s/logs/\n  Stop:     Ctrl-C\n\n",
+		stack.URL(), stack.BrokerURL(), strings.Join(names, " "), cfg.DataDir)
+	<-ctx.Done()
+	fmt.Println("stopping…")
+	stack.Close()
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,250 @@
+// Package localstack runs the whole system on one machine: the local broker
+// (standing in for Knative Eventing, reading the same manifests in k8s/),
+// every function binary as a supervised process, and the public gateway that
+// routes the one public origin by the HTTPRoute in k8s/base, as a Gateway
+// would in a cluster.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"nemrefusion.dk/infra/broker"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// Config configures the local stack.
+type Config struct {
+	// Manifests is the kustomize base the broker and gateway read (k8s/base).
+	Manifests string
+	// DataDir holds the broker's JetStream store, keys and function logs.
+	DataDir string
+	// BinDir holds one binary per function, named after its Knative Service.
+	BinDir string
+	// PublicAddr is the public origin (default 127.0.0.1:8080).
+	PublicAddr string
+	// BrokerAddr is the broker ingress (default 127.0.0.1:8099).
+	BrokerAddr string
+	// FirstPort is the port of the first function; the others follow (default 8101).
+	FirstPort int
+	// Env is added to every function's environment.
+	Env []string
+	// Mounts are extra handlers on the public origin, by path prefix
+	// (the development issuer, for example).
+	Mounts map[string]http.Handler
+	Log    *slog.Logger
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	cfg    Config
+	broker *broker.Broker
+	procs  map[string]*process
+	routes []Route
+	public *http.Server
+	ln     net.Listener
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Start brings the stack up and returns when every function answers /readyz.
+func Start(ctx context.Context, cfg Config) (*Stack, error) {
+	if cfg.PublicAddr == "" {
+		cfg.PublicAddr = "127.0.0.1:8080"
+	}
+	if cfg.BrokerAddr == "" {
+		cfg.BrokerAddr = "127.0.0.1:8099"
+	}
+	if cfg.FirstPort == 0 {
+		cfg.FirstPort = 8101
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	services, routes, err := readManifests(cfg.Manifests)
+	if err != nil {
+		return nil, fmt.Errorf("localstack: manifests: %w", err)
+	}
+	logs := filepath.Join(cfg.DataDir, "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		return nil, fmt.Errorf("localstack: %w", err)
+	}
+	s := &Stack{cfg: cfg, procs: map[string]*process{}, routes: routes}
+	brokerURL := "http://" + cfg.BrokerAddr + "/nemrefusion/default"
+	port := cfg.FirstPort
+	for _, name := range services {
+		bin := filepath.Join(cfg.BinDir, name)
+		if _, err := os.Stat(bin); err != nil {
+			cfg.Log.Warn("no binary for Knative Service; not started", "service", name)
+			continue
+		}
+		s.procs[name] = &process{
+			name: name, bin: bin, port: port, logs: logs, log: cfg.Log,
+			env: append([]string{
+				"K_SINK=" + brokerURL,
+				"LEDGER_KEY_FILE=" + filepath.Join(cfg.DataDir, "keys", "ledger-ed25519.key"),
+			}, cfg.Env...),
+		}
+		port++
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+
+	s.broker, err = broker.New(broker.Config{
+		DataDir:      filepath.Join(cfg.DataDir, "broker"),
+		Addr:         cfg.BrokerAddr,
+		ManifestsDir: cfg.Manifests,
+		SkipDirs:     []string{"overlays"},
+		Resolver:     s.resolve,
+		Logger:       cfg.Log,
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("localstack: broker: %w", err)
+	}
+	if err := s.broker.Start(runCtx); err != nil {
+		cancel()
+		return nil, fmt.Errorf("localstack: broker: %w", err)
+	}
+	for _, p := range s.procs {
+		if err := p.start(); err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.wg.Add(1)
+		go func(p *process) { defer s.wg.Done(); p.supervise(runCtx) }(p)
+	}
+	readyCtx, readyCancel := context.WithTimeout(ctx, 90*time.Second)
+	defer readyCancel()
+	for _, p := range s.procs {
+		if err := p.waitReady(readyCtx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("localstack: %w", err)
+		}
+	}
+	s.ln, err = net.Listen("tcp", cfg.PublicAddr)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("localstack: public origin: %w", err)
+	}
+	s.public = &http.Server{Handler: s.gateway(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.public.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			cfg.Log.Error("public origin stopped", "err", err.Error())
+		}
+	}()
+	return s, nil
+}
+
+// URL is the public origin.
+func (s *Stack) URL() string { return "http://" + s.ln.Addr().String() }
+
+// BrokerURL is the broker ingress of the default broker.
+func (s *Stack) BrokerURL() string { return s.broker.IngressURL("default") }
+
+// Functions lists the running functions and their URLs.
+func (s *Stack) Functions() map[string]string {
+	out := map[string]string{}
+	for n, p := range s.procs {
+		out[n] = p.url()
+	}
+	return out
+}
+
+// Kill crashes a function (SIGKILL); the supervisor restarts it. For fault tests.
+func (s *Stack) Kill(name string) error {
+	p, ok := s.procs[name]
+	if !ok {
+		return fmt.Errorf("no function %q", name)
+	}
+	p.kill()
+	return nil
+}
+
+// Close stops the public origin, every function (SIGTERM, then SIGKILL after
+// 20 s) and the broker, in that order, so nothing accepted is lost.
+func (s *Stack) Close() {
+	if s.public != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.public.Shutdown(sctx)
+		cancel()
+	}
+	var wg sync.WaitGroup
+	for _, p := range s.procs {
+		wg.Add(1)
+		go func(p *process) { defer wg.Done(); p.stop(20 * time.Second) }(p)
+	}
+	wg.Wait()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	if s.broker != nil {
+		s.broker.Close()
+	}
+}
+
+func (s *Stack) resolve(kind, name string) (string, error) {
+	if p, ok := s.procs[name]; ok && kind == "Service" {
+		return p.url(), nil
+	}
+	return "", fmt.Errorf("localstack: no running %s %q", kind, name)
+}
+
+// gateway routes the public origin: mounts first, then the HTTPRoute rules
+// (longest prefix first), then a small index page.
+func (s *Stack) gateway() http.Handler {
+	mux := http.NewServeMux()
+	for prefix, h := range s.cfg.Mounts {
+		mux.Handle(prefix, h)
+	}
+	proxies := map[string]*httputil.ReverseProxy{}
+	for _, r := range s.routes {
+		p, ok := s.procs[r.Backend]
+		if !ok {
+			continue
+		}
+		u, _ := url.Parse(p.url())
+		if proxies[r.Backend] == nil {
+			rp := httputil.NewSingleHostReverseProxy(u)
+			rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
+				runtime.WriteError(w, runtime.Fail(runtime.KindUnavailable, "backend-unavailable",
+					"Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt.", "The service is temporarily unavailable. Please try again shortly.", err))
+			}
+			proxies[r.Backend] = rp
+		}
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		for _, rt := range s.routes {
+			if strings.HasPrefix(r.URL.Path, rt.Prefix) {
+				if rp := proxies[rt.Backend]; rp != nil {
+					rp.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, indexPage)
+			return
+		}
+		runtime.WriteError(w, runtime.Fail(runtime.KindNotFound, "not-found", "Siden findes ikke.", "The page does not exist.", nil))
+	})
+	return mux
+}
+
+const indexPage = `<!doctype html><html lang="da"><head><meta charset="utf-8"><title>NemRefusion (lokal)</title></head>
+<body><h1>NemRefusion – lokal udviklingsstak</h1>
+<p>Offentlige API'er: <code>POST /api/v1/events</code> (CloudEvents), <code>GET /api/v1/audit/streams/{stream}</code>.</p>
+</body></html>`

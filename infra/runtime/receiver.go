@@ -1,0 +1,133 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/pg"
+)
+
+func (s *Service) routes() {
+	s.Mux.HandleFunc("POST /{$}", s.receive)
+	s.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.Mux.HandleFunc("GET /readyz", s.readyz)
+	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+}
+
+func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		WriteError(w, Fail(KindUnavailable, "not-ready", "Tjenesten starter eller stopper.", "The service is starting or stopping.", nil))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		WriteError(w, Fail(KindUnavailable, "database-unavailable", "Databasen svarer ikke.", "The database does not answer.", err))
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// ReadEvent decodes a CloudEvent from r in binary or structured mode, with
+// the body capped at max bytes, and validates its required attributes.
+func ReadEvent(w http.ResponseWriter, r *http.Request, max int64) (cloudevents.Event, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	evp, err := cehttp.NewEventFromHTTPRequest(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return cloudevents.Event{}, Fail(KindInvalid, "too-large", "Beskeden er for stor.", "The message is too large.", err)
+		}
+		return cloudevents.Event{}, Fail(KindInvalid, "not-a-cloudevent", "Beskeden er ikke en gyldig CloudEvent.", "The message is not a valid CloudEvent.", err)
+	}
+	if err := evp.Validate(); err != nil {
+		return cloudevents.Event{}, Fail(KindInvalid, "invalid-cloudevent", "Beskeden mangler påkrævede CloudEvents-attributter.", "The message lacks required CloudEvents attributes.", err)
+	}
+	return *evp, nil
+}
+
+// receive is the CloudEvents endpoint the broker delivers to. 2xx only after
+// the effect committed; 400 for what can never succeed; 503 for transient
+// failures, which the broker retries.
+func (s *Service) receive(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ev, err := ReadEvent(w, r, s.maxBytes)
+	if err != nil {
+		s.m.observe("invalid", KindOf(err).Status(), start)
+		s.Log.WarnContext(r.Context(), "rejected incoming message", "code", ProblemOf(err).Code)
+		WriteError(w, err)
+		return
+	}
+	ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.MapCarrier{"traceparent": events.Str(ev, events.ExtTraceParent)})
+	ctx, span := otel.Tracer("nemrefusion/runtime").Start(ctx, "handle "+ev.Type())
+	defer span.End()
+	log := s.Log.With("event_type", ev.Type(), "event_id", ev.ID(), "correlation_id", events.CorrelationID(ev))
+	ctx = WithLogger(ctx, log)
+
+	h, ok := s.handlerFor(ev)
+	if !ok {
+		err := Fail(KindInvalid, "unhandled-type", "Funktionen håndterer ikke denne hændelsestype.", "The function does not handle this event type.", nil)
+		s.m.observe("unhandled", http.StatusBadRequest, start)
+		log.WarnContext(ctx, "event type not handled")
+		WriteError(w, err)
+		return
+	}
+	dup, err := s.handle(ctx, ev, h)
+	status := http.StatusAccepted
+	if err != nil {
+		status = KindOf(err).Status()
+		if status >= 500 {
+			log.ErrorContext(ctx, "event handling failed", "status", status, "err", err.Error())
+		} else {
+			log.WarnContext(ctx, "event refused", "status", status, "code", ProblemOf(err).Code)
+		}
+		s.m.observe(ev.Type(), status, start)
+		WriteError(w, err)
+		return
+	}
+	s.m.observe(ev.Type(), status, start)
+	log.DebugContext(ctx, "event handled", "duplicate", dup, "ms", time.Since(start).Milliseconds())
+	w.WriteHeader(status)
+}
+
+// handle runs h in one transaction with the inbox dedupe; a duplicate is
+// acknowledged without effect.
+func (s *Service) handle(ctx context.Context, ev cloudevents.Event, h EventHandler) (dup bool, err error) {
+	var emitted []string
+	err = pgx.BeginFunc(ctx, s.DB, func(ptx pgx.Tx) error {
+		first, err := pg.FirstDelivery(ctx, ptx, ev.Source(), ev.ID(), ev.Type())
+		if err != nil {
+			return err
+		}
+		if !first {
+			dup = true
+			return nil
+		}
+		tx := &Tx{Tx: ptx, svc: s, cause: &ev}
+		if err := h(ctx, tx, ev); err != nil {
+			return err
+		}
+		emitted = tx.emitted
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	if dup {
+		s.m.duplicates.Inc()
+	}
+	s.sendEmitted(ctx, emitted)
+	return dup, nil
+}
