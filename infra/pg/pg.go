@@ -73,7 +73,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema, set string, fsys f
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(schema+"."+set)))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(schema + "." + set)))
 	if err != nil {
 		return fmt.Errorf("pg: migration lock: %w", err)
 	}
@@ -100,4 +100,3 @@ func lockID(schema string) int64 {
 	}
 	return int64(h >> 1)
 }
-
