@@ -295,6 +295,17 @@ func verifyCheckpoints(ctx context.Context, tx pgx.Tx, trusted []ed25519.PublicK
 		return slices.ContainsFunc(trusted, func(t ed25519.PublicKey) bool { return bytes.Equal(t, pub) })
 	}
 
+	// Signed heads outlive a removed newest checkpoint (a refused or
+	// unchanged checkpoint leaves none behind); both maxima come from indexes.
+	var headsMax, maxID *int64
+	if err := tx.QueryRow(ctx, `SELECT (SELECT max(checkpoint_id) FROM ledger.checkpoint_heads),
+  (SELECT max(id) FROM ledger.checkpoints)`).Scan(&headsMax, &maxID); err != nil {
+		return fmt.Errorf("read checkpoints: %w", err)
+	}
+	if headsMax != nil && (maxID == nil || *headsMax > *maxID) {
+		r.add(Problem{Checkpoint: *headsMax, What: "removed: its signed heads remain but the checkpoint is gone"})
+	}
+
 	prevDigest := genesis
 	var prevID int64
 	for after := int64(0); ; {
