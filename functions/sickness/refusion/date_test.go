@@ -1,0 +1,87 @@
+package refusion
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestDateAddMonthsClampsToMonthEnd(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		from Date
+		n    int
+		want Date
+	}{
+		{date(4, March, 2024), 6, date(4, September, 2024)},
+		{date(31, May, 2024), 3, date(31, August, 2024)},
+		{date(31, May, 2024), -3, date(29, February, 2024)},
+		{date(31, May, 2023), -3, date(28, February, 2023)},
+		{date(31, August, 2024), 1, date(30, September, 2024)},
+		{date(15, November, 2024), 3, date(15, February, 2025)},
+		{date(10, January, 2025), -3, date(10, October, 2024)},
+	}
+	for _, tt := range tests {
+		if got := tt.from.AddMonths(tt.n); got != tt.want {
+			t.Errorf("%s + %d months = %s, want %s", tt.from, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestDateArithmetic(t *testing.T) {
+	t.Parallel()
+	f := date(4, March, 2024)
+	if got := f.AddDays(29); got != date(2, April, 2024) {
+		t.Errorf("4 March + 29 days = %s", got)
+	}
+	if got := f.DaysUntil(date(2, April, 2024)); got != 29 {
+		t.Errorf("days 4 March → 2 April = %d, want 29", got)
+	}
+	if got := date(31, December, 2024).DaysUntil(date(1, January, 2025)); got != 1 {
+		t.Errorf("days across new year = %d", got)
+	}
+	if !f.Before(f.AddDays(1)) || f.After(f) || f.Before(f) {
+		t.Error("Before/After wrong")
+	}
+	if got := date(10, February, 2024).EndOfMonth(); got != date(29, February, 2024) {
+		t.Errorf("end of February 2024 = %s", got)
+	}
+	if (Date{}).String() != "" || !(Date{}).IsZero() || f.IsZero() {
+		t.Error("zero date handling wrong")
+	}
+	if got := f.Danish(); got != "4. marts 2024" {
+		t.Errorf("Danish = %q", got)
+	}
+	if got := f.English(); got != "4 March 2024" {
+		t.Errorf("English = %q", got)
+	}
+}
+
+func TestDateJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(struct {
+		D Date  `json:"d"`
+		P *Date `json:"p"`
+		Z Date  `json:"z"`
+	}{D: date(4, March, 2024), P: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"d":"2024-03-04","p":null,"z":null}`; got != want {
+		t.Errorf("marshal = %s, want %s", got, want)
+	}
+	var v struct {
+		D Date  `json:"d"`
+		P *Date `json:"p"`
+	}
+	if err := json.Unmarshal([]byte(`{"d":"2024-04-08","p":null}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.D != date(8, April, 2024) || v.P != nil {
+		t.Errorf("unmarshal = %+v", v)
+	}
+	for _, bad := range []string{`{"d":"2024-02-30"}`, `{"d":"04-03-2024"}`, `{"d":20240304}`, `{"d":"2024-3-4"}`} {
+		if err := json.Unmarshal([]byte(bad), &v); err == nil {
+			t.Errorf("unmarshal %s: want an error", bad)
+		}
+	}
+}
