@@ -42,3 +42,14 @@ const (
 	ExtCausationID   = "causationid"
 	ExtTraceParent   = "traceparent"
 )
+
+// ExtReceipt carries the receipt number intake gave a submission.
+const ExtReceipt = "receipt"
+
+// submittable are the types senders may post to /api/v1/events.
+var submittable = map[string]bool{
+	ProbeRequested: true,
+}
+
+// Submittable reports whether senders may post events of eventType.
+func Submittable(eventType string) bool { return submittable[eventType] }

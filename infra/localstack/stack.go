@@ -36,7 +36,8 @@ type Config struct {
 	PublicAddr string
 	// BrokerAddr is the broker ingress (default 127.0.0.1:8099).
 	BrokerAddr string
-	// FirstPort is the port of the first function; the others follow (default 8101).
+	// FirstPort is the port of the first function; the others follow
+	// (default 8101). -1 lets the kernel pick a free port for each (tests).
 	FirstPort int
 	// Env is added to every function's environment.
 	Env []string
@@ -81,7 +82,6 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("localstack: %w", err)
 	}
 	s := &Stack{cfg: cfg, procs: map[string]*process{}, routes: routes}
-	brokerURL := "http://" + cfg.BrokerAddr + "/nemrefusion/default"
 	port := cfg.FirstPort
 	for _, name := range services {
 		bin := filepath.Join(cfg.BinDir, name)
@@ -89,10 +89,15 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			cfg.Log.Warn("no binary for Knative Service; not started", "service", name)
 			continue
 		}
+		p := port
+		if cfg.FirstPort < 0 {
+			if p, err = freePort(); err != nil {
+				return nil, fmt.Errorf("localstack: %w", err)
+			}
+		}
 		s.procs[name] = &process{
-			name: name, bin: bin, port: port, logs: logs, log: cfg.Log,
+			name: name, bin: bin, port: p, logs: logs, log: cfg.Log,
 			env: append([]string{
-				"K_SINK=" + brokerURL,
 				"LEDGER_KEY_FILE=" + filepath.Join(cfg.DataDir, "keys", "ledger-ed25519.key"),
 			}, cfg.Env...),
 		}
@@ -118,6 +123,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		return nil, fmt.Errorf("localstack: broker: %w", err)
 	}
 	for _, p := range s.procs {
+		p.env = append(p.env, "K_SINK="+s.broker.IngressURL("default"))
 		if err := p.start(); err != nil {
 			s.Close()
 			return nil, err
@@ -248,3 +254,13 @@ const indexPage = `<!doctype html><html lang="da"><head><meta charset="utf-8"><t
 <body><h1>NemRefusion – lokal udviklingsstak</h1>
 <p>Offentlige API'er: <code>POST /api/v1/events</code> (CloudEvents), <code>GET /api/v1/audit/streams/{stream}</code>.</p>
 </body></html>`
+
+// freePort asks the kernel for a free loopback port.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
