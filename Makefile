@@ -5,8 +5,8 @@ SHELL := /bin/bash
 
 export NR_DATA ?= $(CURDIR)/.data
 BIN := $(NR_DATA)/bin
-FUNCTIONS := $(notdir $(wildcard functions/*))
-MODULES := events schemas infra tests $(addprefix functions/,$(FUNCTIONS))
+FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+MODULES := events schemas infra tests $(patsubst %/go.mod,%,$(wildcard functions/*/go.mod))
 ENV := set -a; . $(NR_DATA)/stack.env; set +a
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 

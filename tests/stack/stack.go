@@ -1,0 +1,172 @@
+// Package stack starts the local stack for end-to-end tests: it builds every
+// function binary from this checkout and runs localstack on free ports with a
+// fresh data directory, against the backing services named by the
+// environment (make test sources .data/stack.env).
+package stack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"nemrefusion.dk/infra/localstack"
+)
+
+// Root returns the repository root (the directory holding go.work).
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.work above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Build compiles every function under functions/ into dir.
+func Build(root, dir string) error {
+	fns, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(fns))
+	for _, f := range fns {
+		if _, err := os.Stat(filepath.Join(root, "functions", f.Name(), "main.go")); err != nil {
+			continue // a module without a command yet
+		}
+		wg.Add(1)
+		go func(name string) {
+			defer wg.Done()
+			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), ".")
+			cmd.Dir = filepath.Join(root, "functions", name)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs <- fmt.Errorf("build %s: %v\n%s", name, err, out)
+			}
+		}(f.Name())
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// Run builds the functions, starts a stack, runs m and stops the stack; use
+// it from TestMain. The stack is available through Get.
+func Run(m *testing.M) int {
+	root, err := Root()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	data, err := os.MkdirTemp("", "nr-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(data)
+	dropDB, err := freshDatabase()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer dropDB()
+	bin := filepath.Join(data, "bin")
+	if err := Build(root, bin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	logf, err := os.Create(filepath.Join(data, "localstack.log"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	current, err = localstack.Start(context.Background(), localstack.Config{
+		Manifests:  filepath.Join(root, "k8s", "base"),
+		DataDir:    data,
+		BinDir:     bin,
+		PublicAddr: "127.0.0.1:0",
+		BrokerAddr: "127.0.0.1:0",
+		FirstPort:  -1,
+		Env:        []string{"DATABASE_URL=" + os.Getenv("DATABASE_URL")},
+		Log:        slog.New(slog.NewJSONHandler(logf, nil)),
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start local stack:", err)
+		dumpLogs(data)
+		return 1
+	}
+	code := m.Run()
+	current.Close()
+	if code != 0 {
+		dumpLogs(data)
+	}
+	return code
+}
+
+var current *localstack.Stack
+
+// Get returns the running stack (Run must have started it).
+func Get() *localstack.Stack { return current }
+
+// dumpLogs prints the tail of every function log, to explain a failure.
+func dumpLogs(data string) {
+	files, _ := filepath.Glob(filepath.Join(data, "logs", "*.log"))
+	files = append(files, filepath.Join(data, "localstack.log"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		if len(b) > 4000 {
+			b = b[len(b)-4000:]
+		}
+		fmt.Fprintf(os.Stderr, "---- %s ----\n%s\n", filepath.Base(f), b)
+	}
+}
+
+// freshDatabase creates an empty database for this run and points
+// DATABASE_URL at it (for the stack and the test process), so a run never
+// depends on what earlier runs left in the ledger. The returned func drops it.
+func freshDatabase() (func(), error) {
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", u.Redacted(), err)
+	}
+	name := fmt.Sprintf("nr_e2e_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close(ctx)
+		return nil, fmt.Errorf("create database: %w", err)
+	}
+	u.Path = "/" + name
+	os.Setenv("DATABASE_URL", u.String())
+	return func() {
+		os.Setenv("DATABASE_URL", base)
+		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close(ctx)
+	}, nil
+}
