@@ -399,8 +399,8 @@ func TestPlacesCoverEveryMunicipality(t *testing.T) {
 }
 
 func TestGenerateIsFast(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
+	if testing.Short() || raceEnabled {
+		t.Skip("timing is meaningless under -race or -short; BenchmarkGenerate measures it")
 	}
 	start := time.Now()
 	generate(t, 99)

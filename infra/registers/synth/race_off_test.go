@@ -1,0 +1,6 @@
+//go:build !race
+
+package synth
+
+// raceEnabled is true under -race, where timings mean nothing.
+const raceEnabled = false
