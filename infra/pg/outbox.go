@@ -8,6 +8,7 @@ import (
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nemrefusion.dk/events"
@@ -49,16 +50,36 @@ type Outbox struct {
 	Batch int
 }
 
-// Send publishes the given just-committed events now and marks them sent.
-// Rows another replica is already sending are skipped. Failures are left for
-// the relay tick; the returned error says how many could not be sent.
-func (o *Outbox) Send(ctx context.Context, ids []string) error {
-	if len(ids) == 0 {
+// Send publishes just-committed events straight from memory, in order, and
+// then marks the ones the broker accepted as sent. It stops at the first
+// failure: that event and the ones after it stay unsent for the relay. The
+// "sent" mark is written without waiting for the WAL flush: losing it in a
+// crash only means the relay sends the event again, which consumers
+// deduplicate.
+func (o *Outbox) Send(ctx context.Context, evs []cloudevents.Event) error {
+	if len(evs) == 0 {
 		return nil
 	}
-	_, err := o.pass(ctx, `SELECT seq, event FROM outbox WHERE sent_at IS NULL AND event_id = ANY($1)
-		ORDER BY seq FOR UPDATE SKIP LOCKED`, ids)
-	return err
+	var sent []string
+	var failed error
+	for _, ev := range evs {
+		if err := o.Sender.Send(ctx, ev); err != nil {
+			failed = fmt.Errorf("outbox: send %s: %w", ev.Type(), err)
+			break
+		}
+		sent = append(sent, ev.ID())
+	}
+	if len(sent) > 0 {
+		b := &pgx.Batch{}
+		b.Queue(`BEGIN`)
+		b.Queue(`SET LOCAL synchronous_commit = off`)
+		b.Queue(`UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE event_id = ANY($1) AND sent_at IS NULL`, sent)
+		b.Queue(`COMMIT`)
+		if err := o.Pool.SendBatch(ctx, b).Close(); err != nil {
+			return errors.Join(failed, fmt.Errorf("outbox: mark sent: %w", err))
+		}
+	}
+	return failed
 }
 
 // Relay re-sends rows committed more than olderThan ago and not yet sent,

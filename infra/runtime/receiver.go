@@ -105,7 +105,7 @@ func (s *Service) receive(w http.ResponseWriter, r *http.Request) {
 // handle runs h in one transaction with the inbox dedupe; a duplicate is
 // acknowledged without effect.
 func (s *Service) handle(ctx context.Context, ev cloudevents.Event, h EventHandler) (dup bool, err error) {
-	var emitted []string
+	var emitted []cloudevents.Event
 	err = pgx.BeginFunc(ctx, s.DB, func(ptx pgx.Tx) error {
 		first, err := pg.FirstDelivery(ctx, ptx, ev.Source(), ev.ID(), ev.Type())
 		if err != nil {

@@ -66,7 +66,7 @@ type fixture struct {
 	sink *sink
 }
 
-func start(t *testing.T) *fixture {
+func start(t testing.TB) *fixture {
 	t.Helper()
 	var base config.Base
 	if err := config.Load(&base); err != nil {
@@ -109,7 +109,7 @@ func start(t *testing.T) *fixture {
 	return &fixture{svc: svc, srv: srv, sink: sk}
 }
 
-func newEvent(t *testing.T, mode string) cloudevents.Event {
+func newEvent(t testing.TB, mode string) cloudevents.Event {
 	t.Helper()
 	ev, err := events.New(testType, "tester", fmt.Sprintf("stream-%d", rand.Uint64()), map[string]string{"mode": mode}, nil)
 	if err != nil {

@@ -162,7 +162,7 @@ func (s *Service) handlerFor(ev cloudevents.Event) (EventHandler, bool) {
 // emitted events keep its correlation id. Use it for effects that start from
 // an HTTP request rather than an event.
 func (s *Service) Do(ctx context.Context, cause *cloudevents.Event, fn func(tx *Tx) error) error {
-	var emitted []string
+	var emitted []cloudevents.Event
 	err := pgx.BeginFunc(ctx, s.DB, func(ptx pgx.Tx) error {
 		tx := &Tx{Tx: ptx, svc: s, cause: cause}
 		if err := fn(tx); err != nil {
@@ -180,12 +180,12 @@ func (s *Service) Do(ctx context.Context, cause *cloudevents.Event, fn func(tx *
 
 // sendEmitted publishes just-committed events; a failure only delays them
 // until the relay picks them up.
-func (s *Service) sendEmitted(ctx context.Context, ids []string) {
-	if len(ids) == 0 {
+func (s *Service) sendEmitted(ctx context.Context, evs []cloudevents.Event) {
+	if len(evs) == 0 {
 		return
 	}
-	if err := s.Outbox.Send(context.WithoutCancel(ctx), ids); err != nil {
-		s.Log.WarnContext(ctx, "outbox send failed; the relay will retry", "err", err.Error(), "events", len(ids))
+	if err := s.Outbox.Send(context.WithoutCancel(ctx), evs); err != nil {
+		s.Log.WarnContext(ctx, "outbox send failed; the relay will retry", "err", err.Error(), "events", len(evs))
 	}
 }
 

@@ -20,7 +20,7 @@ type Tx struct {
 	pgx.Tx
 	svc     *Service
 	cause   *cloudevents.Event
-	emitted []string
+	emitted []cloudevents.Event
 }
 
 // Cause is the event being handled (nil for work started by a request).
@@ -48,7 +48,7 @@ func (t *Tx) EmitEvent(ctx context.Context, ev cloudevents.Event) error {
 	if err := pg.Enqueue(ctx, t.Tx, ev); err != nil {
 		return err
 	}
-	t.emitted = append(t.emitted, ev.ID())
+	t.emitted = append(t.emitted, ev)
 	return nil
 }
 
