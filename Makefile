@@ -42,6 +42,7 @@ test-go:
 
 test-standalone: ## every function builds alone (GOWORK=off), as for its container image
 	@for f in $(FUNCTIONS); do (cd functions/$$f && GOWORK=off go build -o /dev/null .) || exit 1; done
+	@for m in events infra; do (cd $$m && GOWORK=off go build ./...) || exit 1; done
 
 k8s-check: ## decode every manifest into Knative's types, run their Validate, kustomize build each overlay
 	@cd tests && go test -count=1 ./k8scheck/
