@@ -366,3 +366,35 @@ func TestIngress(t *testing.T) {
 		})
 	}
 }
+
+func TestDropsWithoutDeadLetterSink(t *testing.T) {
+	t.Parallel()
+	rejecting := newSubscriber(t, reply(http.StatusUnprocessableEntity, "never"))
+	b := startBroker(t, "retry", t.TempDir(), services(map[string]*subscriber{"flaky": rejecting}), nil)
+	mustPost(t, b.IngressURL("default"), newEvent(typeReported, nil))
+	dropped := b.metrics.dropped.WithLabelValues("flaky", "no_dead_letter_sink")
+	eventually(t, 5*time.Second, "drop", func() bool { return testutil.ToFloat64(dropped) == 1 })
+	time.Sleep(200 * time.Millisecond)
+	if attempts, _ := rejecting.counts(); attempts != 1 {
+		t.Errorf("422 attempted %d times, want 1 (not retryable)", attempts)
+	}
+}
+
+// TestSlowSubscriberIsNotRedelivered checks that a delivery taking longer
+// than AckWait is kept in progress instead of being handed out again.
+func TestSlowSubscriberIsNotRedelivered(t *testing.T) {
+	t.Parallel()
+	slow := newSubscriber(t, func(_ int, _ cloudevents.Event, w http.ResponseWriter) int {
+		time.Sleep(time.Second)
+		w.WriteHeader(http.StatusOK)
+		return http.StatusOK
+	})
+	b := startBroker(t, "dedupe", t.TempDir(), services(map[string]*subscriber{"all": slow}), nil,
+		func(c *Config) { c.AckWait = 250 * time.Millisecond })
+	mustPost(t, b.IngressURL("default"), newEvent(typeReported, nil))
+	eventually(t, 5*time.Second, "delivery", func() bool { _, n := slow.counts(); return n == 1 })
+	time.Sleep(500 * time.Millisecond)
+	if attempts, _ := slow.counts(); attempts != 1 {
+		t.Fatalf("slow subscriber got %d attempts, want 1", attempts)
+	}
+}

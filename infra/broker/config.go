@@ -11,7 +11,9 @@ import (
 // Resolver maps a Knative object named in a Destination ref (kind, name) to
 // its base URL, such as "http://127.0.0.1:8101". The local stack maps
 // Knative Service names to the ports it started them on. Refs to a Broker
-// never reach the Resolver: they resolve to the broker's own ingress.
+// never reach the Resolver: they resolve to the broker's own ingress. It is
+// called for every delivery, from many goroutines at once, so it must be
+// safe for concurrent use and cheap.
 type Resolver func(kind, name string) (baseURL string, err error)
 
 // Config configures a Broker. Only DataDir is required.

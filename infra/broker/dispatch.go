@@ -154,8 +154,9 @@ type dispatcher struct {
 }
 
 type item struct {
-	msg jetstream.Msg
-	ev  cloudevents.Event
+	msg  jetstream.Msg
+	ev   cloudevents.Event
+	stop func() // stops the in-progress signals for msg
 }
 
 func (b *Broker) newDispatcher(t *TriggerSpec) (*dispatcher, error) {
@@ -216,18 +217,21 @@ func (d *dispatcher) accept(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Ack()
 		return
 	}
+	// From here until handled (also while waiting behind its partition
+	// key), JetStream is told the message is in progress.
+	it := item{msg: msg, ev: ev, stop: d.keepInProgress(msg)}
 	pk := partitionKey(&ev)
 	d.workers.Add(1)
 	if pk == "" {
 		go func() {
 			defer d.workers.Done()
-			d.handle(ctx, item{msg, ev})
+			d.handle(ctx, it)
 		}()
 		return
 	}
 	d.mu.Lock()
 	if q, busy := d.queues[pk]; busy {
-		d.queues[pk] = append(q, item{msg, ev})
+		d.queues[pk] = append(q, it)
 		d.mu.Unlock()
 		d.workers.Done()
 		return
@@ -236,7 +240,7 @@ func (d *dispatcher) accept(ctx context.Context, msg jetstream.Msg) {
 	d.mu.Unlock()
 	go func() {
 		defer d.workers.Done()
-		next := item{msg, ev}
+		next := it
 		for {
 			d.handle(ctx, next)
 			d.mu.Lock()
@@ -252,6 +256,18 @@ func (d *dispatcher) accept(ctx context.Context, msg jetstream.Msg) {
 	}()
 }
 
+// settle stops the in-progress signals, then acts on the message.
+func (it item) settle(f func(jetstream.Msg)) {
+	it.stop()
+	f(it.msg)
+}
+
+// nak schedules another delivery after delay.
+func (it item) nak(delay time.Duration) {
+	it.stop()
+	_ = it.msg.NakWithDelay(delay)
+}
+
 // handBack returns a message to JetStream for immediate redelivery, also
 // after a restart (a delayed NAK stores its due time).
 func (d *dispatcher) handBack(msg jetstream.Msg) { _ = msg.NakWithDelay(time.Millisecond) }
@@ -259,15 +275,14 @@ func (d *dispatcher) handBack(msg jetstream.Msg) { _ = msg.NakWithDelay(time.Mil
 // handle delivers one event: to the subscriber, then per the outcome acks
 // it, schedules a retry, or sends it to the dead-letter sink.
 func (d *dispatcher) handle(ctx context.Context, it item) {
+	defer it.stop()
 	select {
 	case d.sem <- struct{}{}:
 	case <-ctx.Done():
-		d.handBack(it.msg)
+		it.settle(d.handBack)
 		return
 	}
 	defer func() { <-d.sem }()
-	stop := d.keepInProgress(it.msg)
-	defer stop()
 
 	attempt := uint64(1)
 	if md, err := it.msg.Metadata(); err == nil {
@@ -275,11 +290,11 @@ func (d *dispatcher) handle(ctx context.Context, it item) {
 	}
 	res := d.deliver(ctx, &it.ev)
 	if ctx.Err() != nil {
-		d.handBack(it.msg)
+		it.settle(d.handBack)
 		return
 	}
 	if res.ok() {
-		if err := d.ack(it.msg); err == nil {
+		if err := d.ack(it); err == nil {
 			d.b.metrics.delivered.WithLabelValues(d.t.Name).Inc()
 		}
 		return
@@ -289,7 +304,7 @@ func (d *dispatcher) handle(ctx context.Context, it item) {
 		d.b.metrics.retried.WithLabelValues(d.t.Name).Inc()
 		d.log.Info("delivery failed, will retry", "attempt", attempt, "status", res.status, "err", res.errText(),
 			"type", it.ev.Type(), "id", it.ev.ID())
-		_ = it.msg.NakWithDelay(d.del.backoff(attempt))
+		it.nak(d.del.backoff(attempt))
 		return
 	}
 	d.deadLetter(ctx, it, attempt, res)
@@ -323,7 +338,7 @@ func (d *dispatcher) deadLetter(ctx context.Context, it item, attempt uint64, re
 		d.b.metrics.dropped.WithLabelValues(d.t.Name, "no_dead_letter_sink").Inc()
 		d.log.Warn("delivery failed and the Trigger has no dead-letter sink, dropping the event",
 			"attempt", attempt, "status", res.status, "err", res.errText(), "type", it.ev.Type(), "id", it.ev.ID())
-		_ = d.ack(it.msg)
+		_ = d.ack(it)
 		return
 	}
 	ev := it.ev.Clone()
@@ -346,11 +361,11 @@ func (d *dispatcher) deadLetter(ctx context.Context, it item, attempt uint64, re
 		dres = d.b.send(ctx, url, &ev, d.del.timeout, false)
 	}
 	if ctx.Err() != nil {
-		d.handBack(it.msg)
+		it.settle(d.handBack)
 		return
 	}
 	if dres.ok() {
-		if err := d.ack(it.msg); err == nil {
+		if err := d.ack(it); err == nil {
 			d.b.metrics.deadLettered.WithLabelValues(d.t.Name).Inc()
 			d.log.Info("event sent to dead-letter sink", "attempt", attempt, "status", res.status,
 				"err", res.errText(), "type", it.ev.Type(), "id", it.ev.ID())
@@ -360,18 +375,20 @@ func (d *dispatcher) deadLetter(ctx context.Context, it item, attempt uint64, re
 	if attempt < uint64(d.del.retry)+1+dlsExtraAttempts {
 		d.b.metrics.retried.WithLabelValues(d.t.Name).Inc()
 		d.log.Warn("dead-letter sink failed, will retry", "attempt", attempt, "status", dres.status, "err", dres.errText())
-		_ = it.msg.NakWithDelay(d.del.backoff(attempt))
+		it.nak(d.del.backoff(attempt))
 		return
 	}
 	d.b.metrics.dropped.WithLabelValues(d.t.Name, "dead_letter_sink_failed").Inc()
 	d.log.Error("dead-letter sink kept failing, dropping the event", "attempt", attempt, "status", dres.status,
 		"err", dres.errText(), "type", it.ev.Type(), "id", it.ev.ID())
-	_ = d.ack(it.msg)
+	_ = d.ack(it)
 }
 
 // ack acknowledges and waits for JetStream to confirm, so a restart right
 // after a delivery does not deliver it again.
-func (d *dispatcher) ack(msg jetstream.Msg) error {
+func (d *dispatcher) ack(it item) error {
+	it.stop()
+	msg := it.msg
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := msg.DoubleAck(ctx); err != nil {
@@ -382,7 +399,9 @@ func (d *dispatcher) ack(msg jetstream.Msg) error {
 }
 
 // keepInProgress tells JetStream the message is still being worked on
-// every third of AckWait until the returned stop is called.
+// every third of AckWait until the returned stop is called. stop must be
+// called before the message is acked or NAKed (an in-progress signal after
+// a delayed NAK would cancel the delay); it may be called more than once.
 func (d *dispatcher) keepInProgress(msg jetstream.Msg) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -400,7 +419,8 @@ func (d *dispatcher) keepInProgress(msg jetstream.Msg) (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done); wg.Wait() }
+	var once sync.Once
+	return func() { once.Do(func() { close(done); wg.Wait() }) }
 }
 
 // matches applies a Trigger's exact-match attribute filter. An empty

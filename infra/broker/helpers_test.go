@@ -31,7 +31,7 @@ type subscriber struct {
 	respond  func(n int, ev cloudevents.Event, w http.ResponseWriter) int
 }
 
-func newSubscriber(t *testing.T, respond func(n int, ev cloudevents.Event, w http.ResponseWriter) int) *subscriber {
+func newSubscriber(t testing.TB, respond func(n int, ev cloudevents.Event, w http.ResponseWriter) int) *subscriber {
 	t.Helper()
 	s := &subscriber{respond: respond}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,12 +133,12 @@ func testLogger() *slog.Logger {
 
 // startBroker starts a broker over testdata/<fixture> on a free port. It is
 // closed when the test ends (closing twice is fine).
-func startBroker(t testing.TB, fixture, dataDir string, resolve Resolver, reg *prometheus.Registry) *Broker {
+func startBroker(t testing.TB, fixture, dataDir string, resolve Resolver, reg *prometheus.Registry, mods ...func(*Config)) *Broker {
 	t.Helper()
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	b, err := New(Config{
+	cfg := Config{
 		DataDir:      dataDir,
 		Addr:         "127.0.0.1:0",
 		ManifestsDir: filepath.Join("testdata", fixture),
@@ -146,7 +146,11 @@ func startBroker(t testing.TB, fixture, dataDir string, resolve Resolver, reg *p
 		Logger:       testLogger(),
 		Registerer:   reg,
 		AckWait:      2 * time.Second,
-	})
+	}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
+	b, err := New(cfg)
 	if err != nil {
 		t.Fatalf("new broker: %v", err)
 	}
