@@ -48,7 +48,15 @@ const ExtReceipt = "receipt"
 
 // submittable are the types senders may post to /api/v1/events.
 var submittable = map[string]bool{
-	ProbeRequested: true,
+	ProbeRequested:                 true,
+	SicknessEmployerReported:       true,
+	SicknessSelfEmployedReported:   true,
+	SicknessAKasseReported:         true,
+	SicknessEarlyFollowUpRequested: true,
+	SicknessPeriodReported:         true,
+	SicknessRecoveryReported:       true,
+	SicknessCorrectionSubmitted:    true,
+	SicknessCancellationSubmitted:  true,
 }
 
 // Submittable reports whether senders may post events of eventType.
