@@ -58,7 +58,7 @@ func BenchmarkPersonLookup(b *testing.B) {
 			}
 			miss := func(i int64) error {
 				n := int64(len(persons))
-				_, err := cold(int(run + i/n)).Person(ctx, persons[i%n].CPR)
+				_, err := cold(int(run+i/n)).Person(ctx, persons[i%n].CPR)
 				return err
 			}
 			var th, tm time.Duration
