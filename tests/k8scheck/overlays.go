@@ -1,0 +1,96 @@
+package k8scheck
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// DevIssuerMarker is the name of the development OIDC issuer; nothing in the
+// prod build may contain it.
+const DevIssuerMarker = "dev-issuer"
+
+// CheckProd returns an error naming every production problem in docs: a
+// StatefulSet (backing services are managed in prod), the development
+// issuer anywhere in the YAML, or a ConfigMap that does not set OIDC_ISSUER
+// to an https URL (the code's default is the development issuer).
+func CheckProd(docs []Document) error {
+	var errs []error
+	for _, d := range docs {
+		if d.Kind == "StatefulSet" {
+			errs = append(errs, fmt.Errorf("%s: no StatefulSet in prod; backing services are managed", d.ID()))
+		}
+		if bytes.Contains(bytes.ToLower(d.Raw), []byte(DevIssuerMarker)) {
+			errs = append(errs, fmt.Errorf("%s: contains %q", d.ID(), DevIssuerMarker))
+		}
+	}
+	cm := newIndex(docs).cms[ConfigMapName]
+	switch {
+	case cm == nil:
+		errs = append(errs, fmt.Errorf("ConfigMap/%s missing", ConfigMapName))
+	case !strings.HasPrefix(cm.Data["OIDC_ISSUER"], "https://"):
+		errs = append(errs, fmt.Errorf("ConfigMap/%s: OIDC_ISSUER must be set to an https issuer in prod, got %q", ConfigMapName, cm.Data["OIDC_ISSUER"]))
+	}
+	return errors.Join(errs...)
+}
+
+// DevBacking names the backing StatefulSets of the dev overlay and the image
+// each must run (a prefix, so tags may change).
+var DevBacking = map[string]string{
+	"postgres": "postgres:15",
+	"redis":    "redis:",
+	"minio":    "minio/minio:",
+	"clamav":   "clamav/clamav:",
+}
+
+// CheckDev returns an error unless every DevBacking service is a StatefulSet
+// with a volume claim template, running its image, with a core Service of
+// the same name.
+func CheckDev(docs []Document) error {
+	sts := map[string]*appsv1.StatefulSet{}
+	svc := map[string]bool{}
+	for _, d := range docs {
+		switch o := d.Object.(type) {
+		case *appsv1.StatefulSet:
+			sts[o.Name] = o
+		case *corev1.Service:
+			svc[o.Name] = true
+		}
+	}
+	var errs []error
+	for _, name := range sortedKeys(DevBacking) {
+		s := sts[name]
+		if s == nil {
+			errs = append(errs, fmt.Errorf("StatefulSet/%s missing from dev", name))
+			continue
+		}
+		if len(s.Spec.VolumeClaimTemplates) == 0 {
+			errs = append(errs, fmt.Errorf("StatefulSet/%s has no volumeClaimTemplates", name))
+		}
+		if cs := s.Spec.Template.Spec.Containers; len(cs) == 0 || !strings.HasPrefix(cs[0].Image, DevBacking[name]) {
+			errs = append(errs, fmt.Errorf("StatefulSet/%s must run %s*", name, DevBacking[name]))
+		}
+		if !svc[name] {
+			errs = append(errs, fmt.Errorf("Service/%s missing from dev", name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// MinScales returns each Knative Service's min-scale annotation by name.
+func MinScales(docs []Document) (map[string]int, error) {
+	out := map[string]int{}
+	for name, s := range KnativeServices(docs) {
+		v, err := strconv.Atoi(s.Spec.Template.Annotations[annMinScale])
+		if err != nil {
+			return nil, fmt.Errorf("ksvc/%s: %s: %w", name, annMinScale, err)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
