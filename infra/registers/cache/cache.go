@@ -27,9 +27,6 @@ package cache
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -276,9 +273,3 @@ func (c *Cache) fail(err error) {
 
 func (c *Cache) personKey(cpr ids.CPR) string { return c.o.Prefix + "p:" + c.hash(cpr) }
 func (c *Cache) incomeKey(cpr ids.CPR) string { return c.o.Prefix + "i:" + c.hash(cpr) }
-
-func (c *Cache) hash(cpr ids.CPR) string {
-	m := hmac.New(sha256.New, c.o.KeySecret)
-	m.Write([]byte(cpr.String()))
-	return hex.EncodeToString(m.Sum(nil)[:16])
-}
