@@ -57,6 +57,7 @@ var submittable = map[string]bool{
 	SicknessRecoveryReported:       true,
 	SicknessCorrectionSubmitted:    true,
 	SicknessCancellationSubmitted:  true,
+	CaseRegistered:                 true, CaseStatusChanged: true, RefusionDecided: true, PaymentMade: true, CaseTaskRequested: true, // case systems (delivery function)
 }
 
 // Submittable reports whether senders may post events of eventType.
