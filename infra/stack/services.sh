@@ -54,6 +54,18 @@ pid_alive() {
 	[ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
 }
 
+# same_addr PIDFILE ADDR LABEL: our server recorded in PIDFILE (line 1 PID,
+# line 2 address) listens on ADDR; otherwise the configuration changed under it.
+same_addr() {
+	local a
+	a=$(sed -n 2p "$1")
+	[ -z "$a" ] || [ "$a" = "$2" ] ||
+		die "our $3 (pid $(head -n 1 "$1")) listens on $a, not on $2: run infra/stack/services.sh stop first"
+}
+
+# running PID: the process exists and is not a zombie waiting to be reaped.
+running() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
 # stop_pid PIDFILE NAME: TERM the process, wait up to 20 s, then KILL.
 stop_pid() {
 	local pid i
@@ -61,10 +73,10 @@ stop_pid() {
 		pid=$(head -n 1 "$1")
 		kill "$pid" 2>/dev/null || true
 		for ((i = 0; i < 200; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
+			running "$pid" || break
 			sleep 0.1
 		done
-		kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+		running "$pid" && kill -9 "$pid" 2>/dev/null || true
 	fi
 	rm -f "$1"
 }
@@ -77,6 +89,31 @@ wait_for() {
 		[ "$SECONDS" -lt "$deadline" ] || return 1
 		sleep 0.2
 	done
+}
+
+# wait_own SECONDS PIDFILE NAME CHECK-FUNCTION: like wait_for, but gives up
+# early once the server we started has written its PID file and died.
+wait_own() {
+	local deadline=$((SECONDS + $1)) pidfile=$2 name=$3
+	shift 3
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		if [ -s "$pidfile" ] && ! pid_alive "$pidfile" "$name"; then
+			sleep 0.5
+			"$@" && return 0
+			rm -f "$pidfile"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# port_free NAME HOST PORT: fail unless nothing listens there (something that
+# listens but did not answer the service's own check is another program).
+port_free() {
+	if timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$2" "$3" 2>/dev/null; then
+		die "$2:$3 is taken by a program that does not answer as $1; free the port or point the address elsewhere"
+	fi
 }
 
 # shq quotes a value for POSIX sh.
@@ -121,7 +158,8 @@ CL_PORT=${BASH_REMATCH[2]}
 
 PG_DATA_LINK="$NR_DATA/postgres"
 PG_PIDFILE="$NR_DATA/postgres.pid"
-PG_LOG="$NR_DATA/postgres.log"
+# pg_log: the server log, next to the data directory (postgres must be able to write it).
+pg_log() { printf '%s.log' "$(readlink -f "$PG_DATA_LINK" 2>/dev/null || echo "$PG_DATA_LINK")"; }
 
 pg_bin() {
 	local d
@@ -177,6 +215,7 @@ pg_datadir() {
 pg_start_own() {
 	local bin data
 	is_local "$PG_HOST" || die "PostgreSQL at $PG_HOST:$PG_PORT does not answer (not a local address, so not starting one)"
+	port_free PostgreSQL "$PG_HOST" "$PG_PORT"
 	bin=$(pg_bin)
 	data=$(pg_datadir)
 	if [ ! -s "$data/PG_VERSION" ]; then
@@ -184,15 +223,17 @@ pg_start_own() {
 			{ tail_log "$NR_DATA/initdb.log"; die "initdb failed"; }
 		rm -f "$NR_DATA/initdb.log"
 	fi
-	touch "$PG_LOG"
-	[ "$(id -u)" -eq 0 ] && chown postgres: "$PG_LOG"
+	local log
+	log=$(pg_log)
+	touch "$log"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$log"
 	# No Unix socket (paths under a deep $NR_DATA can exceed its length limit);
 	# everything, pg_ctl's own readiness wait included, goes over TCP.
-	as_pg "$bin/pg_ctl" -D "$data" -l "$PG_LOG" -w -t "$NR_WAIT" -s \
+	as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t "$NR_WAIT" -s \
 		-o "-c listen_addresses=$PG_HOST -p $PG_PORT -c unix_socket_directories= -c fsync=off -c full_page_writes=off" \
-		start >/dev/null 2>&1 9>&- || { tail_log "$PG_LOG"; die "PostgreSQL did not start on $PG_HOST:$PG_PORT"; }
-	head -n 1 "$data/postmaster.pid" >"$PG_PIDFILE"
-	wait_for "$NR_WAIT" pg_answers || { tail_log "$PG_LOG"; die "PostgreSQL started but does not answer at $PG_HOST:$PG_PORT"; }
+		start >/dev/null 2>&1 9>&- || { tail_log "$(pg_log)"; die "PostgreSQL did not start on $PG_HOST:$PG_PORT"; }
+	printf '%s\n%s\n' "$(head -n 1 "$data/postmaster.pid")" "$PG_HOST:$PG_PORT" >"$PG_PIDFILE"
+	wait_for "$NR_WAIT" pg_answers || { tail_log "$(pg_log)"; die "PostgreSQL started but does not answer at $PG_HOST:$PG_PORT"; }
 	# The role named in the URL, as a superuser, when it is not there yet.
 	if [ "$PG_USER" != postgres ]; then
 		psql -X -q -v ON_ERROR_STOP=1 "${PG_ADMIN_URL/\/\/$PG_USERINFO///postgres@}" \
@@ -219,7 +260,8 @@ pg_ensure_db() {
 pg_start() {
 	if ! pg_answers; then
 		if pid_alive "$PG_PIDFILE" postgres; then
-			wait_for "$NR_WAIT" pg_answers || { tail_log "$PG_LOG"; die "our PostgreSQL (pid $(cat "$PG_PIDFILE")) does not answer at $PG_HOST:$PG_PORT"; }
+			same_addr "$PG_PIDFILE" "$PG_HOST:$PG_PORT" PostgreSQL
+			wait_for "$NR_WAIT" pg_answers || { tail_log "$(pg_log)"; die "our PostgreSQL (pid $(cat "$PG_PIDFILE")) does not answer at $PG_HOST:$PG_PORT"; }
 		else
 			pg_start_own
 		fi
@@ -249,18 +291,23 @@ rd_answers() {
 rd_start() {
 	rd_answers && return
 	if pid_alive "$RD_PIDFILE" redis-server; then
+		same_addr "$RD_PIDFILE" "$RD_HOST:$RD_PORT" Redis
 		wait_for "$NR_WAIT" rd_answers && return
 		die "our Redis (pid $(cat "$RD_PIDFILE")) does not answer at $RD_HOST:$RD_PORT"
 	fi
 	is_local "$RD_HOST" || die "Redis at $RD_HOST:$RD_PORT does not answer (not a local address, so not starting one)"
 	have redis-server || die "redis-server not found (run infra/stack/deps.sh)"
+	port_free Redis "$RD_HOST" "$RD_PORT"
 	mkdir -p "$NR_DATA/redis"
 	local auth=()
 	[ -n "$RD_PASS" ] && auth=(--requirepass "$RD_PASS")
-	redis-server --daemonize yes --bind "$RD_HOST" --port "$RD_PORT" --save "" --appendonly no \
-		--dir "$NR_DATA/redis" --pidfile "$RD_PIDFILE" --logfile "$NR_DATA/redis/redis.log" "${auth[@]}" >/dev/null 9>&- ||
-		{ tail_log "$NR_DATA/redis/redis.log"; die "redis-server did not start"; }
-	wait_for "$NR_WAIT" rd_answers || { tail_log "$NR_DATA/redis/redis.log"; die "Redis does not answer at $RD_HOST:$RD_PORT"; }
+	# In the background under setsid rather than --daemonize, so that $! is its PID
+	# from the first moment and a failed start is seen at once.
+	setsid redis-server --daemonize no --bind "$RD_HOST" --port "$RD_PORT" --save "" --appendonly no \
+		--dir "$NR_DATA/redis" --logfile "$NR_DATA/redis/redis.log" "${auth[@]}" \
+		</dev/null >/dev/null 2>&1 9>&- &
+	printf '%s\n%s\n' $! "$RD_HOST:$RD_PORT" >"$RD_PIDFILE"
+	wait_own "$NR_WAIT" "$RD_PIDFILE" redis-server rd_answers || { tail_log "$NR_DATA/redis/redis.log"; stop_pid "$RD_PIDFILE" redis-server; die "Redis does not answer at $RD_HOST:$RD_PORT"; }
 	say "started Redis on $RD_HOST:$RD_PORT"
 }
 
@@ -320,6 +367,7 @@ mn_start() {
 		return
 	fi
 	if pid_alive "$MN_PIDFILE" minio; then
+		same_addr "$MN_PIDFILE" "$S3_ENDPOINT" MinIO
 		mn_credentials yes
 		wait_for "$NR_WAIT" mn_answers && return
 		die "our MinIO (pid $(cat "$MN_PIDFILE")) does not answer at $S3_ENDPOINT"
@@ -327,6 +375,7 @@ mn_start() {
 	is_local "$S3_HOST" || die "S3 at $S3_ENDPOINT does not answer (not a local address, so not starting one)"
 	local bin log="$NR_DATA/minio/minio.log" console_port=$((S3_PORT + 1))
 	bin=$(minio_bin)
+	port_free MinIO "$S3_HOST" "$S3_PORT"
 	mn_credentials yes
 	mkdir -p "$NR_DATA/minio/data"
 	# setsid: its own session, so a Ctrl-C in the terminal running `make` does not reach it.
@@ -335,8 +384,8 @@ mn_start() {
 		setsid "$bin" server "$NR_DATA/minio/data" --quiet --anonymous \
 		--address "$S3_HOST:$S3_PORT" --console-address "$S3_HOST:$console_port" \
 		</dev/null >"$log" 2>&1 9>&- &
-	echo $! >"$MN_PIDFILE"
-	wait_for "$NR_WAIT" mn_answers || { tail_log "$log"; stop_pid "$MN_PIDFILE" minio; die "MinIO does not answer at $S3_ENDPOINT"; }
+	printf '%s\n%s\n' $! "$S3_ENDPOINT" >"$MN_PIDFILE"
+	wait_own "$NR_WAIT" "$MN_PIDFILE" minio mn_answers || { tail_log "$log"; stop_pid "$MN_PIDFILE" minio; die "MinIO does not answer at $S3_ENDPOINT"; }
 	say "started MinIO on $S3_HOST:$S3_PORT (console $S3_HOST:$console_port)"
 }
 
@@ -397,7 +446,7 @@ cl_write_conf() {
 		# Unix socket paths are limited to 107 bytes.
 		[ "${#sock}" -lt 100 ] && echo "LocalSocket $sock"
 		echo "Foreground no"
-		echo "PidFile $CL_PIDFILE"
+		echo "PidFile $CL_DIR/clamd.pid"
 		echo "LogFile $CL_DIR/clamd.log"
 		echo "LogTime yes"
 		echo "DatabaseDirectory $CL_DB"
@@ -419,6 +468,7 @@ cl_write_conf() {
 cl_start() {
 	cl_answers && return
 	if pid_alive "$CL_PIDFILE" clamd; then
+		same_addr "$CL_PIDFILE" "$CLAMD_ADDR" clamd
 		wait_for "$NR_WAIT_CLAMD" cl_answers && return
 		die "our clamd (pid $(cat "$CL_PIDFILE")) does not answer at $CLAMD_ADDR"
 	fi
@@ -426,6 +476,7 @@ cl_start() {
 	local bin
 	bin=$(command -v clamd || echo /usr/sbin/clamd)
 	[ -x "$bin" ] || die "clamd not found (run infra/stack/deps.sh)"
+	port_free clamd "$CL_HOST" "$CL_PORT"
 	mkdir -p "$CL_DIR"
 	rm -f "$CL_DIR/clamd.sock"
 	cl_sync_db
@@ -433,8 +484,9 @@ cl_start() {
 	: >"$CL_DIR/clamd.log"
 	"$bin" --config-file="$CL_CONF" </dev/null >>"$CL_DIR/clamd.log" 2>&1 9>&- ||
 		{ tail_log "$CL_DIR/clamd.log"; die "clamd did not start"; }
-	wait_for "$NR_WAIT_CLAMD" cl_answers ||
-		{ tail_log "$CL_DIR/clamd.log"; die "clamd does not answer at $CLAMD_ADDR after ${NR_WAIT_CLAMD}s"; }
+	wait_own "$NR_WAIT_CLAMD" "$CL_DIR/clamd.pid" clamd cl_answers ||
+		{ tail_log "$CL_DIR/clamd.log"; stop_pid "$CL_DIR/clamd.pid" clamd; die "clamd does not answer at $CLAMD_ADDR after ${NR_WAIT_CLAMD}s"; }
+	printf '%s\n%s\n' "$(head -n 1 "$CL_DIR/clamd.pid")" "$CLAMD_ADDR" >"$CL_PIDFILE"
 	local n
 	n=$(find "$CL_DB" -name '*.cvd' -o -name '*.cld' | wc -l)
 	if [ "$n" -eq 0 ]; then
@@ -465,7 +517,7 @@ write_env() {
 
 status_line() {
 	local name=$1 addr=$2 check=$3 pidfile=$4 proc=$5 who
-	if pid_alive "$pidfile" "$proc"; then who="ours, pid $(head -n 1 "$pidfile")"; else who="not ours"; fi
+	if pid_alive "$pidfile" "$proc" && (same_addr "$pidfile" "$6" "$name") 2>/dev/null; then who="ours, pid $(head -n 1 "$pidfile")"; else who="not ours"; fi
 	if "$check"; then
 		printf '%-9s up    %s (%s)\n' "$name" "$addr" "$who"
 	else
@@ -507,10 +559,10 @@ stop)
 	;;
 status)
 	rc=0
-	status_line postgres "$PG_HOST:$PG_PORT/$PG_DB" pg_answers "$PG_PIDFILE" postgres || rc=1
-	status_line redis "$RD_HOST:$RD_PORT" rd_answers "$RD_PIDFILE" redis-server || rc=1
-	status_line minio "$S3_ENDPOINT" mn_answers "$MN_PIDFILE" minio || rc=1
-	status_line clamd "$CLAMD_ADDR" cl_answers "$CL_PIDFILE" clamd || rc=1
+	status_line postgres "$PG_HOST:$PG_PORT/$PG_DB" pg_answers "$PG_PIDFILE" postgres "$PG_HOST:$PG_PORT" || rc=1
+	status_line redis "$RD_HOST:$RD_PORT" rd_answers "$RD_PIDFILE" redis-server "$RD_HOST:$RD_PORT" || rc=1
+	status_line minio "$S3_ENDPOINT" mn_answers "$MN_PIDFILE" minio "$S3_ENDPOINT" || rc=1
+	status_line clamd "$CLAMD_ADDR" cl_answers "$CL_PIDFILE" clamd "$CLAMD_ADDR" || rc=1
 	exit "$rc"
 	;;
 check)
