@@ -74,7 +74,7 @@ if ! have minio; then
 	if [ ! -x "$gobin/minio" ]; then
 		say "building MinIO with go install (one time, takes several minutes)"
 		log=$(mktemp)
-		(cd / && GOWORK=off GOFLAGS= go install "github.com/minio/minio@$MINIO_VERSION") >"$log" 2>&1 || {
+		(cd / && GOWORK=off GOFLAGS='' go install "github.com/minio/minio@$MINIO_VERSION") >"$log" 2>&1 || {
 			cat "$log" >&2
 			rm -f "$log"
 			die "go install github.com/minio/minio@$MINIO_VERSION failed"

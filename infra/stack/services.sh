@@ -23,6 +23,8 @@
 #   NR_DATA       [$PWD/.data]
 #   NR_WAIT       seconds to wait for postgres, redis, minio [30]
 #   NR_WAIT_CLAMD seconds to wait for clamd to load its databases [120]
+# Intentional: single-quoted scripts for bash -c, A && B || die, sourcing a generated file.
+# shellcheck disable=SC2016,SC2015,SC1090
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -163,7 +165,7 @@ pg_log() { printf '%s.log' "$(readlink -f "$PG_DATA_LINK" 2>/dev/null || echo "$
 
 pg_bin() {
 	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n 1 || true)
 	if [ -n "${PG_BIN:-}" ]; then
 		d=$PG_BIN
 	elif [ -z "$d" ]; then
@@ -230,7 +232,7 @@ pg_start_own() {
 	# No Unix socket (paths under a deep $NR_DATA can exceed its length limit);
 	# everything, pg_ctl's own readiness wait included, goes over TCP.
 	as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t "$NR_WAIT" -s \
-		-o "-c listen_addresses=$PG_HOST -p $PG_PORT -c unix_socket_directories= -c fsync=off -c full_page_writes=off" \
+		-o "-c listen_addresses=${PG_HOST//[\[\]]/} -p $PG_PORT -c unix_socket_directories= -c fsync=off -c full_page_writes=off" \
 		start >/dev/null 2>&1 9>&- || { tail_log "$(pg_log)"; die "PostgreSQL did not start on $PG_HOST:$PG_PORT"; }
 	printf '%s\n%s\n' "$(head -n 1 "$data/postmaster.pid")" "$PG_HOST:$PG_PORT" >"$PG_PIDFILE"
 	wait_for "$NR_WAIT" pg_answers || { tail_log "$(pg_log)"; die "PostgreSQL started but does not answer at $PG_HOST:$PG_PORT"; }
@@ -334,19 +336,19 @@ minio_bin() {
 	die "minio not found on PATH or in \$(go env GOPATH)/bin (run infra/stack/deps.sh)"
 }
 
-# mn_credentials sets S3_ACCESS_KEY/S3_SECRET_KEY. Our own MinIO's root user
-# comes from MINIO_ROOT_*, else S3_*, else the stored dev-only pair, which is
-# generated on first start.
+# mn_credentials OWN sets S3_ACCESS_KEY/S3_SECRET_KEY: from MINIO_ROOT_*, else
+# from S3_*; for our own MinIO (OWN=yes) else the stored dev-only pair, which is
+# generated on first start. A server that is not ours gets only what the
+# environment says.
 mn_credentials() {
 	local own=$1 user pass
 	user=${MINIO_ROOT_USER:-${S3_ACCESS_KEY:-}}
 	pass=${MINIO_ROOT_PASSWORD:-${S3_SECRET_KEY:-}}
-	if [ -z "$user" ] || [ -z "$pass" ]; then
+	if [ "$own" = yes ] && { [ -z "$user" ] || [ -z "$pass" ]; }; then
 		if [ -s "$MN_CREDS" ]; then
-			# shellcheck disable=SC1090
 			user=$(. "$MN_CREDS" && echo "$MINIO_ROOT_USER")
 			pass=$(. "$MN_CREDS" && echo "$MINIO_ROOT_PASSWORD")
-		elif [ "$own" = yes ]; then
+		else
 			user="nr-dev-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 			pass=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 			mkdir -p "$(dirname "$MN_CREDS")"
@@ -360,16 +362,27 @@ mn_credentials() {
 	S3_SECRET_KEY=$pass
 }
 
+# mn_verify: the endpoint accepts the credentials (signed ListBuckets).
+mn_verify() {
+	local code
+	[ -n "$S3_ACCESS_KEY" ] && [ -n "$S3_SECRET_KEY" ] ||
+		die "S3 at $S3_ENDPOINT answers but is not ours: set S3_ACCESS_KEY and S3_SECRET_KEY for it"
+	code=$(curl -sS -m 5 -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:${S3_REGION:-eu-north-1}:s3" \
+		--user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$S3_ENDPOINT/" 2>/dev/null) || code=000
+	[ "$code" = 200 ] ||
+		die "S3 at $S3_ENDPOINT refuses access key $S3_ACCESS_KEY (HTTP $code): set S3_ACCESS_KEY/S3_SECRET_KEY (or MINIO_ROOT_USER/MINIO_ROOT_PASSWORD) to its credentials"
+}
+
 mn_start() {
 	if mn_answers; then
 		if pid_alive "$MN_PIDFILE" minio; then mn_credentials yes; else mn_credentials no; fi
-		[ -n "$S3_ACCESS_KEY" ] || say "warning: S3 at $S3_ENDPOINT answers but S3_ACCESS_KEY/S3_SECRET_KEY are not set"
+		mn_verify
 		return
 	fi
 	if pid_alive "$MN_PIDFILE" minio; then
 		same_addr "$MN_PIDFILE" "$S3_ENDPOINT" MinIO
 		mn_credentials yes
-		wait_for "$NR_WAIT" mn_answers && return
+		wait_for "$NR_WAIT" mn_answers && { mn_verify; return; }
 		die "our MinIO (pid $(cat "$MN_PIDFILE")) does not answer at $S3_ENDPOINT"
 	fi
 	is_local "$S3_HOST" || die "S3 at $S3_ENDPOINT does not answer (not a local address, so not starting one)"
@@ -386,6 +399,7 @@ mn_start() {
 		</dev/null >"$log" 2>&1 9>&- &
 	printf '%s\n%s\n' $! "$S3_ENDPOINT" >"$MN_PIDFILE"
 	wait_own "$NR_WAIT" "$MN_PIDFILE" minio mn_answers || { tail_log "$log"; stop_pid "$MN_PIDFILE" minio; die "MinIO does not answer at $S3_ENDPOINT"; }
+	mn_verify
 	say "started MinIO on $S3_HOST:$S3_PORT (console $S3_HOST:$console_port)"
 }
 
