@@ -253,4 +253,3 @@ func closedPort(t *testing.T) string {
 	ln.Close()
 	return addr
 }
-
