@@ -36,8 +36,10 @@ run: services build ## the whole system; Ctrl-C stops it, a second run keeps the
 	@$(ENV); exec $(BIN)/localstack -manifests k8s/base -data $(NR_DATA) -bin $(BIN)
 
 test: services test-standalone k8s-check test-go ## every test, with -race
+	@echo "make test: all passed"
 
 test-go:
+	@bash infra/stack/services.sh check
 	@$(ENV); go test $(GO_TEST_FLAGS) $(addprefix ./,$(addsuffix /...,$(MODULES)))
 
 test-standalone: ## every function builds alone (GOWORK=off), as for its container image
