@@ -1,0 +1,325 @@
+// Package letter writes NemRefusion's letters: receipts (kvitteringer),
+// notification letters (underretningsbreve), task letters, reminders and
+// the rejected-upload receipt, in Danish or English, in plain language, as
+// text (Compose) and as PDF (Render). It does no I/O.
+//
+// No letter carries a signature: the executive order on NemRefusion § 8
+// makes receipts, notification letters and purely informative letters sent
+// without signature legally equal to signed ones, and every letter says so.
+package letter
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // letters are dated in Danish time on any machine
+
+	"nemrefusion.dk/events"
+)
+
+// Letter is a composed letter, ready to render.
+type Letter struct {
+	// Language is "da" or "en".
+	Language string
+	// Sender is the authority's name, shown at the top.
+	Sender string
+	// Recipient is the recipient's name and address lines (may be empty).
+	Recipient []string
+	// Date is the letter's date, shown in Danish time.
+	Date time.Time
+	// Reference is the case, absence or receipt number.
+	Reference string
+	// Title is the heading; it is also the MeMo label.
+	Title string
+	// Paragraphs are the body, in order.
+	Paragraphs []string
+	// Footer is the statement that the letter is valid without signature.
+	Footer string
+}
+
+// Input is what Compose needs.
+type Input struct {
+	Kind      string
+	Language  string
+	Sender    string
+	Recipient []string
+	Date      time.Time
+	Reference string
+	Data      map[string]string
+}
+
+// ErrData is wrapped by Compose errors about the request itself (unknown
+// kind or language, missing or malformed template data): retrying will
+// never help.
+var ErrData = errors.New("letter: bad template data")
+
+// copenhagen is Danish time.
+var copenhagen = mustLoad("Europe/Copenhagen")
+
+func mustLoad(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}
+
+// Footers: § 8 of the executive order.
+const (
+	footerDa = "Dette brev er dannet automatisk og sendt uden underskrift. Det er lige så gyldigt som et brev med underskrift (bekendtgørelse om NemRefusion § 8)."
+	footerEn = "This letter was produced automatically and sent without a signature. It is as valid as a signed letter (executive order on NemRefusion, section 8)."
+)
+
+// Compose writes the letter of in.Kind in in.Language.
+func Compose(in Input) (Letter, error) {
+	if in.Language != "da" && in.Language != "en" {
+		return Letter{}, fmt.Errorf("%w: language %q", ErrData, in.Language)
+	}
+	da := in.Language == "da"
+	l := Letter{Language: in.Language, Sender: in.Sender, Recipient: in.Recipient, Date: in.Date,
+		Reference: in.Reference, Footer: footerEn}
+	if da {
+		l.Footer = footerDa
+	}
+	d := data{m: in.Data, da: da}
+	sender := in.Sender
+	switch in.Kind {
+	case events.LetterSenderReceipt:
+		blanket, at := d.text("blanket"), d.moment("submittedAt")
+		if da {
+			l.Title = "Kvittering for din indberetning"
+			l.Paragraphs = []string{
+				fmt.Sprintf("Vi har modtaget din indberetning: %s.", blanket),
+				fmt.Sprintf("Den blev modtaget %s og er sendt videre til %s.", at, sender),
+				fmt.Sprintf("Dit kvitteringsnummer er %s. Brug nummeret, hvis du kontakter os om indberetningen.", in.Reference),
+				"Gem dette brev. Det er din dokumentation for, at indberetningen er modtaget.",
+			}
+		} else {
+			l.Title = "Receipt for your report"
+			l.Paragraphs = []string{
+				fmt.Sprintf("We have received your report: %s.", blanket),
+				fmt.Sprintf("It was received %s and has been passed on to %s.", at, sender),
+				fmt.Sprintf("Your receipt number is %s. Please quote it if you contact us about the report.", in.Reference),
+				"Keep this letter. It is your proof that the report was received.",
+			}
+		}
+	case events.LetterNotification:
+		blanket, by, first := d.text("blanket"), d.text("reportedBy"), d.date("firstAbsenceDay")
+		if da {
+			l.Title = "Vi har fået oplysninger om dit fravær"
+			l.Paragraphs = []string{
+				fmt.Sprintf("%s har sendt oplysninger om dig til %s: %s.", by, sender, blanket),
+				fmt.Sprintf("Ifølge oplysningerne er din første fraværsdag %s.", first),
+				"Du kan se oplysningerne i Mit Sygefravær på borger.dk. Er noget forkert, kan du skrive en kommentar dér.",
+				fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender),
+			}
+		} else {
+			l.Title = "We have received information about your absence"
+			l.Paragraphs = []string{
+				fmt.Sprintf("%s has sent information about you to %s: %s.", by, sender, blanket),
+				fmt.Sprintf("According to the information, your first day of absence is %s.", first),
+				"You can see the information in Mit Sygefravær on borger.dk. If something is wrong, you can add a comment there.",
+				fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender),
+			}
+		}
+	case events.LetterCitizenTask:
+		task, deadline := d.task("task"), d.date("deadline")
+		if da {
+			l.Title = "Du har en opgave i Mit Sygefravær"
+			l.Paragraphs = []string{
+				fmt.Sprintf("%s beder dig om at %s.", sender, task),
+				fmt.Sprintf("Du skal svare senest %s. Du svarer i Mit Sygefravær på borger.dk.", deadline),
+				"Svarer du ikke til tiden, kan det betyde, at du ikke får sygedagpenge for perioden.",
+				fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender),
+			}
+		} else {
+			l.Title = "You have a task in Mit Sygefravær"
+			l.Paragraphs = []string{
+				fmt.Sprintf("%s asks you to %s.", sender, task),
+				fmt.Sprintf("Please answer by %s. You answer in Mit Sygefravær on borger.dk.", deadline),
+				"If you do not answer in time, you may not receive sickness benefit for the period.",
+				fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender),
+			}
+		}
+	case events.LetterAnswerReceipt:
+		task, at := d.task("task"), d.moment("submittedAt")
+		if da {
+			l.Title = "Kvittering for dit svar"
+			l.Paragraphs = []string{
+				fmt.Sprintf("Vi har modtaget dit svar. Du blev bedt om at %s.", task),
+				fmt.Sprintf("Svaret blev modtaget %s og er sendt til %s.", at, sender),
+				"Du kan altid finde kvitteringen i Mit Sygefravær under \"Indsendt af dig / Kvittering\".",
+			}
+		} else {
+			l.Title = "Receipt for your answer"
+			l.Paragraphs = []string{
+				fmt.Sprintf("We have received your answer. You were asked to %s.", task),
+				fmt.Sprintf("The answer was received %s and has been sent to %s.", at, sender),
+				"You can always find this receipt in Mit Sygefravær under \"Sent by you / Receipt\".",
+			}
+		}
+	case events.LetterReminder:
+		task, deadline := d.task("task"), d.date("deadline")
+		if da {
+			l.Title = "Påmindelse: Du mangler at svare"
+			l.Paragraphs = []string{
+				fmt.Sprintf("Vi har endnu ikke fået dit svar. Du er blevet bedt om at %s.", task),
+				fmt.Sprintf("Fristen er %s. Du svarer i Mit Sygefravær på borger.dk.", deadline),
+				"Svarer du ikke til tiden, kan det betyde, at du ikke får sygedagpenge for perioden.",
+				"Har du allerede svaret, kan du se bort fra dette brev.",
+			}
+		} else {
+			l.Title = "Reminder: we are waiting for your answer"
+			l.Paragraphs = []string{
+				fmt.Sprintf("We have not yet received your answer. You have been asked to %s.", task),
+				fmt.Sprintf("The deadline is %s. You answer in Mit Sygefravær on borger.dk.", deadline),
+				"If you do not answer in time, you may not receive sickness benefit for the period.",
+				"If you have already answered, please disregard this letter.",
+			}
+		}
+	case events.LetterRejectedUpload:
+		title, when, clock := d.text("documentTitle"), d.day("attemptedAt"), d.clock("attemptedAt")
+		// Seed 003, "Virus-scanning i Mit Sygefravær".
+		if da {
+			l.Title = "Du har forsøgt at indsende dokumentation"
+			l.Paragraphs = []string{
+				fmt.Sprintf("Du har den %s kl. %s forsøgt at uploade dokumentation til din sag i Mit Sygefravær.", when, clock),
+				"Da dokumentet tilsyneladende er inficeret med virus, blev det afvist. Dit dokument er derfor ikke sendt til kommunen, og du bedes derfor indsende dokumentationen på anden vis, fx med fysisk post.",
+				fmt.Sprintf("Dokument der blev fjernet: \"%s\"", title),
+				"Du er velkommen til at kontakte kommunen, hvis du har spørgsmål.",
+			}
+		} else {
+			l.Title = "You tried to send documentation"
+			l.Paragraphs = []string{
+				fmt.Sprintf("On %s at %s you tried to upload documentation to your case in Mit Sygefravær.", when, clock),
+				"Because the document appears to be infected with a virus, it was rejected. Your document has therefore not been sent to the municipality. Please send the documentation another way, for example by post.",
+				fmt.Sprintf("Document removed: \"%s\"", title),
+				"You are welcome to contact the municipality if you have questions.",
+			}
+		}
+	default:
+		return Letter{}, fmt.Errorf("%w: unknown letter kind %q", ErrData, in.Kind)
+	}
+	if len(d.missing) > 0 {
+		return Letter{}, fmt.Errorf("%w: %s needs %s", ErrData, in.Kind, strings.Join(d.missing, ", "))
+	}
+	return l, nil
+}
+
+// data reads template values and remembers what was missing or malformed.
+type data struct {
+	m       map[string]string
+	da      bool
+	missing []string
+}
+
+func (d *data) text(k string) string {
+	v := strings.TrimSpace(d.m[k])
+	if v == "" {
+		d.missing = append(d.missing, k)
+	}
+	return v
+}
+
+// date formats a YYYY-MM-DD value: "4. marts 2024" / "4 March 2024".
+func (d *data) date(k string) string {
+	v := d.text(k)
+	t, err := time.Parse(time.DateOnly, v)
+	if v != "" && err != nil {
+		d.missing = append(d.missing, k+" (YYYY-MM-DD)")
+		return v
+	}
+	return FormatDate(t, d.da)
+}
+
+func (d *data) instant(k string) (time.Time, bool) {
+	v := d.text(k)
+	t, err := time.Parse(time.RFC3339, v)
+	if v != "" && err != nil {
+		d.missing = append(d.missing, k+" (RFC 3339)")
+		return time.Time{}, false
+	}
+	return t.In(copenhagen), v != ""
+}
+
+// moment formats an RFC 3339 value as date and time in Danish time.
+func (d *data) moment(k string) string {
+	t, ok := d.instant(k)
+	if !ok {
+		return ""
+	}
+	if d.da {
+		return FormatDate(t, true) + " kl. " + t.Format("15.04")
+	}
+	return FormatDate(t, false) + " at " + t.Format("15:04")
+}
+
+func (d *data) day(k string) string {
+	t, ok := d.instant(k)
+	if !ok {
+		return ""
+	}
+	return FormatDate(t, d.da)
+}
+
+func (d *data) clock(k string) string {
+	t, ok := d.instant(k)
+	if !ok {
+		return ""
+	}
+	if d.da {
+		return t.Format("15.04")
+	}
+	return t.Format("15:04")
+}
+
+// task turns a task code into a phrase that completes "asks you to ...";
+// an unknown code is used as written.
+func (d *data) task(k string) string {
+	v := d.text(k)
+	if p, ok := taskPhrases[v]; ok {
+		if d.da {
+			return p[0]
+		}
+		return p[1]
+	}
+	return v
+}
+
+// taskPhrases are the tasks of Mit Sygefravær (seed 003), Danish and English.
+var taskPhrases = map[string][2]string{
+	"comment":                   {"kontrollere og eventuelt kommentere oplysningerne fra din arbejdsgiver eller a-kasse", "check and, if needed, comment on the information from your employer or unemployment fund"},
+	"apply":                     {"søge om sygedagpenge", "apply for sickness benefit"},
+	"information-form":          {"udfylde oplysningsskemaet", "fill in the information form"},
+	"supplementary-information": {"give supplerende oplysninger", "provide supplementary information"},
+	"hearing":                   {"udtale dig i en partshøring", "give your comments in a hearing"},
+	"moving-consent":            {"give samtykke i forbindelse med din flytning", "give your consent in connection with your move"},
+	"upload-documentation":      {"indsende dokumentation", "send documentation"},
+}
+
+var monthsDa = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+
+// FormatDate writes t's calendar date in Danish ("4. marts 2024") or
+// English ("4 March 2024").
+func FormatDate(t time.Time, da bool) string {
+	if t.IsZero() {
+		return ""
+	}
+	if da {
+		return fmt.Sprintf("%d. %s %d", t.Day(), monthsDa[t.Month()-1], t.Year())
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), t.Month(), t.Year())
+}
+
+// DateLine is the letter's date line in its language, in Danish time.
+func (l Letter) DateLine() string {
+	t := l.Date.In(copenhagen)
+	if l.Language == "da" {
+		return "Dato: " + FormatDate(t, true)
+	}
+	return "Date: " + FormatDate(t, false)
+}
+
+// ReferenceLine is the reference line (the same word in both languages).
+func (l Letter) ReferenceLine() string { return "Reference: " + l.Reference }
