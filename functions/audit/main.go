@@ -9,6 +9,7 @@ import (
 	"knative.dev/pkg/signals"
 
 	"nemrefusion.dk/functions/audit/audit"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
@@ -36,7 +37,9 @@ func main() {
 		slog.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	audit.Register(svc, signer)
+	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
+	v.Log = svc.Log
+	audit.Register(svc, signer, v)
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

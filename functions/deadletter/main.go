@@ -9,6 +9,7 @@ import (
 	"knative.dev/pkg/signals"
 
 	"nemrefusion.dk/functions/deadletter/deadletter"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/runtime"
 )
@@ -25,7 +26,9 @@ func main() {
 		slog.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	deadletter.Register(svc)
+	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
+	v.Log = svc.Log
+	deadletter.Register(svc, v)
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

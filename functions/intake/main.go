@@ -10,23 +10,29 @@ import (
 	"knative.dev/pkg/signals"
 
 	"nemrefusion.dk/functions/intake/intake"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/runtime"
 )
 
 func main() {
 	ctx := signals.NewContext()
-	var c config.Base
+	var c struct {
+		config.Base
+		auth.Config
+	}
 	if err := config.Load(&c); err != nil {
 		slog.Error("config", "err", err.Error())
 		os.Exit(2)
 	}
-	svc, err := runtime.New(ctx, runtime.Options{Name: "intake", Base: c, Migrations: intake.Migrations()})
+	svc, err := runtime.New(ctx, runtime.Options{Name: "intake", Base: c.Base, Migrations: intake.Migrations()})
 	if err != nil {
 		slog.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	intake.Register(svc)
+	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
+	v.Log = svc.Log
+	intake.Register(svc, v, c.SigningMaxAge)
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

@@ -23,6 +23,9 @@ const Realm = "nemrefusion"
 func Require(v *Verifier, roles ...Role) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if v.Log != nil {
+				r = r.WithContext(runtime.WithLogger(r.Context(), v.Log))
+			}
 			raw, ok := bearer(r)
 			if !ok {
 				w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm=%q`, Realm))

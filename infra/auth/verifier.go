@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -33,6 +34,10 @@ type Verifier struct {
 	// Ledger, when set, receives an access-denied entry for every
 	// authenticated request Require refuses for its role.
 	Ledger ledger.DBTX
+	// Log, when set, is put in the context of every request Require
+	// handles (runtime.WithLogger), so the handler and LogDenial log as the
+	// function does. Set it to the function's svc.Log.
+	Log *slog.Logger
 
 	mu sync.Mutex
 	v  *oidc.IDTokenVerifier

@@ -34,6 +34,11 @@ type Config struct {
 	BinDir string
 	// PublicAddr is the public origin (default 127.0.0.1:8080).
 	PublicAddr string
+	// PublicListener, when set, is the already open public origin (PublicAddr
+	// is then ignored). Open it first when the functions' environment needs
+	// the public URL, as the issuer URL of the development issuer mounted
+	// on it. Stack.Close closes it; when Start fails, the caller does.
+	PublicListener net.Listener
 	// BrokerAddr is the broker ingress (default 127.0.0.1:8099).
 	BrokerAddr string
 	// FirstPort is the port of the first function; the others follow
@@ -139,10 +144,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			return nil, fmt.Errorf("localstack: %w", err)
 		}
 	}
-	s.ln, err = net.Listen("tcp", cfg.PublicAddr)
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("localstack: public origin: %w", err)
+	if s.ln = cfg.PublicListener; s.ln == nil {
+		if s.ln, err = net.Listen("tcp", cfg.PublicAddr); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("localstack: public origin: %w", err)
+		}
 	}
 	s.public = &http.Server{Handler: s.gateway(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -252,7 +258,8 @@ func (s *Stack) gateway() http.Handler {
 
 const indexPage = `<!doctype html><html lang="da"><head><meta charset="utf-8"><title>NemRefusion (lokal)</title></head>
 <body><h1>NemRefusion – lokal udviklingsstak</h1>
-<p>Offentlige API'er: <code>POST /api/v1/events</code> (CloudEvents), <code>GET /api/v1/audit/streams/{stream}</code>.</p>
+<p>Offentlige API'er: <code>POST /api/v1/events</code> (CloudEvents), <code>GET /api/v1/audit/streams/{stream}</code>. De kræver et token.</p>
+<p>Udviklingslogin (kun lokalt): <a href="/dev-issuer/.well-known/openid-configuration">/dev-issuer/</a>.</p>
 </body></html>`
 
 // freePort asks the kernel for a free loopback port.

@@ -13,14 +13,28 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/tests/stack"
 )
 
-// postJSON posts a structured-mode CloudEvent, as the README's curl does.
+// postEvent posts a structured-mode CloudEvent as the employer persona,
+// as the README's curl does.
 func postEvent(t *testing.T, body string) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.Post(stack.Get().URL()+"/api/v1/events", "application/cloudevents+json", bytes.NewBufferString(body))
+	return postEventAs(t, token(t, devissuer.PersonaEmployer), body)
+}
+
+// postEventAs posts a structured-mode CloudEvent with the bearer token tok.
+func postEventAs(t *testing.T, tok, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest("POST", stack.Get().URL()+"/api/v1/events", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/cloudevents+json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +47,22 @@ func postEvent(t *testing.T, body string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// streamEntries reads a ledger stream as the administrator persona.
 func streamEntries(t *testing.T, stream string) []map[string]any {
 	t.Helper()
-	resp, err := http.Get(stack.Get().URL() + "/api/v1/audit/streams/" + stream)
+	req, err := http.NewRequest("GET", stack.Get().URL()+"/api/v1/audit/streams/"+stream, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token(t, devissuer.PersonaAdmin))
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("read stream %s: %d", stream, resp.StatusCode)
+	}
 	var out struct {
 		Entries []map[string]any `json:"entries"`
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/localstack"
 )
 
@@ -96,17 +99,32 @@ func Run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The public origin is opened first, so the development issuer mounted
+	// on it, and the functions verifying its tokens, know its URL.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	issuer, err = devissuer.New(devissuer.Config{Issuer: "http://" + ln.Addr().String() + "/dev-issuer"})
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	current, err = localstack.Start(context.Background(), localstack.Config{
-		Manifests:  filepath.Join(root, "k8s", "base"),
-		DataDir:    data,
-		BinDir:     bin,
-		PublicAddr: "127.0.0.1:0",
-		BrokerAddr: "127.0.0.1:0",
-		FirstPort:  -1,
-		Env:        []string{"DATABASE_URL=" + os.Getenv("DATABASE_URL")},
-		Log:        slog.New(slog.NewJSONHandler(logf, nil)),
+		Manifests:      filepath.Join(root, "k8s", "base"),
+		DataDir:        data,
+		BinDir:         bin,
+		PublicListener: ln,
+		BrokerAddr:     "127.0.0.1:0",
+		FirstPort:      -1,
+		Env:            []string{"DATABASE_URL=" + os.Getenv("DATABASE_URL"), "OIDC_ISSUER=" + issuer.URL()},
+		Mounts:         map[string]http.Handler{"/dev-issuer/": issuer},
+		Log:            slog.New(slog.NewJSONHandler(logf, nil)),
 	})
 	if err != nil {
+		ln.Close()
 		fmt.Fprintln(os.Stderr, "start local stack:", err)
 		dumpLogs(data)
 		return 1
@@ -119,10 +137,17 @@ func Run(m *testing.M) int {
 	return code
 }
 
-var current *localstack.Stack
+var (
+	current *localstack.Stack
+	issuer  *devissuer.Issuer
+)
 
 // Get returns the running stack (Run must have started it).
 func Get() *localstack.Stack { return current }
+
+// Issuer returns the development issuer mounted at <Get().URL()>/dev-issuer,
+// whose tokens the functions accept (tests mint their own with it).
+func Issuer() *devissuer.Issuer { return issuer }
 
 // dumpLogs prints the tail of every function log, to explain a failure.
 func dumpLogs(data string) {

@@ -16,6 +16,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
 )
@@ -29,10 +30,27 @@ func Migrations() fs.FS {
 	return sub
 }
 
-// Register wires the sink and the listing into svc.
-func Register(svc *runtime.Service) {
+// Register wires the sink and the listing into svc; the listing requires a
+// token verified by v. The sink at "/" takes broker deliveries inside the
+// cluster and is not a public route.
+func Register(svc *runtime.Service, v *auth.Verifier) {
 	svc.OnOther(store)
-	svc.Mux.HandleFunc("GET /api/v1/dead-letters", func(w http.ResponseWriter, r *http.Request) { list(svc, w, r) })
+	svc.Mux.Handle("GET /api/v1/dead-letters", auth.Require(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list(svc, w, r)
+	})))
+}
+
+// listResource names the dead-letter list in the ledger.
+const listResource = "dead-letters"
+
+// authorize is the dead-letter function's one place for authorisation: it
+// returns "" when p may see the dead letters (administrators only),
+// otherwise the reason recorded in the ledger.
+func authorize(p auth.Principal, _ string) string {
+	if p.Is(auth.RoleAdmin) {
+		return ""
+	}
+	return "role"
 }
 
 func store(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
@@ -65,8 +83,21 @@ type item struct {
 }
 
 // list answers GET /api/v1/dead-letters: the unresolved ones, newest first.
-// TODO(login issue): operators only.
+// A refusal (403) and an allowed read are both recorded in the ledger.
 func list(svc *runtime.Service, w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.FromContext(r.Context())
+	if reason := authorize(p, listResource); reason != "" {
+		if err := auth.LogDenial(r.Context(), svc.DB, p, r, listResource, reason); err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+		auth.WriteForbidden(w)
+		return
+	}
+	if _, err := ledger.Append(r.Context(), svc.DB, auth.ReadEntry(p, r, listResource)); err != nil {
+		runtime.WriteError(w, err)
+		return
+	}
 	rows, err := svc.DB.Query(r.Context(), `SELECT seq, event_id, event_source, event_type, partition_key, error_code, error_dest, received_at
 		FROM dead_letters WHERE resolved_at IS NULL ORDER BY seq DESC LIMIT 500`)
 	if err != nil {

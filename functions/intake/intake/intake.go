@@ -9,14 +9,18 @@ package intake
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/jackc/pgx/v5"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
 )
@@ -38,14 +42,21 @@ type Receipt struct {
 	ReceivedAt time.Time `json:"receivedAt"`
 }
 
-// Register adds the intake route to svc.
-func Register(svc *runtime.Service) {
-	svc.Mux.HandleFunc("POST /api/v1/events", func(w http.ResponseWriter, r *http.Request) {
-		submit(svc, w, r)
-	})
+// Register adds the intake route to svc. Submitters authenticate with a
+// bearer token verified by v; types whose policy says Signed need a login no
+// older than signingMaxAge.
+func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duration) {
+	svc.Mux.Handle("POST /api/v1/events", auth.Require(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		submit(svc, signingMaxAge, w, r)
+	})))
 }
 
-func submit(svc *runtime.Service, w http.ResponseWriter, r *http.Request) {
+func submit(svc *runtime.Service, signingMaxAge time.Duration, w http.ResponseWriter, r *http.Request) {
+	p, ok := auth.FromContext(r.Context())
+	if !ok {
+		runtime.WriteError(w, runtime.Fail(runtime.KindUnauthorized, "unauthenticated", "Du skal logge ind.", "You must log in.", nil))
+		return
+	}
 	in, err := runtime.ReadEvent(w, r, 1<<20)
 	if err != nil {
 		runtime.WriteError(w, err)
@@ -60,9 +71,22 @@ func submit(svc *runtime.Service, w http.ResponseWriter, r *http.Request) {
 		runtime.WriteError(w, err)
 		return
 	}
-	// TODO(login issue): the actor and tenant come from the verified token.
-	actor := Actor{ID: "anonymous", Role: "sender", Tenant: ""}
+	signed := policies[in.Type()].Signed
+	if signed && !p.FreshLogin(signingMaxAge, time.Now()) {
+		auth.WriteLoginTooOld(w, signingMaxAge)
+		return
+	}
+	actor := Actor{ID: p.Subject, Role: string(p.Role), OnBehalfOf: p.OnBehalfOf(), Tenant: p.Tenant(), Signed: signed, Principal: p}
 	rc, err := accept(r.Context(), svc, in, actor)
+	var d denied
+	if errors.As(err, &d) {
+		if err := auth.LogDenial(r.Context(), svc.DB, p, r, d.stream, d.reason); err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+		auth.WriteForbidden(w)
+		return
+	}
 	if err != nil {
 		runtime.WriteError(w, err)
 		return
@@ -70,9 +94,54 @@ func submit(svc *runtime.Service, w http.ResponseWriter, r *http.Request) {
 	runtime.WriteJSON(w, http.StatusAccepted, rc)
 }
 
-// Actor is who submits, as the login establishes it.
+// Actor is who submits, as the verified token establishes it. Tenant may
+// hold a CPR number: it is stored, never logged.
 type Actor struct {
 	ID, Role, OnBehalfOf, Tenant string
+	// Signed submissions record the signature in the ledger entry's reason.
+	Signed    bool
+	Principal auth.Principal
+}
+
+// denied is a refusal found inside the transaction (which then rolls back).
+type denied struct{ stream, reason string }
+
+func (d denied) Error() string { return "submission refused: " + d.reason }
+
+// reserved are streams of the system itself, which no submitter may open.
+func reserved(stream string) bool {
+	return stream == auth.StreamAccessDenied || stream == "ledger-checkpoints" || strings.HasPrefix(stream, "reads/")
+}
+
+// claimStream authorises a submission to stream: it finds the stream's
+// owner, asks authorize, and claims a new stream for a.Tenant. A stream
+// claimed concurrently by someone else is re-checked against its owner.
+func claimStream(ctx context.Context, tx *runtime.Tx, stream, eventType string, a Actor) error {
+	owner := ""
+	if reserved(stream) {
+		owner = "system"
+	} else if err := tx.QueryRow(ctx, `SELECT tenant FROM stream_owners WHERE stream = $1`, stream).Scan(&owner); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("stream owner: %w", err)
+	}
+	if reason := authorize(a.Principal, resource{eventType: eventType, owner: owner}); reason != "" {
+		return denied{stream: stream, reason: reason}
+	}
+	if owner != "" {
+		return nil
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO stream_owners (stream, tenant) VALUES ($1, $2) ON CONFLICT (stream) DO NOTHING`, stream, a.Tenant)
+	if err != nil {
+		return fmt.Errorf("claim stream: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if err := tx.QueryRow(ctx, `SELECT tenant FROM stream_owners WHERE stream = $1`, stream).Scan(&owner); err != nil {
+			return fmt.Errorf("stream owner: %w", err)
+		}
+		if reason := authorize(a.Principal, resource{eventType: eventType, owner: owner}); reason != "" {
+			return denied{stream: stream, reason: reason}
+		}
+	}
+	return nil
 }
 
 // accept stores, records and forwards one validated submission, or returns
@@ -114,11 +183,18 @@ func accept(ctx context.Context, svc *runtime.Service, in cloudevents.Event, a A
 			}
 			return nil
 		}
-		if _, err := tx.Record(ctx, ledger.Entry{
+		if err := claimStream(ctx, tx, rc.Stream, in.Type(), a); err != nil {
+			return err // a denial rolls the submission back
+		}
+		entry := ledger.Entry{
 			Stream: rc.Stream, Actor: a.ID, Role: a.Role, OnBehalfOf: a.OnBehalfOf,
 			EventType: out.Type(), EventSource: out.Source(), EventID: out.ID(), Correlation: events.CorrelationID(out),
 			Payload: in.Data(), RecordedAt: rc.ReceivedAt,
-		}); err != nil {
+		}
+		if a.Signed {
+			entry.Reason = auth.SignatureReason(a.Principal)
+		}
+		if _, err := tx.Record(ctx, entry); err != nil {
 			return err
 		}
 		return tx.EmitEvent(ctx, out)

@@ -6,11 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 
 	"knative.dev/pkg/signals"
 
+	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/localstack"
 )
 
@@ -26,8 +29,24 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("component", "localstack")
 	cfg.Log = log
 	ctx := signals.NewContext()
+	// The public origin is opened first: the development issuer mounted on
+	// it needs its URL, and the functions verify tokens against that URL.
+	ln, err := net.Listen("tcp", cfg.PublicAddr)
+	if err != nil {
+		log.Error("public origin", "err", err.Error())
+		os.Exit(1)
+	}
+	cfg.PublicListener = ln
+	issuer, err := devissuer.New(devissuer.Config{Issuer: "http://" + ln.Addr().String() + "/dev-issuer"})
+	if err != nil {
+		log.Error("development issuer", "err", err.Error())
+		os.Exit(1)
+	}
+	cfg.Mounts = map[string]http.Handler{"/dev-issuer/": issuer}
+	cfg.Env = append(cfg.Env, "OIDC_ISSUER="+issuer.URL())
 	stack, err := localstack.Start(ctx, cfg)
 	if err != nil {
+		ln.Close()
 		log.Error("start failed", "err", err.Error())
 		os.Exit(1)
 	}
@@ -35,8 +54,8 @@ func main() {
 	for n, u := range stack.Functions() {
 		names = append(names, n+"="+u)
 	}
-	fmt.Printf("\nNemRefusion is running.\n  Open:     %s\n  Broker:   %s\n  Functions: %s\n  Logs:     %s/logs/\n  Stop:     Ctrl-C\n\n",
-		stack.URL(), stack.BrokerURL(), strings.Join(names, " "), cfg.DataDir)
+	fmt.Printf("\nNemRefusion is running.\n  Open:     %s\n  Login:    %s (development issuer; nrctl token --persona employer)\n  Broker:   %s\n  Functions: %s\n  Logs:     %s/logs/\n  Stop:     Ctrl-C\n\n",
+		stack.URL(), issuer.URL(), stack.BrokerURL(), strings.Join(names, " "), cfg.DataDir)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	stack.Close()

@@ -1,0 +1,48 @@
+package intake
+
+import (
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/auth"
+)
+
+// policy says who may submit one event type.
+type policy struct {
+	// Allow decides whether p may submit to a stream owned by owner (the
+	// tenant that opened it; "" for a new stream). nil means any
+	// authenticated principal, in its own streams only.
+	Allow func(p auth.Principal, owner string) bool
+	// Signed types need a login no older than AUTH_SIGNING_MAX_AGE; the
+	// ledger records who signed, with which assurance, on whose behalf.
+	Signed bool
+}
+
+// policies is the hook for every submittable type: a type without a policy
+// is refused (fail closed). The probe may be sent by any authenticated
+// principal. The blanket issues add their types here (employer,
+// self-employed, a-kasse and payroll roles for their own CVR, Signed: true).
+var policies = map[string]policy{
+	events.ProbeRequested: {},
+}
+
+// resource is what a submission touches.
+type resource struct {
+	eventType string
+	owner     string // tenant that opened the stream, "" for a new one
+}
+
+// authorize is intake's one place for authorisation: it returns "" when p
+// may submit res, otherwise the reason recorded in the ledger.
+func authorize(p auth.Principal, res resource) string {
+	pol, ok := policies[res.eventType]
+	switch {
+	case !ok:
+		return "type"
+	case pol.Allow != nil:
+		if !pol.Allow(p, res.owner) {
+			return "tenant"
+		}
+	case res.owner != "" && res.owner != p.Tenant():
+		return "tenant"
+	}
+	return ""
+}
