@@ -108,6 +108,20 @@ func (in PreviewInput) Validate() error {
 // of the year of RefusionFrom, or of the first absence day when no refusion
 // is due.
 func Preview(in PreviewInput, rates Table) (PreviewResult, error) {
+	res, err := PreviewDates(in)
+	if err != nil {
+		return PreviewResult{}, err
+	}
+	return ApplyRate(res, in, rates)
+}
+
+// PreviewDates computes everything Preview does except the rates and the
+// amount: the employer period, the report deadline and lateness, and the
+// first day of refusion, with their reasons. The sickness function uses it
+// to record a report whose year has no rate yet (the amount then waits for
+// the rate; nothing is guessed). It returns events.FieldErrors (wrapped) for
+// bad input.
+func PreviewDates(in PreviewInput) (PreviewResult, error) {
 	if err := in.Validate(); err != nil {
 		return PreviewResult{}, fmt.Errorf("preview: %w", err)
 	}
@@ -156,14 +170,30 @@ func Preview(in PreviewInput, rates Table) (PreviewResult, error) {
 		res.Reasons = append(res.Reasons, r, NoWagesReason())
 	}
 
-	year := f.Year()
+	return res, nil
+}
+
+// RateYear is the year whose maximum rate applies to a preview: the year of
+// the first day of refusion, or of the first absence day when none is due.
+func RateYear(res PreviewResult, first Date) int {
 	if res.RefusionFrom != nil {
-		year = res.RefusionFrom.Year()
+		return res.RefusionFrom.Year()
 	}
+	return first.Year()
+}
+
+// ApplyRate completes a PreviewDates result with the maximum hourly rate of
+// RateYear, the hourly rate and the weekly amount. It returns ErrNoRate
+// (wrapped) when that year has no rate.
+func ApplyRate(res PreviewResult, in PreviewInput, rates Table) (PreviewResult, error) {
+	year := RateYear(res, in.FirstAbsenceDay)
 	rate, r, err := MaxHourlyRate(rates, year)
 	if err != nil {
 		return PreviewResult{}, fmt.Errorf("preview: %w", err)
 	}
+	var reasons []Reason
+	reasons = append(reasons, res.Reasons...)
+	res.Reasons = reasons
 	res.MaxHourlyRate = rate.Hourly
 	res.Provisional = rate.Provisional
 	res.Reasons = append(res.Reasons, r)

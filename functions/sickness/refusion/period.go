@@ -1,0 +1,75 @@
+package refusion
+
+import (
+	"fmt"
+	"time"
+	_ "time/tzdata" // Danish time in minimal images
+)
+
+// PeriodHours returns the hours the employee should have worked in p, which
+// is what refusion is paid for (sygedagpengeloven § 47): with a schedule
+// (hours per weekday, Monday first) the sum of the scheduled hours of each
+// day; without one, the weekly hours spread evenly over the seven days of
+// the week.
+func PeriodHours(p Period, weeklyHours float64, schedule []float64) float64 {
+	if p.To.Before(p.From) {
+		return 0
+	}
+	days := p.From.DaysUntil(p.To) + 1
+	if len(schedule) != 7 {
+		return float64(hundredths(weeklyHours*float64(days)/7)) / 100
+	}
+	var total float64
+	for d := p.From; !d.After(p.To); d = d.AddDays(1) {
+		wd := (int(d.time().Weekday()) + 6) % 7 // Monday = 0
+		total += schedule[wd]
+	}
+	return total
+}
+
+// PeriodAmount is the refusion of a period: the hourly rate times the hours
+// the employee should have worked in it, or, for partial absence, the hours
+// absent (taken as hoursAbsentPerWeek of every weeklyHours), rounded half up
+// to whole øre (sygedagpengeloven §§ 47 and 53).
+func PeriodAmount(p Period, hourly Money, weeklyHours float64, schedule []float64, hoursAbsentPerWeek *float64) (Money, Reason) {
+	hours := PeriodHours(p, weeklyHours, schedule)
+	how := "arbejdsplanen"
+	howEn := "the schedule"
+	if len(schedule) != 7 {
+		how, howEn = "den ugentlige arbejdstid fordelt på ugens 7 dage", "the weekly hours spread over the 7 days of the week"
+	}
+	if hoursAbsentPerWeek != nil && weeklyHours > 0 && *hoursAbsentPerWeek < weeklyHours {
+		hours = float64(hundredths(hours**hoursAbsentPerWeek/weeklyHours)) / 100
+		how += fmt.Sprintf(", delvist fravær %.2f af %.2f timer om ugen", *hoursAbsentPerWeek, weeklyHours)
+		howEn += fmt.Sprintf(", partial absence of %.2f of %.2f hours a week", *hoursAbsentPerWeek, weeklyHours)
+	}
+	amount := hourly.timesHours(hours)
+	return amount, Reason{
+		Rule:   "sdl-47-period-amount",
+		Law:    "sygedagpengeloven §§ 47 og 53",
+		Source: srcAmount,
+		TextDa: fmt.Sprintf("Refusion for %s–%s: %.2f timer (efter %s) × %s = %s.", p.From.Danish(), p.To.Danish(), hours, how, hourly.Danish(), amount.Danish()),
+		TextEn: fmt.Sprintf("Refusion for %s–%s: %.2f hours (by %s) × %s = %s.", p.From.English(), p.To.English(), hours, howEn, hourly.English(), amount.English()),
+		Inputs: map[string]any{"period": p, "hourlyRate": hourly, "weeklyHours": weeklyHours, "schedule": schedule, "hoursAbsentPerWeek": hoursAbsentPerWeek},
+		Result: map[string]any{"hours": hours, "amount": amount},
+	}
+}
+
+// Today returns today's date in Danish time, the calendar the deadlines
+// of sygedagpengeloven are counted in.
+func Today(now time.Time) Date { return dateOf(now.In(copenhagen)) }
+
+// DateOf returns the Danish calendar date of t.
+func DateOf(t time.Time) Date { return dateOf(t.In(copenhagen)) }
+
+// Time returns midnight at the start of d in Danish time.
+func (d Date) Time() time.Time {
+	return time.Date(d.year, d.month, d.day, 0, 0, 0, 0, copenhagen)
+}
+
+var copenhagen = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}()

@@ -1,0 +1,312 @@
+package sickness
+
+import (
+	"context"
+	"time"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/sickness/absence"
+	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/infra/blanket"
+)
+
+// ReminderHour is the hour of the day (Danish time) reminders fire.
+const ReminderHour = 9
+
+func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessEmployerReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	f := h.facts(env)
+	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
+		return blanket.Outcome{}, err
+	}
+	prior, found, err := env.FindOpen(ctx, naturalKey(absence.Absence{Kind: absence.KindEmployee, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first, Status: absence.StatusReported}))
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	var pa absence.Absence
+	if found {
+		if err := unmarshalState(prior, &pa); err != nil {
+			return blanket.Outcome{}, err
+		}
+		if pa.Status != absence.StatusEarlyFollowUp {
+			return blanket.Outcome{}, duplicate(prior.ID)
+		}
+	}
+	id, err := env.NewCaseID(ctx)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	d, err := absence.ReportByEmployer(id, r, f)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	if found {
+		absence.AttachReport(&d, pa)
+		return outcome(d, &prior), nil
+	}
+	return outcome(d, nil), nil
+}
+
+func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessSelfEmployedReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	f := h.facts(env)
+	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindSelfEmployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
+		return blanket.Outcome{}, err
+	}
+	if err := ownCompany(ctx, env, r.CVR, r.CPR); err != nil {
+		return blanket.Outcome{}, err
+	}
+	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
+		return blanket.Outcome{}, err
+	}
+	id, err := env.NewCaseID(ctx)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	d, err := absence.ReportBySelfEmployed(id, r, f)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return outcome(d, nil), nil
+}
+
+func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessAKasseReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	f := h.facts(env)
+	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindUnemployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
+		return blanket.Outcome{}, err
+	}
+	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
+		return blanket.Outcome{}, err
+	}
+	id, err := env.NewCaseID(ctx)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	d, err := absence.ReportByAKasse(id, r, f)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return outcome(d, nil), nil
+}
+
+func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessEarlyFollowUpRequest](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	prior, found, err := env.FindOpen(ctx, naturalKey(absence.Absence{Kind: absence.KindEmployee, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first, Status: absence.StatusReported}))
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	var pa *absence.Absence
+	id := ""
+	if found {
+		var a absence.Absence
+		if err := unmarshalState(prior, &a); err != nil {
+			return blanket.Outcome{}, err
+		}
+		pa, id = &a, prior.ID
+	} else if id, err = env.NewCaseID(ctx); err != nil {
+		return blanket.Outcome{}, err
+	}
+	d, err := absence.RequestEarlyFollowUp(id, pa, r, h.facts(env))
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	if found {
+		return outcome(d, &prior), nil
+	}
+	return outcome(d, nil), nil
+}
+
+func (h *Handler) period(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessPeriodReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.NextPeriod(a, r, h.facts(env)) })
+}
+
+func (h *Handler) recovery(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessRecoveryReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.Recover(a, r, h.facts(env)) })
+}
+
+func (h *Handler) correction(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessCorrection](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.Correct(a, r, h.facts(env)) })
+}
+
+func (h *Handler) cancellation(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.SicknessCancellation](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.Cancel(a, r, h.facts(env)) })
+}
+
+// followUp loads the absence a follow-up names and decides it.
+func followUp(ctx context.Context, env *blanket.Env, id string, decide func(absence.Absence) (absence.Decision, error)) (blanket.Outcome, error) {
+	a, c, err := load(ctx, env, id)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	d, err := decide(a)
+	if err != nil {
+		return blanket.Outcome{Case: blanket.Case{ID: c.ID}}, err
+	}
+	return outcome(d, &c), nil
+}
+
+func (h *Handler) notDuplicate(ctx context.Context, env *blanket.Env, a absence.Absence) error {
+	a.Status = absence.StatusReported
+	prior, found, err := env.FindOpen(ctx, naturalKey(a))
+	if err != nil {
+		return err
+	}
+	if found {
+		return duplicate(prior.ID)
+	}
+	return nil
+}
+
+func duplicate(id string) error {
+	return events.FieldErrors{{Field: "firstAbsenceDay", Code: "absence.duplicate",
+		Da: "Sygefraværet er allerede anmeldt (sygefravær " + id + "). Brug rettelse eller raskmelding.",
+		En: "The absence has already been reported (absence " + id + "). Use a correction or a recovery report."}}
+}
+
+// ownCompany checks that a self-employed person reports for their own sole
+// proprietorship (CVR's owner).
+func ownCompany(ctx context.Context, env *blanket.Env, cvr, cpr string) error {
+	c, err := ids.ParseCVR(cvr)
+	if err != nil {
+		return nil
+	}
+	co, err := env.Registers.Company(ctx, c)
+	if err != nil {
+		return events.FieldErrors{{Field: "cvr", Code: "cvr.unknown", Da: "Virksomheden findes ikke i CVR.", En: "The company does not exist in CVR."}}
+	}
+	if co.Owner.String() != cpr {
+		return events.FieldErrors{{Field: "cpr", Code: "cpr.not_owner", Da: "Personen ejer ikke virksomheden.", En: "The person does not own the company."}}
+	}
+	return nil
+}
+
+func unmarshalState(c blanket.Case, a *absence.Absence) error {
+	return jsonUnmarshal(c.State, a)
+}
+
+// outcome turns an absence decision into the pipeline's outcome.
+func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
+	a := d.Absence
+	out := blanket.Outcome{
+		Case:         blanket.Case{ID: a.ID, Key: naturalKey(a), Tenant: "cvr:" + a.CVR, Person: a.CPR, Status: string(a.Status), Version: a.Version},
+		New:          prior == nil,
+		State:        a,
+		Delivery:     d.Effects.Delivery,
+		NotifyPerson: d.Effects.NotifyPerson,
+		PersonKind:   string(a.Kind),
+		Tasks:        d.Effects.Tasks,
+		Result:       result(d),
+	}
+	if prior != nil {
+		out.Case.Recipient = prior.Recipient
+		out.Case.Tenant = prior.Tenant
+	}
+	if c, err := ids.ParseCPR(a.CPR); err == nil {
+		out.Person = c
+	}
+	if c, err := ids.ParseCVR(a.CVR); err == nil {
+		out.SenderCVR = c
+	}
+	if p, err := ids.ParsePNumber(a.PNumber); err == nil && prior == nil {
+		out.Workplace = p
+	}
+	if !d.Effects.TasksDeadline.IsZero() {
+		out.TasksDeadline = d.Effects.TasksDeadline.String()
+	}
+	for _, r := range d.Reasons {
+		out.Reasons = append(out.Reasons, events.BlanketReason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
+	}
+	out.CancelReminders = d.Effects.CancelReminders
+	for _, r := range d.Effects.Reminders {
+		aud := events.ReminderAudience{Kind: r.Audience}
+		if r.Audience == events.AudienceCitizen {
+			aud.CPR = a.CPR
+		} else {
+			aud.CVR = a.CVR
+		}
+		chans := []string{events.ChannelInbox}
+		if r.SMS {
+			chans = []string{events.ChannelSMS}
+		}
+		out.Reminders = append(out.Reminders, events.ReminderSchedule{
+			ID: a.ID + "/" + r.Key, Due: r.Due.Time().Add(ReminderHour * time.Hour), Kind: r.Kind,
+			Subject: events.ReminderSubject{Type: r.Subject, ID: a.ID}, Audience: aud, Channels: chans,
+			Message: events.ReminderMessage{TitleDa: r.TitleDa, TitleEn: r.TitleEn, BodyDa: r.BodyDa, BodyEn: r.BodyEn,
+				Deadline: r.Deadline.String(), Law: r.Law, Link: "/absences/" + a.ID},
+		})
+	}
+	if n := d.Effects.Notice; n != nil {
+		notice := events.DfdgNotice{Kind: n.Kind, AbsenceID: a.ID, CPR: a.CPR, FirstAbsenceDay: n.First.String(),
+			RegisteredOn: n.RegisteredOn.String(), Reporter: a.Reporter()}
+		if n.Last != nil {
+			notice.LastAbsenceDay = n.Last.String()
+		}
+		out.Events = append(out.Events, blanket.Emit{Type: events.DfdgNoticeRequested, Data: notice})
+	}
+	return out
+}
+
+// Result is what a sickness decision tells the sender and the recipient.
+type Result struct {
+	AbsenceID       string                      `json:"absenceId"`
+	Status          absence.Status              `json:"status"`
+	FirstAbsenceDay refusion.Date               `json:"firstAbsenceDay"`
+	LastAbsenceDay  *refusion.Date              `json:"lastAbsenceDay,omitempty"`
+	Refusion        *refusion.PreviewResult     `json:"refusion,omitempty"`
+	Period          *absence.PeriodResult       `json:"period,omitempty"`
+	EarlyFollowUp   *absence.EarlyFollowUpFacts `json:"earlyFollowUp,omitempty"`
+	Tasks           []string                    `json:"tasks,omitempty"`
+}
+
+func result(d absence.Decision) Result {
+	a := d.Absence
+	r := Result{AbsenceID: a.ID, Status: a.Status, FirstAbsenceDay: a.FirstAbsenceDay, LastAbsenceDay: a.LastAbsenceDay,
+		Refusion: d.Refusion, Period: d.Period, Tasks: d.Effects.Tasks}
+	if a.EarlyFollowUp != nil && d.Effects.Delivery == "sickness.early-follow-up" {
+		r.EarlyFollowUp = a.EarlyFollowUp
+	}
+	if r.Refusion != nil {
+		c := *r.Refusion
+		c.Reasons = nil // the reasons travel once, in the outcome
+		r.Refusion = &c
+	}
+	return r
+}

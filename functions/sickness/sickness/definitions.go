@@ -1,0 +1,122 @@
+// Package sickness is the sickness function's handler: the blanket
+// definitions of the four sickness blankets and their follow-ups (which
+// absence they touch, which register facts they need, and how an
+// absence.Decision becomes a blanket.Outcome), and the refusion preview
+// endpoint. Rules live in packages absence and refusion; plumbing in
+// infra/blanket.
+package sickness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/sickness/absence"
+	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/infra/blanket"
+	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/registers/rules"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// Family is the case family of every sickness blanket.
+const Family = "sickness"
+
+// Handler decides the sickness blankets with one rate table.
+type Handler struct {
+	Rates refusion.Table
+}
+
+// Definitions returns the blanket definitions of the sickness family, per
+// the table of senders and blankets in shared/DOMAIN.md: reports go to the
+// municipality; the employer's and the self-employed's reports give the
+// sender feedback; the employer's and the a-kasse's reports (and the early
+// follow-up request) give the person a notification letter.
+func (h *Handler) Definitions() []blanket.Definition {
+	def := func(typ string, feedback, notify bool, decide func(context.Context, *blanket.Env, []byte) (blanket.Outcome, error)) blanket.Definition {
+		return blanket.Definition{Type: typ, Family: Family, Senders: events.BlanketSenders(typ), Recipient: rules.ToMunicipality,
+			Feedback: feedback, Notification: notify, Decide: decide}
+	}
+	return []blanket.Definition{
+		def(events.SicknessEmployerReported, true, true, h.employer),
+		def(events.SicknessSelfEmployedReported, true, false, h.selfEmployed),
+		def(events.SicknessAKasseReported, false, true, h.akasse),
+		def(events.SicknessEarlyFollowUpRequested, false, true, h.earlyFollowUp),
+		def(events.SicknessPeriodReported, true, false, h.period),
+		def(events.SicknessRecoveryReported, true, false, h.recovery),
+		def(events.SicknessCorrectionSubmitted, true, false, h.correction),
+		def(events.SicknessCancellationSubmitted, true, false, h.cancellation),
+	}
+}
+
+// naturalKey identifies an open absence: the same person, sender and first
+// absence day is the same absence; another first day is another absence
+// (with its own UUID) even with the same employer.
+func naturalKey(a absence.Absence) string {
+	if a.Status == absence.StatusCancelled {
+		return ""
+	}
+	return fmt.Sprintf("%s|%s|%s|%s", a.Kind, a.CVR, a.CPR, a.FirstAbsenceDay)
+}
+
+func decode[T any](data []byte) (T, error) {
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, events.FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
+	}
+	return v, nil
+}
+
+func normCPR(s string) string {
+	if c, err := ids.ParseCPR(s); err == nil {
+		return c.String()
+	}
+	return s
+}
+
+func (h *Handler) facts(env *blanket.Env) absence.Facts {
+	return absence.Facts{ReceivedOn: refusion.DateOf(env.ReceivedAt), Rates: h.Rates}
+}
+
+// employment runs the employment requirement pre-check (§ 32) on eIndkomst
+// for the 6 completed months before first. A person eIndkomst does not know
+// gives no pre-check (the pipeline rejects an unknown person anyway); a
+// register that is down fails the delivery, which the broker retries.
+func employment(ctx context.Context, env *blanket.Env, cpr string, first refusion.Date) (*rules.Result, error) {
+	c, err := ids.ParseCPR(cpr)
+	if err != nil {
+		return nil, nil
+	}
+	to := registers.MonthOf(first.Time()).AddMonths(-1)
+	from := to.AddMonths(-(rules.ReferenceMonths - 1))
+	income, err := env.Registers.Income(ctx, c, from, to)
+	switch {
+	case errors.Is(err, registers.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, runtime.Fail(runtime.KindUnavailable, "register-unavailable", "eIndkomst kan ikke nås lige nu.",
+			"eIndkomst cannot be reached right now.", err)
+	}
+	r := rules.EmploymentRequirement(income, time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC))
+	return &r, nil
+}
+
+// load finds the absence a follow-up names, as the sender may see it.
+func load(ctx context.Context, env *blanket.Env, id string) (absence.Absence, blanket.Case, error) {
+	c, ok, err := env.Load(ctx, id)
+	if err != nil {
+		return absence.Absence{}, c, err
+	}
+	if !ok || c.Family != Family {
+		return absence.Absence{}, c, absence.ErrUnknownAbsence
+	}
+	var a absence.Absence
+	if err := json.Unmarshal(c.State, &a); err != nil {
+		return a, c, fmt.Errorf("absence %s state: %w", id, err)
+	}
+	return a, c, nil
+}

@@ -1,0 +1,180 @@
+package sickness
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// PreviewPath is the route of the refusion preview.
+const PreviewPath = "POST /api/v1/refusion/preview"
+
+// maxPreviewBody bounds a preview request.
+const maxPreviewBody = 64 << 10
+
+// NoRateProblem is the 422 answer when the year of the rate has no rate: it
+// names the year; the system never guesses a number.
+type NoRateProblem struct {
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+	Year   int    `json:"year"`
+	Da     string `json:"da"`
+	En     string `json:"en"`
+}
+
+// Preview answers POST /api/v1/refusion/preview: it computes, without
+// submitting anything, what an employer's report would give
+// (refusion.Preview). 400 names every bad field at once; 422 names a year
+// without a maximum rate. now gives "today" for a missing receivedOn.
+func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPreviewBody))
+		if err != nil {
+			runtime.WriteError(w, runtime.Fail(runtime.KindInvalid, "body", "Forespørgslen kunne ikke læses.", "The request could not be read.", err))
+			return
+		}
+		in, err := DecodePreview(body, refusion.Today(now()))
+		if err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+		res, err := refusion.Preview(in, h.Rates)
+		var noRate refusion.ErrNoRate
+		switch {
+		case errors.As(err, &noRate):
+			runtime.WriteJSON(w, http.StatusUnprocessableEntity, NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate", Year: noRate.Year,
+				Da: fmt.Sprintf("Der er ingen højeste sygedagpengesats for %d i systemet, så refusionen kan ikke beregnes.", noRate.Year),
+				En: fmt.Sprintf("No maximum sygedagpenge rate for %d is configured, so the refusion cannot be computed.", noRate.Year)})
+			return
+		case err != nil:
+			runtime.WriteError(w, err)
+			return
+		}
+		runtime.WriteJSON(w, http.StatusOK, res)
+	}
+}
+
+var previewDates = []string{"firstAbsenceDay", "lastAbsenceDay", "employedSince", "receivedOn"}
+var previewNumbers = []string{"hoursLast8Weeks", "weeklyHours"}
+var previewBools = []string{"wagesPaid", "section56", "pregnancyRelated", "flexjob"}
+
+// DecodePreview reads a preview request field by field, so that every bad
+// field is named at once (a plain JSON decode stops at the first), then
+// validates the whole (refusion.PreviewInput.Validate). A missing
+// receivedOn is today.
+func DecodePreview(body []byte, today refusion.Date) (refusion.PreviewInput, error) {
+	var fe events.FieldErrors
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil || raw == nil {
+		return refusion.PreviewInput{}, events.FieldErrors{{Field: "", Code: "json", Da: "Forespørgslen er ikke et JSON-objekt.", En: "The request is not a JSON object."}}
+	}
+	var in refusion.PreviewInput
+	dates := map[string]*refusion.Date{"firstAbsenceDay": &in.FirstAbsenceDay, "employedSince": &in.EmployedSince, "receivedOn": &in.ReceivedOn}
+	for name, v := range raw {
+		isNull := string(bytes.TrimSpace(v)) == "null"
+		switch {
+		case slices.Contains(previewDates, name):
+			if isNull {
+				continue
+			}
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				fe.Add(name, "type", "Datoen skal være tekst (ÅÅÅÅ-MM-DD).", "The date must be a string (YYYY-MM-DD).")
+				continue
+			}
+			d, err := refusion.ParseDate(s)
+			if err != nil {
+				fe.Add(name, "date", "Datoen findes ikke (ÅÅÅÅ-MM-DD).", "The date does not exist (YYYY-MM-DD).")
+				continue
+			}
+			if name == "lastAbsenceDay" {
+				in.LastAbsenceDay = &d
+			} else {
+				*dates[name] = d
+			}
+		case slices.Contains(previewNumbers, name):
+			if isNull {
+				continue
+			}
+			f, ok := number(v)
+			if !ok {
+				fe.Add(name, "type", "Feltet skal være et tal.", "The field must be a number.")
+				continue
+			}
+			if name == "weeklyHours" {
+				in.WeeklyHours = f
+			} else {
+				in.HoursLast8Weeks = &f
+			}
+		case name == "hourlyEarnings":
+			if isNull {
+				continue
+			}
+			if err := json.Unmarshal(v, &in.HourlyEarnings); err != nil {
+				fe.Add(name, "amount", "Beløbet skal være et tal i kroner med højst to decimaler.", "The amount must be a number of kroner with at most two decimals.")
+			}
+		case slices.Contains(previewBools, name):
+			var b bool
+			if !isNull && json.Unmarshal(v, &b) != nil {
+				fe.Add(name, "type", "Feltet skal være ja/nej (true/false).", "The field must be true or false.")
+				continue
+			}
+			switch name {
+			case "wagesPaid":
+				in.WagesPaid = b
+			case "section56":
+				in.Section56 = b
+			case "pregnancyRelated":
+				in.PregnancyRelated = b
+			case "flexjob":
+				in.Flexjob = b
+			}
+		default:
+			fe.Add(name, "unknown-field", "Feltet kendes ikke.", "The field is not known.")
+		}
+	}
+	if _, given := raw["receivedOn"]; !given || in.ReceivedOn.IsZero() && !hasField(fe, "receivedOn") {
+		in.ReceivedOn = today
+	}
+	if err := in.Validate(); err != nil {
+		var more events.FieldErrors
+		if errors.As(err, &more) {
+			for _, e := range more {
+				if !hasField(fe, e.Field) {
+					fe = append(fe, e)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(fe, func(a, b events.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	if len(fe) > 0 {
+		return in, fe
+	}
+	return in, nil
+}
+
+func hasField(fe events.FieldErrors, field string) bool {
+	return slices.ContainsFunc(fe, func(e events.FieldError) bool { return e.Field == field })
+}
+
+func number(v json.RawMessage) (float64, bool) {
+	var n json.Number
+	if json.Unmarshal(v, &n) != nil {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(n.String(), 64)
+	return f, err == nil
+}

@@ -1,0 +1,280 @@
+package blanket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/ledger"
+	"nemrefusion.dk/infra/pg"
+	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/registers/rules"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// LedgerDecided and LedgerRejected are the ledger entry types the pipeline
+// appends to a case's stream next to the submission: facts in the ledger,
+// not events on the broker. Their Reason holds the reasons.
+const (
+	LedgerDecided  = "dk.nemrefusion.blanket.decision.recorded.v1"
+	LedgerRejected = "dk.nemrefusion.blanket.rejection.recorded.v1"
+)
+
+// Pipeline runs blanket submissions through their Definitions.
+type Pipeline struct {
+	regs  Registers
+	defs  map[string]Definition
+	store store
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+	// Authority names the authority letters are sent on behalf of; nil
+	// means DefaultAuthority.
+	Authority AuthorityFunc
+}
+
+// New returns a pipeline for defs, reading registers through regs. It
+// refuses a definition without a type, family, senders or Decide, and two
+// definitions of one type.
+func New(regs Registers, defs ...Definition) (*Pipeline, error) {
+	if regs == nil {
+		return nil, errors.New("blanket: registers are required")
+	}
+	p := &Pipeline{regs: regs, defs: map[string]Definition{}}
+	for _, d := range defs {
+		switch {
+		case d.Type == "" || d.Family == "" || d.Decide == nil:
+			return nil, fmt.Errorf("blanket: definition %q needs a type, a family and Decide", d.Type)
+		case len(d.Senders) == 0:
+			return nil, fmt.Errorf("blanket: definition %q names no senders", d.Type)
+		case d.Recipient != rules.ToMunicipality && d.Recipient != rules.ToUDK:
+			return nil, fmt.Errorf("blanket: definition %q has no recipient rule", d.Type)
+		}
+		if _, dup := p.defs[d.Type]; dup {
+			return nil, fmt.Errorf("blanket: two definitions of %q", d.Type)
+		}
+		if !events.Known(d.Type) {
+			return nil, fmt.Errorf("blanket: %q has no schema", d.Type)
+		}
+		p.defs[d.Type] = d
+	}
+	return p, nil
+}
+
+// Register migrates the pipeline's tables into svc's schema and registers a
+// handler for every definition's type.
+func (p *Pipeline) Register(ctx context.Context, svc *runtime.Service) error {
+	if err := pg.Migrate(ctx, svc.DB, svc.Name, "blanket", Migrations()); err != nil {
+		return fmt.Errorf("blanket: %w", err)
+	}
+	for t, d := range p.defs {
+		svc.On(t, p.handler(d))
+	}
+	return nil
+}
+
+// Definitions returns the registered definitions' types.
+func (p *Pipeline) Definitions() []Definition {
+	out := make([]Definition, 0, len(p.defs))
+	for _, d := range p.defs {
+		out = append(out, d)
+	}
+	return out
+}
+
+func (p *Pipeline) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// copenhagen is the zone the calendar day of signing is read in.
+var copenhagen = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}()
+
+// rejection is a refusal the pipeline records and reports.
+type rejection struct{ fe events.FieldErrors }
+
+func (r rejection) Error() string { return r.fe.Error() }
+
+func reject(fe events.FieldErrors) error { return rejection{fe} }
+
+func asRejection(err error) (events.FieldErrors, bool) {
+	var fe events.FieldErrors
+	if errors.As(err, &fe) {
+		return fe, true
+	}
+	return nil, false
+}
+
+func (p *Pipeline) handler(def Definition) runtime.EventHandler {
+	return func(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
+		data := ev.Data()
+		at := ev.Time()
+		if at.IsZero() {
+			at = p.now()
+		}
+		env := &Env{Tx: tx, Event: ev, Receipt: events.Str(ev, events.ExtReceipt), Sender: "cvr:" + events.BlanketCVR(data),
+			ReceivedAt: at, Registers: p.regs, store: p.store, def: def}
+		out, err := p.decide(ctx, env, def, data)
+		if fe, ok := asRejection(err); ok {
+			return p.rejected(ctx, env, def, out.Case.ID, fe)
+		}
+		if err != nil {
+			return err
+		}
+		return p.apply(ctx, env, def, out)
+	}
+}
+
+// decide validates, runs the definition's rules and resolves the recipient.
+func (p *Pipeline) decide(ctx context.Context, env *Env, def Definition, data []byte) (Outcome, error) {
+	if err := events.Validate(env.Event); err != nil {
+		return Outcome{}, err
+	}
+	if err := events.CheckDomain(def.Type, data); err != nil {
+		return Outcome{}, err
+	}
+	out, err := def.Decide(ctx, env, data)
+	if err != nil {
+		return out, err
+	}
+	var fe events.FieldErrors
+	var unit *registers.PUnit
+	if !out.Workplace.IsZero() {
+		u, err := p.regs.PUnit(ctx, out.Workplace)
+		switch {
+		case errors.Is(err, registers.ErrNotFound):
+			fe.Add("pNumber", "pnumber.unknown", "P-nummeret findes ikke i CVR.", "The P-number does not exist in CVR.")
+		case err != nil:
+			return out, unavailable("cvr", err)
+		case u.CVR != out.SenderCVR:
+			fe.Add("pNumber", "pnumber.not_under_cvr", "P-nummeret hører ikke til CVR-nummeret.", "The P-number does not belong to the CVR number.")
+		default:
+			unit = &u
+		}
+	}
+	var person registers.Person
+	if !out.Person.IsZero() {
+		person, err = p.regs.Person(ctx, out.Person)
+		switch {
+		case errors.Is(err, registers.ErrNotFound):
+			fe.Add("cpr", "cpr.unknown", "Personen findes ikke i CPR.", "The person does not exist in CPR.")
+		case err != nil:
+			return out, unavailable("cpr", err)
+		}
+	}
+	if len(fe) > 0 {
+		return out, fe
+	}
+	if out.Case.Recipient == "" && !out.Person.IsZero() {
+		d, err := rules.RecipientFor(person, unit, def.Recipient, env.ReceivedAt.In(copenhagen))
+		switch {
+		case errors.Is(err, rules.ErrNoWorkplace) || errors.Is(err, rules.ErrWorkplaceMunicipality):
+			return out, events.FieldErrors{{Field: "pNumber", Code: "recipient.no_workplace",
+				Da: "Personen bor i udlandet; angiv arbejdsstedets P-nummer.", En: "The person lives abroad; give the workplace's P-number."}}
+		case err != nil:
+			return out, fmt.Errorf("recipient: %w", err)
+		}
+		out.Case.Recipient = d.Recipient.String()
+		out.Reasons = append([]events.BlanketReason{{
+			Rule: d.Rule, Law: d.Reference, Source: d.Source, TextDa: d.TextDa, TextEn: d.TextEn,
+			Inputs: map[string]any{"at": d.At, "residence": d.Residence, "workplace": d.Workplace}, Result: d.Recipient.String(),
+		}}, out.Reasons...)
+	}
+	env.person = person
+	return out, nil
+}
+
+func unavailable(register string, err error) error {
+	return runtime.Fail(runtime.KindUnavailable, "register-unavailable",
+		"Et register kan ikke nås lige nu.", "A register cannot be reached right now.", fmt.Errorf("%s: %w", register, err))
+}
+
+// apply stores the case, records the decision and emits the effects.
+func (p *Pipeline) apply(ctx context.Context, env *Env, def Definition, out Outcome) error {
+	tx := env.Tx
+	c := out.Case
+	c.Family = def.Family
+	if c.State == nil {
+		b, err := json.Marshal(out.State)
+		if err != nil {
+			return fmt.Errorf("case state: %w", err)
+		}
+		c.State = b
+	}
+	if out.New && c.Tenant == "" {
+		c.Tenant = env.Sender
+	}
+	if c.Person == "" && !out.Person.IsZero() {
+		c.Person = out.Person.String()
+	}
+	if err := p.store.save(ctx, tx, c, out.New); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			// Another submission opened the same case at the same time; a
+			// retry finds it and decides against it.
+			return runtime.Fail(runtime.KindUnavailable, "concurrent-case", "Prøv igen.", "Try again.", err)
+		}
+		return err
+	}
+	resultJSON, err := json.Marshal(out.Result)
+	if err != nil {
+		return fmt.Errorf("result: %w", err)
+	}
+	reason, err := json.Marshal(map[string]any{
+		"blanket": def.Type, "receipt": env.Receipt, "sender": env.Sender, "status": c.Status, "version": c.Version,
+		"recipient": c.Recipient, "reasons": out.Reasons, "result": json.RawMessage(resultJSON),
+	})
+	if err != nil {
+		return fmt.Errorf("decision reason: %w", err)
+	}
+	if _, err := tx.Record(ctx, ledger.Entry{Stream: c.ID, Payload: env.Event.Data()}); err != nil {
+		return err
+	}
+	if _, err := tx.Record(ctx, ledger.Entry{Stream: c.ID, EventType: LedgerDecided, EventSource: env.Event.Source(),
+		EventID: env.Event.ID(), Reason: reason, Payload: resultJSON}); err != nil {
+		return err
+	}
+	if err := p.store.submission(ctx, tx, env.Event.Source(), env.Event.ID(), def.Type, env.Receipt, c.ID, "decided"); err != nil {
+		return err
+	}
+	return p.emit(ctx, env, def, c, out, resultJSON)
+}
+
+// rejected records and reports a refused submission; the delivery itself
+// succeeds (the refusal is the outcome, not a failure to retry).
+func (p *Pipeline) rejected(ctx context.Context, env *Env, def Definition, caseID string, fe events.FieldErrors) error {
+	stream := caseID
+	if stream == "" {
+		stream = events.PartitionKey(env.Event)
+	}
+	reason, err := json.Marshal(map[string]any{"blanket": def.Type, "receipt": env.Receipt, "sender": env.Sender, "errors": fe})
+	if err != nil {
+		return fmt.Errorf("rejection reason: %w", err)
+	}
+	if _, err := env.Tx.Record(ctx, ledger.Entry{Stream: stream, EventType: LedgerRejected, EventSource: env.Event.Source(),
+		EventID: env.Event.ID(), Reason: reason}); err != nil {
+		return err
+	}
+	if err := p.store.submission(ctx, env.Tx, env.Event.Source(), env.Event.ID(), def.Type, env.Receipt, caseID, "rejected"); err != nil {
+		return err
+	}
+	runtime.Logger(ctx).InfoContext(ctx, "submission rejected", "blanket", def.Type, "errors", fe.Error())
+	if _, err := env.Tx.Emit(ctx, events.BlanketRejected, stream, events.BlanketRejection{
+		CaseID: caseID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Errors: fe}); err != nil {
+		return err
+	}
+	return p.letterTo(ctx, env, Case{ID: stream}, LetterReceipt, LetterTo{CVR: events.BlanketCVR(env.Event.Data())}, map[string]string{
+		"blanket": def.Type, "submittedAt": env.ReceivedAt.UTC().Format(time.RFC3339), "outcome": "rejected"})
+}
