@@ -112,6 +112,13 @@ func Run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	registersURL, stopRegisters, err := startRegisters(data)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(os.Stderr, "stand-in registers:", err)
+		return 1
+	}
+	defer stopRegisters()
 	current, err = localstack.Start(context.Background(), localstack.Config{
 		Manifests:      filepath.Join(root, "k8s", "base"),
 		DataDir:        data,
@@ -119,7 +126,7 @@ func Run(m *testing.M) int {
 		PublicListener: ln,
 		BrokerAddr:     "127.0.0.1:0",
 		FirstPort:      -1,
-		Env:            []string{"DATABASE_URL=" + os.Getenv("DATABASE_URL"), "OIDC_ISSUER=" + issuer.URL()},
+		Env:            []string{"DATABASE_URL=" + os.Getenv("DATABASE_URL"), "OIDC_ISSUER=" + issuer.URL(), "REGISTERS_URL=" + registersURL},
 		Mounts:         map[string]http.Handler{"/dev-issuer/": issuer},
 		Log:            slog.New(slog.NewJSONHandler(logf, nil)),
 	})
@@ -131,6 +138,12 @@ func Run(m *testing.M) int {
 	}
 	code := m.Run()
 	current.Close()
+	// No personal data in logs: after the whole run, no log holds a
+	// CPR-shaped number.
+	if found, err := ScanLogsForCPR(data); err != nil || len(found) > 0 {
+		fmt.Fprintf(os.Stderr, "CPR-shaped numbers in the logs (personal data must never be logged): %v %v\n", found, err)
+		code = 1
+	}
 	if code != 0 {
 		dumpLogs(data)
 	}
