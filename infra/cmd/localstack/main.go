@@ -44,6 +44,12 @@ func main() {
 	}
 	cfg.Mounts = map[string]http.Handler{"/dev-issuer/": issuer}
 	cfg.Env = append(cfg.Env, "OIDC_ISSUER="+issuer.URL())
+	registersURL, err := serveRegisters(ctx, cfg.DataDir, env("REGISTERS_ADDR", "127.0.0.1:8098"), log)
+	if err != nil {
+		log.Error("start failed", "err", err.Error())
+		os.Exit(1)
+	}
+	cfg.Env = append(cfg.Env, "REGISTERS_URL="+registersURL)
 	stack, err := localstack.Start(ctx, cfg)
 	if err != nil {
 		ln.Close()
