@@ -1,0 +1,160 @@
+// Package delivery is the delivery function: every item addressed to a
+// recipient (a municipality or Udbetaling Danmark) lands in that recipient's
+// stream in order and exactly once per item id; case systems fetch it with a
+// cursor and acknowledge, or register a CloudEvents push sink that gets every
+// item in order with retries. It also runs the feedback loop to the senders
+// (case registered, status, decisions, payments, citizen tasks; the sender's
+// reconciliation of expected against decided and paid refusion), the
+// data-foundation feed of sick and recovery notices (seeds/004 chapter 37)
+// and two pieces of administration: the municipalities' data protection
+// officer links and the yearly contribution key.
+//
+// Hazards: handlers must stay idempotent (the inbox stops exact
+// redeliveries, enqueue stops a repeated item id); the push loop holds a
+// database connection while it waits for a sink (at most PushTimeout).
+package delivery
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"net/http"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/runtime"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+//go:embed population_synthetic_2024.csv
+var syntheticPopulation []byte
+
+// Migrations are the delivery function's own tables.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// TickPush is the PingSource tick that makes the function push due items to
+// registered sinks (the in-process loop does the same every PushInterval).
+const TickPush = "delivery-push"
+
+// Config is the delivery function's own configuration.
+type Config struct {
+	// PushInterval is how often the in-process loop looks for due pushes.
+	PushInterval time.Duration `envconfig:"DELIVERY_PUSH_INTERVAL" default:"1s"`
+	// PushBackoffBase and PushBackoffMax bound the exponential backoff
+	// after a sink failed: base, 2·base, 4·base, … up to max.
+	PushBackoffBase time.Duration `envconfig:"DELIVERY_PUSH_BACKOFF_BASE" default:"1s"`
+	PushBackoffMax  time.Duration `envconfig:"DELIVERY_PUSH_BACKOFF_MAX" default:"5m"`
+	// PushTimeout is how long one push may take.
+	PushTimeout time.Duration `envconfig:"DELIVERY_PUSH_TIMEOUT" default:"10s"`
+	// SinkRequireHTTPS refuses sinks that are not https (set in production).
+	SinkRequireHTTPS bool `envconfig:"DELIVERY_SINK_REQUIRE_HTTPS" default:"false"`
+	// SyntheticPopulation loads the synthetic 2024 population table (marked
+	// as synthetic) when no table for 2024 exists. Off in production.
+	SyntheticPopulation bool `envconfig:"DELIVERY_SYNTHETIC_POPULATION" default:"true"`
+}
+
+// Function is the running delivery function.
+type Function struct {
+	svc    *runtime.Service
+	cfg    Config
+	verify *auth.Verifier
+	client *http.Client
+	wake   chan struct{}
+}
+
+// Register wires the delivery handlers, routes and tick into svc, loads the
+// synthetic population table when configured, and returns the function;
+// call Run to start the push loop. Public routes verify tokens with v.
+func Register(ctx context.Context, svc *runtime.Service, cfg Config, v *auth.Verifier) (*Function, error) {
+	if cfg.PushInterval <= 0 {
+		cfg.PushInterval = time.Second
+	}
+	if cfg.PushBackoffBase <= 0 {
+		cfg.PushBackoffBase = time.Second
+	}
+	if cfg.PushBackoffMax < cfg.PushBackoffBase {
+		cfg.PushBackoffMax = cfg.PushBackoffBase
+	}
+	if cfg.PushTimeout <= 0 {
+		cfg.PushTimeout = 10 * time.Second
+	}
+	f := &Function{svc: svc, cfg: cfg, verify: v, client: &http.Client{Timeout: cfg.PushTimeout}, wake: make(chan struct{}, 1)}
+	if v != nil && v.Ledger == nil {
+		v.Ledger = svc.DB
+	}
+	svc.On(events.DeliveryRequested, f.onDeliveryRequested)
+	svc.On(events.RefusionExpected, f.onRefusionExpected)
+	svc.On(events.CaseRegistered, f.onCaseRegistered)
+	svc.On(events.CaseStatusChanged, f.onCaseStatusChanged)
+	svc.On(events.RefusionDecided, f.onRefusionDecided)
+	svc.On(events.PaymentMade, f.onPaymentMade)
+	svc.On(events.CaseTaskRequested, f.onCaseTaskRequested)
+	svc.On(events.DfdgNoticeRequested, f.onDfdgNotice)
+	svc.OnTick(TickPush, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
+		// The tick's transaction only records the tick; pushing runs in
+		// its own transactions, one per item.
+		f.Wake()
+		return nil
+	})
+	f.routes()
+	if cfg.SyntheticPopulation {
+		if err := f.loadSyntheticPopulation(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// Run runs the push loop until ctx ends.
+func (f *Function) Run(ctx context.Context) {
+	t := time.NewTicker(f.cfg.PushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-f.wake:
+		}
+		if _, err := f.PushDue(ctx); err != nil && ctx.Err() == nil {
+			f.svc.Log.WarnContext(ctx, "push round incomplete", "err", err.Error())
+		}
+	}
+}
+
+// Wake makes the push loop look for due pushes now.
+func (f *Function) Wake() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// public wraps h so that it needs a verified token.
+func (f *Function) public(h http.HandlerFunc) http.Handler {
+	return auth.Require(f.verify)(h)
+}
+
+func (f *Function) routes() {
+	m := f.svc.Mux
+	m.Handle("GET /api/v1/deliveries/{recipient}", f.public(f.fetch))
+	m.Handle("POST /api/v1/deliveries/{recipient}/ack", f.public(f.ack))
+	m.Handle("GET /api/v1/deliveries/{recipient}/items/{id...}", f.public(f.openItem))
+	m.Handle("PUT /api/v1/deliveries/{recipient}/sink", f.public(f.putSink))
+	m.Handle("GET /api/v1/deliveries/{recipient}/sink", f.public(f.getSink))
+	m.Handle("DELETE /api/v1/deliveries/{recipient}/sink", f.public(f.deleteSink))
+	m.Handle("GET /api/v1/feedback/absences/{id}", f.public(f.senderView))
+	m.Handle("GET /api/v1/dfdg/absences/{id}", f.public(f.dfdgLookup))
+	m.HandleFunc("GET /api/v1/admin/municipalities/{no}/dpo", f.getDPO) // public: shown to citizens on every page
+	m.Handle("PUT /api/v1/admin/municipalities/{no}/dpo", f.public(f.putDPO))
+	m.Handle("PUT /api/v1/admin/populations/{year}", f.public(f.putPopulation))
+	m.Handle("GET /api/v1/admin/contribution-key", f.public(f.contributionKey))
+}
