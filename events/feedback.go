@@ -40,12 +40,6 @@ const (
 // FeedbackTypes are the types case systems post through intake.
 var FeedbackTypes = []string{CaseRegistered, CaseStatusChanged, RefusionDecided, PaymentMade, CaseTaskRequested}
 
-// ExtTenant is the CloudEvents extension in which intake states the verified
-// tenant of the submitter ("municipality:101", "udk", "cvr:12345674") on
-// what it forwards. Consumers that authorise on the submitter (the delivery
-// function for feedback) check it when it is present.
-const ExtTenant = "tenant"
-
 // Deadline is a date the sender should know about, e.g. "submit
 // documentation by".
 type Deadline struct {
