@@ -43,8 +43,18 @@ const (
 	ExtTraceParent   = "traceparent"
 )
 
-// ExtReceipt carries the receipt number intake gave a submission.
-const ExtReceipt = "receipt"
+// Extensions intake sets on every submission it forwards: the receipt
+// number, and who submitted (from the verified token) so consumers can record
+// the actor and check the tenant ("cvr:<cvr>", "cpr:<cpr>",
+// "municipality:<no>", "udk" or "operator"). Never log these values.
+const (
+	ExtReceipt    = "receipt"
+	ExtActor      = "actor"
+	ExtActorRole  = "actorrole"
+	ExtTenant     = "tenant"
+	ExtOnBehalfOf = "onbehalfof"
+	ExtSigned     = "signed"
+)
 
 // submittable are the types senders may post to /api/v1/events.
 var submittable = map[string]bool{

@@ -21,6 +21,7 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
 )
@@ -68,6 +69,10 @@ func submit(svc *runtime.Service, signingMaxAge time.Duration, w http.ResponseWr
 		return
 	}
 	if err := events.Validate(in); err != nil {
+		runtime.WriteError(w, err)
+		return
+	}
+	if err := blanket.CheckSubmission(p, in.Type(), in.Data()); err != nil {
 		runtime.WriteError(w, err)
 		return
 	}
@@ -165,6 +170,17 @@ func accept(ctx context.Context, svc *runtime.Service, in cloudevents.Event, a A
 		rc.ReceivedAt = time.Now().UTC().Truncate(time.Microsecond)
 		rc.Receipt = fmt.Sprintf("NR-%d-%08d", rc.ReceivedAt.Year(), n)
 		out.SetExtension(events.ExtReceipt, rc.Receipt)
+		// Who submitted travels with the event, so every consumer can record
+		// the actor and check the tenant without calling back.
+		out.SetExtension(events.ExtActor, a.ID)
+		out.SetExtension(events.ExtActorRole, a.Role)
+		out.SetExtension(events.ExtTenant, a.Tenant)
+		if a.OnBehalfOf != "" {
+			out.SetExtension(events.ExtOnBehalfOf, a.OnBehalfOf)
+		}
+		if a.Signed {
+			out.SetExtension(events.ExtSigned, "true")
+		}
 		tag, err := tx.Exec(ctx, `INSERT INTO submissions (tenant, source, id, receipt, event_id, event_type, stream, received_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant, source, id) DO NOTHING`,
 			a.Tenant, in.Source(), in.ID(), rc.Receipt, rc.EventID, in.Type(), rc.Stream, rc.ReceivedAt)
