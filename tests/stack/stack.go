@@ -138,6 +138,12 @@ func Run(m *testing.M) int {
 	}
 	code := m.Run()
 	current.Close()
+	// No personal data in logs: after the whole run, no log holds a
+	// CPR-shaped number.
+	if found, err := ScanLogsForCPR(data); err != nil || len(found) > 0 {
+		fmt.Fprintf(os.Stderr, "CPR-shaped numbers in the logs (personal data must never be logged): %v %v\n", found, err)
+		code = 1
+	}
 	if code != 0 {
 		dumpLogs(data)
 	}
