@@ -70,6 +70,9 @@ type ReminderAudience struct {
 	// Phone is the number to send an SMS to (E.164). For a citizen it is
 	// the NemSMS number, and only set for people signed up for NemSMS.
 	Phone string `json:"phone,omitempty"`
+	// From is the authority an SMS to a citizen is sent on behalf of (the
+	// municipality), as sms.requested.v1 needs it.
+	From *Authority `json:"from,omitempty"`
 }
 
 // ReminderMessage is what the alert says, in Danish and English.

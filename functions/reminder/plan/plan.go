@@ -125,7 +125,9 @@ const SMSDaysBefore = 2
 // nothing is planned. The subject is {tasks, absenceID}: when the person has
 // no open task left, citizen.tasks.closed (or a reminder.cancelled by that
 // subject) cancels it, so the SMS goes only while tasks are open.
-func CitizenTasks(now time.Time, absenceID, cpr, nemSMS string, deadline time.Time) []events.ReminderSchedule {
+//
+// from is the municipality the SMS is sent on behalf of.
+func CitizenTasks(now time.Time, absenceID, cpr, nemSMS string, from events.Authority, deadline time.Time) []events.ReminderSchedule {
 	if nemSMS == "" {
 		return nil
 	}
@@ -136,7 +138,7 @@ func CitizenTasks(now time.Time, absenceID, cpr, nemSMS string, deadline time.Ti
 	return []events.ReminderSchedule{{
 		ID: absenceID + "/citizen-tasks/sms-day6", Due: due.UTC(), Kind: "citizen-tasks-sms",
 		Subject:  events.ReminderSubject{Type: events.SubjectTasks, ID: absenceID},
-		Audience: events.ReminderAudience{Kind: events.AudienceCitizen, CPR: cpr, Phone: nemSMS},
+		Audience: events.ReminderAudience{Kind: events.AudienceCitizen, CPR: cpr, Phone: nemSMS, From: &from},
 		Channels: []string{events.ChannelSMS},
 		Message: events.ReminderMessage{
 			TitleDa: "Påmindelse fra Mit Sygefravær", TitleEn: "Reminder from Mit Sygefravær",

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/functions/reminder/plan"
 )
 
@@ -86,7 +87,7 @@ func TestCitizenTasksSMSOnDay6FollowsSygedagpengeloven38(t *testing.T) {
 		{"planned after day 6: no SMS", date(2024, 3, 11), "+4520123456", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := plan.CitizenTasks(tc.now, "a1", "0101901234", tc.nemSMS, deadline)
+			got := plan.CitizenTasks(tc.now, "a1", "0101901234", tc.nemSMS, events.Authority{CVR: ids.MustCVR("29189846"), Name: "Aarhus Kommune"}, deadline)
 			equal(t, dues(got), tc.want)
 			for _, r := range got {
 				if r.Subject != (events.ReminderSubject{Type: events.SubjectTasks, ID: "a1"}) || r.Audience.Phone != tc.nemSMS ||
