@@ -63,7 +63,7 @@ func LogDenial(ctx context.Context, db ledger.DBTX, p Principal, r *http.Request
 	if _, err := ledger.Append(ctx, db, DeniedEntry(p, r, resource, reason)); err != nil {
 		return fmt.Errorf("record access denial: %w", err)
 	}
-	runtime.Logger(ctx).InfoContext(ctx, "access denied", "principal", p, "path", r.URL.Path, "reason", reason)
+	runtime.Logger(ctx).InfoContext(ctx, "access denied", "principal", p, "route", r.Pattern, "reason", reason)
 	return nil
 }
 
