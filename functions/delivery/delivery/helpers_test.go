@@ -57,7 +57,7 @@ func (s *brokerSink) ofType(t string) []cloudevents.Event {
 }
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	svc    *runtime.Service
 	fn     *delivery.Function
 	srv    *httptest.Server
@@ -67,7 +67,7 @@ type fixture struct {
 
 // start runs a delivery function in its own schema with a development
 // issuer, a stand-in broker and fast push retries.
-func start(t *testing.T) *fixture {
+func start(t testing.TB) *fixture {
 	t.Helper()
 	var base config.Base
 	if err := config.Load(&base); err != nil {

@@ -1,13 +1,13 @@
 package delivery_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/delivery/delivery"
@@ -24,14 +24,22 @@ type flakySink struct {
 }
 
 func (s *flakySink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	var ev struct {
-		ID   string                  `json:"id"`
-		Type string                  `json:"type"`
-		Data events.DeliveryItemData `json:"data"`
+	in, err := cehttp.NewEventFromHTTPRequest(r)
+	if err != nil || in.Type() != events.DeliveryItem {
+		http.Error(w, "not a delivery item", http.StatusBadRequest)
+		return
 	}
-	if err := json.Unmarshal(b, &ev); err != nil || ev.Type != events.DeliveryItem {
-		http.Error(w, "bad event", http.StatusBadRequest)
+	if err := events.Validate(*in); err != nil {
+		http.Error(w, "item does not match its schema: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	var ev struct {
+		ID   string
+		Data events.DeliveryItemData
+	}
+	ev.ID = in.ID()
+	if err := in.DataAs(&ev.Data); err != nil {
+		http.Error(w, "bad data", http.StatusBadRequest)
 		return
 	}
 	s.mu.Lock()
