@@ -119,6 +119,13 @@ func Run(m *testing.M) int {
 		return 1
 	}
 	defer stopRegisters()
+	mounts := map[string]http.Handler{"/dev-issuer/": issuer}
+	postEnv, err := postStandIns(mounts, "http://"+ln.Addr().String(), registersURL)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(os.Stderr, "stand-in Digital Post and NemSMS:", err)
+		return 1
+	}
 	current, err = localstack.Start(context.Background(), localstack.Config{
 		Manifests:      filepath.Join(root, "k8s", "base"),
 		DataDir:        data,
@@ -126,8 +133,8 @@ func Run(m *testing.M) int {
 		PublicListener: ln,
 		BrokerAddr:     "127.0.0.1:0",
 		FirstPort:      -1,
-		Env:            []string{"DATABASE_URL=" + os.Getenv("DATABASE_URL"), "OIDC_ISSUER=" + issuer.URL(), "REGISTERS_URL=" + registersURL},
-		Mounts:         map[string]http.Handler{"/dev-issuer/": issuer},
+		Env:            append(postEnv, "DATABASE_URL="+os.Getenv("DATABASE_URL"), "OIDC_ISSUER="+issuer.URL(), "REGISTERS_URL="+registersURL),
+		Mounts:         mounts,
 		Log:            slog.New(slog.NewJSONHandler(logf, nil)),
 	})
 	if err != nil {

@@ -50,6 +50,10 @@ func main() {
 		os.Exit(1)
 	}
 	cfg.Env = append(cfg.Env, "REGISTERS_URL="+registersURL)
+	if err := mountPostStandIns(&cfg, "http://"+ln.Addr().String(), registersURL); err != nil {
+		log.Error("start failed", "err", err.Error())
+		os.Exit(1)
+	}
 	stack, err := localstack.Start(ctx, cfg)
 	if err != nil {
 		ln.Close()
