@@ -3,6 +3,7 @@ package intake
 import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/blanket"
 )
 
 // policy says who may submit one event type.
@@ -21,7 +22,15 @@ type policy struct {
 // principal. The blanket issues add their types here (employer,
 // self-employed, a-kasse and payroll roles for their own CVR, Signed: true).
 var policies = map[string]policy{
-	events.ProbeRequested: {},
+	events.ProbeRequested:                 {},
+	events.SicknessEmployerReported:       {Allow: blanket.Allow(events.SicknessEmployerReported), Signed: true},
+	events.SicknessSelfEmployedReported:   {Allow: blanket.Allow(events.SicknessSelfEmployedReported), Signed: true},
+	events.SicknessAKasseReported:         {Allow: blanket.Allow(events.SicknessAKasseReported), Signed: true},
+	events.SicknessEarlyFollowUpRequested: {Allow: blanket.Allow(events.SicknessEarlyFollowUpRequested), Signed: true},
+	events.SicknessPeriodReported:         {Allow: blanket.Allow(events.SicknessPeriodReported), Signed: true},
+	events.SicknessRecoveryReported:       {Allow: blanket.Allow(events.SicknessRecoveryReported), Signed: true},
+	events.SicknessCorrectionSubmitted:    {Allow: blanket.Allow(events.SicknessCorrectionSubmitted), Signed: true},
+	events.SicknessCancellationSubmitted:  {Allow: blanket.Allow(events.SicknessCancellationSubmitted), Signed: true},
 }
 
 // resource is what a submission touches.
