@@ -126,6 +126,12 @@ func (p *Pipeline) handler(def Definition) runtime.EventHandler {
 		}
 		env := &Env{Tx: tx, Event: ev, Receipt: events.Str(ev, events.ExtReceipt), Sender: "cvr:" + events.BlanketCVR(data),
 			ReceivedAt: at, Registers: p.regs, store: p.store, def: def}
+		if tenant := events.Str(ev, events.ExtTenant); tenant != "" && tenant != env.Sender {
+			// Intake checked the sender's CVR already; this guards a
+			// submission that reached the broker some other way.
+			return p.rejected(ctx, env, def, "", events.FieldErrors{{Field: "cvr", Code: "cvr.not_sender",
+				Da: "Afsenderen kan ikke indsende for dette CVR-nummer.", En: "The sender cannot submit for this CVR number."}})
+		}
 		out, err := p.decide(ctx, env, def, data)
 		if fe, ok := asRejection(err); ok {
 			return p.rejected(ctx, env, def, out.Case.ID, fe)

@@ -74,7 +74,7 @@ func waitFor(t *testing.T, absence, typ string, n int) []sent {
 	}
 }
 
-func employerBlanket(t *testing.T, id, partition string, data any) string {
+func employerBlanket(t testing.TB, id, partition string, data any) string {
 	t.Helper()
 	ev := map[string]any{"specversion": "1.0", "type": events.SicknessEmployerReported, "source": "/e2e/payroll", "id": id,
 		"datacontenttype": "application/json", "data": data}
@@ -85,7 +85,7 @@ func employerBlanket(t *testing.T, id, partition string, data any) string {
 	return string(b)
 }
 
-func employeeReport(t *testing.T, first time.Time) events.SicknessEmployerReport {
+func employeeReport(t testing.TB, first time.Time) events.SicknessEmployerReport {
 	t.Helper()
 	p, _ := synth.PersonaByKey(synth.PersonaEmployee)
 	return events.SicknessEmployerReport{CPR: p.CPR.String(), CVR: p.CVR.String(), PNumber: p.PNumber.String(),
