@@ -18,7 +18,7 @@
 #   REDIS_URL     [redis://127.0.0.1:6379/0]
 #   S3_ENDPOINT   [http://127.0.0.1:9000]
 #   S3_ACCESS_KEY, S3_SECRET_KEY, MINIO_ROOT_USER, MINIO_ROOT_PASSWORD
-#                 [generated once into $NR_DATA/minio/credentials.env]
+#                 [generated once into ~/.config/nemrefusion/minio-credentials.env]
 #   CLAMD_ADDR    [127.0.0.1:3310]
 #   NR_DATA       [$PWD/.data]
 #   NR_WAIT       seconds to wait for postgres, redis, minio [30]
@@ -318,7 +318,9 @@ rd_stop() { stop_pid "$RD_PIDFILE" redis-server; }
 # ----------------------------------------------------------------------- MinIO
 
 MN_PIDFILE="$NR_DATA/minio.pid"
-MN_CREDS="$NR_DATA/minio/credentials.env"
+# Machine-wide, not per data folder: every checkout on this machine (a CI
+# clone next to a developer's tree) can then use a MinIO another one started.
+MN_CREDS="${NR_MINIO_CREDENTIALS:-${XDG_CONFIG_HOME:-$HOME/.config}/nemrefusion/minio-credentials.env}"
 
 mn_answers() { curl -fsS -m 3 -o /dev/null "$S3_ENDPOINT/minio/health/live" 2>/dev/null; }
 
@@ -344,6 +346,11 @@ mn_credentials() {
 	local own=$1 user pass
 	user=${MINIO_ROOT_USER:-${S3_ACCESS_KEY:-}}
 	pass=${MINIO_ROOT_PASSWORD:-${S3_SECRET_KEY:-}}
+	if [ "$own" = no ] && { [ -z "$user" ] || [ -z "$pass" ]; } && [ -s "$MN_CREDS" ]; then
+		# A MinIO started by another checkout on this machine uses the stored pair.
+		user=$(. "$MN_CREDS" && echo "$MINIO_ROOT_USER")
+		pass=$(. "$MN_CREDS" && echo "$MINIO_ROOT_PASSWORD")
+	fi
 	if [ "$own" = yes ] && { [ -z "$user" ] || [ -z "$pass" ]; }; then
 		if [ -s "$MN_CREDS" ]; then
 			user=$(. "$MN_CREDS" && echo "$MINIO_ROOT_USER")
