@@ -31,6 +31,20 @@ var policies = map[string]policy{
 	events.SicknessRecoveryReported:       {Allow: blanket.Allow(events.SicknessRecoveryReported), Signed: true},
 	events.SicknessCorrectionSubmitted:    {Allow: blanket.Allow(events.SicknessCorrectionSubmitted), Signed: true},
 	events.SicknessCancellationSubmitted:  {Allow: blanket.Allow(events.SicknessCancellationSubmitted), Signed: true},
+	// Feedback from the recipients' case systems (delivery function): any
+	// municipal case system or UDK may post into an absence's stream; the
+	// delivery function checks the stamped tenant against the recipient the
+	// absence was delivered to.
+	events.CaseRegistered:    {Allow: caseSystem},
+	events.CaseStatusChanged: {Allow: caseSystem},
+	events.RefusionDecided:   {Allow: caseSystem},
+	events.PaymentMade:       {Allow: caseSystem},
+	events.CaseTaskRequested: {Allow: caseSystem},
+}
+
+// caseSystem admits the recipients' case systems (and UDK) to any stream.
+func caseSystem(p auth.Principal, _ string) bool {
+	return p.Is(auth.RoleCaseSystem, auth.RoleUDKCaseworker)
 }
 
 // resource is what a submission touches.
