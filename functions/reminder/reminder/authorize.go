@@ -1,6 +1,7 @@
 package reminder
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -16,6 +17,10 @@ func AuthorizeOperator(v *auth.Verifier, req *http.Request) error {
 		return runtime.Fail(runtime.KindUnauthorized, "unauthenticated", "Du skal logge ind.", "You must log in.", nil)
 	}
 	p, err := v.Verify(req.Context(), raw)
+	if errors.Is(err, auth.ErrIssuerUnavailable) {
+		return runtime.Fail(runtime.KindUnavailable, "issuer-unavailable", "Login kan ikke kontrolleres lige nu. Prøv igen om lidt.",
+			"Login cannot be checked right now. Please try again shortly.", err)
+	}
 	if err != nil {
 		return runtime.Fail(runtime.KindUnauthorized, "invalid-token", "Dit login er ugyldigt eller udløbet. Log ind igen.",
 			"Your login is invalid or has expired. Please log in again.", err)
