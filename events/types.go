@@ -68,6 +68,7 @@ var submittable = map[string]bool{
 	SicknessCorrectionSubmitted:    true,
 	SicknessCancellationSubmitted:  true,
 	CaseRegistered:                 true, CaseStatusChanged: true, RefusionDecided: true, PaymentMade: true, CaseTaskRequested: true, // case systems (delivery function)
+	ParentalEmployerReported: true, ParentalSelfEmployedReported: true, ParentalAKasseReported: true, SubsidyWageRequested: true, SubsidyFlexjobRequested: true, SubsidyJobClarificationRequested: true, SubsidyAdultApprenticeRequested: true, SubsidyMentorRequested: true, SubsidySelfEmployed136Requested: true, // maternity and subsidy functions
 }
 
 // Submittable reports whether senders may post events of eventType.
