@@ -1,0 +1,293 @@
+// Forms generated from the JSON Schemas the backend validates with
+// (served under /schemas/) and a small hints file per blanket
+// (app/blankets/<name>.json: pages of question groups, labels and help in
+// Danish and English). The schema decides types, which answers are
+// required and every limit; the hints decide order, grouping and words.
+
+import { html, raw } from './dom.js';
+import { t, pick } from './i18n.js';
+
+const schemaCache = new Map();
+
+/** Loads /schemas/<file> once. */
+export function loadSchema(file) {
+  if (!schemaCache.has(file)) {
+    schemaCache.set(file, fetch('/schemas/' + file).then((r) => {
+      if (!r.ok) throw new Error('schema ' + file + ' ' + r.status);
+      return r.json();
+    }));
+  }
+  return schemaCache.get(file);
+}
+
+/** Resolves a dotted path in the schema: the leaf and whether it is required from the root. */
+export function resolve(schema, path) {
+  let node = schema;
+  let required = true;
+  for (const part of path.split('.')) {
+    if (!node || !node.properties || !node.properties[part]) return null;
+    required = required && Array.isArray(node.required) && node.required.includes(part);
+    node = node.properties[part];
+  }
+  return { node, required };
+}
+
+function kindOf(node) {
+  if (node.format === 'date') return 'date';
+  if (Array.isArray(node.enum)) return 'enum';
+  if (node.type === 'boolean') return 'boolean';
+  if (node.type === 'integer') return 'integer';
+  if (node.type === 'number') return 'number';
+  return 'text';
+}
+
+/** The field model of a blanket: one entry per asked path, in page order. */
+export function buildFields(schema, hints) {
+  const fields = [];
+  hints.pages.forEach((page, pageIndex) => {
+    for (const path of page.fields) {
+      const r = resolve(schema, path);
+      if (!r) throw new Error('hints name a field the schema does not have: ' + path);
+      const h = hints.fields?.[path] || {};
+      fields.push({
+        path, page: pageIndex, id: 'f-' + path.replace(/\./g, '-'), node: r.node, kind: kindOf(r.node),
+        required: r.required, hint: h,
+      });
+    }
+  });
+  return fields;
+}
+
+/** Whether the field must be answered, given the other answers. */
+export function isRequired(f, answers) {
+  if (f.required) return true;
+  const cond = f.hint.requiredIf;
+  if (cond) return Object.entries(cond).every(([p, v]) => answers[p] === String(v));
+  return false;
+}
+
+/** The field's label in the current language. */
+export function label(f) { return pick(f.hint.label) || f.path; }
+
+function isEmpty(f, v) {
+  if (f.kind === 'date') return !v || (!v.d && !v.m && !v.y);
+  return v === undefined || v === null || String(v).trim() === '';
+}
+
+/** Parses a number typed the Danish or English way ("1.234,50", "215.5"). */
+export function parseNumber(s) {
+  let v = String(s).trim().replace(/\s/g, '');
+  if (v.includes(',')) v = v.replace(/\./g, '').replace(',', '.');
+  if (!/^-?\d+(\.\d+)?$/.test(v)) return NaN;
+  return Number(v);
+}
+
+function isoDate(v) {
+  const d = Number(v.d), m = Number(v.m), y = Number(v.y);
+  if (!/^\d{1,2}$/.test(String(v.d).trim()) || !/^\d{1,2}$/.test(String(v.m).trim()) || !/^\d{4}$/.test(String(v.y).trim())) return null;
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function fmt(n) { return document.documentElement.lang === 'da' ? String(n).replace('.', ',') : String(n); }
+
+/** Validates one answer against the schema; returns the message (current language) or null. */
+export function validate(f, answers) {
+  const v = answers[f.path];
+  const lbl = label(f);
+  const custom = (k) => pick(f.hint.messages?.[k]);
+  if (isEmpty(f, v)) {
+    if (!isRequired(f, answers)) return null;
+    if (f.kind === 'boolean' || f.kind === 'enum') return custom('required') || t('v.choose', { label: lbl });
+    return custom('required') || t('v.required', { label: lbl });
+  }
+  const n = f.node;
+  switch (f.kind) {
+    case 'date': {
+      if (!v.d || !v.m || !v.y) return t('v.dateParts', { label: lbl });
+      if (!isoDate(v)) return custom('date') || t('v.date', { label: lbl });
+      return null;
+    }
+    case 'boolean': return (v === 'true' || v === 'false') ? null : t('v.choose', { label: lbl });
+    case 'enum': return n.enum.includes(v) ? null : t('v.choose', { label: lbl });
+    case 'number': case 'integer': {
+      const x = parseNumber(v);
+      if (Number.isNaN(x)) return custom('number') || t('v.number', { label: lbl });
+      if (f.kind === 'integer' && !Number.isInteger(x)) return t('v.integer', { label: lbl });
+      if (n.multipleOf === 0.01 && Math.abs(Math.round(x * 100) - x * 100) > 1e-6) return t('v.decimals', { label: lbl });
+      if (n.minimum !== undefined && x < n.minimum) return t('v.min', { label: lbl, n: fmt(n.minimum) });
+      if (n.exclusiveMinimum !== undefined && x <= n.exclusiveMinimum) return t('v.exclusiveMin', { label: lbl, n: fmt(n.exclusiveMinimum) });
+      if (n.maximum !== undefined && x > n.maximum) return t('v.max', { label: lbl, n: fmt(n.maximum) });
+      return null;
+    }
+    default: {
+      const s = String(v).trim();
+      if (n.minLength !== undefined && s.length < n.minLength) return t('v.minLength', { label: lbl, n: n.minLength });
+      if (n.maxLength !== undefined && s.length > n.maxLength) return t('v.maxLength', { label: lbl, n: n.maxLength });
+      if (n.pattern && !new RegExp(n.pattern, 'u').test(normalizeText(f, s))) return custom('pattern') || t('v.pattern', { label: lbl });
+      if (n.format === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s)) return t('v.email', { label: lbl });
+      return null;
+    }
+  }
+}
+
+function normalizeText(f, s) {
+  // Identifiers are typed with spaces now and then ("1234 5678").
+  return f.hint.stripSpaces ? s.replace(/\s/g, '') : s;
+}
+
+/** The JSON value of one answer, or undefined when not answered. */
+export function value(f, answers) {
+  const v = answers[f.path];
+  if (isEmpty(f, v)) return undefined;
+  switch (f.kind) {
+    case 'date': return isoDate(v) ?? undefined;
+    case 'boolean': return v === 'true';
+    case 'number': case 'integer': return parseNumber(v);
+    case 'enum': return v;
+    default: return normalizeText(f, String(v).trim());
+  }
+}
+
+/** The blanket's data: every answer at its path, plus the context values (from the login). */
+export function buildData(fields, answers, context) {
+  const out = {};
+  const set = (path, v) => {
+    const parts = path.split('.');
+    let o = out;
+    for (const p of parts.slice(0, -1)) o = (o[p] ??= {});
+    o[parts[parts.length - 1]] = v;
+  };
+  for (const [path, v] of Object.entries(context || {})) if (v !== undefined && v !== '') set(path, v);
+  for (const f of fields) {
+    const v = value(f, answers);
+    if (v !== undefined) set(f.path, v);
+  }
+  return out;
+}
+
+/** The answer as the person would read it (check your answers). */
+export function display(f, answers) {
+  const v = answers[f.path];
+  if (isEmpty(f, v)) return '';
+  switch (f.kind) {
+    case 'date': {
+      const iso = isoDate(v);
+      if (!iso) return `${v.d}-${v.m}-${v.y}`;
+      const [y, m, d] = iso.split('-');
+      return `${Number(d)}.${Number(m)}.${y}`;
+    }
+    case 'boolean': return v === 'true' ? t('yes') : t('no');
+    case 'enum': return pick(f.hint.options?.[v]) || v;
+    default: return f.hint.suffix ? `${v} ${pick(f.hint.suffix)}` : String(v);
+  }
+}
+
+function describedBy(f, err) {
+  const ids = [];
+  if (f.hint.hint) ids.push(f.id + '-hint');
+  if (err) ids.push(f.id + '-error');
+  return ids.length ? ids.join(' ') : null;
+}
+
+function errorMessage(f, err) {
+  if (!err) return '';
+  return html`<span class="form-error-message" id="${f.id}-error"><span class="sr-only">${t('error.prefix')} </span>${err}</span>`;
+}
+
+function hintText(f) {
+  return f.hint.hint ? html`<span class="form-hint" id="${f.id}-hint">${pick(f.hint.hint)}</span>` : '';
+}
+
+function optionalMark(f, answers) {
+  return isRequired(f, answers) ? '' : html`<span class="weight-normal"> ${t('optional')}</span>`;
+}
+
+/** The id of the element an error link points at. */
+export function focusId(f) {
+  if (f.kind === 'date') return f.id + '-day';
+  if (f.kind === 'boolean' || f.kind === 'enum') return f.id + '-option1';
+  return f.id;
+}
+
+/** Markup of one question in DKFDS form markup, with its error when err is set. */
+export function renderField(f, answers, err) {
+  const v = answers[f.path];
+  const desc = describedBy(f, err);
+  const group = 'form-group' + (err ? ' form-error' : '');
+  if (f.kind === 'boolean' || f.kind === 'enum') {
+    const opts = f.kind === 'boolean'
+      ? [['true', t('yes')], ['false', t('no')]]
+      : f.node.enum.map((o) => [o, pick(f.hint.options?.[o]) || o]);
+    return html`<div class="${group}">
+      <fieldset${desc ? raw(` aria-describedby="${desc}"`) : ''}>
+        <legend class="form-label">${label(f)}${optionalMark(f, answers)}</legend>
+        ${hintText(f)}${errorMessage(f, err)}
+        ${opts.map(([val, text], i) => html`<div class="form-group-radio">
+          <input type="radio" id="${f.id}-option${i + 1}" name="${f.path}" class="form-radio" value="${val}"${v === val ? raw(' checked') : ''}>
+          <label class="form-label" for="${f.id}-option${i + 1}">${text}</label>
+        </div>`)}
+      </fieldset>
+    </div>`;
+  }
+  if (f.kind === 'date') {
+    const d = v || {};
+    const part = (key, cls, text, width, ac) => html`<div class="form-group ${cls}">
+        <label class="form-label" for="${f.id}-${key}">${text}</label>
+        <input class="form-input" type="text" inputmode="numeric" id="${f.id}-${key}" name="${f.path}.${key}" value="${d[key.charAt(0)] || ''}" maxlength="${width}"${err ? raw(' aria-invalid="true"') : ''}${ac ? raw(` autocomplete="${ac}"`) : ''}>
+      </div>`;
+    return html`<div class="${group}">
+      <fieldset${desc ? raw(` aria-describedby="${desc}"`) : ''}>
+        <legend class="form-label">${label(f)}${optionalMark(f, answers)}</legend>
+        ${hintText(f)}${errorMessage(f, err)}
+        <div class="date-group mt-3">
+          ${part('day', 'form-group-day', t('date.day'), 2)}
+          ${part('month', 'form-group-month', t('date.month'), 2)}
+          ${part('year', 'form-group-year', t('date.year'), 4)}
+        </div>
+      </fieldset>
+    </div>`;
+  }
+  const numeric = f.kind === 'number' || f.kind === 'integer';
+  const input = html`<input class="form-input ${f.hint.width || (numeric ? 'input-width-s' : '')}" type="${f.node.format === 'email' ? 'email' : 'text'}" id="${f.id}" name="${f.path}" value="${v ?? ''}"${numeric ? raw(` inputmode="${f.kind === 'integer' ? 'numeric' : 'decimal'}"`) : ''}${desc ? raw(` aria-describedby="${desc}"`) : ''}${err ? raw(' aria-invalid="true"') : ''}${f.hint.autocomplete ? raw(` autocomplete="${f.hint.autocomplete}"`) : ''}${isRequired(f, answers) ? raw(' required') : ''}>`;
+  const suffix = f.hint.suffix ? pick(f.hint.suffix) : '';
+  return html`<div class="${group}">
+    <label class="form-label" for="${f.id}">${label(f)}${optionalMark(f, answers)}</label>
+    ${hintText(f)}${errorMessage(f, err)}
+    ${suffix ? html`<div class="form-input-wrapper form-input-wrapper--suffix">${input}<div class="form-input-suffix" aria-hidden="true">${suffix}</div></div>` : input}
+  </div>`;
+}
+
+/** Reads the answers of the fields on a form element into answers. */
+export function readAnswers(form, fields, answers) {
+  for (const f of fields) {
+    if (f.kind === 'date') {
+      answers[f.path] = {
+        d: form.elements[f.path + '.day']?.value.trim() || '',
+        m: form.elements[f.path + '.month']?.value.trim() || '',
+        y: form.elements[f.path + '.year']?.value.trim() || '',
+      };
+    } else if (f.kind === 'boolean' || f.kind === 'enum') {
+      const el = form.querySelector(`input[name="${CSS.escape(f.path)}"]:checked`);
+      answers[f.path] = el ? el.value : '';
+    } else {
+      answers[f.path] = form.elements[f.path]?.value ?? '';
+    }
+  }
+  return answers;
+}
+
+/** The DKFDS error summary: every message, each a link to its field. */
+export function errorSummary(items) {
+  if (!items.length) return '';
+  return html`<div class="alert alert-error" role="alert" aria-atomic="true" data-module="error-summary" tabindex="-1" id="error-summary">
+    <svg class="icon-svg alert-icon" focusable="false" role="img" aria-label="${t('error.prefix').replace(':', '')}"><use href="#error"></use></svg>
+    <div class="alert-body">
+      <h2 class="alert-heading">${t('error.summary')}</h2>
+      <ul class="alert-text nobullet-list">
+        ${items.map((it) => (it.href ? html`<li><a href="${it.href}" class="function-link">${it.text}</a></li>` : html`<li>${it.text}</li>`))}
+      </ul>
+    </div>
+  </div>`;
+}

@@ -1,0 +1,461 @@
+// NemRefusion for senders (employers, self-employed, a-kasser): the
+// overview of absences, the choice of blanket, the blanket one question
+// group per page with a step indicator ending in "Tjek dine svar", the
+// refusion preview, the signed submission and the receipt.
+
+import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
+import { t, pick, lang } from '../i18n.js';
+import { session, loginAge, login, audience } from '../auth.js';
+import { api, postEvent, ApiError } from '../api.js';
+import {
+  loadSchema, buildFields, validate, renderField, readAnswers, buildData, display, label, focusId, errorSummary,
+} from '../form.js';
+
+const BASE = '/nemrefusion';
+let blanketList = null;
+
+/** Every blanket's hints (app/blankets/index.json). */
+export async function blankets() {
+  if (!blanketList) {
+    const names = await (await fetch('/app/blankets/index.json')).json();
+    blanketList = await Promise.all(names.map(async (n) => ({ name: n, ...(await (await fetch(`/app/blankets/${n}.json`)).json()) })));
+  }
+  return blanketList;
+}
+
+async function blanketBySlug(slug) {
+  return (await blankets()).find((b) => b.slug === slug) || null;
+}
+
+function requireSender() {
+  const s = session();
+  if (!s) return { login: true };
+  if (audience(s.claims) !== 'sender') return { forbidden: true };
+  return null;
+}
+
+// Drafts live in this tab's sessionStorage until sent (or the tab closes).
+function draftKey(slug) { return 'nr.draft.' + slug; }
+function loadDraft(slug) {
+  return JSON.parse(sessionStorage.getItem(draftKey(slug)) || 'null') || { answers: {}, done: [], shown: [], serverErrors: [], eventId: crypto.randomUUID() };
+}
+function saveDraft(slug, d) { sessionStorage.setItem(draftKey(slug), JSON.stringify(d)); }
+
+// The absences sent from this browser, per login subject (no CPR numbers).
+function absencesKey() { return 'nr.absences.' + (session()?.claims.sub || ''); }
+function sentAbsences() { return JSON.parse(localStorage.getItem(absencesKey()) || '[]'); }
+function rememberAbsence(a) {
+  const list = sentAbsences().filter((x) => x.absenceId !== a.absenceId);
+  list.unshift(a);
+  localStorage.setItem(absencesKey(), JSON.stringify(list.slice(0, 100)));
+}
+
+function contextValues(b, claims) {
+  const out = {};
+  for (const [path, src] of Object.entries(b.context || {})) out[path] = src.startsWith('claims.') ? claims[src.slice(7)] : src;
+  return out;
+}
+
+function statusText(s) {
+  const k = 'status.' + (s || 'received');
+  const v = t(k);
+  return v === k ? s : v;
+}
+
+// ---------- overview ----------
+
+export function overview() {
+  const need = requireSender();
+  if (need) return need;
+  const list = sentAbsences();
+  return {
+    title: t('overview.title'),
+    body: html`<h1 tabindex="-1">${t('overview.title')}</h1>
+      <p class="font-lead">${t('overview.lead')}</p>
+      <p><a href="${BASE}/ny" class="button button-primary" id="new-report">${t('overview.new')}</a></p>
+      <h2>${t('overview.col.absence')}</h2>
+      ${list.length ? html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('overview.title')}">
+        <table class="table table--compact" id="absences">
+          <thead><tr>
+            <th scope="col">${t('overview.col.absence')}</th><th scope="col">${t('overview.col.first')}</th>
+            <th scope="col">${t('overview.col.status')}</th><th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
+          </tr></thead>
+          <tbody>${list.map((a) => html`<tr data-absence="${a.absenceId}">
+            <td>${pick(a.title)}<br><span class="form-hint">${a.receipt}</span></td>
+            <td>${formatDate(a.firstAbsenceDay, lang())}</td>
+            <td class="js-status">${t('overview.statusUnknown')}</td>
+            <td class="js-deadline">${t('overview.noDeadline')}</td>
+            <td><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a></td>
+          </tr>`)}</tbody>
+        </table>
+      </div>
+      <p class="form-hint">${t('overview.note')}</p>` : html`<p id="absences-empty">${t('overview.empty')}</p>`}
+      <h2>${t('overview.prepared')}</h2>
+      <p>${t('overview.prepared.lead')}</p>
+      <div id="prepared"><p>${t('overview.prepared.empty')}</p></div>`,
+    async after(ctx) {
+      // Status, deadlines and decisions from the case, where the API has them.
+      for (const a of list) {
+        try {
+          const v = await api('GET', `/api/v1/feedback/absences/${encodeURIComponent(a.absenceId)}`);
+          const row = ctx.el.querySelector(`tr[data-absence="${CSS.escape(a.absenceId)}"]`);
+          if (!row) continue;
+          row.querySelector('.js-status').textContent = statusText(v.status);
+          const next = (v.deadlines || []).map((d) => d.date || d.due || d.deadline).filter(Boolean).sort()[0];
+          if (next) row.querySelector('.js-deadline').textContent = formatDate(next, lang());
+        } catch { /* no case view yet: stays "Modtaget" */ }
+      }
+      try {
+        const res = await api('GET', '/api/v1/prepared');
+        const items = Array.isArray(res) ? res : (res?.items || []);
+        if (items.length) {
+          ctx.el.querySelector('#prepared').innerHTML = String(html`<ul class="nobullet-list">${items.map((p) => html`<li>${p.type?.replace('dk.nemrefusion.', '')} – ${formatDate(p.dueDate, lang())}${p.overdue ? ' (!)' : ''}</li>`)}</ul>`);
+        }
+      } catch { /* the prepared-forms API is not there: empty state */ }
+    },
+  };
+}
+
+// ---------- choose a blanket ----------
+
+export function choose() {
+  const need = requireSender();
+  if (need) return need;
+  const role = session().claims.role;
+  return {
+    title: t('choose.title'),
+    body: html`<div id="choose"><p>${t('loading')}</p></div>`,
+    async after(ctx) {
+      const mine = (await blankets()).filter((b) => b.roles.includes(role));
+      const draw = (err) => {
+        ctx.el.querySelector('#choose').innerHTML = String(html`
+          <a href="${BASE}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          <h1 tabindex="-1">${t('choose.title')}</h1>
+          <p class="font-lead">${t('choose.lead')}</p>
+          ${err ? errorSummary([{ text: t('choose.required'), href: '#blanket-option1' }]) : ''}
+          ${mine.length ? html`<form id="choose-form" novalidate>
+            <div class="form-group${err ? ' form-error' : ''}">
+              <fieldset${err ? html` aria-describedby="blanket-error"` : ''}>
+                <legend class="form-label">${t('choose.legend')}</legend>
+                ${err ? html`<span class="form-error-message" id="blanket-error"><span class="sr-only">${t('error.prefix')} </span>${t('choose.required')}</span>` : ''}
+                ${mine.map((b, i) => html`<div class="form-group-radio">
+                  <input type="radio" class="form-radio" id="blanket-option${i + 1}" name="blanket" value="${b.slug}" aria-describedby="blanket-option${i + 1}-hint">
+                  <label class="form-label" for="blanket-option${i + 1}">${pick(b.title)}</label>
+                  <span class="form-hint" id="blanket-option${i + 1}-hint">${pick(b.description)}</span>
+                </div>`)}
+              </fieldset>
+            </div>
+            <button type="submit" class="button button-primary">${t('choose.start')}</button>
+          </form>` : html`<p>${t('choose.none')}</p>`}`);
+        if (err) ctx.errorSummary(); else ctx.focusHeading();
+        ctx.el.querySelector('#choose-form')?.addEventListener('submit', (e) => {
+          e.preventDefault();
+          const v = e.target.querySelector('input[name="blanket"]:checked')?.value;
+          if (!v) { draw(true); return; }
+          ctx.go(`${BASE}/ny/${v}/1`);
+        });
+      };
+      draw(false);
+    },
+  };
+}
+
+// ---------- the blanket ----------
+
+function stepIndicator(b, slug, d, current) {
+  const n = b.pages.length;
+  const steps = b.pages.map((p, i) => ({ text: pick(p.title), href: `${BASE}/ny/${slug}/${i + 1}`, i }));
+  steps.push({ text: t('step.check'), href: `${BASE}/ny/${slug}/tjek`, i: n });
+  const reachable = (i) => i === 0 || steps.slice(0, i).every((s) => d.done.includes(s.i));
+  return html`<nav aria-label="${t('step.nav')}" class="d-none d-lg-block">
+    <ol class="step-indicator">${steps.map((s) => {
+      const isCurrent = s.i === current;
+      const done = d.done.includes(s.i) && !isCurrent;
+      const hasError = d.serverErrors.some((e) => e.page === s.i);
+      const disabled = !isCurrent && !reachable(s.i);
+      const cls = [disabled ? 'disabled' : '', isCurrent ? 'current' : '', hasError ? 'error' : ''].filter(Boolean).join(' ');
+      const mark = hasError
+        ? html`<span class="step-icon">${icon('error', t('step.error', { n: s.i + 1 }))}</span>`
+        : done ? html`<span class="step-icon">${icon('check', t('step.done', { n: s.i + 1 }))}</span>`
+          : html`<span class="step-number"><span>${s.i + 1}</span></span>`;
+      const inner = html`${mark}<div><span class="step-title">${s.text}</span></div>`;
+      return html`<li${cls ? html` class="${cls}"` : ''}>${disabled ? html`<div class="step">${inner}</div>`
+        : html`<a class="step" href="${s.href}"${isCurrent ? html` aria-current="step"` : ''}>${inner}</a>`}</li>`;
+    })}</ol>
+  </nav>`;
+}
+
+function layout(b, slug, d, current, content) {
+  return html`<div class="row">
+    <div class="col-12 col-lg-4 col-xl-3">${stepIndicator(b, slug, d, current)}</div>
+    <div class="col-12 col-lg-8 col-xl-9">
+      <p class="step-subheading">${t('step.of', { n: current + 1, total: b.pages.length + 1 })}</p>
+      ${content}
+    </div>
+  </div>`;
+}
+
+async function setup(slug) {
+  const need = requireSender();
+  if (need) return { need };
+  const b = await blanketBySlug(slug);
+  if (!b || !b.roles.includes(session().claims.role)) return { need: { notFound: true } };
+  const schema = await loadSchema(b.schema);
+  return { b, schema, fields: buildFields(schema, b) };
+}
+
+/** Server errors of a 400 answer mapped onto the blanket's fields. */
+function mapServerErrors(fields, errs) {
+  return errs.map((e) => {
+    const f = fields.find((x) => x.path === e.field);
+    return { field: e.field, da: e.da, en: e.en, page: f ? f.page : -1 };
+  });
+}
+
+function serverMessage(fields, e) {
+  const f = fields.find((x) => x.path === e.field);
+  const msg = pick(e);
+  return f ? t('v.server', { label: label(f), message: msg }) : msg;
+}
+
+export function step(slug, n, hash) {
+  return {
+    title: t('app.nemrefusion'),
+    body: html`<div id="blanket"><p>${t('loading')}</p></div>`,
+    async after(ctx) {
+      const { need, b, fields } = await setup(slug);
+      if (need) { ctx.handle(need); return; }
+      const index = Number(n) - 1;
+      if (!(index >= 0 && index < b.pages.length)) { ctx.handle({ notFound: true }); return; }
+      const d = loadDraft(slug);
+      const page = b.pages[index];
+      const pageFields = fields.filter((f) => f.page === index);
+      const draw = (showErrors) => {
+        const errs = [];
+        for (const f of pageFields) {
+          let msg = showErrors ? validate(f, d.answers) : null;
+          if (!msg) {
+            const se = d.serverErrors.find((e) => e.field === f.path);
+            if (se) msg = serverMessage(fields, se);
+          }
+          if (msg) errs.push({ f, msg });
+        }
+        const errOf = (f) => errs.find((e) => e.f === f)?.msg;
+        const ctxFields = Object.entries(contextValues(b, session().claims)).filter(([, v]) => v);
+        ctx.setTitle(pick(page.title) + ' – ' + pick(b.title));
+        ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, index, html`
+          <a href="${index === 0 ? BASE + '/ny' : `${BASE}/ny/${slug}/${index}`}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          <h1 tabindex="-1"><span class="sr-only">${pick(b.title)}: </span>${pick(page.title)}</h1>
+          ${errorSummary(errs.map((e) => ({ text: e.msg, href: '#' + focusId(e.f) })))}
+          ${index === 0 && ctxFields.length ? html`<p>${t('form.context')}: ${ctxFields.map(([k, v]) => html`<strong>${k === 'cvr' ? t('form.cvr') : k === 'cpr' ? t('form.cpr') : k} ${v}</strong> `)}</p>` : ''}
+          <form id="step-form" novalidate>
+            ${pageFields.map((f) => renderField(f, d.answers, errOf(f)))}
+            <div class="mt-7">
+              <button type="submit" class="button button-primary" id="next">${t('next')}</button>
+            </div>
+          </form>`));
+        if (errs.length && (showErrors || d.shown.includes(index))) ctx.errorSummary();
+        else if (hash) document.getElementById(hash.slice(1))?.focus();
+        else ctx.focusHeading();
+        ctx.el.querySelector('#step-form').addEventListener('submit', (e) => {
+          e.preventDefault();
+          readAnswers(e.target, pageFields, d.answers);
+          // A server error is cleared once the answer it was about is sent again.
+          d.serverErrors = d.serverErrors.filter((x) => x.page !== index);
+          const bad = pageFields.some((f) => validate(f, d.answers));
+          if (bad) {
+            d.done = d.done.filter((i) => i !== index);
+            saveDraft(slug, d);
+            draw(true);
+            return;
+          }
+          if (!d.done.includes(index)) d.done.push(index);
+          saveDraft(slug, d);
+          ctx.go(index + 1 < b.pages.length ? `${BASE}/ny/${slug}/${index + 2}` : `${BASE}/ny/${slug}/tjek`);
+        });
+      };
+      draw(false);
+    },
+  };
+}
+
+function previewInput(data) {
+  const pick2 = {};
+  for (const k of ['firstAbsenceDay', 'lastAbsenceDay', 'employedSince', 'hoursLast8Weeks', 'wagesPaid', 'hourlyEarnings', 'weeklyHours', 'pregnancyRelated', 'flexjob']) {
+    if (data[k] !== undefined) pick2[k] = data[k];
+  }
+  pick2.section56 = Boolean(data.section56);
+  if (pick2.hourlyEarnings === undefined) pick2.hourlyEarnings = 0;
+  return pick2;
+}
+
+function renderPreview(p) {
+  const l = lang();
+  const ep = p.employerPeriod || {};
+  const rows = [
+    [t('preview.employerPeriod'), ep.applies ? `${formatDate(ep.from, l)} – ${formatDate(ep.to, l)}` : t('preview.noEmployerPeriod')],
+    [t('preview.refusionFrom'), p.refusionFrom ? formatDate(p.refusionFrom, l) : t('preview.noRefusion')],
+    [t('preview.deadline'), formatDate(p.reportDeadline, l)],
+    [t('preview.hourlyRate'), formatKroner(p.hourlyRate, l)],
+    [t('preview.maxRate'), formatKroner(p.maxHourlyRate, l)],
+    [t('preview.weekly'), formatKroner(p.weeklyAmount, l)],
+  ];
+  return html`<h2>${t('preview.title')}</h2>
+    <p>${t('preview.lead')}</p>
+    ${p.late ? html`<div class="alert alert-warning" role="alert">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body"><p class="alert-text">${t('preview.late')}</p></div></div>` : ''}
+    <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('preview.title')}">
+      <table class="table structured-list" id="preview"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>
+    </div>
+    ${p.provisional ? html`<p class="form-hint">${t('preview.provisional')}</p>` : ''}
+    ${p.reasons?.length ? html`<details class="details"><summary class="details-summary">${t('preview.reasons')}</summary>
+      <div class="details-text"><ul>${p.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${r.law})</span></li>`)}</ul></div></details>` : ''}`;
+}
+
+export function check(slug, query) {
+  return {
+    title: t('check.title'),
+    body: html`<div id="blanket"><p>${t('loading')}</p></div>`,
+    async after(ctx) {
+      const { need, b, schema, fields } = await setup(slug);
+      if (need) { ctx.handle(need); return; }
+      const d = loadDraft(slug);
+      const claims = session().claims;
+      const maxAge = (await ctx.config()).signingMaxAgeSeconds || 300;
+      const firstMissing = b.pages.findIndex((_, i) => !d.done.includes(i));
+      if (firstMissing >= 0 && !d.serverErrors.length && !query.has('send')) { ctx.go(`${BASE}/ny/${slug}/${firstMissing + 1}`, true); return; }
+      let alertMarkup = '';
+      let summaryItems = [];
+      const draw = () => {
+        const l = lang();
+        ctx.setTitle(t('check.title') + ' – ' + pick(b.title));
+        ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, b.pages.length, html`
+          <a href="${BASE}/ny/${slug}/${b.pages.length}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          <h1 tabindex="-1">${t('check.title')}</h1>
+          ${errorSummary(summaryItems)}
+          ${alertMarkup}
+          <p>${t('check.lead')}</p>
+          ${b.pages.map((p, i) => html`<h2 class="h3">${pick(p.title)}</h2>
+            <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${pick(p.title)}">
+            <table class="table structured-list"><tbody>
+              ${fields.filter((f) => f.page === i).map((f) => html`<tr>
+                <th scope="row">${label(f)}</th>
+                <td>${display(f, d.answers) || html`<span class="form-hint">${t('check.empty')}</span>`}</td>
+                <td class="d-print-none"><a href="${BASE}/ny/${slug}/${i + 1}#${focusId(f)}">${t('check.edit')}<span class="sr-only"> ${label(f)}</span></a></td>
+              </tr>`)}
+            </tbody></table></div>`)}
+          <div id="preview-box" class="mt-7">${b.preview ? html`<p>${t('loading')}</p>` : ''}</div>
+          <p class="mt-7">${t('check.signed', { minutes: Math.round(maxAge / 60) })}</p>
+          <div class="mt-5"><button type="button" class="button button-primary" id="send">${t('check.send')}</button></div>`));
+        if (summaryItems.length) ctx.errorSummary(); else if (!alertMarkup) ctx.focusHeading();
+        ctx.el.querySelector('#send').addEventListener('click', send);
+        if (b.preview) loadPreview(l);
+      };
+      const data = () => buildData(fields, d.answers, contextValues(b, claims));
+      const loadPreview = async () => {
+        const box = ctx.el.querySelector('#preview-box');
+        try {
+          const p = await api('POST', '/api/v1/refusion/preview', previewInput(data()));
+          box.innerHTML = String(renderPreview(p));
+        } catch (e) {
+          const msg = e instanceof ApiError && e.body && e.status === 422 ? pick(e.body) : t('preview.unavailable');
+          box.innerHTML = String(html`<h2>${t('preview.title')}</h2><div class="alert alert-info">${icon('info', 'Information')}<div class="alert-body"><p class="alert-text">${msg}</p></div></div>`);
+        }
+      };
+      const send = async () => {
+        // Every answer again, as the schema says, before anything is sent.
+        const bad = fields.map((f) => ({ f, msg: validate(f, d.answers) })).filter((x) => x.msg);
+        if (bad.length) {
+          summaryItems = bad.map((x) => ({ text: x.msg, href: `${BASE}/ny/${slug}/${x.f.page + 1}#${focusId(x.f)}` }));
+          alertMarkup = '';
+          draw();
+          return;
+        }
+        if (loginAge() > maxAge - 15) {
+          alertMarkup = html`<div class="alert alert-warning" role="alert" id="resign">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
+            <h2 class="alert-heading">${t('check.resign')}</h2>
+            <p class="alert-text">${t('check.resign.text', { minutes: Math.round(maxAge / 60) })}</p>
+            <p class="mt-4"><button type="button" class="button button-primary" data-action="login" data-fresh="1" data-return="${BASE}/ny/${slug}/tjek?send=1">${t('check.resign.button')}</button></p>
+          </div></div>`;
+          summaryItems = [];
+          draw();
+          document.getElementById('resign')?.focus();
+          return;
+        }
+        const btn = ctx.el.querySelector('#send');
+        btn.disabled = true;
+        btn.textContent = t('check.sending');
+        const ev = {
+          specversion: '1.0', type: b.type, source: '/nemrefusion/portal', id: d.eventId,
+          datacontenttype: 'application/json', dataschema: schema.$id, data: data(),
+        };
+        try {
+          const rc = await postEvent(ev);
+          rememberAbsence({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title: b.title, slug, firstAbsenceDay: ev.data.firstAbsenceDay });
+          sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title: b.title }));
+          sessionStorage.removeItem(draftKey(slug));
+          ctx.go(`${BASE}/kvittering/${rc.stream}`);
+        } catch (e) {
+          if (e instanceof ApiError && e.needsFreshLogin) {
+            await login(`${BASE}/ny/${slug}/tjek?send=1`, true);
+            return;
+          }
+          if (e instanceof ApiError && e.status === 400 && e.fieldErrors.length) {
+            d.serverErrors = mapServerErrors(fields, e.fieldErrors);
+            saveDraft(slug, d);
+            summaryItems = d.serverErrors.map((se) => {
+              const f = fields.find((x) => x.path === se.field);
+              return { text: serverMessage(fields, se), href: f ? `${BASE}/ny/${slug}/${f.page + 1}#${focusId(f)}` : null };
+            });
+            alertMarkup = '';
+          } else if (e instanceof ApiError && e.status === 401) {
+            await login(`${BASE}/ny/${slug}/tjek`, false);
+            return;
+          } else {
+            summaryItems = [{ text: (e instanceof ApiError && e.body && pick(e.body)) || t('error.generic') }];
+          }
+          draw();
+        }
+      };
+      draw();
+      if (query.has('send')) {
+        history.replaceState(null, '', `${BASE}/ny/${slug}/tjek`);
+        send();
+      }
+    },
+  };
+}
+
+// ---------- receipt ----------
+
+export function receipt(absenceId) {
+  const need = requireSender();
+  if (need) return need;
+  const rc = JSON.parse(sessionStorage.getItem('nr.receipt.' + absenceId) || 'null') || sentAbsences().find((a) => a.absenceId === absenceId);
+  if (!rc) {
+    return { title: t('receipt.title'), body: html`<h1 tabindex="-1">${t('receipt.title')}</h1><p>${t('receipt.missing')}</p><p><a href="${BASE}">${t('receipt.overview')}</a></p>` };
+  }
+  const l = lang();
+  return {
+    title: t('receipt.title'),
+    body: html`<h1 tabindex="-1">${t('receipt.title')}</h1>
+      <div class="alert alert-success" id="receipt">${icon('success', 'OK')}
+        <div class="alert-body">
+          <h2 class="alert-heading">${t('receipt.heading')}</h2>
+          <p class="alert-text">${t('receipt.text')}</p>
+        </div>
+      </div>
+      <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('receipt.title')}">
+      <table class="table structured-list"><tbody>
+        <tr><th scope="row">${t('receipt.number')}</th><td id="receipt-number"><strong>${rc.receipt}</strong></td></tr>
+        <tr><th scope="row">${t('receipt.received')}</th><td>${formatDateTime(rc.receivedAt, l)}</td></tr>
+        <tr><th scope="row">${t('receipt.form')}</th><td>${pick(rc.title)}</td></tr>
+        <tr><th scope="row">${t('receipt.absence')}</th><td>${absenceId}</td></tr>
+      </tbody></table></div>
+      <h2>${t('receipt.next')}</h2>
+      <p>${t('receipt.next.text')}</p>
+      <p class="d-print-none">
+        <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
+        <a href="${BASE}" class="button button-primary">${t('receipt.overview')}</a>
+      </p>`,
+  };
+}
