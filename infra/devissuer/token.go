@@ -170,7 +170,15 @@ func (i *Issuer) clientCredentials(w http.ResponseWriter, r *http.Request, c cli
 		tokenError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("no persona %q", key))
 		return
 	}
-	tok, err := i.Mint(p.Claims, MintOptions{})
+	claims := p.Claims
+	if c.anyPersona {
+		var err error
+		if claims, err = withTenant(claims, r.PostForm); err != nil {
+			tokenError(w, http.StatusBadRequest, "invalid_request", err.Error())
+			return
+		}
+	}
+	tok, err := i.Mint(claims, MintOptions{})
 	if err != nil {
 		tokenError(w, http.StatusInternalServerError, "server_error", "cannot sign")
 		return
