@@ -50,7 +50,7 @@ k8s-check: ## decode every manifest into Knative's types, run their Validate, ku
 	@cd tests && go test -count=1 ./k8scheck/
 
 bench: services ## benchmarks as one table of ratios against baselines run in the same process
-	@$(ENV); go test -run '^$$' -bench . -benchtime 2s -timeout 30m ./infra/ledger/ ./infra/runtime/ ./infra/broker/ ./infra/schedule/ ./infra/registers/cache/ ./functions/documents/documents/ ./tests/e2e/ 2>&1 | tee $(NR_DATA)/bench.txt | go run ./infra/cmd/benchtable
+	@$(ENV); go test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m ./infra/ledger/ ./infra/runtime/ ./infra/broker/ ./infra/schedule/ ./infra/registers/cache/ ./functions/documents/documents/ ./tests/e2e/ 2>&1 | tee $(NR_DATA)/bench.txt | go run ./infra/cmd/benchtable
 
 lint:
 	@test -z "$$(gofmt -l $(MODULES))" || { gofmt -l $(MODULES); exit 1; }
