@@ -1,0 +1,158 @@
+package maternity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/maternity/barsel"
+	"nemrefusion.dk/functions/reminder/plan"
+	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/infra/blanket"
+	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// EmployerResult is what an employer's request tells the sender (feedback)
+// and Udbetaling Danmark (delivery): the refusion of the periods of this
+// request, the leave periods and deadlines, without the reasons (they
+// travel once, in the outcome).
+type EmployerResult struct {
+	CaseID    string        `json:"caseId"`
+	Status    string        `json:"status"`
+	Version   int           `json:"version"`
+	ChildDate string        `json:"childDate"`
+	Refusion  barsel.Result `json:"refusion"`
+}
+
+// LeaveResult is what the self-employed's request and the a-kasse's
+// information tell: the periods reported and the leave periods they form.
+type LeaveResult struct {
+	CaseID       string               `json:"caseId"`
+	Status       string               `json:"status"`
+	Version      int                  `json:"version"`
+	ChildDate    string               `json:"childDate"`
+	Periods      []barsel.Period      `json:"periods"`
+	LeavePeriods []barsel.LeavePeriod `json:"leavePeriods"`
+}
+
+func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.ParentalEmployerReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	l, prior, err := open(ctx, env, KindEmployee, r.CVR, r.CPR, r.PNumber, r.ChildDate)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	req := barsel.Request{Periods: periods(r.Periods), Earlier: l.Periods, HourlyEarnings: kroner(r.HourlyEarnings),
+		LeaveContinues: r.LeaveContinues, ReceivedOn: refusion.DateOf(env.ReceivedAt)}
+	res, err := barsel.Compute(req, h.Rates)
+	if err != nil {
+		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
+	}
+	l.Periods = append(l.Periods, req.Periods...)
+	l.LeaveContinues, l.Version, l.FirstAbsenceDay = r.LeaveContinues, l.Version+1, firstDay(l.Periods)
+	for _, p := range res.Periods {
+		if p.Refusion != nil {
+			l.Expected = append(l.Expected, events.ExpectedPeriod{From: p.From.String(), To: p.To.String(), AmountOre: p.Refusion.Ore()})
+		}
+	}
+	shown := res
+	shown.Reasons = nil
+	out := outcome(l, prior, DeliveryEmployer, true, EmployerResult{CaseID: l.ID, Status: l.Status, Version: l.Version, ChildDate: l.ChildDate, Refusion: shown}, res.Reasons)
+	exp := events.RefusionExpectation{AbsenceID: l.ID, SenderCVR: l.CVR, Recipient: ids.UDK.String(),
+		ComputedAt: env.ReceivedAt.UTC().Format(time.RFC3339Nano), Periods: l.Expected}
+	if exp.Periods == nil {
+		exp.Periods = []events.ExpectedPeriod{}
+	}
+	if d := res.NextDeadline; d != nil {
+		exp.Deadlines = []events.Deadline{{Kind: "parental-refusion", Date: d.String(),
+			TextDa: fmt.Sprintf("Anmod om refusion for resten af orloven senest 8 uger efter, at orlovsperioden er udløbet (tidligst %s).", d.Danish()),
+			TextEn: fmt.Sprintf("Request refusion for the rest of the leave within 8 weeks after the leave period expires (at the earliest %s).", d.English())}}
+		out.Reminders = plan.ParentalLeave(h.now(), l.ID, l.CVR, d.Time())
+	} else if prior != nil {
+		// The leave is over: the reminders of the next request are moot.
+		out.Events = append(out.Events, blanket.Emit{Type: events.ReminderCancelled, Data: events.ReminderCancellation{
+			Subject: &events.ReminderSubject{Type: events.SubjectCase, ID: l.ID}, Reason: "leave-ended"}})
+	}
+	out.Events = append(out.Events, blanket.Emit{Type: events.RefusionExpected, Data: exp})
+	return out, nil
+}
+
+func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.ParentalSelfEmployedReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	if err := ownCompany(ctx, env, r.CVR, r.CPR); err != nil {
+		return blanket.Outcome{}, err
+	}
+	l, prior, err := open(ctx, env, KindSelfEmployed, r.CVR, r.CPR, r.PNumber, r.ChildDate)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return leaveOutcome(l, prior, periods(r.Periods), r.LeaveContinues, DeliverySelfEmployed, false)
+}
+
+func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
+	r, err := decode[events.ParentalAKasseReport](data)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	r.CPR = normCPR(r.CPR)
+	l, prior, err := open(ctx, env, KindMember, r.CVR, r.CPR, "", r.ChildDate)
+	if err != nil {
+		return blanket.Outcome{}, err
+	}
+	return leaveOutcome(l, prior, periods(r.Periods), false, DeliveryAKasse, true)
+}
+
+// leaveOutcome records the periods of a self-employed's request or an
+// a-kasse's information: UDK computes their dagpenge itself.
+func leaveOutcome(l Leave, prior *blanket.Case, ps []barsel.Period, continues bool, delivery string, notify bool) (blanket.Outcome, error) {
+	if fe := barsel.ValidatePeriods(ps, l.Periods); len(fe) > 0 {
+		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, fe
+	}
+	l.Periods = append(l.Periods, ps...)
+	l.LeaveContinues, l.Version, l.FirstAbsenceDay = continues, l.Version+1, firstDay(l.Periods)
+	lps := barsel.LeavePeriods(l.Periods, continues)
+	res := LeaveResult{CaseID: l.ID, Status: l.Status, Version: l.Version, ChildDate: l.ChildDate, Periods: ps, LeavePeriods: lps}
+	rs := []refusion.Reason{{Rule: "barsl-leave-periods", Law: "barselsloven § 40, stk. 3", Source: barsel.SourceBarsel40,
+		TextDa: fmt.Sprintf("Perioderne udgør %d orlovsperiode(r); en orlovsperiode slutter, når der har været 1 uge uden fravær. Udbetaling Danmark beregner dagpengene.", len(lps)),
+		TextEn: fmt.Sprintf("The periods form %d leave period(s); a leave period ends after a week without absence. Udbetaling Danmark computes the dagpenge.", len(lps)),
+		Inputs: map[string]any{"periods": len(l.Periods), "leaveContinues": continues}, Result: lps}}
+	return outcome(l, prior, delivery, notify, res, rs), nil
+}
+
+func priorID(c *blanket.Case) string {
+	if c == nil {
+		return ""
+	}
+	return c.ID
+}
+
+// ownCompany checks that a self-employed person reports for their own
+// company (CVR's owner).
+func ownCompany(ctx context.Context, env *blanket.Env, cvr, cpr string) error {
+	c, err := ids.ParseCVR(cvr)
+	if err != nil {
+		return nil
+	}
+	co, err := env.Registers.Company(ctx, c)
+	if err != nil && !errors.Is(err, registers.ErrNotFound) {
+		return runtime.Fail(runtime.KindUnavailable, "register-unavailable", "CVR kan ikke nås lige nu.", "CVR cannot be reached right now.", err)
+	}
+	if err != nil {
+		return events.FieldErrors{{Field: "cvr", Code: "cvr.unknown", Da: "Virksomheden findes ikke i CVR.", En: "The company does not exist in CVR."}}
+	}
+	if co.Owner.String() != cpr {
+		return events.FieldErrors{{Field: "cpr", Code: "cpr.not_owner", Da: "Personen ejer ikke virksomheden.", En: "The person does not own the company."}}
+	}
+	return nil
+}
