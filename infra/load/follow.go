@@ -1,0 +1,193 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nemrefusion.dk/events"
+)
+
+// Pipeline is what happened to a run's accepted submissions after intake,
+// read from the functions' own tables (sickness.blanket_submissions,
+// sickness.outbox, delivery.items): the observable state, no test hooks.
+type Pipeline struct {
+	// Accepted is how many submissions intake accepted; Processed how many
+	// the sickness function decided or rejected; Missing the rest.
+	Accepted, Processed, Missing int
+	Decided, Rejected            int
+	// Rejections counts the rejections' field error codes.
+	Rejections map[string]int
+	// Delivered counts decided submissions whose item reached the
+	// recipient's delivery stream; Lag is, for each, the time from the
+	// first post to the item's creation.
+	Delivered int
+	Lag       []time.Duration
+	// LastDelivery is when the last item of the run was created; Drained
+	// is how long after the sending ended that was.
+	LastDelivery time.Time
+	Drained      time.Duration
+}
+
+// Follow waits until every accepted submission of res was processed and
+// the deliveries stopped coming (nothing new for settle), or within passed,
+// and returns what it found. db is the stack's database.
+func Follow(ctx context.Context, db *pgxpool.Pool, res *Result, within, settle time.Duration) (*Pipeline, error) {
+	byEvent := make(map[string]*Accepted, len(res.Accepted))
+	ids := make([]string, 0, len(res.Accepted))
+	for i := range res.Accepted {
+		a := &res.Accepted[i]
+		byEvent[a.EventID] = a
+		ids = append(ids, a.EventID)
+	}
+	deadline := time.Now().Add(within)
+	type processed struct {
+		outcome, caseID string
+		at              time.Time
+	}
+	seen := map[string]processed{}
+	items := map[string][]time.Time{}
+	var p *Pipeline
+	lastChange, lastDelivered := time.Now(), -1
+	for {
+		// Submissions decided or rejected so far.
+		var todo []string
+		for _, id := range ids {
+			if _, ok := seen[id]; !ok {
+				todo = append(todo, id)
+			}
+		}
+		for len(todo) > 0 {
+			chunk := todo[:min(len(todo), 5000)]
+			todo = todo[len(chunk):]
+			rows, err := db.Query(ctx, `SELECT event_id, outcome, coalesce(case_id::text, ''), decided_at FROM sickness.blanket_submissions WHERE event_id = ANY($1)`, chunk)
+			if err != nil {
+				return nil, fmt.Errorf("load: processed submissions: %w", err)
+			}
+			for rows.Next() {
+				var id string
+				var pr processed
+				if err := rows.Scan(&id, &pr.outcome, &pr.caseID, &pr.at); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				seen[id] = pr
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("load: processed submissions: %w", err)
+			}
+		}
+		// Items in the recipients' streams, by case.
+		cases := map[string][]*Accepted{}
+		p = &Pipeline{Accepted: len(ids), Processed: len(seen), Rejections: map[string]int{}}
+		for id, pr := range seen {
+			if pr.outcome == "decided" {
+				p.Decided++
+				if pr.caseID != "" {
+					cases[pr.caseID] = append(cases[pr.caseID], byEvent[id])
+				}
+			} else {
+				p.Rejected++
+			}
+		}
+		p.Missing = p.Accepted - p.Processed
+		keys := make([]string, 0, len(cases))
+		for k, subs := range cases {
+			if len(items[k]) < len(subs) {
+				keys = append(keys, k)
+				delete(items, k)
+			}
+		}
+		for len(keys) > 0 {
+			chunk := keys[:min(len(keys), 5000)]
+			keys = keys[len(chunk):]
+			rows, err := db.Query(ctx, `SELECT case_ref, created_at FROM delivery.items WHERE case_ref = ANY($1) AND kind LIKE 'sickness.%' ORDER BY created_at`, chunk)
+			if err != nil {
+				return nil, fmt.Errorf("load: delivery items: %w", err)
+			}
+			for rows.Next() {
+				var c string
+				var at time.Time
+				if err := rows.Scan(&c, &at); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				items[c] = append(items[c], at)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("load: delivery items: %w", err)
+			}
+		}
+		// Each case's items go to its submissions in order.
+		for c, subs := range cases {
+			sort.Slice(subs, func(i, j int) bool { return subs[i].SentAt.Before(subs[j].SentAt) })
+			its := items[c]
+			for i, a := range subs {
+				if i >= len(its) {
+					break
+				}
+				p.Delivered++
+				p.Lag = append(p.Lag, its[i].Sub(a.SentAt))
+				if its[i].After(p.LastDelivery) {
+					p.LastDelivery = its[i]
+				}
+			}
+		}
+		if !p.LastDelivery.IsZero() {
+			p.Drained = p.LastDelivery.Sub(res.Ended)
+		}
+		if p.Delivered != lastDelivered {
+			lastDelivered, lastChange = p.Delivered, time.Now()
+		}
+		done := p.Missing == 0 && (p.Delivered == p.Decided || time.Since(lastChange) >= settle)
+		if done || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	if err := p.rejections(ctx, db, res); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// rejections counts the field error codes of the run's rejected
+// submissions, from the blanket.rejected events in the sickness outbox.
+func (p *Pipeline) rejections(ctx context.Context, db *pgxpool.Pool, res *Result) error {
+	if p.Rejected == 0 {
+		return nil
+	}
+	receipts := make([]string, 0, len(res.Accepted))
+	for _, a := range res.Accepted {
+		receipts = append(receipts, a.Receipt)
+	}
+	rows, err := db.Query(ctx, `SELECT event->'data' FROM sickness.outbox WHERE event_type = $1 AND event->'data'->>'receipt' = ANY($2)`,
+		events.BlanketRejected, receipts)
+	if err != nil {
+		return fmt.Errorf("load: rejections: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return err
+		}
+		var r events.BlanketRejection
+		if json.Unmarshal(b, &r) != nil {
+			continue
+		}
+		for _, e := range r.Errors {
+			p.Rejections[e.Field+":"+e.Code]++
+		}
+	}
+	return rows.Err()
+}

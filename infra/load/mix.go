@@ -1,0 +1,228 @@
+package load
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/devissuer"
+)
+
+// Kind is one kind of submission the generator makes.
+type Kind string
+
+// The kinds of submission.
+const (
+	// KindEmployer is an employer's sickness report for a current employee.
+	KindEmployer Kind = "employer-report"
+	// KindRecovery is the employer's recovery report on an absence the run
+	// reported earlier (posted in the absence's stream).
+	KindRecovery Kind = "recovery"
+	// KindEarlyFollowUp is an employer's request for early follow-up.
+	KindEarlyFollowUp Kind = "early-followup"
+	// KindSelfEmployed is a self-employed person's own report.
+	KindSelfEmployed Kind = "self-employed-report"
+	// KindAKasse is an a-kasse's report for a member.
+	KindAKasse Kind = "akasse-report"
+)
+
+// Mix weighs the kinds; a kind with weight 0 is never sent.
+type Mix map[Kind]int
+
+// DefaultMix is mostly employers' reports and their follow-ups, some early
+// follow-up requests and some self-employed and a-kasse reports, roughly as
+// the national figures are spread.
+var DefaultMix = Mix{KindEmployer: 60, KindRecovery: 20, KindEarlyFollowUp: 5, KindSelfEmployed: 8, KindAKasse: 7}
+
+// ParseMix reads "employer-report=60,recovery=20,...".
+func ParseMix(s string) (Mix, error) {
+	m := Mix{}
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		var w int
+		if _, err := fmt.Sscan(v, &w); !ok || err != nil || w < 0 {
+			return nil, fmt.Errorf("mix %q: want kind=weight", part)
+		}
+		switch kind := Kind(strings.TrimSpace(k)); kind {
+		case KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse:
+			m[kind] = w
+		default:
+			return nil, fmt.Errorf("mix: unknown kind %q", k)
+		}
+	}
+	return m, nil
+}
+
+// Tenant is who a submission is sent as: a development persona acting for
+// a CVR (and, for the self-employed, a CPR).
+type Tenant struct {
+	Persona string
+	CVR     string
+	CPR     string
+}
+
+// submission is one blanket ready to post.
+type submission struct {
+	kind   Kind
+	tenant Tenant
+	id     string
+	body   []byte
+	// report: the absence this submission may later be followed up on.
+	followable bool
+	cvr        string
+	first      time.Time
+}
+
+// reported is an accepted employer report that a recovery may follow.
+type reported struct {
+	stream, cvr string
+	first       time.Time
+	at          time.Time
+}
+
+// generator makes submissions; safe for concurrent use.
+type generator struct {
+	pop    population
+	mix    []Kind // one entry per weight unit
+	source string
+	delay  time.Duration
+	now    func() time.Time
+
+	mu       sync.Mutex
+	rnd      *rand.Rand
+	seq      map[Kind]int
+	offset   map[Kind]int
+	followUp []reported
+}
+
+func newGenerator(pop population, mix Mix, source string, seed uint64, delay time.Duration, now func() time.Time) (*generator, error) {
+	g := &generator{pop: pop, source: source, delay: delay, now: now, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		seq: map[Kind]int{}, offset: map[Kind]int{}}
+	kinds := make([]Kind, 0, len(mix))
+	for k := range mix {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+	for _, k := range kinds {
+		if (k == KindSelfEmployed && len(pop.owners) == 0) || (k == KindAKasse && len(pop.members) == 0) {
+			continue
+		}
+		for range mix[k] {
+			g.mix = append(g.mix, k)
+		}
+	}
+	if len(pop.employees) == 0 {
+		return nil, fmt.Errorf("load: the dataset has no current employments")
+	}
+	if len(g.mix) == 0 {
+		return nil, fmt.Errorf("load: the mix is empty")
+	}
+	for _, k := range []Kind{KindEmployer, KindEarlyFollowUp, KindSelfEmployed, KindAKasse} {
+		g.offset[k] = g.rnd.IntN(1 << 20)
+	}
+	return g, nil
+}
+
+// accepted tells the generator an employer report was accepted, so a
+// recovery may follow it once delay has passed.
+func (g *generator) accepted(s submission, stream string) {
+	if !s.followable || stream == "" {
+		return
+	}
+	g.mu.Lock()
+	g.followUp = append(g.followUp, reported{stream: stream, cvr: s.cvr, first: s.first, at: g.now()})
+	g.mu.Unlock()
+}
+
+// next returns the next submission of the mix. A recovery with nothing
+// old enough to recover from becomes an employer report.
+func (g *generator) next() (submission, error) {
+	g.mu.Lock()
+	kind := g.mix[g.rnd.IntN(len(g.mix))]
+	var rec reported
+	if kind == KindRecovery {
+		if len(g.followUp) > 0 && g.now().Sub(g.followUp[0].at) >= g.delay {
+			rec, g.followUp = g.followUp[0], g.followUp[1:]
+		} else {
+			kind = KindEmployer
+		}
+	}
+	n := g.seq[kind] + g.offset[kind]
+	g.seq[kind]++
+	g.mu.Unlock()
+
+	today := g.now().Truncate(24 * time.Hour)
+	// Person i, then the same people again one day earlier: (person, first
+	// day) never repeats within 45 rounds of the population.
+	pick := func(size int) (int, time.Time) {
+		return n % size, today.AddDate(0, 0, -1-(n/size)%45)
+	}
+	contact := events.Contact{Name: "Lønkontoret", Email: "loen@example.invalid"}
+	s := submission{kind: kind, id: uuid.NewString()}
+	var typ, partition string
+	var data any
+	switch kind {
+	case KindEmployer:
+		i, first := pick(len(g.pop.employees))
+		e := g.pop.employees[i]
+		typ = events.SicknessEmployerReported
+		s.tenant, s.followable, s.cvr, s.first = Tenant{Persona: devissuer.PersonaEmployer, CVR: e.cvr}, true, e.cvr, first
+		data = events.SicknessEmployerReport{CPR: e.cpr, CVR: e.cvr, PNumber: e.pnumber, FirstAbsenceDay: first.Format(time.DateOnly),
+			WeeklyHours: e.hours, WagesPaid: n%4 != 0, HourlyEarnings: 180 + float64(n%120), EmployedSince: e.since.Format(time.DateOnly),
+			Retention: events.Retention{ExpectsReturn: true}, Contact: contact}
+	case KindRecovery:
+		typ, partition = events.SicknessRecoveryReported, rec.stream
+		s.tenant = Tenant{Persona: devissuer.PersonaEmployer, CVR: rec.cvr}
+		last := rec.first.AddDate(0, 0, 3)
+		if yesterday := today.AddDate(0, 0, -1); last.After(yesterday) {
+			last = yesterday
+			if last.Before(rec.first) {
+				last = rec.first
+			}
+		}
+		data = events.SicknessRecoveryReport{AbsenceID: rec.stream, CVR: rec.cvr, LastAbsenceDay: last.Format(time.DateOnly)}
+	case KindEarlyFollowUp:
+		i, first := pick(len(g.pop.employees))
+		e := g.pop.employees[len(g.pop.employees)-1-i]
+		typ = events.SicknessEarlyFollowUpRequested
+		first = first.AddDate(0, 0, -50) // a different first day than the reports of the same person
+		s.tenant = Tenant{Persona: devissuer.PersonaEmployer, CVR: e.cvr}
+		data = events.SicknessEarlyFollowUpRequest{CPR: e.cpr, CVR: e.cvr, PNumber: e.pnumber, FirstAbsenceDay: first.Format(time.DateOnly),
+			ExpectedWeeks: 10, Reason: "Forventet langvarigt fravær", Contact: contact}
+	case KindSelfEmployed:
+		i, first := pick(len(g.pop.owners))
+		o := g.pop.owners[i]
+		typ = events.SicknessSelfEmployedReported
+		s.tenant = Tenant{Persona: devissuer.PersonaSelfEmployed, CVR: o.cvr, CPR: o.cpr}
+		data = events.SicknessSelfEmployedReport{CPR: o.cpr, CVR: o.cvr, PNumber: o.pnumber, FirstAbsenceDay: first.Format(time.DateOnly),
+			Insurance: "none", WeeklyHours: 37, Contact: events.Contact{Name: "Indehaver"}}
+	case KindAKasse:
+		i, first := pick(len(g.pop.members))
+		m := g.pop.members[i]
+		typ = events.SicknessAKasseReported
+		s.tenant = Tenant{Persona: devissuer.PersonaAKasse, CVR: m.akasse}
+		data = events.SicknessAKasseReport{CPR: m.cpr, CVR: m.akasse, FirstAbsenceDay: first.Format(time.DateOnly),
+			ToldOn: first.AddDate(0, 0, 1).Format(time.DateOnly), FullyUnemployed: m.unemployed, WeeklyHours: 37, Contact: events.Contact{Name: "A-kassen"}}
+	}
+	ev := map[string]any{"specversion": "1.0", "type": typ, "source": g.source, "id": s.id,
+		"datacontenttype": "application/json", "data": data}
+	if partition != "" {
+		ev["partitionkey"] = partition
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return s, fmt.Errorf("load: encode %s: %w", kind, err)
+	}
+	s.body = b
+	return s, nil
+}
