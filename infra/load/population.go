@@ -30,8 +30,8 @@ type population struct {
 }
 
 // newPopulation picks from d the current employments (started at least 60
-// days before now, at ordinary companies), the self-employed and the
-// a-kasse members.
+// days before now, at ordinary companies, one per person and company), the
+// self-employed and the a-kasse members.
 func newPopulation(d *synth.Dataset, now time.Time) population {
 	var p population
 	ordinary := map[string]bool{}
@@ -46,10 +46,13 @@ func newPopulation(d *synth.Dataset, now time.Time) population {
 		delete(ordinary, a.CVR.String())
 	}
 	cutoff := now.AddDate(0, 0, -60)
+	seen := map[[2]string]bool{}
 	for _, e := range d.Employments {
-		if !e.End.IsZero() || e.Start.After(cutoff) || !ordinary[e.CVR.String()] || e.WeeklyHours <= 0 {
+		key := [2]string{e.CPR.String(), e.CVR.String()}
+		if !e.End.IsZero() || e.Start.After(cutoff) || !ordinary[e.CVR.String()] || e.WeeklyHours <= 0 || seen[key] {
 			continue
 		}
+		seen[key] = true
 		p.employees = append(p.employees, employee{cpr: e.CPR.String(), cvr: e.CVR.String(), pnumber: e.PNumber.String(), since: e.Start, hours: e.WeeklyHours})
 	}
 	for _, m := range d.Memberships {
