@@ -1,0 +1,195 @@
+package grants
+
+import (
+	"errors"
+	"fmt"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/sickness/refusion"
+)
+
+// Sources of the rules (shared/DOMAIN.md, Subsidies).
+const (
+	SourceWageSubsidy = "https://www.nemrefusion.dk/mere-information/regler-og-lovstof/loentilskud-fleksjob/"
+	SourceLAB133      = "https://www.elov.dk/lov-om-en-aktiv-beskaeftigelsesindsats/paragraf/133/"
+	SourceLAB159      = "https://www.elov.dk/lov-om-en-aktiv-beskaeftigelsesindsats/paragraf/159/"
+	// No public URL was collected for these two; the rule is as
+	// shared/DOMAIN.md states it, from the executive order's list.
+	SourceLAS69t    = "shared/DOMAIN.md, Subsidies (bekendtgørelse om Nemrefusion § 1 stk. 1 nr. 2)"
+	SourceLABMentor = "shared/DOMAIN.md, Subsidies (bekendtgørelse om Nemrefusion § 1 stk. 1 nr. 4)"
+)
+
+// PaymentDay is the last day of a month a wage subsidy request may be
+// received on to be paid that month.
+const PaymentDay = 15
+
+// PaymentMonth returns the month a wage subsidy request received on
+// received is paid in: that month when received by the 15th, else the next.
+func PaymentMonth(received refusion.Date) (string, refusion.Reason) {
+	m := refusion.NewDate(received.Year(), received.Month(), 1)
+	if received.Day() > PaymentDay {
+		m = m.AddMonths(1)
+	}
+	month := fmt.Sprintf("%04d-%02d", m.Year(), int(m.Month()))
+	return month, refusion.Reason{Rule: "lab-12-payment-month", Law: "LAB kapitel 12 (løntilskud via NemRefusion)", Source: SourceWageSubsidy,
+		TextDa: fmt.Sprintf("Anmodninger modtaget senest den %d. i måneden udbetales i samme måned; anmodningen er modtaget %s og udbetales i %s.", PaymentDay, received.Danish(), month),
+		TextEn: fmt.Sprintf("Requests received by the %dth of a month are paid that month; the request was received on %s and is paid in %s.", PaymentDay, received.English(), month),
+		Inputs: map[string]any{"receivedOn": received}, Result: month}
+}
+
+// FractionResult is a subsidy computed as a fraction of an amount and
+// capped per year. Cap and Amount are nil when the year's cap is unknown.
+type FractionResult struct {
+	Scheme          string          `json:"scheme"`
+	Fraction        string          `json:"fraction"`
+	Basis           refusion.Money  `json:"basis"`
+	AmountBeforeCap refusion.Money  `json:"amountBeforeCap"`
+	Year            int             `json:"year"`
+	PaidThisYear    refusion.Money  `json:"paidThisYear"`
+	Cap             *refusion.Money `json:"cap,omitempty"`
+	Amount          *refusion.Money `json:"amount,omitempty"`
+	CapUnknown      bool            `json:"capUnknown"`
+}
+
+// Fraction computes the flexjob subsidy (LAB § 133: ½ or ⅔ of the wages)
+// or the § 136 support (½ or ⅔ of the basis the decision names) for a
+// period of year: the fraction of basis rounded half up to whole øre, at
+// most what is left of the year's cap after paidThisYear. When the cap of
+// the year is unknown the result says so (CapUnknown) with the amount
+// before the cap, and the error is ErrNoCap (the caller decides: the
+// preview refuses with 422, the function records the request for the
+// municipality to apply the cap). It returns events.FieldErrors for a
+// fraction that is neither "1/2" nor "2/3" or a basis that is not positive.
+func Fraction(scheme, fraction string, basis refusion.Money, year int, paidThisYear refusion.Money, caps Caps) (FractionResult, []refusion.Reason, error) {
+	var num, den int64
+	switch fraction {
+	case "1/2":
+		num, den = 1, 2
+	case "2/3":
+		num, den = 2, 3
+	default:
+		return FractionResult{}, nil, events.FieldErrors{{Field: "fraction", Code: "enum", Da: "Tilskuddet skal være 1/2 eller 2/3.", En: "The subsidy must be 1/2 or 2/3."}}
+	}
+	if basis <= 0 {
+		return FractionResult{}, nil, events.FieldErrors{{Field: "basis", Code: "amount", Da: "Beløbet skal være over 0 kr.", En: "The amount must be above 0 kr."}}
+	}
+	law, src := "LAB § 133", SourceLAB133
+	if scheme == SchemeSelfEmployed136 {
+		law = "LAB § 136"
+	}
+	before := refusion.Money(divRoundHalfUp(basis.Ore()*num, den))
+	res := FractionResult{Scheme: scheme, Fraction: fraction, Basis: basis, AmountBeforeCap: before, Year: year, PaidThisYear: paidThisYear}
+	rs := []refusion.Reason{{Rule: "lab-133-fraction", Law: law, Source: src,
+		TextDa: fmt.Sprintf("Tilskuddet er %s af %s: %s (afrundet til nærmeste øre, halve øre op).", fraction, basis.Danish(), before.Danish()),
+		TextEn: fmt.Sprintf("The subsidy is %s of %s: %s (rounded to the nearest øre, half up).", fraction, basis.English(), before.English()),
+		Inputs: map[string]any{"fraction": fraction, "basis": basis}, Result: before}}
+	yc, err := caps.Cap(scheme, year)
+	var noCap ErrNoCap
+	if errors.As(err, &noCap) {
+		res.CapUnknown = true
+		rs = append(rs, refusion.Reason{Rule: "lab-133-cap-unknown", Law: law + " (loft pr. år)", Source: src,
+			TextDa: fmt.Sprintf("Loftet for tilskuddet i %d kendes ikke i systemet; beløbet er beregnet uden loft, og kommunen anvender loftet.", year),
+			TextEn: fmt.Sprintf("The yearly cap of the subsidy for %d is not configured; the amount is computed without the cap, and the municipality applies it.", year),
+			Inputs: map[string]any{"year": year}})
+		return res, rs, fmt.Errorf("subsidy amount: %w", err)
+	} else if err != nil {
+		return res, rs, err
+	}
+	left := max(yc.Amount-paidThisYear, 0)
+	amount := min(before, left)
+	res.Cap, res.Amount = &yc.Amount, &amount
+	rs = append(rs, refusion.Reason{Rule: "lab-133-cap", Law: law + " (loft pr. år)", Source: yc.Source,
+		TextDa: fmt.Sprintf("Loftet i %d er %s; der er udbetalt %s i året, så tilskuddet er højst %s: %s.", year, yc.Amount.Danish(), paidThisYear.Danish(), left.Danish(), amount.Danish()),
+		TextEn: fmt.Sprintf("The cap in %d is %s; %s has been paid this year, so the subsidy is at most %s: %s.", year, yc.Amount.English(), paidThisYear.English(), left.English(), amount.English()),
+		Inputs: map[string]any{"year": year, "cap": yc.Amount, "paidThisYear": paidThisYear}, Result: amount})
+	return res, rs, nil
+}
+
+// JobClarificationMonths is how far back refusion of resource-process
+// benefit during job clarification goes from the request (LAS § 69 t).
+const JobClarificationMonths = 3
+
+// JobClarificationFrom returns the first day refusion is due for a period
+// of a job clarification process: from the start of the process, at most 3
+// months before the request was received (LAS § 69 t). ok is false when
+// nothing of the period is left.
+func JobClarificationFrom(processStart, from, to, received refusion.Date) (refusion.Date, bool, refusion.Reason) {
+	limit := received.AddMonths(-JobClarificationMonths)
+	start := from
+	for _, d := range []refusion.Date{processStart, limit} {
+		if d.After(start) {
+			start = d
+		}
+	}
+	ok := !start.After(to)
+	r := refusion.Reason{Rule: "las-69t-from", Law: "LAS § 69 t", Source: SourceLAS69t,
+		Inputs: map[string]any{"processStart": processStart, "from": from, "to": to, "receivedOn": received, "limit": limit}, Result: start}
+	if ok {
+		r.TextDa = fmt.Sprintf("Refusion ydes fra forløbets start %s, dog højst 3 måneder før anmodningen (%s): fra %s.", processStart.Danish(), limit.Danish(), start.Danish())
+		r.TextEn = fmt.Sprintf("Refusion runs from the start of the process %s, at most 3 months before the request (%s): from %s.", processStart.English(), limit.English(), start.English())
+	} else {
+		r.Result = nil
+		r.TextDa = fmt.Sprintf("Perioden slutter %s, før grænsen %s (3 måneder før anmodningen); der kan ikke ydes refusion.", to.Danish(), limit.Danish())
+		r.TextEn = fmt.Sprintf("The period ends on %s, before the limit %s (3 months before the request); no refusion can be paid.", to.English(), limit.English())
+	}
+	return start, ok, r
+}
+
+// InArrears checks that the adult apprentice subsidy for month (its first
+// day) is requested after the month has ended: it is paid monthly in
+// arrears, per hour, on the employer's request (LAB § 159).
+func InArrears(month, received refusion.Date) (bool, refusion.Reason) {
+	next := month.AddMonths(1)
+	ok := !received.Before(next)
+	r := refusion.Reason{Rule: "lab-159-arrears", Law: "LAB § 159", Source: SourceLAB159,
+		Inputs: map[string]any{"month": month, "receivedOn": received}, Result: ok}
+	if ok {
+		r.TextDa = fmt.Sprintf("Tilskuddet udbetales månedsvis bagud pr. time; %s er slut, så der kan anmodes om det.", monthDa(month))
+		r.TextEn = fmt.Sprintf("The subsidy is paid monthly in arrears per hour; %s has ended, so it can be requested.", monthEn(month))
+	} else {
+		r.TextDa = fmt.Sprintf("Tilskuddet udbetales månedsvis bagud; for %s kan der først anmodes fra %s.", monthDa(month), next.Danish())
+		r.TextEn = fmt.Sprintf("The subsidy is paid monthly in arrears; %s can be requested from %s.", monthEn(month), next.English())
+	}
+	return ok, r
+}
+
+// MentorMonths is the longest a mentor grant runs; it may be renewed
+// (LAB chapter 26).
+const MentorMonths = 6
+
+// MentorGrant checks a mentor grant (at most 6 months) and that the period
+// paid for lies inside it; renewalOf names the grant a renewal continues.
+func MentorGrant(grantFrom, grantTo, from, to refusion.Date, renewalOf string) (events.FieldErrors, []refusion.Reason) {
+	var fe events.FieldErrors
+	last := grantFrom.AddMonths(MentorMonths).AddDays(-1)
+	r := refusion.Reason{Rule: "lab-26-mentor-6-months", Law: "LAB kapitel 26", Source: SourceLABMentor,
+		Inputs: map[string]any{"grantFrom": grantFrom, "grantTo": grantTo, "renewalOf": renewalOf}, Result: !grantTo.After(last)}
+	if grantTo.After(last) {
+		fe.Add("grant.to", "longer_than_6_months", fmt.Sprintf("En mentorbevilling gælder højst 6 måneder (til %s); forlæng den med en ny bevilling.", last.Danish()),
+			fmt.Sprintf("A mentor grant runs at most 6 months (until %s); renew it with a new grant.", last.English()))
+	}
+	r.TextDa = fmt.Sprintf("Mentorstøtte bevilges for højst 6 måneder ad gangen og kan forlænges; bevillingen løber %s–%s.", grantFrom.Danish(), grantTo.Danish())
+	r.TextEn = fmt.Sprintf("Mentor support is granted for at most 6 months at a time and may be renewed; the grant runs %s–%s.", grantFrom.English(), grantTo.English())
+	if renewalOf != "" {
+		r.TextDa += " Bevillingen forlænger " + renewalOf + "."
+		r.TextEn += " The grant renews " + renewalOf + "."
+	}
+	if from.Before(grantFrom) || to.After(grantTo) {
+		fe.Add("period", "outside_grant", "Perioden ligger uden for bevillingens periode.", "The period lies outside the grant's period.")
+	}
+	return fe, []refusion.Reason{r}
+}
+
+var danishMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
+
+func monthDa(d refusion.Date) string {
+	return fmt.Sprintf("%s %d", danishMonths[d.Month()-1], d.Year())
+}
+func monthEn(d refusion.Date) string { return fmt.Sprintf("%s %d", d.Month(), d.Year()) }
+
+func divRoundHalfUp(n, d int64) int64 {
+	if n < 0 {
+		return -divRoundHalfUp(-n, d)
+	}
+	return (n + d/2) / d
+}

@@ -1,0 +1,218 @@
+// Package subsidy is the subsidy function's handler: the blanket
+// definitions of the six subsidy blankets (wage subsidy, flexjob subsidy,
+// job clarification refusion, adult apprentice subsidy, mentor subsidy and
+// the self-employed's § 136 support), how a request finds its grant (case),
+// how the rules of package grants become a blanket.Outcome, and the
+// preview endpoint. Rules live in package grants; plumbing in infra/blanket.
+package subsidy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/subsidy/grants"
+	"nemrefusion.dk/infra/blanket"
+	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/registers/rules"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// Family is the case family of every subsidy blanket.
+const Family = "subsidy"
+
+// Schemes, each with its delivery kind "subsidy.<scheme>" (events knows
+// them: none opens the feedback loop, seeds/000 § 1 stk. 3).
+const (
+	SchemeWage             = "wage"
+	SchemeFlexjob          = grants.SchemeFlexjob
+	SchemeJobClarification = "jobclarification"
+	SchemeAdultApprentice  = "adultapprentice"
+	SchemeMentor           = "mentor"
+	SchemeSelfEmployed136  = grants.SchemeSelfEmployed136
+)
+
+// StatusRequested is the status of a grant with at least one request.
+const StatusRequested = "requested"
+
+// Handler decides the subsidy blankets with one table of yearly caps.
+type Handler struct {
+	Caps grants.Caps
+}
+
+// Definitions returns the blanket definitions of the subsidy family, per
+// the table of senders and blankets in shared/DOMAIN.md: every one goes to
+// the municipality (its jobcenter) of the person, with no feedback to the
+// sender and no notification letter; the sender gets its receipt.
+func (h *Handler) Definitions() []blanket.Definition {
+	def := func(typ string, decide func(context.Context, *blanket.Env, []byte) (blanket.Outcome, error)) blanket.Definition {
+		return blanket.Definition{Type: typ, Family: Family, Senders: events.BlanketSenders(typ), Recipient: rules.ToMunicipality,
+			Feedback: false, Notification: false, Decide: decide}
+	}
+	return []blanket.Definition{
+		def(events.SubsidyWageRequested, h.wage),
+		def(events.SubsidyFlexjobRequested, h.flexjob),
+		def(events.SubsidyJobClarificationRequested, h.jobClarification),
+		def(events.SubsidyAdultApprenticeRequested, h.adultApprentice),
+		def(events.SubsidyMentorRequested, h.mentor),
+		def(events.SubsidySelfEmployed136Requested, h.selfEmployed136),
+	}
+}
+
+// Grant is the state of one case: the payments requested under one
+// agreement or decision, for one person, by one sender.
+type Grant struct {
+	ID        string `json:"id"`
+	Scheme    string `json:"scheme"`
+	CPR       string `json:"cpr"`
+	CVR       string `json:"cvr"`
+	PNumber   string `json:"pNumber,omitempty"`
+	Reference string `json:"reference"`
+	Status    string `json:"status"`
+	Version   int    `json:"version"`
+	// Periods are the periods paid for so far, in the order requested.
+	Periods []events.DatePeriod `json:"periods"`
+	// ComputedByYear is the subsidy computed per calendar year (the
+	// fraction schemes' yearly cap counts it).
+	ComputedByYear map[int]refusion.Money `json:"computedByYear,omitempty"`
+}
+
+// Result is what a request tells the municipality (in the delivery) and
+// the ledger: the period, and the scheme's own figures.
+type Result struct {
+	CaseID  string            `json:"caseId"`
+	Scheme  string            `json:"scheme"`
+	Status  string            `json:"status"`
+	Version int               `json:"version"`
+	Period  events.DatePeriod `json:"period"`
+	// PaymentMonth is when a wage subsidy is paid ("YYYY-MM").
+	PaymentMonth string `json:"paymentMonth,omitempty"`
+	// Subsidy is the fraction schemes' amount (flexjob, § 136).
+	Subsidy *grants.FractionResult `json:"subsidy,omitempty"`
+	// RefusionFrom is the first day of job clarification refusion.
+	RefusionFrom string `json:"refusionFrom,omitempty"`
+	// Hours are the hours paid for (adult apprentice: per hour).
+	Hours float64 `json:"hours,omitempty"`
+}
+
+func naturalKey(scheme, cvr, cpr, ref string) string {
+	return fmt.Sprintf("%s|%s|%s|%s", scheme, cvr, cpr, ref)
+}
+
+func decode[T any](data []byte) (T, error) {
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, events.FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
+	}
+	return v, nil
+}
+
+func normCPR(s string) string {
+	if c, err := ids.ParseCPR(s); err == nil {
+		return c.String()
+	}
+	return s
+}
+
+func kroner(v float64) refusion.Money {
+	m, err := refusion.ParseKr(strconv.FormatFloat(v, 'f', 2, 64))
+	if err != nil {
+		return 0
+	}
+	return m
+}
+
+func mustDate(s string) refusion.Date {
+	d, _ := refusion.ParseDate(s)
+	return d
+}
+
+// open finds the grant a request belongs to, or makes a new one, and
+// refuses a period that overlaps one already requested under it.
+func open(ctx context.Context, env *blanket.Env, scheme, cvr, cpr, pnumber, ref string, p events.DatePeriod) (Grant, *blanket.Case, error) {
+	prior, found, err := env.FindOpen(ctx, naturalKey(scheme, cvr, cpr, ref))
+	if err != nil {
+		return Grant{}, nil, err
+	}
+	if !found {
+		id, err := env.NewCaseID(ctx)
+		if err != nil {
+			return Grant{}, nil, err
+		}
+		return Grant{ID: id, Scheme: scheme, CPR: cpr, CVR: cvr, PNumber: pnumber, Reference: ref, Status: StatusRequested}, nil, nil
+	}
+	var g Grant
+	if err := json.Unmarshal(prior.State, &g); err != nil {
+		return g, nil, fmt.Errorf("grant %s state: %w", prior.ID, err)
+	}
+	f, t := mustDate(p.From), mustDate(p.To)
+	for _, e := range g.Periods {
+		if !f.After(mustDate(e.To)) && !t.Before(mustDate(e.From)) {
+			return g, &prior, events.FieldErrors{{Field: "period", Code: "already_requested",
+				Da: fmt.Sprintf("Der er allerede anmodet om udbetaling for %s–%s under samme aftale.", e.From, e.To),
+				En: fmt.Sprintf("Payment for %s–%s has already been requested under the same agreement.", e.From, e.To)}}
+		}
+	}
+	return g, &prior, nil
+}
+
+// outcome turns a decided request into the pipeline's outcome.
+func outcome(g Grant, prior *blanket.Case, p events.DatePeriod, res Result, rs []refusion.Reason) blanket.Outcome {
+	g.Periods = append(g.Periods, p)
+	g.Version++
+	res.CaseID, res.Scheme, res.Status, res.Version, res.Period = g.ID, g.Scheme, g.Status, g.Version, p
+	out := blanket.Outcome{
+		Case:     blanket.Case{ID: g.ID, Key: naturalKey(g.Scheme, g.CVR, g.CPR, g.Reference), Tenant: "cvr:" + g.CVR, Person: g.CPR, Status: g.Status, Version: g.Version},
+		New:      prior == nil,
+		State:    g,
+		Result:   res,
+		Delivery: "subsidy." + g.Scheme,
+	}
+	for _, r := range rs {
+		out.Reasons = append(out.Reasons, events.BlanketReason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
+	}
+	if prior != nil {
+		out.Case.Recipient, out.Case.Tenant = prior.Recipient, prior.Tenant
+	}
+	if c, err := ids.ParseCPR(g.CPR); err == nil {
+		out.Person = c
+	}
+	if c, err := ids.ParseCVR(g.CVR); err == nil {
+		out.SenderCVR = c
+	}
+	if pn, err := ids.ParsePNumber(g.PNumber); err == nil && prior == nil {
+		out.Workplace = pn
+	}
+	return out
+}
+
+func priorID(c *blanket.Case) string {
+	if c == nil {
+		return ""
+	}
+	return c.ID
+}
+
+// ownCompany checks that a self-employed person requests for their own
+// company (CVR's owner).
+func ownCompany(ctx context.Context, env *blanket.Env, cvr, cpr string) error {
+	c, err := ids.ParseCVR(cvr)
+	if err != nil {
+		return nil
+	}
+	co, err := env.Registers.Company(ctx, c)
+	switch {
+	case errors.Is(err, registers.ErrNotFound):
+		return events.FieldErrors{{Field: "cvr", Code: "cvr.unknown", Da: "Virksomheden findes ikke i CVR.", En: "The company does not exist in CVR."}}
+	case err != nil:
+		return runtime.Fail(runtime.KindUnavailable, "register-unavailable", "CVR kan ikke nås lige nu.", "CVR cannot be reached right now.", err)
+	case co.Owner.String() != cpr:
+		return events.FieldErrors{{Field: "cpr", Code: "cpr.not_owner", Da: "Personen ejer ikke virksomheden.", En: "The person does not own the company."}}
+	}
+	return nil
+}

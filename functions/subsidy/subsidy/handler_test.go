@@ -1,0 +1,333 @@
+package subsidy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/google/uuid"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/subsidy/grants"
+	"nemrefusion.dk/infra/blanket"
+	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/registers/synth"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// These tests run the definitions through the real runtime and pipeline
+// against Postgres with the synthetic registers; what the function emits
+// is read from its own outbox.
+
+var (
+	dsOnce sync.Once
+	ds     *synth.Dataset
+	dsErr  error
+)
+
+func dataset(t *testing.T) *synth.Dataset {
+	t.Helper()
+	dsOnce.Do(func() {
+		ds, dsErr = synth.Generate(synth.Config{Seed: 7, Persons: synth.MinPersons, Companies: synth.MinCompanies,
+			Reference: registers.MonthOf(time.Now())})
+	})
+	if dsErr != nil {
+		t.Fatal(dsErr)
+	}
+	return ds
+}
+
+func persona(t *testing.T, key string) synth.Persona {
+	t.Helper()
+	p, ok := synth.PersonaByKey(key)
+	if !ok {
+		t.Fatalf("no persona %s", key)
+	}
+	return p
+}
+
+type fixture struct{ svc *runtime.Service }
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	t.Cleanup(sink.Close)
+	base := config.Base{DatabaseURL: os.Getenv("DATABASE_URL"), Sink: sink.URL, LogLevel: "error"}
+	if base.DatabaseURL == "" {
+		base.DatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	name := fmt.Sprintf("subsidy_t%d", time.Now().UnixNano()%1e12)
+	ctx := context.Background()
+	svc, err := runtime.New(ctx, runtime.Options{Name: name, Base: base})
+	if err != nil {
+		t.Skipf("no database: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = svc.DB.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
+		svc.DB.Close()
+	})
+	caps, err := grants.DefaultCaps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{Caps: caps}
+	pipe, err := blanket.New(dataset(t), h.Definitions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pipe.Register(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{svc: svc}
+}
+
+func (f *fixture) deliver(t *testing.T, ev cloudevents.Event) {
+	t.Helper()
+	body, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/cloudevents+json")
+	rec := httptest.NewRecorder()
+	f.svc.Mux.ServeHTTP(rec, req)
+	if rec.Code/100 != 2 {
+		t.Fatalf("delivery of %s: %d %s", ev.Type(), rec.Code, rec.Body)
+	}
+}
+
+func submission(t *testing.T, typ, partition string, data any) cloudevents.Event {
+	t.Helper()
+	ev, err := events.New(typ, "intake", partition, data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.SetExtension(events.ExtReceipt, "NR-TEST-"+ev.ID()[:8])
+	return ev
+}
+
+type emitted struct {
+	Type string
+	Data json.RawMessage
+}
+
+func (f *fixture) outbox(t *testing.T, partition string) []emitted {
+	t.Helper()
+	rows, err := f.svc.DB.Query(context.Background(), `SELECT event_type, event->'data' FROM outbox WHERE partition_key = $1 ORDER BY seq`, partition)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []emitted
+	for rows.Next() {
+		var e emitted
+		if err := rows.Scan(&e.Type, &e.Data); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func ofType(es []emitted, typ string) []emitted {
+	var out []emitted
+	for _, e := range es {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+func dec(ref, date string) events.SubsidyDecision {
+	return events.SubsidyDecision{Reference: ref, Date: date}
+}
+
+func span(from, to time.Time) events.DatePeriod {
+	return events.DatePeriod{From: day(from), To: day(to)}
+}
+
+// lastMonth is the first and last day of the month before this one.
+func lastMonth() (time.Time, time.Time) {
+	n := time.Now()
+	first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	return first, first.AddDate(0, 1, -1)
+}
+
+// blankets returns one valid request of every subsidy blanket, from the
+// employee persona's employer (or the self-employed persona), with a
+// fresh agreement reference.
+func blankets(t *testing.T) map[string]any {
+	e := persona(t, synth.PersonaEmployee)
+	s := persona(t, synth.PersonaSelfEmployed)
+	ref := uuid.NewString()[:8]
+	from, to := lastMonth()
+	c := events.Contact{Name: "Lone Løn"}
+	cpr, cvr, pn := e.CPR.String(), e.CVR.String(), e.PNumber.String()
+	return map[string]any{
+		events.SubsidyWageRequested: events.SubsidyWageRequest{CPR: cpr, CVR: cvr, PNumber: pn, Agreement: dec("JC-"+ref, day(from.AddDate(0, -2, 0))),
+			AgreementPeriod: span(from.AddDate(0, -1, 0), to.AddDate(0, 5, 0)), Period: span(from, to), HoursWorked: 148, HourlyWage: 160, WagesPaid: 23680, Contact: c},
+		events.SubsidyFlexjobRequested: events.SubsidyFlexjobRequest{CPR: cpr, CVR: cvr, PNumber: pn, Agreement: dec("FJ-"+ref, "2011-09-01"),
+			Fraction: "2/3", Period: span(from, to), HoursWorked: 120, WagesPaid: 24000, Contact: c},
+		events.SubsidyJobClarificationRequested: events.SubsidyJobClarificationRequest{CPR: cpr, CVR: cvr, PNumber: pn, Decision: dec("JA-"+ref, day(from.AddDate(0, -1, 0))),
+			ProcessStart: day(from), Period: span(from, to), HoursPaid: 148, WagesPaid: 26000, Contact: c},
+		events.SubsidyAdultApprenticeRequested: events.SubsidyAdultApprenticeRequest{CPR: cpr, CVR: cvr, PNumber: pn, Agreement: dec("UA-"+ref, "2025-08-01"),
+			Decision: dec("VL-"+ref, "2025-08-10"), Month: from.Format("2006-01"), Hours: 160.5, Contact: c},
+		events.SubsidyMentorRequested: events.SubsidyMentorRequest{CPR: cpr, CVR: cvr, PNumber: pn, Decision: dec("ME-"+ref, day(from.AddDate(0, -1, 0))),
+			Grant: span(from, from.AddDate(0, 6, -1)), Period: span(from, to), MentorHours: 12, Cost: 3600, Contact: c},
+		events.SubsidySelfEmployed136Requested: events.SubsidySelfEmployed136Request{CPR: s.CPR.String(), CVR: s.CVR.String(), Decision: dec("S136-"+ref, day(from.AddDate(0, -3, 0))),
+			Fraction: "1/2", Basis: 28000, Period: span(from, to), Contact: events.Contact{Name: "Selv"}},
+	}
+}
+
+// Every subsidy blanket goes to the person's municipality (its jobcenter)
+// with a receipt to the sender and nothing else: no feedback (§ 1 stk. 3),
+// no notification letter (§ 1 stk. 8), no tasks, no reminders.
+func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	want := map[string]string{events.SubsidySelfEmployed136Requested: "630"} // the self-employed persona lives in municipality 630 in CPR
+	for typ, data := range blankets(t) {
+		t.Run(typ, func(t *testing.T) {
+			id := uuid.Must(uuid.NewV7()).String()
+			ev := submission(t, typ, id, data)
+			f.deliver(t, ev)
+			f.deliver(t, ev) // redelivered: no second effect
+			out := f.outbox(t, id)
+			for et, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: 1, events.BlanketDecided: 0,
+				events.BlanketRejected: 0, events.CitizenTasksRequested: 0, events.ReminderScheduled: 0} {
+				if got := len(ofType(out, et)); got != n {
+					t.Errorf("%d × %s, want %d", got, et, n)
+				}
+			}
+			if len(ofType(out, events.DeliveryRequested)) == 0 {
+				return
+			}
+			var del events.DeliveryRequest
+			_ = json.Unmarshal(ofType(out, events.DeliveryRequested)[0].Data, &del)
+			wantRecipient := "101"
+			if w, ok := want[typ]; ok {
+				wantRecipient = w
+			}
+			if del.Recipient != wantRecipient || del.Kind[:8] != "subsidy." || events.DeliveryKindHasFeedback(del.Kind) {
+				t.Errorf("delivery %s to %s, want a subsidy kind without feedback to %s", del.Kind, del.Recipient, wantRecipient)
+			}
+			var l events.LetterRequest
+			_ = json.Unmarshal(ofType(out, events.LetterRequested)[0].Data, &l)
+			if l.Kind != events.LetterSenderReceipt || l.Recipient.CVR.IsZero() {
+				t.Errorf("letter %s to %+v, want the receipt to the sender", l.Kind, l.Recipient)
+			}
+			for _, e := range out {
+				if err := events.ValidateJSON(e.Type, e.Data); err != nil {
+					t.Errorf("%s does not fit its schema: %v", e.Type, err)
+				}
+			}
+			var payload struct {
+				Submission json.RawMessage `json:"submission"`
+				Result     Result          `json:"result"`
+			}
+			_ = json.Unmarshal(del.Payload, &payload)
+			if len(payload.Submission) == 0 || payload.Result.CaseID != id || payload.Result.Period.From == "" {
+				t.Errorf("the municipality gets the request and the result: %s", del.Payload)
+			}
+		})
+	}
+}
+
+// rejected submits data and returns the rejection, which is in the stream
+// of the grant's case when it has one (stream), else the submission's own.
+func rejected(t *testing.T, f *fixture, typ string, data any, stream ...string) string {
+	t.Helper()
+	id := uuid.Must(uuid.NewV7()).String()
+	f.deliver(t, submission(t, typ, id, data))
+	if len(stream) > 0 {
+		id = stream[0]
+	}
+	rej := ofType(f.outbox(t, id), events.BlanketRejected)
+	if len(rej) != 1 {
+		t.Fatalf("%s: %d rejections, want 1", typ, len(rej))
+	}
+	return string(rej[0].Data)
+}
+
+// The rules refuse what cannot be paid, naming the field and the law.
+func TestSubsidyRulesRefuseWhatCannotBePaid(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := blankets(t)
+
+	// LAB § 159: the current month has not ended.
+	a := b[events.SubsidyAdultApprenticeRequested].(events.SubsidyAdultApprenticeRequest)
+	a.Month = time.Now().Format("2006-01")
+	if got := rejected(t, f, events.SubsidyAdultApprenticeRequested, a); !bytes.Contains([]byte(got), []byte(`"not_ended"`)) {
+		t.Errorf("adult apprentice this month: %s", got)
+	}
+	// LAS § 69 t: a period ending more than 3 months ago.
+	j := b[events.SubsidyJobClarificationRequested].(events.SubsidyJobClarificationRequest)
+	old := time.Now().AddDate(0, -5, 0)
+	j.ProcessStart, j.Period = day(old), span(old, old.AddDate(0, 0, 20))
+	if got := rejected(t, f, events.SubsidyJobClarificationRequested, j); !bytes.Contains([]byte(got), []byte(`"too_old"`)) {
+		t.Errorf("job clarification 5 months back: %s", got)
+	}
+	// LAB chapter 26: a grant of 7 months.
+	m := b[events.SubsidyMentorRequested].(events.SubsidyMentorRequest)
+	m.Grant.To = day(mustDate(m.Grant.From).AddMonths(7).Time())
+	if got := rejected(t, f, events.SubsidyMentorRequested, m); !bytes.Contains([]byte(got), []byte(`"longer_than_6_months"`)) {
+		t.Errorf("mentor 7 months: %s", got)
+	}
+	// The same period twice under one agreement.
+	w, first := b[events.SubsidyWageRequested], uuid.Must(uuid.NewV7()).String()
+	f.deliver(t, submission(t, events.SubsidyWageRequested, first, w))
+	if got := rejected(t, f, events.SubsidyWageRequested, w, first); !bytes.Contains([]byte(got), []byte(`"already_requested"`)) {
+		t.Errorf("wage subsidy twice: %s", got)
+	}
+	// § 136 for a company the person does not own.
+	s := b[events.SubsidySelfEmployed136Requested].(events.SubsidySelfEmployed136Request)
+	s.CVR = persona(t, synth.PersonaEmployee).CVR.String()
+	if got := rejected(t, f, events.SubsidySelfEmployed136Requested, s); !bytes.Contains([]byte(got), []byte(`"cpr.not_owner"`)) {
+		t.Errorf("§ 136 for another company: %s", got)
+	}
+}
+
+// LAB § 133: without a known yearly cap the flexjob subsidy is recorded
+// with the amount before the cap and says the cap is unknown; the
+// municipality applies it. Nothing is guessed.
+func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := uuid.Must(uuid.NewV7()).String()
+	f.deliver(t, submission(t, events.SubsidyFlexjobRequested, id, blankets(t)[events.SubsidyFlexjobRequested]))
+	out := ofType(f.outbox(t, id), events.DeliveryRequested)
+	if len(out) != 1 {
+		t.Fatalf("%d deliveries", len(out))
+	}
+	var del events.DeliveryRequest
+	_ = json.Unmarshal(out[0].Data, &del)
+	var payload struct {
+		Result  Result                 `json:"result"`
+		Reasons []events.BlanketReason `json:"reasons"`
+	}
+	_ = json.Unmarshal(del.Payload, &payload)
+	s := payload.Result.Subsidy
+	if s == nil || !s.CapUnknown || s.Amount != nil || s.AmountBeforeCap.Ore() != 1600000 {
+		t.Fatalf("flexjob result %s", del.Payload)
+	}
+	var rules []string
+	for _, r := range payload.Reasons {
+		rules = append(rules, r.Rule)
+	}
+	if fmt.Sprint(rules) != "[recipient.residence lab-133-fraction lab-133-cap-unknown]" {
+		t.Errorf("reasons %v", rules)
+	}
+}
