@@ -40,6 +40,16 @@ var policies = map[string]policy{
 	events.RefusionDecided:   {Allow: caseSystem},
 	events.PaymentMade:       {Allow: caseSystem},
 	events.CaseTaskRequested: {Allow: caseSystem},
+	// Parental leave (maternity function) and subsidies (subsidy function).
+	events.ParentalEmployerReported:         {Allow: blanket.Allow(events.ParentalEmployerReported), Signed: true},
+	events.ParentalSelfEmployedReported:     {Allow: blanket.Allow(events.ParentalSelfEmployedReported), Signed: true},
+	events.ParentalAKasseReported:           {Allow: blanket.Allow(events.ParentalAKasseReported), Signed: true},
+	events.SubsidyWageRequested:             {Allow: blanket.Allow(events.SubsidyWageRequested), Signed: true},
+	events.SubsidyFlexjobRequested:          {Allow: blanket.Allow(events.SubsidyFlexjobRequested), Signed: true},
+	events.SubsidyJobClarificationRequested: {Allow: blanket.Allow(events.SubsidyJobClarificationRequested), Signed: true},
+	events.SubsidyAdultApprenticeRequested:  {Allow: blanket.Allow(events.SubsidyAdultApprenticeRequested), Signed: true},
+	events.SubsidyMentorRequested:           {Allow: blanket.Allow(events.SubsidyMentorRequested), Signed: true},
+	events.SubsidySelfEmployed136Requested:  {Allow: blanket.Allow(events.SubsidySelfEmployed136Requested), Signed: true},
 }
 
 // caseSystem admits the recipients' case systems (and UDK) to any stream.
