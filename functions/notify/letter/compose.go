@@ -296,6 +296,10 @@ var taskPhrases = map[string][2]string{
 	"hearing":                   {"udtale dig i en partshøring", "give your comments in a hearing"},
 	"moving-consent":            {"give samtykke i forbindelse med din flytning", "give your consent in connection with your move"},
 	"upload-documentation":      {"indsende dokumentation", "send documentation"},
+	"documentation":             {"indsende dokumentation", "send documentation"},
+	"sygedagpenge-application":  {"søge om sygedagpenge", "apply for sickness benefit"},
+	"recovery":                  {"melde dig rask", "report that you are fit for work again"},
+	"partial-resumption":        {"melde delvis genoptagelse af arbejdet", "report that you have partly resumed work"},
 }
 
 var monthsDa = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
