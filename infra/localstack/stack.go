@@ -61,7 +61,54 @@ type Stack struct {
 	public *http.Server
 	ln     net.Listener
 	cancel context.CancelFunc
+	runCtx context.Context
 	wg     sync.WaitGroup
+	// brokerMu guards broker against RestartBroker.
+	brokerMu sync.Mutex
+}
+
+// startBroker starts a local broker on addr with the stack's manifests and
+// its JetStream store under the data directory.
+func (s *Stack) startBroker(addr string) (*broker.Broker, error) {
+	b, err := broker.New(broker.Config{
+		DataDir:      filepath.Join(s.cfg.DataDir, "broker"),
+		Addr:         addr,
+		ManifestsDir: s.cfg.Manifests,
+		SkipDirs:     []string{"overlays"},
+		Resolver:     s.resolve,
+		Logger:       s.cfg.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localstack: broker: %w", err)
+	}
+	if err := b.Start(s.runCtx); err != nil {
+		return nil, fmt.Errorf("localstack: broker: %w", err)
+	}
+	return b, nil
+}
+
+// RestartBroker stops the local broker (as a crash of the broker's pod
+// would, but letting it flush), waits down, and starts it again on the same
+// address with the same JetStream store, so what it accepted is delivered
+// after the restart. While it is down, functions cannot publish (their
+// outboxes keep the events). For fault tests; not safe to call
+// concurrently with Close.
+func (s *Stack) RestartBroker(down time.Duration) error {
+	s.brokerMu.Lock()
+	defer s.brokerMu.Unlock()
+	addr := s.broker.Addr()
+	s.broker.Close()
+	time.Sleep(down)
+	var err error
+	for range 50 { // the port may linger a moment after Close
+		var b *broker.Broker
+		if b, err = s.startBroker(addr); err == nil {
+			s.broker = b
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // Start brings the stack up and returns when every function answers /readyz.
@@ -111,21 +158,10 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 
-	s.broker, err = broker.New(broker.Config{
-		DataDir:      filepath.Join(cfg.DataDir, "broker"),
-		Addr:         cfg.BrokerAddr,
-		ManifestsDir: cfg.Manifests,
-		SkipDirs:     []string{"overlays"},
-		Resolver:     s.resolve,
-		Logger:       cfg.Log,
-	})
-	if err != nil {
+	s.runCtx = runCtx
+	if s.broker, err = s.startBroker(cfg.BrokerAddr); err != nil {
 		cancel()
-		return nil, fmt.Errorf("localstack: broker: %w", err)
-	}
-	if err := s.broker.Start(runCtx); err != nil {
-		cancel()
-		return nil, fmt.Errorf("localstack: broker: %w", err)
+		return nil, err
 	}
 	for _, p := range s.procs {
 		p.env = append(p.env, "K_SINK="+s.broker.IngressURL("default"))
@@ -163,7 +199,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 func (s *Stack) URL() string { return "http://" + s.ln.Addr().String() }
 
 // BrokerURL is the broker ingress of the default broker.
-func (s *Stack) BrokerURL() string { return s.broker.IngressURL("default") }
+func (s *Stack) BrokerURL() string {
+	s.brokerMu.Lock()
+	defer s.brokerMu.Unlock()
+	return s.broker.IngressURL("default")
+}
 
 // Functions lists the running functions and their URLs.
 func (s *Stack) Functions() map[string]string {
@@ -202,6 +242,8 @@ func (s *Stack) Close() {
 		s.cancel()
 	}
 	s.wg.Wait()
+	s.brokerMu.Lock()
+	defer s.brokerMu.Unlock()
 	if s.broker != nil {
 		s.broker.Close()
 	}
