@@ -32,7 +32,9 @@ func ParseISODuration(s string) (time.Duration, error) {
 		}
 		total += v * float64(u)
 	}
-	if total > math.MaxInt64 {
+	// float64(math.MaxInt64) rounds up to 2^63, which no Duration holds:
+	// converting it would wrap to a negative duration.
+	if total >= math.MaxInt64 {
 		return 0, fmt.Errorf("parse ISO-8601 duration %q: too long", s)
 	}
 	return time.Duration(total), nil
