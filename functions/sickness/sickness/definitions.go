@@ -7,6 +7,7 @@
 package sickness
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,6 +111,14 @@ func load(ctx context.Context, env *blanket.Env, id string) (absence.Absence, bl
 	c, ok, err := env.Load(ctx, id)
 	if err != nil {
 		return absence.Absence{}, c, err
+	}
+	if !ok {
+		// The report that opens the absence may still be on its way
+		// (accepted by intake, not yet decided here): retry, do not reject.
+		if pending, err := env.Pending(ctx, id); err != nil || pending {
+			return absence.Absence{}, c, cmp.Or(err, runtime.Fail(runtime.KindUnavailable, "absence-pending",
+				"Sygefraværet er ved at blive registreret. Prøv igen om lidt.", "The absence is still being registered. Please try again shortly.", nil))
+		}
 	}
 	if !ok || c.Family != Family {
 		return absence.Absence{}, c, absence.ErrUnknownAbsence
