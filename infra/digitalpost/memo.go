@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -188,6 +189,15 @@ func (m Message) Check() error {
 	if h.Label == "" || len([]rune(h.Label)) > 255 {
 		return bad("label must have 1 to 255 characters")
 	}
+	texts := []string{h.Label, h.Sender.Label, h.Recipient.Label, m.Body.MainDocument.Label, m.Body.MainDocument.File.Filename}
+	if a := h.Recipient.PostalAddress; a != nil {
+		texts = append(texts, a.Name, a.Street, a.PostalCode, a.City, a.Country)
+	}
+	for _, s := range texts {
+		if !xmlText(s) {
+			return bad("text must be UTF-8 with only characters XML allows")
+		}
+	}
 	if _, err := ids.ParseCVR(h.Sender.SenderID); err != nil || h.Sender.IDType != IDTypeCVR {
 		return bad("sender must be a CVR number")
 	}
@@ -221,6 +231,22 @@ func (m Message) Check() error {
 		return bad("the main document needs a file name and language da or en")
 	}
 	return nil
+}
+
+// xmlText reports whether s is valid UTF-8 of characters XML 1.0 allows
+// (https://www.w3.org/TR/xml/#charsets); anything else would be replaced
+// when the message is marshalled, so the recipient would see another text.
+func xmlText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		ok := r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // Marshal returns the message as XML with a declaration.
