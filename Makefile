@@ -10,7 +10,7 @@ MODULES := events schemas infra tests $(patsubst %/go.mod,%,$(wildcard functions
 ENV := set -a; . $(NR_DATA)/stack.env; set +a
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check bench lint fmt
+.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check bench bench-system test-faults lint fmt
 
 help:
 	@echo "make run    start the whole system on this machine and print where to open it"
@@ -51,6 +51,13 @@ k8s-check: ## decode every manifest into Knative's types, run their Validate, ku
 
 bench: services ## benchmarks as one table of ratios against baselines run in the same process
 	@$(ENV); go test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m ./infra/ledger/ ./infra/runtime/ ./infra/broker/ ./infra/schedule/ ./infra/registers/cache/ ./functions/documents/documents/ ./tests/e2e/ 2>&1 | tee $(NR_DATA)/bench.txt | go run ./infra/cmd/benchtable
+
+test-faults: services ## every fault test under load with its reconciliation (make test runs the short ones)
+	@$(ENV); cd tests && NR_FAULTS=all go test -count=1 -v -timeout 30m ./faults/
+
+BENCH_N ?= 200000
+bench-system: services ## the whole stack under load: fastest rate with intake p99 < 200 ms, BENCH_N submissions end to end, raw ledger appends
+	@$(ENV); cd tests && NR_BENCH_SYSTEM=1 NR_BENCH_N=$(BENCH_N) go test -count=1 -run 'TestLoadSmoke|TestSystemBench' -v -timeout 4h ./load/ 2>&1 | tee $(NR_DATA)/bench-system.txt
 
 lint:
 	@test -z "$$(gofmt -l $(MODULES))" || { gofmt -l $(MODULES); exit 1; }
