@@ -10,7 +10,7 @@ MODULES := events schemas infra tests $(patsubst %/go.mod,%,$(wildcard functions
 ENV := set -a; . $(NR_DATA)/stack.env; set +a
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check bench bench-system test-faults lint fmt
+.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check bench bench-system test-faults lint fmt fuzz
 
 help:
 	@echo "make run    start the whole system on this machine and print where to open it"
@@ -35,7 +35,7 @@ build: ## every function binary plus nrctl and localstack into .data/bin
 run: services build ## the whole system; Ctrl-C stops it, a second run keeps the data
 	@$(ENV); exec $(BIN)/localstack -manifests k8s/base -data $(NR_DATA) -bin $(BIN)
 
-test: services test-standalone k8s-check test-go ## every test, with -race
+test: services test-standalone k8s-check test-go fuzz ## every test, with -race
 	@echo "make test: all passed"
 
 test-go:
@@ -54,6 +54,23 @@ bench: services ## benchmarks as one table of ratios against baselines run in th
 
 test-faults: services ## every fault test under load with its reconciliation (make test runs the short ones)
 	@$(ENV); cd tests && NR_FAULTS=all go test -count=1 -v -timeout 30m ./faults/
+
+# Every fuzz target as package:FuzzName. Plain `go test` runs their seed
+# corpora (f.Add and testdata/fuzz/); `make fuzz` also fuzzes each for
+# FUZZTIME (go test -fuzz takes one target per run). A failing input is
+# written to <package>/testdata/fuzz/<FuzzName>/: fix the bug, commit it.
+FUZZ_TARGETS := events/ids:FuzzParseCPR events/ids:FuzzParseCVR events/ids:FuzzParsePNumber \
+	events/ids:FuzzParseMunicipality events/ids:FuzzParseRecipient events:FuzzValidateJSON events:FuzzCheckDomain \
+	infra/runtime:FuzzReadEvent infra/blanket:FuzzCheckSubmission infra/broker:FuzzParseISODuration \
+	infra/digitalpost:FuzzMeMoBuildParse infra/digitalpost:FuzzMeMoParse \
+	functions/intake/intake:FuzzSubmit functions/documents/documents:FuzzUploadTypeDetection
+FUZZTIME ?= 8s
+fuzz: services ## every fuzz target for FUZZTIME each (bad CloudEvents, blankets, identifiers, uploads, MeMo)
+	@bash infra/stack/services.sh check
+	@mkdir -p $(NR_DATA)/fuzz; $(ENV); for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  if go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s -parallel 2 ./$$pkg/ > $(NR_DATA)/fuzz/$$name.log 2>&1; then \
+	    echo "fuzz $$pkg $$name: $$(grep -o 'execs: [0-9]*' $(NR_DATA)/fuzz/$$name.log | tail -1)"; \
+	  else tail -30 $(NR_DATA)/fuzz/$$name.log; echo "fuzz $$pkg $$name FAILED (log: $(NR_DATA)/fuzz/$$name.log)"; exit 1; fi; done
 
 BENCH_N ?= 200000
 bench-system: services ## the whole stack under load: fastest rate with intake p99 < 200 ms, BENCH_N submissions end to end, raw ledger appends
