@@ -355,3 +355,30 @@ func TestTextsInBothLanguages(t *testing.T) {
 		return nil
 	})
 }
+
+// The icon sprite is inlined in every page: no element id of the app may
+// be one of its symbol ids (a duplicate id breaks labels and lookups).
+func TestAppIDsDoNotCollideWithIconIDs(t *testing.T) {
+	t.Parallel()
+	sprite, err := fs.ReadFile(web.FS, "vendor/dkfds/img/all-svg-icons.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	icons := map[string]bool{}
+	for _, m := range regexp.MustCompile(`id="([^"]+)"`).FindAllStringSubmatch(string(sprite), -1) {
+		icons[m[1]] = true
+	}
+	idAttr := regexp.MustCompile(`id="([a-zA-Z0-9-]+)"`)
+	_ = fs.WalkDir(web.FS, "app", func(p string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".js") {
+			return err
+		}
+		b, _ := fs.ReadFile(web.FS, p)
+		for _, m := range idAttr.FindAllStringSubmatch(string(b), -1) {
+			if icons[m[1]] {
+				t.Errorf("%s uses id %q, which an icon of the sprite has", p, m[1])
+			}
+		}
+		return nil
+	})
+}

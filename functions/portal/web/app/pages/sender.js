@@ -145,17 +145,19 @@ export function choose() {
                 </div>`)}
               </fieldset>
             </div>
-            <button type="submit" class="button button-primary">${t('choose.start')}</button>
+            <button type="submit" class="button button-primary mt-5">${t('choose.start')}</button>
           </form>` : html`<p>${t('choose.none')}</p>`}`);
         if (err) ctx.errorSummary(); else ctx.focusHeading();
         ctx.el.querySelector('#choose-form')?.addEventListener('submit', (e) => {
           e.preventDefault();
           const v = e.target.querySelector('input[name="blanket"]:checked')?.value;
-          if (!v) { draw(true); return; }
+          if (!v) { sessionStorage.setItem('nr.choose.error', '1'); draw(true); return; }
+          sessionStorage.removeItem('nr.choose.error');
           ctx.go(`${BASE}/ny/${v}/1`);
         });
       };
-      draw(false);
+      // A shown error stays through a redraw (a change of language).
+      draw(sessionStorage.getItem('nr.choose.error') === '1');
     },
   };
 }
@@ -185,11 +187,14 @@ function stepIndicator(b, slug, d, current) {
   </nav>`;
 }
 
+function stepOf(b, current) {
+  return html`<p class="step-subheading mt-5">${t('step.of', { n: current + 1, total: b.pages.length + 1 })}</p>`;
+}
+
 function layout(b, slug, d, current, content) {
   return html`<div class="row">
     <div class="col-12 col-lg-4 col-xl-3">${stepIndicator(b, slug, d, current)}</div>
     <div class="col-12 col-lg-8 col-xl-9">
-      <p class="step-subheading">${t('step.of', { n: current + 1, total: b.pages.length + 1 })}</p>
       ${content}
     </div>
   </div>`;
@@ -231,6 +236,7 @@ export function step(slug, n, hash) {
       const page = b.pages[index];
       const pageFields = fields.filter((f) => f.page === index);
       const draw = (showErrors) => {
+        if (showErrors && !d.shown.includes(index)) { d.shown.push(index); saveDraft(slug, d); }
         const errs = [];
         for (const f of pageFields) {
           let msg = showErrors ? validate(f, d.answers) : null;
@@ -245,6 +251,7 @@ export function step(slug, n, hash) {
         ctx.setTitle(pick(page.title) + ' – ' + pick(b.title));
         ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, index, html`
           <a href="${index === 0 ? BASE + '/ny' : `${BASE}/ny/${slug}/${index}`}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          ${stepOf(b, index)}
           <h1 tabindex="-1"><span class="sr-only">${pick(b.title)}: </span>${pick(page.title)}</h1>
           ${errorSummary(errs.map((e) => ({ text: e.msg, href: '#' + focusId(e.f) })))}
           ${index === 0 && ctxFields.length ? html`<p>${t('form.context')}: ${ctxFields.map(([k, v]) => html`<strong>${k === 'cvr' ? t('form.cvr') : k === 'cpr' ? t('form.cpr') : k} ${v}</strong> `)}</p>` : ''}
@@ -254,7 +261,7 @@ export function step(slug, n, hash) {
               <button type="submit" class="button button-primary" id="next">${t('next')}</button>
             </div>
           </form>`));
-        if (errs.length && (showErrors || d.shown.includes(index))) ctx.errorSummary();
+        if (errs.length && showErrors) ctx.errorSummary();
         else if (hash) document.getElementById(hash.slice(1))?.focus();
         else ctx.focusHeading();
         ctx.el.querySelector('#step-form').addEventListener('submit', (e) => {
@@ -270,11 +277,13 @@ export function step(slug, n, hash) {
             return;
           }
           if (!d.done.includes(index)) d.done.push(index);
+          d.shown = d.shown.filter((i) => i !== index);
           saveDraft(slug, d);
           ctx.go(index + 1 < b.pages.length ? `${BASE}/ny/${slug}/${index + 2}` : `${BASE}/ny/${slug}/tjek`);
         });
       };
-      draw(false);
+      // Errors once shown stay through a redraw (a change of language).
+      draw(d.shown.includes(index));
     },
   };
 }
@@ -324,12 +333,18 @@ export function check(slug, query) {
       const firstMissing = b.pages.findIndex((_, i) => !d.done.includes(i));
       if (firstMissing >= 0 && !d.serverErrors.length && !query.has('send')) { ctx.go(`${BASE}/ny/${slug}/${firstMissing + 1}`, true); return; }
       let alertMarkup = '';
-      let summaryItems = [];
+      const serverItems = () => d.serverErrors.map((se) => {
+        const f = fields.find((x) => x.path === se.field);
+        return { text: serverMessage(fields, se), href: f ? `${BASE}/ny/${slug}/${f.page + 1}#${focusId(f)}` : null };
+      });
+      // The server's field errors stay through a redraw (a change of language).
+      let summaryItems = serverItems();
       const draw = () => {
         const l = lang();
         ctx.setTitle(t('check.title') + ' – ' + pick(b.title));
         ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, b.pages.length, html`
           <a href="${BASE}/ny/${slug}/${b.pages.length}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          ${stepOf(b, b.pages.length)}
           <h1 tabindex="-1">${t('check.title')}</h1>
           ${errorSummary(summaryItems)}
           ${alertMarkup}
@@ -345,9 +360,9 @@ export function check(slug, query) {
             </tbody></table></div>`)}
           <div id="preview-box" class="mt-7">${b.preview ? html`<p>${t('loading')}</p>` : ''}</div>
           <p class="mt-7">${t('check.signed', { minutes: Math.round(maxAge / 60) })}</p>
-          <div class="mt-5"><button type="button" class="button button-primary" id="send">${t('check.send')}</button></div>`));
+          <div class="mt-5"><button type="button" class="button button-primary" id="send-report">${t('check.send')}</button></div>`));
         if (summaryItems.length) ctx.errorSummary(); else if (!alertMarkup) ctx.focusHeading();
-        ctx.el.querySelector('#send').addEventListener('click', send);
+        ctx.el.querySelector('#send-report').addEventListener('click', send);
         if (b.preview) loadPreview(l);
       };
       const data = () => buildData(fields, d.answers, contextValues(b, claims));
@@ -381,7 +396,7 @@ export function check(slug, query) {
           document.getElementById('resign')?.focus();
           return;
         }
-        const btn = ctx.el.querySelector('#send');
+        const btn = ctx.el.querySelector('#send-report');
         btn.disabled = true;
         btn.textContent = t('check.sending');
         const ev = {
@@ -402,10 +417,7 @@ export function check(slug, query) {
           if (e instanceof ApiError && e.status === 400 && e.fieldErrors.length) {
             d.serverErrors = mapServerErrors(fields, e.fieldErrors);
             saveDraft(slug, d);
-            summaryItems = d.serverErrors.map((se) => {
-              const f = fields.find((x) => x.path === se.field);
-              return { text: serverMessage(fields, se), href: f ? `${BASE}/ny/${slug}/${f.page + 1}#${focusId(f)}` : null };
-            });
+            summaryItems = serverItems();
             alertMarkup = '';
           } else if (e instanceof ApiError && e.status === 401) {
             await login(`${BASE}/ny/${slug}/tjek`, false);

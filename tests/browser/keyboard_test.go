@@ -1,0 +1,73 @@
+package browser
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// A self-employed person completes their blanket with the keyboard alone:
+// Tab to every question, type, Space and arrows on radio buttons, Enter on
+// the buttons, from the choice of blanket to the receipt.
+func TestKeyboardOnlyCompletesAForm(t *testing.T) {
+	ctx := browser(t, 3*time.Minute)
+	open(t, ctx, "/")
+	login(t, ctx, "#login-sender", "self-employed")
+	open(t, ctx, "/nemrefusion/ny")
+	run(t, ctx, "choose form", chromedp.WaitVisible(`#choose-form`, chromedp.ByQuery))
+
+	typeInto := func(sel, s string) {
+		t.Helper()
+		tabTo(t, ctx, sel)
+		run(t, ctx, "type into "+sel, press(s))
+	}
+	enterOn := func(sel string) {
+		t.Helper()
+		tabTo(t, ctx, sel)
+		var before string
+		run(t, ctx, "location", chromedp.Location(&before))
+		run(t, ctx, "enter on "+sel, press(kb.Enter))
+		waitMoved(t, ctx, before)
+	}
+
+	// The only blanket of a self-employed person: Space selects it.
+	tabTo(t, ctx, `#blanket-option1`)
+	run(t, ctx, "select", press(" "))
+	enterOn(`#choose-form button[type=submit]`)
+
+	first := time.Now().AddDate(0, 0, -5)
+	typeInto(`#f-firstAbsenceDay-day`, fmt.Sprint(first.Day()))
+	typeInto(`#f-firstAbsenceDay-month`, fmt.Sprint(int(first.Month())))
+	typeInto(`#f-firstAbsenceDay-year`, fmt.Sprint(first.Year()))
+	enterOn(`#next`)
+
+	typeInto(`#f-weeklyHours`, "40")
+	// Insurance: Tab lands on the group, the arrow moves to "from day 3".
+	tabTo(t, ctx, `#f-insurance-option1`)
+	run(t, ctx, "choose none", press(" "))
+	run(t, ctx, "arrow to day 1", press(kb.ArrowDown))
+	tabTo(t, ctx, `#f-pregnancyRelated-option1`)
+	run(t, ctx, "arrow to no", press(kb.ArrowDown))
+	var checked bool
+	run(t, ctx, "radio state", chromedp.Evaluate(`document.querySelector('#f-insurance-option2').checked && document.querySelector('#f-pregnancyRelated-option2').checked`, &checked))
+	if !checked {
+		t.Fatal("radio buttons did not follow the keyboard")
+	}
+	enterOn(`#next`)
+
+	typeInto(`#f-contact-name`, "Tom Tømrer")
+	typeInto(`#f-contact-phone`, "12345678")
+	enterOn(`#next`)
+
+	run(t, ctx, "check page", chromedp.WaitVisible(`#send-report`, chromedp.ByQuery))
+	enterOn(`#send-report`)
+	run(t, ctx, "receipt", chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery))
+	if r := text(t, ctx, "#receipt-number"); !regexp.MustCompile(`^NR-\d{4}-\d{8}$`).MatchString(r) {
+		t.Errorf("receipt number %q", r)
+	}
+	shot(t, ctx, "20-keyboard-receipt")
+}
