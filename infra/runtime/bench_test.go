@@ -69,7 +69,7 @@ func BenchmarkReceive(b *testing.B) {
 	paths := []struct {
 		name string
 		op   func(int64) error
-	}{{"bare", post(bare.URL)}, {"noop", post(noop.URL)}, {"full", post(f.srv.URL + "/")}}
+	}{{"bare", post(bare.URL)}, {"noop", post(noop.URL)}, {"full", post(f.URL() + "/")}}
 	took := make([]time.Duration, len(paths))
 	const rounds = 4
 	b.ResetTimer()

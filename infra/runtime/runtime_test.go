@@ -1,17 +1,13 @@
 package runtime_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,73 +16,23 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
-
-// sink is a stand-in broker ingress that records what it accepts and can be
-// told to fail.
-type sink struct {
-	mu      sync.Mutex
-	got     []cloudevents.Event
-	failing atomic.Bool
-}
-
-func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.failing.Load() {
-		http.Error(w, "down", http.StatusInternalServerError)
-		return
-	}
-	ev, err := cehttp.NewEventFromHTTPRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.got = append(s.got, *ev)
-	s.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
-}
-
-func (s *sink) events() []cloudevents.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]cloudevents.Event(nil), s.got...)
-}
 
 const (
 	testType = "dk.nemrefusion.test.thing.requested.v1"
 	doneType = "dk.nemrefusion.test.thing.done.v1"
 )
 
-type fixture struct {
-	svc  *runtime.Service
-	srv  *httptest.Server
-	sink *sink
-}
+type fixture struct{ *runtimetest.Kit }
 
 func start(t testing.TB) *fixture {
 	t.Helper()
-	var base config.Base
-	if err := config.Load(&base); err != nil {
-		t.Fatal(err)
-	}
-	sk := &sink{}
-	sinkSrv := httptest.NewServer(sk)
-	t.Cleanup(sinkSrv.Close)
-	base.Sink = sinkSrv.URL
-	name := fmt.Sprintf("rt_test_%d", rand.Uint32())
-	var logs bytes.Buffer
-	svc, err := runtime.New(context.Background(), runtime.Options{Name: name, Base: base, Logger: runtime.NewLogger(&logs, -4, name)})
-	if err != nil {
-		t.Fatalf("runtime.New: %v", err)
-	}
+	k := runtimetest.Start(t, runtimetest.Options{Name: "rt_test", Logger: runtime.NewLogger(io.Discard, -4, "rt_test")})
+	svc := k.Svc
 	svc.Pub.MaxElapsed = 300 * time.Millisecond
-	t.Cleanup(func() {
-		_, _ = svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-		svc.DB.Close()
-	})
 	svc.On(testType, func(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
 		var in struct{ Mode string }
 		_ = ev.DataAs(&in)
@@ -104,9 +50,7 @@ func start(t testing.TB) *fixture {
 		}
 		return nil
 	})
-	srv := httptest.NewServer(svc.Mux)
-	t.Cleanup(srv.Close)
-	return &fixture{svc: svc, srv: srv, sink: sk}
+	return &fixture{k}
 }
 
 func newEvent(t testing.TB, mode string) cloudevents.Event {
@@ -121,31 +65,15 @@ func newEvent(t testing.TB, mode string) cloudevents.Event {
 // post sends ev in binary or structured mode and returns the status and body.
 func (f *fixture) post(t *testing.T, ev cloudevents.Event, structured bool) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", nil)
-	ctx := context.Background()
 	if structured {
-		ctx = binding.WithForceStructured(ctx)
+		return f.PostStructured(t, ev)
 	}
-	err := cehttp.WriteRequest(ctx, binding.ToMessage(&ev), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return f.Post(t, ev)
 }
 
 func (f *fixture) ledgerCount(t *testing.T, stream string) int {
 	t.Helper()
-	recs, err := ledger.Stream(context.Background(), f.svc.DB, stream, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(recs)
+	return len(f.Ledger(t, stream))
 }
 
 func TestEventIsHandledOnceAndItsEmittedEventKeepsTheChain(t *testing.T) {
@@ -153,7 +81,7 @@ func TestEventIsHandledOnceAndItsEmittedEventKeepsTheChain(t *testing.T) {
 	f := start(t)
 	for _, structured := range []bool{false, true} {
 		ev := newEvent(t, "ok")
-		before := len(f.sink.events())
+		before := len(f.Sink.Events())
 		for i := 0; i < 2; i++ { // the second delivery is a redelivery
 			if code, body := f.post(t, ev, structured); code != http.StatusAccepted {
 				t.Fatalf("structured=%v delivery %d: %d %s", structured, i, code, body)
@@ -162,7 +90,7 @@ func TestEventIsHandledOnceAndItsEmittedEventKeepsTheChain(t *testing.T) {
 		if n := f.ledgerCount(t, events.PartitionKey(ev)); n != 1 {
 			t.Fatalf("structured=%v: %d ledger entries, want 1", structured, n)
 		}
-		got := f.sink.events()[before:]
+		got := f.Sink.Events()[before:]
 		if len(got) != 1 {
 			t.Fatalf("structured=%v: %d events published, want 1", structured, len(got))
 		}
@@ -197,12 +125,12 @@ func TestRefusalsCommitNothing(t *testing.T) {
 			t.Fatalf("%s: %d ledger entries after a refusal", c.mode, n)
 		}
 		var inbox int
-		_ = f.svc.DB.QueryRow(context.Background(), "SELECT count(*) FROM inbox WHERE id=$1", ev.ID()).Scan(&inbox)
+		_ = f.Svc.DB.QueryRow(context.Background(), "SELECT count(*) FROM inbox WHERE id=$1", ev.ID()).Scan(&inbox)
 		if inbox != 0 {
 			t.Fatalf("%s: refused event recorded in the inbox, so a retry would be ignored", c.mode)
 		}
 	}
-	if p, _ := f.svc.Outbox.Pending(context.Background()); p != 0 {
+	if p, _ := f.Svc.Outbox.Pending(context.Background()); p != 0 {
 		t.Fatalf("%d outbox rows from refused events", p)
 	}
 }
@@ -212,20 +140,20 @@ func TestBadMessagesGet400(t *testing.T) {
 	f := start(t)
 	cases := map[string]func() *http.Request{
 		"not a cloudevent": func() *http.Request {
-			r, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", strings.NewReader(`{"hello":1}`))
+			r, _ := http.NewRequest(http.MethodPost, f.URL()+"/", strings.NewReader(`{"hello":1}`))
 			r.Header.Set("Content-Type", "application/json")
 			return r
 		},
 		"unhandled type": func() *http.Request {
 			ev := newEvent(t, "ok")
 			ev.SetType("dk.nemrefusion.test.other.v1")
-			r, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", nil)
+			r, _ := http.NewRequest(http.MethodPost, f.URL()+"/", nil)
 			_ = cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), r)
 			return r
 		},
 		"too large": func() *http.Request {
 			ev := newEvent(t, strings.Repeat("x", 2<<20))
-			r, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", nil)
+			r, _ := http.NewRequest(http.MethodPost, f.URL()+"/", nil)
 			_ = cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), r)
 			return r
 		},
@@ -247,23 +175,23 @@ func TestBadMessagesGet400(t *testing.T) {
 func TestOutboxKeepsEventsWhileTheBrokerIsDownAndRelaysThem(t *testing.T) {
 	t.Parallel()
 	f := start(t)
-	f.sink.failing.Store(true)
+	f.Sink.SetFailing(true)
 	ev := newEvent(t, "ok")
 	if code, body := f.post(t, ev, false); code != http.StatusAccepted {
 		t.Fatalf("the effect committed, so the event is accepted even with the broker down: %d %s", code, body)
 	}
-	if p, _ := f.svc.Outbox.Pending(context.Background()); p != 1 {
+	if p, _ := f.Svc.Outbox.Pending(context.Background()); p != 1 {
 		t.Fatalf("pending = %d, want 1", p)
 	}
-	f.sink.failing.Store(false)
-	n, err := f.svc.Outbox.Relay(context.Background(), 0)
+	f.Sink.SetFailing(false)
+	n, err := f.Svc.Outbox.Relay(context.Background(), 0)
 	if err != nil || n != 1 {
 		t.Fatalf("relay sent %d (%v), want 1", n, err)
 	}
-	if p, _ := f.svc.Outbox.Pending(context.Background()); p != 0 {
+	if p, _ := f.Svc.Outbox.Pending(context.Background()); p != 0 {
 		t.Fatalf("pending = %d after relay", p)
 	}
-	if got := f.sink.events(); len(got) != 1 || events.CorrelationID(got[0]) != ev.ID() {
+	if got := f.Sink.Events(); len(got) != 1 || events.CorrelationID(got[0]) != ev.ID() {
 		t.Fatalf("relayed %v", got)
 	}
 }
@@ -272,14 +200,14 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	t.Parallel()
 	f := start(t)
 	for _, p := range []string{"/healthz", "/metrics"} {
-		resp, err := http.Get(f.srv.URL + p)
+		resp, err := http.Get(f.URL() + p)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %v %v", p, resp.StatusCode, err)
 		}
 		resp.Body.Close()
 	}
 	// Not serving yet (Serve flips readiness): 503, which keeps traffic away.
-	resp, err := http.Get(f.srv.URL + "/readyz")
+	resp, err := http.Get(f.URL() + "/readyz")
 	if err != nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz before Serve: %v %v", resp.StatusCode, err)
 	}

@@ -1,0 +1,156 @@
+// Package runtimetest starts a function on the real runtime for tests: a
+// runtime.Service on a fresh Postgres schema (DATABASE_URL), a Sink standing
+// in for the broker ingress, a development issuer for tokens, one HTTP
+// server for both, and helpers to post events, call routes with a token and
+// read the outbox and the ledger. Test files import it; nothing else should.
+package runtimetest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/devissuer"
+	"nemrefusion.dk/infra/runtime"
+)
+
+// Audience is the audience of the tokens the kit's issuer mints.
+const Audience = "nemrefusion"
+
+// Options configure Start.
+type Options struct {
+	// Name prefixes the function's name and schema; Start appends a random
+	// number so parallel tests and runs never share a schema.
+	Name string
+	// Migrations are the function's own goose SQL files (may be nil).
+	Migrations fs.FS
+	// Base is the configuration to start from; nil loads it from the
+	// environment (config.Load). Start sets its Sink to the kit's Sink.
+	Base *config.Base
+	// Logger overrides the default: the function's log at info level,
+	// shown when the test fails.
+	Logger *slog.Logger
+}
+
+// Kit is one function under test.
+type Kit struct {
+	// Svc is the function's runtime; register handlers and routes on it.
+	Svc *runtime.Service
+	// Sink records what the function publishes.
+	Sink *Sink
+	// Server serves Svc.Mux at "/" and the development issuer at
+	// "/dev-issuer/".
+	Server *httptest.Server
+	// Base is the configuration the function runs with.
+	Base config.Base
+
+	issuerOnce sync.Once
+	issuer     *devissuer.Issuer
+	issuerErr  error
+}
+
+// Start runs a function named o.Name on a fresh schema of the real Postgres
+// and drops the schema when the test ends. It fails the test when Postgres
+// cannot be reached.
+func Start(t testing.TB, o Options) *Kit {
+	t.Helper()
+	k := &Kit{Sink: &Sink{}}
+	if o.Base != nil {
+		k.Base = *o.Base
+	} else if err := config.Load(&k.Base); err != nil {
+		t.Fatal(err)
+	}
+	sinkSrv := httptest.NewServer(k.Sink)
+	t.Cleanup(sinkSrv.Close)
+	k.Base.Sink = sinkSrv.URL
+
+	name := fmt.Sprintf("%s_t%d", o.Name, rand.Uint32())
+	log := o.Logger
+	var logs *logBuffer
+	if log == nil {
+		logs = &logBuffer{}
+		log = runtime.NewLogger(logs, slog.LevelInfo, name)
+	}
+	svc, err := runtime.New(context.Background(), runtime.Options{Name: name, Base: k.Base, Migrations: o.Migrations, Logger: log})
+	if err != nil {
+		t.Fatalf("runtime %s (is Postgres up? source .data/stack.env): %v", name, err)
+	}
+	k.Svc = svc
+	t.Cleanup(func() {
+		_, _ = svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
+		svc.DB.Close()
+		if logs != nil && t.Failed() {
+			t.Logf("log of %s:\n%s", name, logs)
+		}
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/dev-issuer/", func(w http.ResponseWriter, r *http.Request) {
+		iss, err := k.lazyIssuer()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		iss.ServeHTTP(w, r)
+	})
+	mux.Handle("/", svc.Mux)
+	k.Server = httptest.NewServer(mux)
+	t.Cleanup(k.Server.Close)
+	return k
+}
+
+// URL is the function's origin.
+func (k *Kit) URL() string { return k.Server.URL }
+
+// Issuer returns the development issuer at URL()/dev-issuer, made on first
+// use (it generates a signing key).
+func (k *Kit) Issuer(t testing.TB) *devissuer.Issuer {
+	t.Helper()
+	iss, err := k.lazyIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iss
+}
+
+func (k *Kit) lazyIssuer() (*devissuer.Issuer, error) {
+	k.issuerOnce.Do(func() {
+		k.issuer, k.issuerErr = devissuer.New(devissuer.Config{Issuer: k.Server.URL + "/dev-issuer", Audience: Audience})
+	})
+	return k.issuer, k.issuerErr
+}
+
+// Verifier returns a new verifier of the kit issuer's tokens; set its Log
+// and Ledger as the function's main.go does.
+func (k *Kit) Verifier(t testing.TB) *auth.Verifier {
+	t.Helper()
+	return auth.NewVerifier(k.Issuer(t).URL(), Audience)
+}
+
+// Token mints an access token for c.
+func (k *Kit) Token(t testing.TB, c auth.Claims) string {
+	t.Helper()
+	tok, err := k.Issuer(t).Mint(c, devissuer.MintOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// PersonaToken mints an access token for the development persona key.
+func (k *Kit) PersonaToken(t testing.TB, key string) string {
+	t.Helper()
+	tok, err := k.Issuer(t).PersonaToken(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
