@@ -18,15 +18,10 @@ import (
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/registers/client"
-	"nemrefusion.dk/infra/runtime"
 )
 
 type cfg struct {
-	config.Base
-	auth.Config
-	// RegistersURL is the CPR/CVR/eIndkomst API (the stand-in locally).
-	RegistersURL string `envconfig:"REGISTERS_URL" default:"http://127.0.0.1:8090"`
+	blanket.Config
 	// ProvisionalRates are provisional maximum rates, "2026=4845" (kroner
 	// per week), shared with the sickness function: the barselsdagpenge
 	// maximum is the sygedagpenge maximum. NOT the law: every result using
@@ -46,31 +41,12 @@ func main() {
 		slog.Error("rates", "err", err.Error())
 		os.Exit(2)
 	}
-	regs, err := client.New(c.RegistersURL)
-	if err != nil {
-		slog.Error("registers", "err", err.Error())
-		os.Exit(2)
-	}
-	svc, err := runtime.New(ctx, runtime.Options{Name: "maternity", Base: c.Base})
-	if err != nil {
-		slog.Error("start", "err", err.Error())
-		os.Exit(1)
-	}
 	h := &maternity.Handler{Rates: rates}
-	pipe, err := blanket.New(regs, h.Definitions()...)
-	if err != nil {
-		svc.Log.Error("blankets", "err", err.Error())
-		os.Exit(1)
-	}
-	if err := pipe.Register(ctx, svc); err != nil {
-		svc.Log.Error("blankets", "err", err.Error())
-		os.Exit(1)
-	}
-	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
-	v.Ledger = svc.DB
-	svc.Mux.Handle(maternity.PreviewPath, auth.Require(v, auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem))(h.Preview(time.Now)))
-	if err := svc.Run(ctx); err != nil {
-		svc.Log.Error("stopped", "err", err.Error())
-		os.Exit(1)
-	}
+	os.Exit(blanket.Main(ctx, c.Config, blanket.Function{
+		Name:         "maternity",
+		Definitions:  h.Definitions(),
+		PreviewPath:  maternity.PreviewPath,
+		Preview:      h.Preview(time.Now),
+		PreviewRoles: []auth.Role{auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem)},
+	}))
 }

@@ -16,15 +16,10 @@ import (
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/registers/client"
-	"nemrefusion.dk/infra/runtime"
 )
 
 type cfg struct {
-	config.Base
-	auth.Config
-	// RegistersURL is the CPR/CVR/eIndkomst API (the stand-in locally).
-	RegistersURL string `envconfig:"REGISTERS_URL" default:"http://127.0.0.1:8090"`
+	blanket.Config
 	// ProvisionalRates are provisional maximum rates, "2025=4845,2026=4945"
 	// (kroner per week). NOT the law: every result using one says so.
 	ProvisionalRates string `envconfig:"SICKNESS_PROVISIONAL_RATES"`
@@ -42,32 +37,12 @@ func main() {
 		slog.Error("rates", "err", err.Error())
 		os.Exit(2)
 	}
-	regs, err := client.New(c.RegistersURL)
-	if err != nil {
-		slog.Error("registers", "err", err.Error())
-		os.Exit(2)
-	}
-	svc, err := runtime.New(ctx, runtime.Options{Name: "sickness", Base: c.Base})
-	if err != nil {
-		slog.Error("start", "err", err.Error())
-		os.Exit(1)
-	}
 	h := &sickness.Handler{Rates: rates}
-	pipe, err := blanket.New(regs, h.Definitions()...)
-	if err != nil {
-		svc.Log.Error("blankets", "err", err.Error())
-		os.Exit(1)
-	}
-	if err := pipe.Register(ctx, svc); err != nil {
-		svc.Log.Error("blankets", "err", err.Error())
-		os.Exit(1)
-	}
-	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
-	v.Ledger = svc.DB
-	senders := []auth.Role{auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem), auth.Role(events.SenderSelfEmployed), auth.Role(events.SenderAKasse)}
-	svc.Mux.Handle(sickness.PreviewPath, auth.Require(v, senders...)(h.Preview(time.Now)))
-	if err := svc.Run(ctx); err != nil {
-		svc.Log.Error("stopped", "err", err.Error())
-		os.Exit(1)
-	}
+	os.Exit(blanket.Main(ctx, c.Config, blanket.Function{
+		Name:         "sickness",
+		Definitions:  h.Definitions(),
+		PreviewPath:  sickness.PreviewPath,
+		Preview:      h.Preview(time.Now),
+		PreviewRoles: []auth.Role{auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem), auth.Role(events.SenderSelfEmployed), auth.Role(events.SenderAKasse)},
+	}))
 }
