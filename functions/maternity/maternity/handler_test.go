@@ -5,147 +5,33 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/sickness/sickness"
-	"nemrefusion.dk/infra/blanket"
-	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/blanket/blankettest"
 	"nemrefusion.dk/infra/registers/synth"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
 // These tests run the definitions through the real runtime and pipeline
 // against Postgres with the synthetic registers; what the function emits
 // is read from its own outbox.
 
-var (
-	dsOnce sync.Once
-	ds     *synth.Dataset
-	dsErr  error
-)
+type fixture struct{ *runtimetest.Kit }
 
-func dataset(t *testing.T) *synth.Dataset {
-	t.Helper()
-	dsOnce.Do(func() {
-		ds, dsErr = synth.Generate(synth.Config{Seed: 7, Persons: synth.MinPersons, Companies: synth.MinCompanies,
-			Reference: registers.MonthOf(time.Now())})
-	})
-	if dsErr != nil {
-		t.Fatal(dsErr)
-	}
-	return ds
-}
-
-func persona(t *testing.T, key string) synth.Persona {
-	t.Helper()
-	p, ok := synth.PersonaByKey(key)
-	if !ok {
-		t.Fatalf("no persona %s", key)
-	}
-	return p
-}
-
-type fixture struct{ svc *runtime.Service }
-
+// newFixture runs the parental definitions on the blanket pipeline.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }))
-	t.Cleanup(sink.Close)
-	base := config.Base{DatabaseURL: os.Getenv("DATABASE_URL"), Sink: sink.URL, LogLevel: "error"}
-	if base.DatabaseURL == "" {
-		base.DatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	name := fmt.Sprintf("maternity_t%d", time.Now().UnixNano()%1e12)
-	ctx := context.Background()
-	svc, err := runtime.New(ctx, runtime.Options{Name: name, Base: base})
-	if err != nil {
-		t.Skipf("no database: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = svc.DB.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-		svc.DB.Close()
-	})
 	rates, err := sickness.LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &Handler{Rates: rates}
-	pipe, err := blanket.New(dataset(t), h.Definitions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pipe.Register(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{svc: svc}
-}
-
-func (f *fixture) deliver(t *testing.T, ev cloudevents.Event) {
-	t.Helper()
-	body, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/cloudevents+json")
-	rec := httptest.NewRecorder()
-	f.svc.Mux.ServeHTTP(rec, req)
-	if rec.Code/100 != 2 {
-		t.Fatalf("delivery of %s: %d %s", ev.Type(), rec.Code, rec.Body)
-	}
-}
-
-func submission(t *testing.T, typ, partition string, data any) cloudevents.Event {
-	t.Helper()
-	ev, err := events.New(typ, "intake", partition, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.SetExtension(events.ExtReceipt, "NR-TEST-"+ev.ID()[:8])
-	return ev
-}
-
-type emitted struct {
-	Type string
-	Data json.RawMessage
-}
-
-func (f *fixture) outbox(t *testing.T, partition string) []emitted {
-	t.Helper()
-	rows, err := f.svc.DB.Query(context.Background(), `SELECT event_type, event->'data' FROM outbox WHERE partition_key = $1 ORDER BY seq`, partition)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []emitted
-	for rows.Next() {
-		var e emitted
-		if err := rows.Scan(&e.Type, &e.Data); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func ofType(es []emitted, typ string) []emitted {
-	var out []emitted
-	for _, e := range es {
-		if e.Type == typ {
-			out = append(out, e)
-		}
-	}
-	return out
+	return &fixture{blankettest.Start(t, "maternity", h.Definitions()...)}
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
@@ -159,7 +45,7 @@ func leave(daysAgo int, wages *float64) events.LeavePeriod {
 }
 
 func employerRequest(t *testing.T, continues bool, ps ...events.LeavePeriod) events.ParentalEmployerReport {
-	p := persona(t, synth.PersonaEmployee)
+	p := blankettest.Persona(t, synth.PersonaEmployee)
 	return events.ParentalEmployerReport{CPR: p.CPR.String(), CVR: p.CVR.String(), PNumber: p.PNumber.String(),
 		ChildDate: day(time.Now().AddDate(0, 0, -60)), WeeklyHours: 37, HourlyEarnings: 210, EmployedSince: "2019-05-01",
 		Periods: ps, LeaveContinues: continues, Contact: events.Contact{Name: "Lone Løn"}}
@@ -167,10 +53,10 @@ func employerRequest(t *testing.T, continues bool, ps ...events.LeavePeriod) eve
 
 // letters returns the kinds of letters requested, keyed by kind, with
 // who they go to ("cpr" or "cvr").
-func letters(t *testing.T, out []emitted) map[string]string {
+func letters(t *testing.T, out []runtimetest.Emitted) map[string]string {
 	t.Helper()
 	got := map[string]string{}
-	for _, e := range ofType(out, events.LetterRequested) {
+	for _, e := range runtimetest.OfType(out, events.LetterRequested) {
 		var l events.LetterRequest
 		_ = json.Unmarshal(e.Data, &l)
 		to := "cvr"
@@ -185,7 +71,7 @@ func letters(t *testing.T, out []emitted) map[string]string {
 	return got
 }
 
-func schemaValid(t *testing.T, out []emitted) {
+func schemaValid(t *testing.T, out []runtimetest.Emitted) {
 	t.Helper()
 	for _, e := range out {
 		if err := events.ValidateJSON(e.Type, e.Data); err != nil {
@@ -203,20 +89,20 @@ func TestEmployerRequestGoesToUDKWithReceiptNotificationFeedbackAndReminders(t *
 	t.Parallel()
 	f := newFixture(t)
 	id := uuid.Must(uuid.NewV7()).String()
-	ev := submission(t, events.ParentalEmployerReported, id, employerRequest(t, true, leave(20, ptr(7770.0))))
-	f.deliver(t, ev)
-	f.deliver(t, ev) // redelivered: no second effect
+	ev := blankettest.Submission(t, events.ParentalEmployerReported, id, employerRequest(t, true, leave(20, ptr(7770.0))))
+	f.Deliver(t, ev)
+	f.Deliver(t, ev) // redelivered: no second effect
 
-	out := f.outbox(t, id)
+	out := f.Outbox(t, id)
 	for typ, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: 2, events.BlanketDecided: 1,
 		events.RefusionExpected: 1, events.CitizenTasksRequested: 0, events.BlanketRejected: 0} {
-		if got := len(ofType(out, typ)); got != n {
+		if got := len(runtimetest.OfType(out, typ)); got != n {
 			t.Errorf("%d × %s, want %d", got, typ, n)
 		}
 	}
 	schemaValid(t, out)
 	var del events.DeliveryRequest
-	_ = json.Unmarshal(ofType(out, events.DeliveryRequested)[0].Data, &del)
+	_ = json.Unmarshal(runtimetest.OfType(out, events.DeliveryRequested)[0].Data, &del)
 	if del.Recipient != "UDK" || del.Kind != DeliveryEmployer || !events.DeliveryKindHasFeedback(del.Kind) {
 		t.Errorf("delivery to %s of %s, want parental.report to UDK", del.Recipient, del.Kind)
 	}
@@ -224,36 +110,36 @@ func TestEmployerRequestGoesToUDKWithReceiptNotificationFeedbackAndReminders(t *
 		t.Errorf("letters %v, want a receipt to the employer and a notification to the employee", l)
 	}
 	var dec events.BlanketDecision
-	_ = json.Unmarshal(ofType(out, events.BlanketDecided)[0].Data, &dec)
+	_ = json.Unmarshal(runtimetest.OfType(out, events.BlanketDecided)[0].Data, &dec)
 	var res EmployerResult
 	_ = json.Unmarshal(dec.Result, &res)
 	if dec.Recipient != "UDK" || res.Refusion.Periods[0].Refusion == nil || res.Refusion.Periods[0].Refusion.Ore() != 484515 || res.Refusion.Periods[0].CappedBy != "dagpenge" {
 		t.Errorf("feedback %s: want 37 h × 130.95 kr (the provisional maximum 4,845 kr / 37) = 4,845.15 kr; got %s", dec.Recipient, dec.Result)
 	}
-	if len(ofType(out, events.ReminderScheduled)) == 0 {
+	if len(runtimetest.OfType(out, events.ReminderScheduled)) == 0 {
 		t.Error("no reminder of the next deadline for a leave that goes on")
 	}
 
 	// The next period of the same leave continues the case; the leave ends.
-	next := submission(t, events.ParentalEmployerReported, uuid.Must(uuid.NewV7()).String(), employerRequest(t, false, leave(13, ptr(7770.0))))
-	f.deliver(t, next)
-	out = f.outbox(t, id)
-	if n := len(ofType(out, events.DeliveryRequested)); n != 2 {
+	next := blankettest.Submission(t, events.ParentalEmployerReported, uuid.Must(uuid.NewV7()).String(), employerRequest(t, false, leave(13, ptr(7770.0))))
+	f.Deliver(t, next)
+	out = f.Outbox(t, id)
+	if n := len(runtimetest.OfType(out, events.DeliveryRequested)); n != 2 {
 		t.Fatalf("%d deliveries in the case after the second request, want 2", n)
 	}
-	if n := len(ofType(out, events.ReminderCancelled)); n != 1 {
+	if n := len(runtimetest.OfType(out, events.ReminderCancelled)); n != 1 {
 		t.Errorf("%d reminder cancellations when the leave ended, want 1", n)
 	}
 	var version int
-	_ = f.svc.DB.QueryRow(context.Background(), `SELECT version FROM blanket_cases WHERE id = $1`, id).Scan(&version)
+	_ = f.Svc.DB.QueryRow(context.Background(), `SELECT version FROM blanket_cases WHERE id = $1`, id).Scan(&version)
 	if version != 2 {
 		t.Errorf("version %d, want 2", version)
 	}
 
 	// A period already requested is refused, naming the period.
-	dup := submission(t, events.ParentalEmployerReported, uuid.Must(uuid.NewV7()).String(), employerRequest(t, false, leave(20, ptr(100.0))))
-	f.deliver(t, dup)
-	rej := ofType(f.outbox(t, id), events.BlanketRejected)
+	dup := blankettest.Submission(t, events.ParentalEmployerReported, uuid.Must(uuid.NewV7()).String(), employerRequest(t, false, leave(20, ptr(100.0))))
+	f.Deliver(t, dup)
+	rej := runtimetest.OfType(f.Outbox(t, id), events.BlanketRejected)
 	if len(rej) != 1 || !bytes.Contains(rej[0].Data, []byte("already_requested")) {
 		t.Errorf("overlapping request: %s", rej)
 	}
@@ -264,14 +150,14 @@ func TestEmployerRequestGoesToUDKWithReceiptNotificationFeedbackAndReminders(t *
 func TestSelfEmployedRequestHasFeedbackButNoNotification(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	p := persona(t, synth.PersonaSelfEmployed)
+	p := blankettest.Persona(t, synth.PersonaSelfEmployed)
 	id := uuid.Must(uuid.NewV7()).String()
-	f.deliver(t, submission(t, events.ParentalSelfEmployedReported, id, events.ParentalSelfEmployedReport{
+	f.Deliver(t, blankettest.Submission(t, events.ParentalSelfEmployedReported, id, events.ParentalSelfEmployedReport{
 		CPR: p.CPR.String(), CVR: p.CVR.String(), ChildDate: day(time.Now().AddDate(0, 0, -30)), WeeklyHours: 40,
 		BusinessSince: "2015-06-01", Periods: []events.LeavePeriod{leave(20, nil)}, Contact: events.Contact{Name: "Selv"}}))
-	out := f.outbox(t, id)
+	out := f.Outbox(t, id)
 	for typ, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: 1, events.BlanketDecided: 1, events.BlanketRejected: 0} {
-		if got := len(ofType(out, typ)); got != n {
+		if got := len(runtimetest.OfType(out, typ)); got != n {
 			t.Errorf("%d × %s, want %d", got, typ, n)
 		}
 	}
@@ -281,12 +167,12 @@ func TestSelfEmployedRequestHasFeedbackButNoNotification(t *testing.T) {
 	}
 
 	// Another person's company is not theirs to report for.
-	other := persona(t, synth.PersonaEmployee)
+	other := blankettest.Persona(t, synth.PersonaEmployee)
 	id2 := uuid.Must(uuid.NewV7()).String()
-	f.deliver(t, submission(t, events.ParentalSelfEmployedReported, id2, events.ParentalSelfEmployedReport{
+	f.Deliver(t, blankettest.Submission(t, events.ParentalSelfEmployedReported, id2, events.ParentalSelfEmployedReport{
 		CPR: other.CPR.String(), CVR: p.CVR.String(), ChildDate: day(time.Now().AddDate(0, 0, -30)), WeeklyHours: 40,
 		BusinessSince: "2015-06-01", Periods: []events.LeavePeriod{leave(20, nil)}, Contact: events.Contact{Name: "Selv"}}))
-	if rej := ofType(f.outbox(t, id2), events.BlanketRejected); len(rej) != 1 || !bytes.Contains(rej[0].Data, []byte("cpr.not_owner")) {
+	if rej := runtimetest.OfType(f.Outbox(t, id2), events.BlanketRejected); len(rej) != 1 || !bytes.Contains(rej[0].Data, []byte("cpr.not_owner")) {
 		t.Errorf("not the owner: %s", rej)
 	}
 }
@@ -296,14 +182,14 @@ func TestSelfEmployedRequestHasFeedbackButNoNotification(t *testing.T) {
 func TestAKasseInformationHasNotificationButNoFeedback(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	p := persona(t, synth.PersonaUnemployedMember)
+	p := blankettest.Persona(t, synth.PersonaUnemployedMember)
 	id := uuid.Must(uuid.NewV7()).String()
-	f.deliver(t, submission(t, events.ParentalAKasseReported, id, events.ParentalAKasseReport{
+	f.Deliver(t, blankettest.Submission(t, events.ParentalAKasseReported, id, events.ParentalAKasseReport{
 		CPR: p.CPR.String(), CVR: p.CVR.String(), ChildDate: day(time.Now().AddDate(0, 0, -30)), MemberSince: "2010-01-01",
 		Insurance: "full-time", FullyUnemployed: true, Periods: []events.LeavePeriod{leave(20, nil)}, Contact: events.Contact{Name: "A-kassen"}}))
-	out := f.outbox(t, id)
+	out := f.Outbox(t, id)
 	for typ, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: 2, events.BlanketDecided: 0, events.BlanketRejected: 0} {
-		if got := len(ofType(out, typ)); got != n {
+		if got := len(runtimetest.OfType(out, typ)); got != n {
 			t.Errorf("%d × %s, want %d", got, typ, n)
 		}
 	}
@@ -312,7 +198,7 @@ func TestAKasseInformationHasNotificationButNoFeedback(t *testing.T) {
 		t.Errorf("letters %v, want a receipt to the a-kasse and a notification to the member", l)
 	}
 	var del events.DeliveryRequest
-	_ = json.Unmarshal(ofType(out, events.DeliveryRequested)[0].Data, &del)
+	_ = json.Unmarshal(runtimetest.OfType(out, events.DeliveryRequested)[0].Data, &del)
 	if del.Recipient != "UDK" || del.Kind != DeliveryAKasse || events.DeliveryKindHasFeedback(del.Kind) {
 		t.Errorf("delivery %s to %s", del.Kind, del.Recipient)
 	}

@@ -2,150 +2,35 @@ package subsidy
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/subsidy/grants"
-	"nemrefusion.dk/infra/blanket"
-	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/infra/blanket/blankettest"
 	"nemrefusion.dk/infra/registers/synth"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
 // These tests run the definitions through the real runtime and pipeline
 // against Postgres with the synthetic registers; what the function emits
 // is read from its own outbox.
 
-var (
-	dsOnce sync.Once
-	ds     *synth.Dataset
-	dsErr  error
-)
+type fixture struct{ *runtimetest.Kit }
 
-func dataset(t *testing.T) *synth.Dataset {
-	t.Helper()
-	dsOnce.Do(func() {
-		ds, dsErr = synth.Generate(synth.Config{Seed: 7, Persons: synth.MinPersons, Companies: synth.MinCompanies,
-			Reference: registers.MonthOf(time.Now())})
-	})
-	if dsErr != nil {
-		t.Fatal(dsErr)
-	}
-	return ds
-}
-
-func persona(t *testing.T, key string) synth.Persona {
-	t.Helper()
-	p, ok := synth.PersonaByKey(key)
-	if !ok {
-		t.Fatalf("no persona %s", key)
-	}
-	return p
-}
-
-type fixture struct{ svc *runtime.Service }
-
+// newFixture runs the subsidy definitions on the blanket pipeline.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }))
-	t.Cleanup(sink.Close)
-	base := config.Base{DatabaseURL: os.Getenv("DATABASE_URL"), Sink: sink.URL, LogLevel: "error"}
-	if base.DatabaseURL == "" {
-		base.DatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	name := fmt.Sprintf("subsidy_t%d", time.Now().UnixNano()%1e12)
-	ctx := context.Background()
-	svc, err := runtime.New(ctx, runtime.Options{Name: name, Base: base})
-	if err != nil {
-		t.Skipf("no database: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = svc.DB.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-		svc.DB.Close()
-	})
 	caps, err := grants.DefaultCaps()
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &Handler{Caps: caps}
-	pipe, err := blanket.New(dataset(t), h.Definitions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pipe.Register(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{svc: svc}
-}
-
-func (f *fixture) deliver(t *testing.T, ev cloudevents.Event) {
-	t.Helper()
-	body, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/cloudevents+json")
-	rec := httptest.NewRecorder()
-	f.svc.Mux.ServeHTTP(rec, req)
-	if rec.Code/100 != 2 {
-		t.Fatalf("delivery of %s: %d %s", ev.Type(), rec.Code, rec.Body)
-	}
-}
-
-func submission(t *testing.T, typ, partition string, data any) cloudevents.Event {
-	t.Helper()
-	ev, err := events.New(typ, "intake", partition, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.SetExtension(events.ExtReceipt, "NR-TEST-"+ev.ID()[:8])
-	return ev
-}
-
-type emitted struct {
-	Type string
-	Data json.RawMessage
-}
-
-func (f *fixture) outbox(t *testing.T, partition string) []emitted {
-	t.Helper()
-	rows, err := f.svc.DB.Query(context.Background(), `SELECT event_type, event->'data' FROM outbox WHERE partition_key = $1 ORDER BY seq`, partition)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []emitted
-	for rows.Next() {
-		var e emitted
-		if err := rows.Scan(&e.Type, &e.Data); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func ofType(es []emitted, typ string) []emitted {
-	var out []emitted
-	for _, e := range es {
-		if e.Type == typ {
-			out = append(out, e)
-		}
-	}
-	return out
+	return &fixture{blankettest.Start(t, "subsidy", h.Definitions()...)}
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
@@ -169,8 +54,8 @@ func lastMonth() (time.Time, time.Time) {
 // employee persona's employer (or the self-employed persona), with a
 // fresh agreement reference.
 func blankets(t *testing.T) map[string]any {
-	e := persona(t, synth.PersonaEmployee)
-	s := persona(t, synth.PersonaSelfEmployed)
+	e := blankettest.Persona(t, synth.PersonaEmployee)
+	s := blankettest.Persona(t, synth.PersonaSelfEmployed)
 	ref := uuid.NewString()[:8]
 	from, to := lastMonth()
 	c := events.Contact{Name: "Lone Løn"}
@@ -201,21 +86,21 @@ func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 	for typ, data := range blankets(t) {
 		t.Run(typ, func(t *testing.T) {
 			id := uuid.Must(uuid.NewV7()).String()
-			ev := submission(t, typ, id, data)
-			f.deliver(t, ev)
-			f.deliver(t, ev) // redelivered: no second effect
-			out := f.outbox(t, id)
+			ev := blankettest.Submission(t, typ, id, data)
+			f.Deliver(t, ev)
+			f.Deliver(t, ev) // redelivered: no second effect
+			out := f.Outbox(t, id)
 			for et, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: 1, events.BlanketDecided: 0,
 				events.BlanketRejected: 0, events.CitizenTasksRequested: 0, events.ReminderScheduled: 0} {
-				if got := len(ofType(out, et)); got != n {
+				if got := len(runtimetest.OfType(out, et)); got != n {
 					t.Errorf("%d × %s, want %d", got, et, n)
 				}
 			}
-			if len(ofType(out, events.DeliveryRequested)) == 0 {
+			if len(runtimetest.OfType(out, events.DeliveryRequested)) == 0 {
 				return
 			}
 			var del events.DeliveryRequest
-			_ = json.Unmarshal(ofType(out, events.DeliveryRequested)[0].Data, &del)
+			_ = json.Unmarshal(runtimetest.OfType(out, events.DeliveryRequested)[0].Data, &del)
 			wantRecipient := "101"
 			if w, ok := want[typ]; ok {
 				wantRecipient = w
@@ -224,7 +109,7 @@ func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 				t.Errorf("delivery %s to %s, want a subsidy kind without feedback to %s", del.Kind, del.Recipient, wantRecipient)
 			}
 			var l events.LetterRequest
-			_ = json.Unmarshal(ofType(out, events.LetterRequested)[0].Data, &l)
+			_ = json.Unmarshal(runtimetest.OfType(out, events.LetterRequested)[0].Data, &l)
 			if l.Kind != events.LetterSenderReceipt || l.Recipient.CVR.IsZero() {
 				t.Errorf("letter %s to %+v, want the receipt to the sender", l.Kind, l.Recipient)
 			}
@@ -250,11 +135,11 @@ func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 func rejected(t *testing.T, f *fixture, typ string, data any, stream ...string) string {
 	t.Helper()
 	id := uuid.Must(uuid.NewV7()).String()
-	f.deliver(t, submission(t, typ, id, data))
+	f.Deliver(t, blankettest.Submission(t, typ, id, data))
 	if len(stream) > 0 {
 		id = stream[0]
 	}
-	rej := ofType(f.outbox(t, id), events.BlanketRejected)
+	rej := runtimetest.OfType(f.Outbox(t, id), events.BlanketRejected)
 	if len(rej) != 1 {
 		t.Fatalf("%s: %d rejections, want 1", typ, len(rej))
 	}
@@ -288,13 +173,13 @@ func TestSubsidyRulesRefuseWhatCannotBePaid(t *testing.T) {
 	}
 	// The same period twice under one agreement.
 	w, first := b[events.SubsidyWageRequested], uuid.Must(uuid.NewV7()).String()
-	f.deliver(t, submission(t, events.SubsidyWageRequested, first, w))
+	f.Deliver(t, blankettest.Submission(t, events.SubsidyWageRequested, first, w))
 	if got := rejected(t, f, events.SubsidyWageRequested, w, first); !bytes.Contains([]byte(got), []byte(`"already_requested"`)) {
 		t.Errorf("wage subsidy twice: %s", got)
 	}
 	// § 136 for a company the person does not own.
 	s := b[events.SubsidySelfEmployed136Requested].(events.SubsidySelfEmployed136Request)
-	s.CVR = persona(t, synth.PersonaEmployee).CVR.String()
+	s.CVR = blankettest.Persona(t, synth.PersonaEmployee).CVR.String()
 	if got := rejected(t, f, events.SubsidySelfEmployed136Requested, s); !bytes.Contains([]byte(got), []byte(`"cpr.not_owner"`)) {
 		t.Errorf("§ 136 for another company: %s", got)
 	}
@@ -307,8 +192,8 @@ func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	id := uuid.Must(uuid.NewV7()).String()
-	f.deliver(t, submission(t, events.SubsidyFlexjobRequested, id, blankets(t)[events.SubsidyFlexjobRequested]))
-	out := ofType(f.outbox(t, id), events.DeliveryRequested)
+	f.Deliver(t, blankettest.Submission(t, events.SubsidyFlexjobRequested, id, blankets(t)[events.SubsidyFlexjobRequested]))
+	out := runtimetest.OfType(f.Outbox(t, id), events.DeliveryRequested)
 	if len(out) != 1 {
 		t.Fatalf("%d deliveries", len(out))
 	}
