@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"syscall"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"nemrefusion.dk/events"
@@ -85,6 +88,15 @@ func KindOf(err error) Kind {
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded) || pgconn.SafeToRetry(err) {
+		return KindUnavailable
+	}
+	// A connection that broke mid-statement (server stopped, network cut:
+	// pgx passes up a message cut short as io.ErrUnexpectedEOF) or a
+	// transaction left on it: transient. Whatever committed is found again
+	// by the retry (inbox, idempotency keys). Handlers map their own
+	// decoding errors to KindInvalid before they get here.
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) || errors.Is(err, pgx.ErrTxClosed) {
 		return KindUnavailable
 	}
 	var connErr *pgconn.ConnectError
