@@ -297,7 +297,7 @@ func once(ctx context.Context, cfg *Config, s submission, endpoint string) (int,
 	start := time.Now()
 	resp, err := cfg.HTTP.Do(req)
 	if err != nil {
-		cfg.Stats.record(endpoint, time.Since(start), 0, OutcomeNetwork)
+		cfg.Stats.recordBody(endpoint, time.Since(start), 0, OutcomeNetwork, err.Error())
 		return 0, out, err.Error(), 0, err
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -305,7 +305,7 @@ func once(ctx context.Context, cfg *Config, s submission, endpoint string) (int,
 	d := time.Since(start)
 	var problem map[string]any
 	isJSON := json.Unmarshal(b, &problem) == nil
-	cfg.Stats.record(endpoint, d, resp.StatusCode, classify(resp, isJSON))
+	cfg.Stats.recordBody(endpoint, d, resp.StatusCode, classify(resp, isJSON), string(b))
 	var ra time.Duration
 	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 		ra = time.Duration(secs) * time.Second

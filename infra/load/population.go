@@ -31,7 +31,7 @@ type population struct {
 
 // newPopulation picks from d the current employments (started at least 60
 // days before now, at ordinary companies, one per person and company), the
-// self-employed and the a-kasse members.
+// self-employed and the a-kasse members living in Denmark.
 func newPopulation(d *synth.Dataset, now time.Time) population {
 	var p population
 	ordinary := map[string]bool{}
@@ -55,8 +55,18 @@ func newPopulation(d *synth.Dataset, now time.Time) population {
 		seen[key] = true
 		p.employees = append(p.employees, employee{cpr: e.CPR.String(), cvr: e.CVR.String(), pnumber: e.PNumber.String(), since: e.Start, hours: e.WeeklyHours})
 	}
+	abroad := map[string]bool{}
+	for _, ps := range d.Persons {
+		if ps.Residence.Abroad() {
+			abroad[ps.CPR.String()] = true
+		}
+	}
 	for _, m := range d.Memberships {
-		p.members = append(p.members, member{cpr: m.CPR.String(), akasse: m.AKasse.String(), unemployed: m.Unemployed})
+		// An a-kasse report names no workplace, so a member living abroad
+		// has no recipient: the report would be rightly rejected.
+		if !abroad[m.CPR.String()] {
+			p.members = append(p.members, member{cpr: m.CPR.String(), akasse: m.AKasse.String(), unemployed: m.Unemployed})
+		}
 	}
 	return p
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -49,7 +50,10 @@ type Endpoint struct {
 	Requests int
 	Statuses map[int]int
 	Outcomes map[Outcome]int
-	lat      []time.Duration
+	// Unclear holds up to five unclear answers ("status body"), to
+	// explain them.
+	Unclear []string
+	lat     []time.Duration
 }
 
 // Percentile returns the q-quantile (0..1) of the latencies, nearest rank.
@@ -81,6 +85,10 @@ type Stats struct {
 func NewStats() *Stats { return &Stats{endpoints: map[string]*Endpoint{}} }
 
 func (s *Stats) record(name string, d time.Duration, status int, o Outcome) {
+	s.recordBody(name, d, status, o, "")
+}
+
+func (s *Stats) recordBody(name string, d time.Duration, status int, o Outcome, body string) {
 	if s == nil {
 		return
 	}
@@ -95,6 +103,9 @@ func (s *Stats) record(name string, d time.Duration, status int, o Outcome) {
 	e.Statuses[status]++
 	e.Outcomes[o]++
 	e.lat = append(e.lat, d)
+	if (o == OutcomeUnclear || o == OutcomeNetwork) && len(e.Unclear) < 5 {
+		e.Unclear = append(e.Unclear, fmt.Sprintf("%d %.300s", status, body))
+	}
 }
 
 // Endpoints returns a copy of every endpoint's figures, by name.
@@ -104,7 +115,7 @@ func (s *Stats) Endpoints() []*Endpoint {
 	out := make([]*Endpoint, 0, len(s.endpoints))
 	for _, e := range s.endpoints {
 		c := *e
-		c.Statuses, c.Outcomes, c.lat = cloneMap(e.Statuses), cloneMap(e.Outcomes), slices.Clone(e.lat)
+		c.Statuses, c.Outcomes, c.lat, c.Unclear = cloneMap(e.Statuses), cloneMap(e.Outcomes), slices.Clone(e.lat), slices.Clone(e.Unclear)
 		out = append(out, &c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -126,6 +137,7 @@ func (s *Stats) Total(prefix string) *Endpoint {
 			t.Outcomes[k] += v
 		}
 		t.lat = append(t.lat, e.lat...)
+		t.Unclear = append(t.Unclear, e.Unclear...)
 	}
 	return t
 }

@@ -1,0 +1,248 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/ledger"
+	"nemrefusion.dk/infra/load"
+	"nemrefusion.dk/tests/stack"
+)
+
+func db(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	p, err := pgxpool.New(context.Background(), os.Getenv("DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// count runs a count query.
+func count(t *testing.T, pool *pgxpool.Pool, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", strings.Join(strings.Fields(q), " "), err)
+	}
+	return n
+}
+
+// eventually polls cond until it holds or within passes.
+func eventually(within time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return true
+}
+
+// stageCount is what one stage received against what it should have.
+type stageCount struct {
+	stage     string
+	want, got int
+}
+
+// reconcile checks, after a fault, that the retrying client saw only clear
+// answers and got every submission accepted once, and counts what every
+// stage received against what was submitted: intake's submissions, the
+// sickness function's decisions, the outboxes (everything committed was
+// published), the deliveries in the recipients' streams (gapless), the
+// letters requested, written and handed to Digital Post, the reminders
+// scheduled and stored. Duplicated effects (a letter, delivery or reminder
+// twice) fail it, and the whole ledger must verify.
+func reconcile(t *testing.T, res *load.Result) {
+	t.Helper()
+	ctx := context.Background()
+	pool := db(t)
+	var counts []stageCount
+	defer func() {
+		var b strings.Builder
+		tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "stage\texpected\treceived")
+		for _, c := range counts {
+			fmt.Fprintf(tw, "%s\t%d\t%d\n", c.stage, c.want, c.got)
+		}
+		tw.Flush()
+		t.Logf("reconciliation of %s:\n%s", res.Source, b.String())
+	}()
+
+	// The user: every answer clear, every submission accepted exactly once.
+	total := res.Stats.Total(load.EventsEndpoint)
+	t.Logf("client: %d sent, %d accepted, %d failed; answers %v, statuses %v", res.Sent, len(res.Accepted), len(res.Failed), total.Outcomes, total.Statuses)
+	if len(res.Failed) > 0 {
+		t.Errorf("%d submissions never accepted by a retrying client, e.g. %+v", len(res.Failed), res.Failed[0])
+	}
+	if n := res.Unclear(); n > 0 {
+		t.Errorf("%d answers were neither success nor a clear error (problem JSON, or 503/429 with Retry-After): %v; e.g. %q", n, total.Statuses, total.Unclear)
+	}
+	ids := map[string]bool{}
+	var eventIDs, receipts []string
+	for _, a := range res.Accepted {
+		if ids[a.ID] {
+			t.Errorf("submission %s accepted twice", a.ID)
+		}
+		ids[a.ID] = true
+		eventIDs, receipts = append(eventIDs, a.EventID), append(receipts, a.Receipt)
+	}
+	// Intake: one submission row per accepted id, no more.
+	counts = append(counts, stageCount{"submitted (client)", res.Sent, len(res.Accepted)})
+	n := count(t, pool, `SELECT count(*) FROM intake.submissions WHERE source = $1`, res.Source)
+	counts = append(counts, stageCount{"intake submissions", len(res.Accepted), n})
+	if n != len(res.Accepted) {
+		t.Errorf("intake holds %d submissions of the run, the client had %d accepted", n, len(res.Accepted))
+	}
+
+	// Sickness: every accepted submission decided or rejected.
+	p, err := load.Follow(ctx, pool, res, 3*time.Minute, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts = append(counts, stageCount{"sickness processed", p.Accepted, p.Processed})
+	if p.Missing > 0 {
+		t.Errorf("%d accepted submissions never processed by the sickness function", p.Missing)
+	}
+	if p.Rejected > 0 {
+		t.Errorf("%d valid submissions rejected under the fault: %v", p.Rejected, p.Rejections)
+	}
+	// streams selects the run's absences; its parameter is the run's source.
+	streams := func(param string) string {
+		return `SELECT DISTINCT stream FROM intake.submissions WHERE source = ` + param
+	}
+
+	// Every outbox drains: nothing committed stays unpublished.
+	var schemas []string
+	rows, err := pool.Query(ctx, `SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		_ = rows.Scan(&s)
+		schemas = append(schemas, s)
+	}
+	rows.Close()
+	unsent := func() int {
+		n := 0
+		for _, s := range schemas {
+			n += count(t, pool, `SELECT count(*) FROM `+s+`.outbox WHERE sent_at IS NULL`)
+		}
+		return n
+	}
+	eventually(2*time.Minute, func() bool { return unsent() == 0 })
+	counts = append(counts, stageCount{"outbox rows unpublished", 0, unsent()})
+	if n := unsent(); n > 0 {
+		t.Errorf("%d outbox rows never published", n)
+	}
+
+	// Deliveries: each delivery.requested of the run's absences is one item.
+	requested := func() int {
+		return count(t, pool, `SELECT count(*) FROM sickness.outbox WHERE event_type = $1 AND partition_key IN (`+streams("$2")+`)`, events.DeliveryRequested, res.Source)
+	}
+	items := func() int {
+		return count(t, pool, `SELECT count(*) FROM delivery.items WHERE case_ref IN (`+streams("$1")+`) AND kind LIKE 'sickness.%'`, res.Source)
+	}
+	eventually(2*time.Minute, func() bool { return items() >= requested() })
+	counts = append(counts, stageCount{"deliveries in recipient streams", requested(), items()})
+	if r, i := requested(), items(); r != i {
+		t.Errorf("%d deliveries requested for the run's absences, %d in the recipients' streams", r, i)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM sickness.outbox WHERE event_type = $1 GROUP BY event->'data'->>'itemId' HAVING count(*) > 1) d`, events.DeliveryRequested); n > 0 {
+		t.Errorf("%d delivery items requested twice", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM delivery.recipients r WHERE r.last_seq <> (SELECT count(*) FROM delivery.items i WHERE i.recipient = r.recipient)
+		OR r.last_seq <> coalesce((SELECT max(seq) FROM delivery.items i WHERE i.recipient = r.recipient), 0)`); n > 0 {
+		t.Errorf("%d recipient streams have gaps or extra items", n)
+	}
+
+	// Letters: each letter.requested of the run once in notify, once at
+	// Digital Post (or on paper), none requested twice.
+	letters := func() (int, int) {
+		var req, done int
+		if err := pool.QueryRow(ctx, `SELECT count(*), count(l.letter_id) FROM sickness.outbox o LEFT JOIN notify.letters l ON l.request_id = o.event_id
+			WHERE o.event_type = $1 AND o.partition_key IN (`+streams("$2")+`)`, events.LetterRequested, res.Source).Scan(&req, &done); err != nil {
+			t.Fatal(err)
+		}
+		return req, done
+	}
+	eventually(2*time.Minute, func() bool { r, d := letters(); return r == d })
+	req, done := letters()
+	counts = append(counts, stageCount{"letters written (notify)", req, done})
+	if req != done {
+		t.Errorf("%d letters requested for the run, %d written by notify", req, done)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM sickness.outbox WHERE event_type = $1 AND event->'data'->>'reference' = ANY($2)
+		GROUP BY event->'data'->>'reference', event->'data'->>'kind', event->'data'->>'recipient' HAVING count(*) > 1) d`, events.LetterRequested, receipts); n > 0 {
+		t.Errorf("%d letters requested twice for one submission", n)
+	}
+	var digital []string
+	rows, err = pool.Query(ctx, `SELECT l.letter_id::text FROM notify.letters l JOIN sickness.outbox o ON l.request_id = o.event_id
+		WHERE o.partition_key IN (`+streams("$1")+`) AND l.status = 'sent' AND l.channel = 'digital-post'`, res.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		_ = rows.Scan(&id)
+		digital = append(digital, id)
+	}
+	rows.Close()
+	got := map[string]bool{}
+	for _, r := range stack.DigitalPost().Received("") {
+		got[r.MessageUUID] = true
+	}
+	atDP := 0
+	for _, id := range digital {
+		if got[id] {
+			atDP++
+		}
+	}
+	counts = append(counts, stageCount{"letters at Digital Post", len(digital), atDP})
+	if atDP != len(digital) {
+		t.Errorf("%d letters sent by Digital Post according to notify, %d received by Digital Post", len(digital), atDP)
+	}
+
+	// Reminders: each scheduled one stored; none fired twice, anywhere.
+	sched := func() (int, int) {
+		var s, stored int
+		if err := pool.QueryRow(ctx, `SELECT count(DISTINCT o.event->'data'->>'id'), count(DISTINCT r.id) FROM sickness.outbox o
+			LEFT JOIN reminder.reminders r ON r.id = o.event->'data'->>'id'
+			WHERE o.event_type = $1 AND o.partition_key IN (`+streams("$2")+`)`, events.ReminderScheduled, res.Source).Scan(&s, &stored); err != nil {
+			t.Fatal(err)
+		}
+		return s, stored
+	}
+	eventually(time.Minute, func() bool { s, st := sched(); return s == st })
+	s, st := sched()
+	counts = append(counts, stageCount{"reminders stored", s, st})
+	if s != st {
+		t.Errorf("%d reminders scheduled for the run, %d stored", s, st)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM reminder.outbox WHERE event_type = $1 GROUP BY event->'data'->>'id' HAVING count(*) > 1) d`, events.ReminderDue); n > 0 {
+		t.Errorf("%d reminders fired twice", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM waiting.sender_inbox GROUP BY reminder_id HAVING count(*) > 1) d`); n > 0 {
+		t.Errorf("%d reminders reached a sender's inbox twice", n)
+	}
+
+	// The ledger verifies.
+	rep, err := ledger.Verify(ctx, pool, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Errorf("ledger does not verify: %s", rep)
+	}
+}
