@@ -12,6 +12,7 @@ import (
 	"nemrefusion.dk/functions/citizen/citizen"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/devissuer"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
 // An employee without wages walks every task from creation to receipt; each
@@ -106,8 +107,8 @@ func TestEveryTaskFromCreationToReceiptAndTheMunicipalityGetsEachAnswerOnce(t *t
 		t.Fatalf("counter after the last task: %s", r.raw)
 	}
 
-	out := f.outbox(t, id)
-	deliveries := ofType(out, events.DeliveryRequested)
+	out := f.Outbox(t, id)
+	deliveries := runtimetest.OfType(out, events.DeliveryRequested)
 	if len(deliveries) != 3 {
 		t.Fatalf("%d delivery requests, want 3 (disagreement, application, form; agreeing would send none)", len(deliveries))
 	}
@@ -123,13 +124,13 @@ func TestEveryTaskFromCreationToReceiptAndTheMunicipalityGetsEachAnswerOnce(t *t
 	if !items[item] {
 		t.Fatalf("the disagreement's item %s is not among %v", item, items)
 	}
-	if n := len(ofType(out, events.LetterRequested)); n != 3 {
+	if n := len(runtimetest.OfType(out, events.LetterRequested)); n != 3 {
 		t.Fatalf("%d receipt letters, want 3", n)
 	}
-	if n := len(ofType(out, events.CitizenAnswerSigned)); n != 3 {
+	if n := len(runtimetest.OfType(out, events.CitizenAnswerSigned)); n != 3 {
 		t.Fatalf("%d signed answers announced, want 3", n)
 	}
-	if n := len(ofType(out, events.CitizenTasksClosed)); n != 1 {
+	if n := len(runtimetest.OfType(out, events.CitizenTasksClosed)); n != 1 {
 		t.Fatalf("tasks closed %d times, want once", n)
 	}
 	var form events.CitizenDeliveryPayload
@@ -172,8 +173,8 @@ func TestAgreeingIsNotSignedAndNotSent(t *testing.T) {
 	if r.body["receipt"].(map[string]any)["sentToMunicipality"] != false {
 		t.Fatalf("agreement: %s", r.raw)
 	}
-	out := f.outbox(t, id)
-	if len(ofType(out, events.DeliveryRequested)) != 0 || len(ofType(out, events.LetterRequested)) != 0 || len(ofType(out, events.CitizenTasksClosed)) != 1 {
+	out := f.Outbox(t, id)
+	if len(runtimetest.OfType(out, events.DeliveryRequested)) != 0 || len(runtimetest.OfType(out, events.LetterRequested)) != 0 || len(runtimetest.OfType(out, events.CitizenTasksClosed)) != 1 {
 		t.Fatalf("agreeing emitted %v", out)
 	}
 }
@@ -247,7 +248,7 @@ func TestAProxyActsAndTheLedgerRecordsBothPeople(t *testing.T) {
 		t.Fatalf("the ledger does not record the proxy acting for the person: %v", f.ledgerRows(t, id))
 	}
 	var letter events.LetterRequest
-	_ = json.Unmarshal(ofType(f.outbox(t, id), events.LetterRequested)[0].Data, &letter)
+	_ = json.Unmarshal(runtimetest.OfType(f.Outbox(t, id), events.LetterRequested)[0].Data, &letter)
 	if letter.Recipient.CPR.String() != represented {
 		t.Fatal("the receipt goes to the person, not the proxy")
 	}
@@ -286,7 +287,7 @@ func TestAnInfectedUploadCannotBeReferencedAndACleanOneIsSentWithTheAnswer(t *te
 	f.want(t, f.call(t, tok, "POST", base+"/tasks/supplementary-information-1/answer",
 		`{"comment": "Se vedhæftede", "documents": [{"documentId": "`+clean+`"}]}`), 201)
 	f.want(t, f.call(t, tok, "POST", base+"/documentation", `{"documentId": "`+clean+`", "reason": "Min lønseddel"}`), 201)
-	for _, d := range ofType(f.outbox(t, id), events.DeliveryRequested) {
+	for _, d := range runtimetest.OfType(f.Outbox(t, id), events.DeliveryRequested) {
 		var dr events.DeliveryRequest
 		_ = json.Unmarshal(d.Data, &dr)
 		if len(dr.DocumentRefs) != 1 || dr.DocumentRefs[0] != clean {
@@ -323,8 +324,8 @@ func TestRecoveryAndPartialResumptionByKindOfPerson(t *testing.T) {
 			if r := f.want(t, f.call(t, tok, "POST", base+"/recovery", `{"lastAbsenceDay": "`+today.Format(time.DateOnly)+`"}`), 409); r.body["code"] != "absence-not-active" {
 				t.Fatalf("second recovery: %s", r.raw)
 			}
-			out := f.outbox(t, id)
-			if len(ofType(out, events.CitizenRecoveryReported)) != 1 || len(ofType(out, events.CitizenPartialResumptionReported)) != 1 || len(ofType(out, events.DeliveryRequested)) != 2 {
+			out := f.Outbox(t, id)
+			if len(runtimetest.OfType(out, events.CitizenRecoveryReported)) != 1 || len(runtimetest.OfType(out, events.CitizenPartialResumptionReported)) != 1 || len(runtimetest.OfType(out, events.DeliveryRequested)) != 2 {
 				t.Fatalf("emitted %v", out)
 			}
 		})

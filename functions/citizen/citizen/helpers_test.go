@@ -1,69 +1,31 @@
 package citizen_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/citizen/citizen"
 	"nemrefusion.dk/infra/auth"
-	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/devissuer"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
-type fixture struct {
-	svc    *runtime.Service
-	srv    *httptest.Server
-	issuer *devissuer.Issuer
-}
+type fixture struct{ *runtimetest.Kit }
 
 // start runs the citizen function on a fresh schema of the real Postgres,
 // with a development issuer and a sink that accepts everything (the outbox
 // table is what the tests read).
 func start(t *testing.T) *fixture {
 	t.Helper()
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }))
-	t.Cleanup(sink.Close)
-	var base config.Base
-	if err := config.Load(&base); err != nil {
-		t.Fatal(err)
-	}
-	base.Sink, base.LogLevel = sink.URL, "error"
-	if u := os.Getenv("DATABASE_URL"); u != "" {
-		base.DatabaseURL = u
-	}
-	mux := http.NewServeMux()
-	f := &fixture{srv: httptest.NewServer(mux)}
-	t.Cleanup(f.srv.Close)
-	var err error
-	if f.issuer, err = devissuer.New(devissuer.Config{Issuer: f.srv.URL + "/dev-issuer"}); err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("citizen_t%d", rand.Uint32())
-	ctx := context.Background()
-	f.svc, err = runtime.New(ctx, runtime.Options{Name: name, Base: base, Migrations: citizen.Migrations(), Logger: runtime.NewLogger(io.Discard, 0, name)})
-	if err != nil {
-		t.Fatalf("runtime (is Postgres up?): %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = f.svc.DB.Exec(ctx, "DROP SCHEMA "+name+" CASCADE")
-		f.svc.DB.Close()
-	})
-	v := auth.NewVerifier(f.issuer.URL(), "nemrefusion")
-	v.Log, v.Ledger = f.svc.Log, f.svc.DB
-	citizen.Register(f.svc, v, 5*time.Minute, citizen.Config{})
-	mux.Handle("/dev-issuer/", f.issuer)
-	mux.Handle("/", f.svc.Mux)
+	f := &fixture{runtimetest.Start(t, runtimetest.Options{Name: "citizen", Migrations: citizen.Migrations()})}
+	v := f.Verifier(t)
+	v.Log, v.Ledger = f.Svc.Log, f.Svc.DB
+	citizen.Register(f.Svc, v, 5*time.Minute, citizen.Config{})
 	return f
 }
 
@@ -83,32 +45,18 @@ func persona(t *testing.T, key string) auth.Claims {
 func (f *fixture) token(t *testing.T, c auth.Claims, loggedInAgo time.Duration) string {
 	t.Helper()
 	c.AuthTime = time.Now().Add(-loggedInAgo).Unix()
-	tok, err := f.issuer.Mint(c, devissuer.MintOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return f.Token(t, c)
 }
 
-// deliver posts ev to the function as the broker does and wants 2xx.
+// deliver posts an event of typ to the function as the broker does and
+// wants 2xx.
 func (f *fixture) deliver(t *testing.T, typ, key string, data any) {
 	t.Helper()
 	ev, err := events.New(typ, "test", key, data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(ev)
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/cloudevents+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("delivery of %s: %d %s", typ, resp.StatusCode, b)
-	}
+	f.Deliver(t, ev)
 }
 
 type reply struct {
@@ -131,27 +79,9 @@ func (r reply) errs() map[string]string {
 
 func (f *fixture) call(t *testing.T, tok, method, path string, body any) reply {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = bytes.NewReader([]byte(b))
-	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	r := reply{status: resp.StatusCode, raw: string(b), www: resp.Header.Get("WWW-Authenticate")}
-	_ = json.Unmarshal(b, &r.body)
+	a := f.Call(t, method, path, tok, body)
+	r := reply{status: a.Status, raw: string(a.Body), www: a.Header.Get("WWW-Authenticate")}
+	_ = json.Unmarshal(a.Body, &r.body)
 	return r
 }
 
@@ -163,56 +93,13 @@ func (f *fixture) want(t *testing.T, r reply, status int) reply {
 	return r
 }
 
-type emitted struct {
-	Type string
-	Data json.RawMessage
-}
-
-// outbox returns what the function emitted for an absence, in order.
-func (f *fixture) outbox(t *testing.T, absence string) []emitted {
-	t.Helper()
-	rows, err := f.svc.DB.Query(context.Background(), `SELECT event_type, event->'data' FROM outbox WHERE partition_key = $1 ORDER BY seq`, absence)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []emitted
-	for rows.Next() {
-		var e emitted
-		if err := rows.Scan(&e.Type, &e.Data); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func ofType(es []emitted, typ string) []emitted {
-	var out []emitted
-	for _, e := range es {
-		if e.Type == typ {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // ledgerRows returns (event type, actor, role, on behalf of) of an
 // absence's ledger stream.
 func (f *fixture) ledgerRows(t *testing.T, stream string) [][4]string {
 	t.Helper()
-	rows, err := f.svc.DB.Query(context.Background(), `SELECT event_type, actor, role, on_behalf_of FROM ledger.entries WHERE stream = $1 ORDER BY seq`, stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var out [][4]string
-	for rows.Next() {
-		var r [4]string
-		if err := rows.Scan(&r[0], &r[1], &r[2], &r[3]); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
+	for _, r := range f.Ledger(t, stream) {
+		out = append(out, [4]string{r.EventType, r.Actor, r.Role, r.OnBehalfOf})
 	}
 	return out
 }
@@ -221,7 +108,7 @@ func (f *fixture) ledgerRows(t *testing.T, stream string) [][4]string {
 func (f *fixture) denials(t *testing.T, actor, resource string) int {
 	t.Helper()
 	var n int
-	err := f.svc.DB.QueryRow(context.Background(), `SELECT count(*) FROM ledger.entries WHERE stream = $1 AND actor = $2 AND reason::jsonb->>'resource' = $3`,
+	err := f.Svc.DB.QueryRow(context.Background(), `SELECT count(*) FROM ledger.entries WHERE stream = $1 AND actor = $2 AND reason::jsonb->>'resource' = $3`,
 		auth.StreamAccessDenied, actor, resource).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
