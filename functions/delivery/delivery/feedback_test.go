@@ -149,8 +149,8 @@ func TestCaseTaskBecomesCitizenTask(t *testing.T) {
 	f.mustPost(events.DeliveryRequested, absence, report(absence, "101", "sickness.akasse.report", cvrA, 1))
 	task := events.CaseTaskRequest{AbsenceID: absence, Recipient: "101", Task: "hearing", CPR: "1203854321", FirstAbsenceDay: "2024-03-04", Deadline: "2024-05-10"}
 	f.mustPost(events.CaseTaskRequested, absence, task)
-	eventually(t, "citizen.tasks.requested published", func() bool { return len(f.broker.ofType(events.CitizenTasksRequested)) == 1 })
-	ev := f.broker.ofType(events.CitizenTasksRequested)[0]
+	eventually(t, "citizen.tasks.requested published", func() bool { return len(f.Sink.OfType(events.CitizenTasksRequested)) == 1 })
+	ev := f.Sink.OfType(events.CitizenTasksRequested)[0]
 	if err := events.Validate(ev); err != nil {
 		t.Fatalf("emitted event invalid: %v", err)
 	}

@@ -1,129 +1,47 @@
 package delivery_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
-
-	cloudevents "github.com/cloudevents/sdk-go/v2"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/delivery/delivery"
 	"nemrefusion.dk/infra/auth"
-	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/ledger"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
-// brokerSink stands in for the broker ingress and keeps what the function
-// publishes.
-type brokerSink struct {
-	mu  sync.Mutex
-	got []cloudevents.Event
-}
-
-func (s *brokerSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ev, err := cehttp.NewEventFromHTTPRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.got = append(s.got, *ev)
-	s.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
-}
-
-func (s *brokerSink) ofType(t string) []cloudevents.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []cloudevents.Event
-	for _, ev := range s.got {
-		if ev.Type() == t {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
-
 type fixture struct {
-	t      testing.TB
-	svc    *runtime.Service
-	fn     *delivery.Function
-	srv    *httptest.Server
-	issuer *devissuer.Issuer
-	broker *brokerSink
+	*runtimetest.Kit
+	t  testing.TB
+	fn *delivery.Function
 }
 
 // start runs a delivery function in its own schema with a development
 // issuer, a stand-in broker and fast push retries.
 func start(t testing.TB) *fixture {
 	t.Helper()
-	var base config.Base
-	if err := config.Load(&base); err != nil {
-		t.Fatal(err)
-	}
-	bs := &brokerSink{}
-	bsrv := httptest.NewServer(bs)
-	t.Cleanup(bsrv.Close)
-	base.Sink = bsrv.URL
-
-	mux := http.NewServeMux()
-	isrv := httptest.NewServer(mux)
-	t.Cleanup(isrv.Close)
-	iss, err := devissuer.New(devissuer.Config{Issuer: isrv.URL + "/dev-issuer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/dev-issuer/", iss)
-
-	name := fmt.Sprintf("delivery_test_%d", rand.Uint32())
-	var logs bytes.Buffer
+	k := runtimetest.Start(t, runtimetest.Options{Name: "delivery", Migrations: delivery.Migrations()})
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := runtime.New(ctx, runtime.Options{Name: name, Base: base, Migrations: delivery.Migrations(), Logger: runtime.NewLogger(&logs, 0, name)})
-	if err != nil {
-		cancel()
-		t.Fatalf("runtime.New: %v", err)
-	}
-	fn, err := delivery.Register(ctx, svc, delivery.Config{
+	fn, err := delivery.Register(ctx, k.Svc, delivery.Config{
 		PushInterval: 20 * time.Millisecond, PushBackoffBase: 20 * time.Millisecond, PushBackoffMax: 100 * time.Millisecond,
 		PushTimeout: 2 * time.Second, SyntheticPopulation: true,
-	}, auth.NewVerifier(iss.URL(), "nemrefusion"))
+	}, k.Verifier(t))
 	if err != nil {
 		cancel()
 		t.Fatalf("Register: %v", err)
 	}
-	srv := httptest.NewServer(svc.Mux)
 	done := make(chan struct{})
 	go func() { fn.Run(ctx); close(done) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
-		srv.Close()
-		_, _ = svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-		svc.DB.Close()
 	})
-	return &fixture{t: t, svc: svc, fn: fn, srv: srv, issuer: iss, broker: bs}
-}
-
-// token mints an access token for claims.
-func (f *fixture) token(c auth.Claims) string {
-	f.t.Helper()
-	tok, err := f.issuer.Mint(c, devissuer.MintOptions{})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return tok
+	return &fixture{Kit: k, t: t, fn: fn}
 }
 
 func caseSystem(m string) auth.Claims {
@@ -151,17 +69,11 @@ func (f *fixture) post(eventType, key string, data any, ext map[string]string) i
 	for k, v := range ext {
 		ev.SetExtension(k, v)
 	}
-	b, _ := json.Marshal(ev)
-	resp, err := http.Post(f.srv.URL+"/", "application/cloudevents+json", bytes.NewReader(b))
-	if err != nil {
-		f.t.Fatal(err)
+	code, body := f.Post(f.t, ev)
+	if code >= 300 {
+		f.t.Logf("%s answered %d: %s", eventType, code, body)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		f.t.Logf("%s answered %d: %s", eventType, resp.StatusCode, body)
-	}
-	return resp.StatusCode
+	return code
 }
 
 // mustPost posts and requires 2xx.
@@ -176,37 +88,23 @@ func (f *fixture) mustPost(eventType, key string, data any) {
 // decodes a JSON answer into out (when non-nil).
 func (f *fixture) call(method, path string, c *auth.Claims, body any, out any) int {
 	f.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
+	tok := ""
 	if c != nil {
-		req.Header.Set("Authorization", "Bearer "+f.token(*c))
+		tok = f.Token(f.t, *c)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode/100 == 2 {
-		if err := json.Unmarshal(b, out); err != nil {
-			f.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+	r := f.Call(f.t, method, path, tok, body)
+	if out != nil && r.Status/100 == 2 {
+		if err := json.Unmarshal(r.Body, out); err != nil {
+			f.t.Fatalf("%s %s: %v: %s", method, path, err, r.Body)
 		}
 	}
-	return resp.StatusCode
+	return r.Status
 }
 
 // entries returns the ledger entries of stream.
 func (f *fixture) entries(stream string) []ledger.Record {
 	f.t.Helper()
-	recs, err := ledger.Stream(context.Background(), f.svc.DB, stream, 1000)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return recs
+	return f.Ledger(f.t, stream)
 }
 
 func countType(recs []ledger.Record, t string) int {

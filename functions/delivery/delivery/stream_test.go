@@ -92,7 +92,7 @@ func TestStreamExactlyOnceInOrderFetchAndAck(t *testing.T) {
 	if got := countType(recs, events.DeliveryRequested); got != n+1 {
 		t.Fatalf("%d requested entries, want %d (20 items for 101, 1 for 147)", got, n+1)
 	}
-	if got := len(f.broker.ofType(events.DeliveryDelivered)); got != n {
+	if got := len(f.Sink.OfType(events.DeliveryDelivered)); got != n {
 		t.Fatalf("%d delivered events published, want %d", got, n)
 	}
 
