@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -15,21 +14,16 @@ import (
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
-	"github.com/cloudevents/sdk-go/v2/binding"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/lookup/lookup"
-	"nemrefusion.dk/infra/auth"
-	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/registers"
 	"nemrefusion.dk/infra/registers/cache"
 	"nemrefusion.dk/infra/registers/client"
 	"nemrefusion.dk/infra/registers/standin"
 	"nemrefusion.dk/infra/registers/synth"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
 var ref = registers.NewMonth(2025, 5)
@@ -60,44 +54,10 @@ func persona(key string) synth.Persona {
 	return p
 }
 
-// sink is a stand-in broker ingress that records what it accepts.
-type sink struct {
-	mu  sync.Mutex
-	got []cloudevents.Event
-}
-
-func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ev, err := cehttp.NewEventFromHTTPRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.got = append(s.got, *ev)
-	s.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
-}
-
-// causedBy returns the events caused by the event with id.
-func (s *sink) causedBy(id string) []cloudevents.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []cloudevents.Event
-	for _, ev := range s.got {
-		if events.Str(ev, events.ExtCausationID) == id {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
-
 type fixture struct {
-	svc     *runtime.Service
-	srv     *httptest.Server
-	sink    *sink
+	*runtimetest.Kit
 	standin *standin.Server
 	cache   *cache.Cache
-	issuer  *devissuer.Issuer
 }
 
 type options struct {
@@ -106,47 +66,14 @@ type options struct {
 
 func start(t *testing.T, o options) *fixture {
 	t.Helper()
-	var base config.Base
-	if err := config.Load(&base); err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{sink: &sink{}, standin: standin.New(dataset(t))}
-	sinkSrv := httptest.NewServer(f.sink)
-	t.Cleanup(sinkSrv.Close)
-	base.Sink = sinkSrv.URL
+	f := &fixture{Kit: runtimetest.Start(t, runtimetest.Options{Name: "lookup"}), standin: standin.New(dataset(t))}
+	f.Svc.Pub.MaxElapsed = 300 * time.Millisecond
 	regSrv := httptest.NewServer(f.standin)
 	t.Cleanup(regSrv.Close)
 
-	// The development issuer on its own server, as the local stack serves it.
-	mux := http.NewServeMux()
-	issSrv := httptest.NewServer(mux)
-	t.Cleanup(issSrv.Close)
-	iss, err := devissuer.New(devissuer.Config{Issuer: issSrv.URL + "/dev-issuer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/dev-issuer/", iss)
-	f.issuer = iss
-
-	name := fmt.Sprintf("lookup_test_%d", rand.Uint32())
-	var logs bytes.Buffer
-	svc, err := runtime.New(context.Background(), runtime.Options{Name: name, Base: base, Logger: runtime.NewLogger(&logs, 0, name)})
-	if err != nil {
-		t.Fatalf("runtime.New: %v", err)
-	}
-	svc.Pub.MaxElapsed = 300 * time.Millisecond
-	t.Cleanup(func() {
-		_, _ = svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-		svc.DB.Close()
-		if t.Failed() {
-			t.Logf("function log:\n%s", logs.String())
-		}
-	})
-	f.svc = svc
-
 	redisURL := o.redisURL
 	if redisURL == "" {
-		redisURL = base.RedisURL
+		redisURL = f.Base.RedisURL
 	}
 	rdb, err := cache.NewClient(redisURL)
 	if err != nil {
@@ -165,11 +92,9 @@ func start(t *testing.T, o options) *fixture {
 	}
 	// A random key secret per test gives every test its own ledger streams.
 	f.cache = cache.New(rdb, cl, cache.Options{Prefix: prefix, KeySecret: fmt.Appendf(nil, "%x", rand.Uint64()), Timeout: time.Second})
-	v := auth.NewVerifier(iss.URL(), "nemrefusion")
-	v.Ledger = svc.DB
-	lookup.Register(svc, f.cache, v)
-	f.srv = httptest.NewServer(svc.Mux)
-	t.Cleanup(f.srv.Close)
+	v := f.Verifier(t)
+	v.Ledger = f.Svc.DB
+	lookup.Register(f.Svc, f.cache, v)
 	return f
 }
 
@@ -186,52 +111,30 @@ func request(t *testing.T, data any) cloudevents.Event {
 // post delivers ev as the broker does and returns the status.
 func (f *fixture) post(t *testing.T, ev cloudevents.Event) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", nil)
-	if err := cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), req); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
+	code, _ := f.Post(t, ev)
+	return code
 }
 
 // get calls an HTTP lookup as the persona (no token when persona is "").
 func (f *fixture) get(t *testing.T, persona, path string) (int, http.Header, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+	tok := ""
 	if persona != "" {
-		tok, err := f.issuer.PersonaToken(persona)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		tok = f.PersonaToken(t, persona)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	r := f.Call(t, http.MethodGet, path, tok, nil)
 	var out map[string]any
-	if len(bytes.TrimSpace(b)) > 0 {
-		if err := json.Unmarshal(b, &out); err != nil {
-			t.Fatalf("GET %s: answer is not a JSON object: %d %s", path, resp.StatusCode, b)
+	if len(bytes.TrimSpace(r.Body)) > 0 {
+		if err := json.Unmarshal(r.Body, &out); err != nil {
+			t.Fatalf("GET %s: answer is not a JSON object: %d %s", path, r.Status, r.Body)
 		}
 	}
-	return resp.StatusCode, resp.Header, out
+	return r.Status, r.Header, out
 }
 
 func (f *fixture) entries(t *testing.T, stream string) []ledger.Record {
 	t.Helper()
-	recs, err := ledger.Stream(context.Background(), f.svc.DB, stream, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
+	return f.Ledger(t, stream)
 }
 
 func reasonOf(t *testing.T, r ledger.Record) map[string]string {

@@ -96,7 +96,7 @@ func TestEventLookups(t *testing.T) {
 			if code := f.post(t, ev); code != http.StatusAccepted {
 				t.Fatalf("delivery: %d", code)
 			}
-			out := f.sink.causedBy(ev.ID())
+			out := f.Sink.CausedBy(ev.ID())
 			if len(out) != 1 {
 				t.Fatalf("want one reply, got %d", len(out))
 			}
@@ -199,7 +199,7 @@ func TestEventRegisterDownIsRetried(t *testing.T) {
 	if code := f.post(t, ev); code != http.StatusServiceUnavailable {
 		t.Fatalf("register down: %d, want 503", code)
 	}
-	if n := len(f.sink.causedBy(ev.ID())); n != 0 {
+	if n := len(f.Sink.CausedBy(ev.ID())); n != 0 {
 		t.Fatalf("register down: %d replies, want none (never an empty answer)", n)
 	}
 	if n := len(f.entries(t, "reads/"+events.PartitionKey(ev))); n != 0 {
@@ -209,7 +209,7 @@ func TestEventRegisterDownIsRetried(t *testing.T) {
 	if code := f.post(t, ev); code != http.StatusAccepted {
 		t.Fatalf("redelivery: %d", code)
 	}
-	out := f.sink.causedBy(ev.ID())
+	out := f.Sink.CausedBy(ev.ID())
 	if len(out) != 1 || out[0].Type() != events.LookupAnswered {
 		t.Fatalf("redelivery: %v", out)
 	}
