@@ -27,7 +27,7 @@ import (
 //	go test -run '^$' -bench ScanAndStore -benchtime 20x ./documents/
 func BenchmarkScanAndStore(b *testing.B) {
 	f := start(b, options{})
-	tok := f.token(b, devissuer.PersonaCitizen)
+	tok := f.PersonaToken(b, devissuer.PersonaCitizen)
 	scanner := clamav.New(f.proxy.target)
 	ctx := context.Background()
 	for _, size := range []int{100 << 10, 5 << 20} {
@@ -64,7 +64,7 @@ func BenchmarkScanAndStore(b *testing.B) {
 			}
 			up := func() {
 				start := time.Now()
-				code, out := upload(b, f.srv.URL, tok, "bench.pdf", "Benchmark", file)
+				code, out := upload(b, f.URL(), tok, "bench.pdf", "Benchmark", file)
 				if code != http.StatusCreated || out["status"] != "accepted" {
 					b.Fatalf("upload: %d %v", code, out)
 				}

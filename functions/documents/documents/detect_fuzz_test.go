@@ -59,17 +59,17 @@ func FuzzUploadTypeDetection(f *testing.F) {
 		f.Add(s.name, s.body)
 	}
 	fx := start(f, options{maxBytes: 64 << 10})
-	tok := fx.token(f, devissuer.PersonaCitizen)
+	tok := fx.PersonaToken(f, devissuer.PersonaCitizen)
 	count := func(t *testing.T) int {
 		var n int
-		if err := fx.svc.DB.QueryRow(context.Background(), "SELECT count(*) FROM documents").Scan(&n); err != nil {
+		if err := fx.Svc.DB.QueryRow(context.Background(), "SELECT count(*) FROM documents").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
 	f.Fuzz(func(t *testing.T, filename string, body []byte) {
 		before := count(t)
-		code, out := upload(t, fx.srv.URL, tok, filename, "Fuzz", body)
+		code, out := upload(t, fx.URL(), tok, filename, "Fuzz", body)
 		stored := count(t) - before
 		switch code {
 		case http.StatusCreated, http.StatusAccepted:

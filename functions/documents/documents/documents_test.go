@@ -28,9 +28,9 @@ func (f *fixture) exists(t *testing.T, bucket, key string) bool {
 func (f *fixture) waitEvents(t *testing.T, typ, id string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(f.sink.of(typ, id)) < n {
+	for len(f.published(typ, id)) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d %s events about %s, want %d", len(f.sink.of(typ, id)), typ, id, n)
+			t.Fatalf("%d %s events about %s, want %d", len(f.published(typ, id)), typ, id, n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -38,7 +38,7 @@ func (f *fixture) waitEvents(t *testing.T, typ, id string, n int) {
 
 func TestUploadsAreScannedBeforeRelease(t *testing.T) {
 	f := start(t, options{})
-	tok := f.token(t, devissuer.PersonaCitizen)
+	tok := f.PersonaToken(t, devissuer.PersonaCitizen)
 	cases := []struct {
 		name, filename string
 		content        []byte
@@ -54,7 +54,7 @@ func TestUploadsAreScannedBeforeRelease(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out := upload(t, f.srv.URL, tok, c.filename, "Lønseddel (september)", c.content)
+			code, out := upload(t, f.URL(), tok, c.filename, "Lønseddel (september)", c.content)
 			if code != c.code {
 				t.Fatalf("upload: %d %v, want %d", code, out, c.code)
 			}
@@ -74,11 +74,11 @@ func TestUploadsAreScannedBeforeRelease(t *testing.T) {
 			if got := f.exists(t, f.docs, id); got != (c.status == "accepted") {
 				t.Errorf("in the documents bucket: %v, want %v", got, c.status == "accepted")
 			}
-			code, st := get(t, f.srv.URL, "/api/v1/documents/"+id, tok, "")
+			code, st := get(t, f.URL(), "/api/v1/documents/"+id, tok, "")
 			if code != http.StatusOK || st["status"] != c.status {
 				t.Fatalf("status: %d %v", code, st)
 			}
-			code, link := get(t, f.srv.URL, "/api/v1/documents/"+id+"/download", tok, "application/json")
+			code, link := get(t, f.URL(), "/api/v1/documents/"+id+"/download", tok, "application/json")
 			if c.status != "accepted" {
 				if code != http.StatusConflict {
 					t.Fatalf("download of a rejected document: %d %v", code, link)
@@ -86,7 +86,7 @@ func TestUploadsAreScannedBeforeRelease(t *testing.T) {
 				f.waitEvents(t, events.DocumentRejected, id, 1)
 				// The rejected-upload receipt goes to the uploader (the citizen).
 				f.waitEvents(t, events.LetterRequested, id, 1)
-				ev := f.sink.of(events.LetterRequested, id)[0]
+				ev := f.published(events.LetterRequested, id)[0]
 				if err := events.Validate(ev); err != nil {
 					t.Fatal(err)
 				}
@@ -101,7 +101,7 @@ func TestUploadsAreScannedBeforeRelease(t *testing.T) {
 				return
 			}
 			f.waitEvents(t, events.DocumentAccepted, id, 1)
-			if err := events.Validate(f.sink.of(events.DocumentAccepted, id)[0]); err != nil {
+			if err := events.Validate(f.published(events.DocumentAccepted, id)[0]); err != nil {
 				t.Fatal(err)
 			}
 			if code != http.StatusOK {
@@ -116,7 +116,7 @@ func TestUploadsAreScannedBeforeRelease(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || !bytes.Equal(body, c.content) {
 				t.Fatalf("presigned download: %d, %d bytes", resp.StatusCode, len(body))
 			}
-			if code, red := get(t, f.srv.URL, "/api/v1/documents/"+id+"/download", tok, ""); code != http.StatusSeeOther || red["location"] == "" {
+			if code, red := get(t, f.URL(), "/api/v1/documents/"+id+"/download", tok, ""); code != http.StatusSeeOther || red["location"] == "" {
 				t.Fatalf("download without JSON: %d %v, want 303", code, red)
 			}
 		})
@@ -127,13 +127,13 @@ func TestOversizeIsNeverPassedAsClean(t *testing.T) {
 	// The upload limit refuses at the door; a scanner limit below it (as
 	// clamd's StreamMaxLength could be) rejects after quarantine.
 	f := start(t, options{maxBytes: 256 << 10, scannerLimit: 64 << 10})
-	tok := f.token(t, devissuer.PersonaCitizen)
+	tok := f.PersonaToken(t, devissuer.PersonaCitizen)
 	big := append(samplePDF(), bytes.Repeat([]byte(" "), 256<<10)...)
-	if code, out := upload(t, f.srv.URL, tok, "big.pdf", "For stor", big); code != http.StatusRequestEntityTooLarge || out["code"] != "too-large" {
+	if code, out := upload(t, f.URL(), tok, "big.pdf", "For stor", big); code != http.StatusRequestEntityTooLarge || out["code"] != "too-large" {
 		t.Fatalf("over the upload limit: %d %v", code, out)
 	}
 	mid := append(samplePDF(), bytes.Repeat([]byte(" "), 100<<10)...)
-	code, out := upload(t, f.srv.URL, tok, "mid.pdf", "Over scannerens grænse", mid)
+	code, out := upload(t, f.URL(), tok, "mid.pdf", "Over scannerens grænse", mid)
 	if code != http.StatusCreated || out["status"] != "rejected" || out["reason"] != events.DocumentTooLarge {
 		t.Fatalf("over the scanner's limit: %d %v", code, out)
 	}
@@ -141,26 +141,26 @@ func TestOversizeIsNeverPassedAsClean(t *testing.T) {
 	if f.exists(t, f.docs, id) || f.exists(t, f.quar, id) {
 		t.Fatal("a file too large to scan was kept")
 	}
-	if len(f.sink.of(events.LetterRequested, id)) != 0 {
+	if len(f.published(events.LetterRequested, id)) != 0 {
 		t.Fatal("a too-large file got a virus receipt")
 	}
 }
 
 func TestNothingIsReleasedWhileClamdIsDown(t *testing.T) {
 	f := start(t, options{})
-	tok := f.token(t, devissuer.PersonaCitizen)
+	tok := f.PersonaToken(t, devissuer.PersonaCitizen)
 	f.proxy.up.Store(false)
-	code, clean := upload(t, f.srv.URL, tok, "clean.pdf", "Ren", samplePDF())
+	code, clean := upload(t, f.URL(), tok, "clean.pdf", "Ren", samplePDF())
 	if code != http.StatusAccepted || clean["status"] != "awaiting-scan" {
 		t.Fatalf("upload with clamd down: %d %v", code, clean)
 	}
-	_, dirty := upload(t, f.srv.URL, tok, "dirty.pdf", "Beskidt", infectedPDF())
+	_, dirty := upload(t, f.URL(), tok, "dirty.pdf", "Beskidt", infectedPDF())
 	ids := []string{clean["id"].(string), dirty["id"].(string)}
 	for _, id := range ids {
-		if code, st := get(t, f.srv.URL, "/api/v1/documents/"+id, tok, ""); st["status"] != "awaiting-scan" {
+		if code, st := get(t, f.URL(), "/api/v1/documents/"+id, tok, ""); st["status"] != "awaiting-scan" {
 			t.Fatalf("status while down: %d %v", code, st)
 		}
-		if code, _ := get(t, f.srv.URL, "/api/v1/documents/"+id+"/download", tok, "application/json"); code != http.StatusConflict {
+		if code, _ := get(t, f.URL(), "/api/v1/documents/"+id+"/download", tok, "application/json"); code != http.StatusConflict {
 			t.Fatalf("download while down: %d, want 409", code)
 		}
 		if !f.exists(t, f.quar, id) || f.exists(t, f.docs, id) {
@@ -172,7 +172,7 @@ func TestNothingIsReleasedWhileClamdIsDown(t *testing.T) {
 	if n, err := f.fn.RescanDue(context.Background()); n != 0 || err == nil {
 		t.Fatalf("rescan while down: %d, %v", n, err)
 	}
-	if len(f.sink.of(events.DocumentAccepted, ids[0])) != 0 {
+	if len(f.published(events.DocumentAccepted, ids[0])) != 0 {
 		t.Fatal("announced before a clean verdict")
 	}
 	// clamd is back: the in-process loop finishes both.
@@ -182,8 +182,8 @@ func TestNothingIsReleasedWhileClamdIsDown(t *testing.T) {
 	go f.fn.Run(ctx)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		_, a := get(t, f.srv.URL, "/api/v1/documents/"+ids[0], tok, "")
-		_, b := get(t, f.srv.URL, "/api/v1/documents/"+ids[1], tok, "")
+		_, a := get(t, f.URL(), "/api/v1/documents/"+ids[0], tok, "")
+		_, b := get(t, f.URL(), "/api/v1/documents/"+ids[1], tok, "")
 		if a["status"] == "accepted" && b["status"] == "rejected" {
 			break
 		}
@@ -192,7 +192,7 @@ func TestNothingIsReleasedWhileClamdIsDown(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if code, _ := get(t, f.srv.URL, "/api/v1/documents/"+ids[0]+"/download", tok, "application/json"); code != http.StatusOK {
+	if code, _ := get(t, f.URL(), "/api/v1/documents/"+ids[0]+"/download", tok, "application/json"); code != http.StatusOK {
 		t.Fatalf("download after release: %d", code)
 	}
 	f.waitEvents(t, events.DocumentAccepted, ids[0], 1)
@@ -204,22 +204,22 @@ func TestNothingIsReleasedWhileClamdIsDown(t *testing.T) {
 
 func TestOnlyTheUploadersTenantMaySee(t *testing.T) {
 	f := start(t, options{})
-	_, out := upload(t, f.srv.URL, f.token(t, devissuer.PersonaCitizen), "a.pdf", "Mit dokument", samplePDF())
+	_, out := upload(t, f.URL(), f.PersonaToken(t, devissuer.PersonaCitizen), "a.pdf", "Mit dokument", samplePDF())
 	id := out["id"].(string)
-	other := f.token(t, devissuer.PersonaCitizenOther)
+	other := f.PersonaToken(t, devissuer.PersonaCitizenOther)
 	for _, path := range []string{"/api/v1/documents/" + id, "/api/v1/documents/" + id + "/download", "/api/v1/documents/0190f6a4-8a4e-7c1e-9d3c-1b2a3c4d5e72"} {
-		if code, body := get(t, f.srv.URL, path, other, "application/json"); code != http.StatusNotFound {
+		if code, body := get(t, f.URL(), path, other, "application/json"); code != http.StatusNotFound {
 			t.Fatalf("%s as another citizen: %d %v, want 404", path, code, body)
 		}
 	}
-	if code, _ := get(t, f.srv.URL, "/api/v1/documents/"+id, "", ""); code != http.StatusUnauthorized {
+	if code, _ := get(t, f.URL(), "/api/v1/documents/"+id, "", ""); code != http.StatusUnauthorized {
 		t.Fatalf("without a token: %d, want 401", code)
 	}
-	if code, _ := upload(t, f.srv.URL, f.token(t, devissuer.PersonaCaseworker), "a.pdf", "x", samplePDF()); code != http.StatusForbidden {
+	if code, _ := upload(t, f.URL(), f.PersonaToken(t, devissuer.PersonaCaseworker), "a.pdf", "x", samplePDF()); code != http.StatusForbidden {
 		t.Fatalf("a caseworker uploading: %d, want 403", code)
 	}
 	var denials int
-	if err := f.svc.DB.QueryRow(context.Background(), `SELECT count(*) FROM ledger.entries WHERE stream = 'access-denied' AND reason->>'resource' = $1`, "document:"+id).Scan(&denials); err != nil {
+	if err := f.Svc.DB.QueryRow(context.Background(), `SELECT count(*) FROM ledger.entries WHERE stream = 'access-denied' AND reason->>'resource' = $1`, "document:"+id).Scan(&denials); err != nil {
 		t.Logf("counting denials: %v", err)
 	} else if denials != 2 {
 		t.Fatalf("%d denials recorded, want 2", denials)

@@ -9,55 +9,19 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/functions/documents/documents"
-	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/clamav"
 	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/devissuer"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 	"nemrefusion.dk/infra/s3"
 )
-
-// sink records what the function publishes.
-type sink struct {
-	mu  sync.Mutex
-	got []cloudevents.Event
-}
-
-func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ev, err := cehttp.NewEventFromHTTPRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.got = append(s.got, *ev)
-	s.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
-}
-
-// of returns the events of typ whose data mentions id.
-func (s *sink) of(typ, id string) []cloudevents.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []cloudevents.Event
-	for _, e := range s.got {
-		if e.Type() == typ && bytes.Contains(e.Data(), []byte(id)) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // clamdProxy stands between the function and the real clamd; switched off,
 // it accepts connections and drops them at once, as a dead clamd behind a
@@ -107,16 +71,13 @@ func (p *clamdProxy) serve(c net.Conn) {
 func (p *clamdProxy) addr() string { return p.ln.Addr().String() }
 
 type fixture struct {
-	fn     *documents.Function
-	svc    *runtime.Service
-	srv    *httptest.Server
-	sink   *sink
-	store  *s3.Store
-	proxy  *clamdProxy
-	issuer *devissuer.Issuer
-	cfg    documents.Config
-	quar   string
-	docs   string
+	*runtimetest.Kit
+	fn    *documents.Function
+	store *s3.Store
+	proxy *clamdProxy
+	cfg   documents.Config
+	quar  string
+	docs  string
 }
 
 type options struct {
@@ -136,10 +97,7 @@ func start(t testing.TB, o options) *fixture {
 		}
 		t.Skip("S3_ACCESS_KEY not set: source .data/stack.env")
 	}
-	f := &fixture{sink: &sink{}}
-	sinkSrv := httptest.NewServer(f.sink)
-	t.Cleanup(sinkSrv.Close)
-	base.Sink = sinkSrv.URL
+	f := &fixture{}
 	var err error
 	if f.store, err = s3.New(s3.FromBase(base)); err != nil {
 		t.Fatal(err)
@@ -153,22 +111,7 @@ func start(t testing.TB, o options) *fixture {
 	if err := clamav.New(base.ClamdAddr).Ping(context.Background()); err != nil {
 		t.Fatalf("the real clamd at %s: %v (run infra/stack/services.sh start)", base.ClamdAddr, err)
 	}
-	mux := http.NewServeMux()
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	if f.issuer, err = devissuer.New(devissuer.Config{Issuer: f.srv.URL + "/dev-issuer"}); err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("documents_test_%d", suffix)
-	f.svc, err = runtime.New(context.Background(), runtime.Options{Name: name, Base: base, Migrations: documents.Migrations(),
-		Logger: runtime.NewLogger(io.Discard, 0, name)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = f.svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-		f.svc.DB.Close()
-	})
+	f.Kit = runtimetest.Start(t, runtimetest.Options{Name: "documents", Base: &base, Migrations: documents.Migrations()})
 	f.cfg = documents.Config{MaxBytes: 10 << 20, URLTTL: 30 * time.Second, RescanInterval: time.Second,
 		ReceiptSenderCVR: "19435075", ReceiptSenderName: "Mit Sygefravær"}
 	if o.maxBytes > 0 {
@@ -178,24 +121,19 @@ func start(t testing.TB, o options) *fixture {
 	if o.scannerLimit > 0 {
 		opts = append(opts, clamav.WithMaxBytes(o.scannerLimit))
 	}
-	v := auth.NewVerifier(f.issuer.URL(), "nemrefusion")
-	f.fn, err = documents.Register(f.svc, documents.Deps{Store: f.store, Scanner: clamav.New(f.proxy.addr(), append(opts, clamav.WithTimeout(10*time.Second))...),
+	v := f.Verifier(t)
+	f.fn, err = documents.Register(f.Svc, documents.Deps{Store: f.store, Scanner: clamav.New(f.proxy.addr(), append(opts, clamav.WithTimeout(10*time.Second))...),
 		Quarantine: f.quar, Documents: f.docs, Config: f.cfg, Verifier: v})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux.Handle("/dev-issuer/", f.issuer)
-	mux.Handle("/", f.svc.Mux)
 	return f
 }
 
-func (f *fixture) token(t testing.TB, persona string) string {
-	t.Helper()
-	tok, err := f.issuer.PersonaToken(persona)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+// published returns the events of typ the function published whose data
+// mentions id.
+func (f *fixture) published(typ, id string) []cloudevents.Event {
+	return f.Sink.Where(func(e cloudevents.Event) bool { return e.Type() == typ && bytes.Contains(e.Data(), []byte(id)) })
 }
 
 // upload posts a multipart form with the file and title.
