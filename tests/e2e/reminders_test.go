@@ -79,7 +79,8 @@ func TestRemindersThroughTheStack(t *testing.T) {
 	pending := "e2e-" + run + "/after-flush"
 	remPublish(t, remEvent(t, fires, soon, events.ReminderSubject{Type: events.SubjectAbsence, ID: "e2e-abs-" + run}))
 	remPublish(t, remEvent(t, closed, soon, events.ReminderSubject{Type: events.SubjectTasks, ID: "e2e-tasks-" + run}))
-	remPublish(t, remEvent(t, pending, time.Now().Add(8*time.Second), events.ReminderSubject{Type: events.SubjectCase, ID: "e2e-case-" + run}))
+	// Due well after the schedule is lost below, even on a slow, loaded machine.
+	remPublish(t, remEvent(t, pending, time.Now().Add(45*time.Second), events.ReminderSubject{Type: events.SubjectCase, ID: "e2e-case-" + run}))
 	tasksClosed, err := events.New(events.CitizenTasksClosed, "e2e", "e2e-tasks-"+run, events.CitizenTasksClosure{AbsenceID: "e2e-tasks-" + run}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -91,13 +92,8 @@ func TestRemindersThroughTheStack(t *testing.T) {
 		_ = pool.QueryRow(ctx, `SELECT status FROM reminder.reminders WHERE id = $1`, id).Scan(&s)
 		return s
 	}
-	remWaitFor(t, "the three reminders stored", 20*time.Second, func() bool {
+	remWaitFor(t, "the three reminders stored", 30*time.Second, func() bool {
 		return status(fires) != "" && status(closed) == "cancelled" && status(pending) == "scheduled"
-	})
-	remWaitFor(t, "the reminder in the sender's inbox", 30*time.Second, func() bool {
-		var n int
-		_ = pool.QueryRow(ctx, `SELECT count(*) FROM waiting.sender_inbox WHERE reminder_id = $1`, fires).Scan(&n)
-		return n == 1
 	})
 
 	// Lose the schedule the way FLUSHALL would (only this database's keys:
@@ -110,7 +106,15 @@ func TestRemindersThroughTheStack(t *testing.T) {
 	if err := schedule.New(rdb, schedule.Prefix(os.Getenv("DATABASE_URL"), "reminder")).Drop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	remWaitFor(t, "the pending reminder to fire after the rebuild", 40*time.Second, func() bool { return status(pending) == "fired" })
+	if st := status(pending); st != "scheduled" {
+		t.Fatalf("the pending reminder is %q before the schedule was lost; the test needs it scheduled", st)
+	}
+	remWaitFor(t, "the reminder in the sender's inbox", 30*time.Second, func() bool {
+		var n int
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM waiting.sender_inbox WHERE reminder_id = $1`, fires).Scan(&n)
+		return n == 1
+	})
+	remWaitFor(t, "the pending reminder to fire after the rebuild", 75*time.Second, func() bool { return status(pending) == "fired" })
 	time.Sleep(3 * time.Second)
 	var dues, closedDue int
 	_ = pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE event->'data'->>'id' IN ($1, $2)),
