@@ -30,11 +30,22 @@ var blanketTypes = map[string]func([]byte) ([]byte, error){
 	SicknessRecoveryReported:       typedRoundTrip[SicknessRecoveryReport],
 	SicknessCorrectionSubmitted:    typedRoundTrip[SicknessCorrection],
 	SicknessCancellationSubmitted:  typedRoundTrip[SicknessCancellation],
+
+	ParentalEmployerReported:     typedRoundTrip[ParentalEmployerReport],
+	ParentalSelfEmployedReported: typedRoundTrip[ParentalSelfEmployedReport],
+	ParentalAKasseReported:       typedRoundTrip[ParentalAKasseReport],
+
+	SubsidyWageRequested:             typedRoundTrip[SubsidyWageRequest],
+	SubsidyFlexjobRequested:          typedRoundTrip[SubsidyFlexjobRequest],
+	SubsidyJobClarificationRequested: typedRoundTrip[SubsidyJobClarificationRequest],
+	SubsidyAdultApprenticeRequested:  typedRoundTrip[SubsidyAdultApprenticeRequest],
+	SubsidyMentorRequested:           typedRoundTrip[SubsidyMentorRequest],
+	SubsidySelfEmployed136Requested:  typedRoundTrip[SubsidySelfEmployed136Request],
 }
 
 // FuzzCheckDomain checks every blanket's payload decoding and domain checks
-// (every type in the domain-check table: sickness, and parental leave and
-// the subsidies once they join it): never a panic; on any data only nil or
+// (every type in the domain-check table: sickness, parental leave, the
+// subsidies and whatever joins it later): never a panic; on any data only nil or
 // field errors with both texts; and a blanket that passes its schema and
 // its domain checks names a CVR intake can authorise, and still passes both
 // after a round trip through its Go type.
