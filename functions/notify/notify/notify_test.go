@@ -17,8 +17,6 @@ import (
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
-	"github.com/cloudevents/sdk-go/v2/binding"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
@@ -28,39 +26,9 @@ import (
 	"nemrefusion.dk/infra/nemsms"
 	"nemrefusion.dk/infra/registers"
 	"nemrefusion.dk/infra/registers/synth"
-	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 	"nemrefusion.dk/infra/s3"
 )
-
-// sink records what the function publishes.
-type sink struct {
-	mu  sync.Mutex
-	got []cloudevents.Event
-}
-
-func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ev, err := cehttp.NewEventFromHTTPRequest(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.got = append(s.got, *ev)
-	s.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
-}
-
-func (s *sink) of(typ, causation string) []cloudevents.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []cloudevents.Event
-	for _, e := range s.got {
-		if e.Type() == typ && events.Str(e, events.ExtCausationID) == causation {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // flakyPost simulates a crash between the send and the commit: the
 // message reaches Digital Post, then the handler fails before committing.
@@ -80,14 +48,12 @@ func (f *flakyPost) Send(ctx context.Context, m digitalpost.Message) (digitalpos
 }
 
 type fixture struct {
-	srv   *httptest.Server
-	sink  *sink
+	*runtimetest.Kit
 	dp    *digitalpost.StandIn
 	sms   *nemsms.StandIn
 	dp2   *flakyPost
 	store *s3.Store
 	bkt   string
-	svc   *runtime.Service
 }
 
 var (
@@ -124,17 +90,15 @@ func start(t *testing.T) *fixture {
 		}
 		t.Skip("S3_ACCESS_KEY not set: source .data/stack.env")
 	}
-	f := &fixture{sink: &sink{}, dp: digitalpost.NewStandIn()}
+	f := &fixture{dp: digitalpost.NewStandIn()}
 	d := dataset(t)
 	f.sms = nemsms.NewStandIn(func(ctx context.Context, c ids.CPR) (bool, error) {
 		p, err := d.Person(ctx, c)
 		return err == nil && p.NemSMS != "", nil
 	})
-	sinkSrv := httptest.NewServer(f.sink)
 	dpSrv := httptest.NewServer(f.dp)
 	smsSrv := httptest.NewServer(f.sms)
-	t.Cleanup(func() { sinkSrv.Close(); dpSrv.Close(); smsSrv.Close() })
-	base.Sink = sinkSrv.URL
+	t.Cleanup(func() { dpSrv.Close(); smsSrv.Close() })
 	var err error
 	f.store, err = s3.New(s3.FromBase(base))
 	if err != nil {
@@ -147,35 +111,9 @@ func start(t *testing.T) *fixture {
 	post, _ := digitalpost.NewClient(dpSrv.URL)
 	f.dp2 = &flakyPost{Deliverer: post}
 	smsc, _ := nemsms.NewClient(smsSrv.URL)
-	name := fmt.Sprintf("notify_test_%d", rand.Uint32())
-	f.svc, err = runtime.New(context.Background(), runtime.Options{Name: name, Base: base, Migrations: notify.Migrations(),
-		Logger: runtime.NewLogger(io.Discard, 0, name)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = f.svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-		f.svc.DB.Close()
-	})
-	notify.Register(f.svc, notify.Deps{Persons: d, Post: f.dp2, SMS: smsc, Store: f.store, Bucket: f.bkt})
-	f.srv = httptest.NewServer(f.svc.Mux)
-	t.Cleanup(f.srv.Close)
+	f.Kit = runtimetest.Start(t, runtimetest.Options{Name: "notify", Base: &base, Migrations: notify.Migrations()})
+	notify.Register(f.Svc, notify.Deps{Persons: d, Post: f.dp2, SMS: smsc, Store: f.store, Bucket: f.bkt})
 	return f
-}
-
-func (f *fixture) post(t *testing.T, ev cloudevents.Event) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/", nil)
-	if err := cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), req); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 func newEvent(t *testing.T, typ string, data any) cloudevents.Event {
@@ -199,7 +137,9 @@ func (f *fixture) waitFor(t *testing.T, typ string, ev cloudevents.Event, n int)
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got := f.sink.of(typ, ev.ID())
+		got := f.Sink.Where(func(e cloudevents.Event) bool {
+			return e.Type() == typ && events.Str(e, events.ExtCausationID) == ev.ID()
+		})
 		if len(got) >= n || time.Now().After(deadline) {
 			return got
 		}
@@ -221,7 +161,7 @@ func TestLettersArriveWhereTheyShouldExactlyOnce(t *testing.T) {
 			cpr := persona(c.persona)
 			ev := newEvent(t, events.LetterRequested, letterRequest(events.LetterCitizenTask, cpr))
 			for i := range 2 { // the second is a redelivery
-				if code, body := f.post(t, ev); code != http.StatusAccepted {
+				if code, body := f.Post(t, ev); code != http.StatusAccepted {
 					t.Fatalf("delivery %d: %d %s", i+1, code, body)
 				}
 			}
@@ -273,10 +213,10 @@ func TestCrashBetweenSendAndCommitDoesNotSendTwice(t *testing.T) {
 	cpr := persona(synth.PersonaNemSMS)
 	ev := newEvent(t, events.LetterRequested, letterRequest(events.LetterReminder, cpr))
 	f.dp2.crashes.Store(1)
-	if code, _ := f.post(t, ev); code != http.StatusServiceUnavailable {
+	if code, _ := f.Post(t, ev); code != http.StatusServiceUnavailable {
 		t.Fatalf("first delivery: %d, want 503 (the broker retries)", code)
 	}
-	if code, body := f.post(t, ev); code != http.StatusAccepted {
+	if code, body := f.Post(t, ev); code != http.StatusAccepted {
 		t.Fatalf("retry: %d %s", code, body)
 	}
 	got := f.dp.Received(cpr.String())
@@ -284,7 +224,7 @@ func TestCrashBetweenSendAndCommitDoesNotSendTwice(t *testing.T) {
 		t.Fatalf("received %+v, want one message posted twice and delivered once", got)
 	}
 	var n int
-	if err := f.svc.DB.QueryRow(context.Background(), `SELECT count(*) FROM letters`).Scan(&n); err != nil || n != 1 {
+	if err := f.Svc.DB.QueryRow(context.Background(), `SELECT count(*) FROM letters`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d letters rows (%v), want 1", n, err)
 	}
 	if sent := f.waitFor(t, events.LetterSent, ev, 1); len(sent) != 1 {
@@ -298,11 +238,11 @@ func TestTransientAndPermanentFailures(t *testing.T) {
 	cpr := persona(synth.PersonaMoved)
 	ev := newEvent(t, events.LetterRequested, letterRequest(events.LetterCitizenTask, cpr))
 	f.dp.SetDown(true)
-	if code, _ := f.post(t, ev); code != http.StatusServiceUnavailable {
+	if code, _ := f.Post(t, ev); code != http.StatusServiceUnavailable {
 		t.Fatalf("Digital Post down: %d, want 503", code)
 	}
 	f.dp.SetDown(false)
-	if code, _ := f.post(t, ev); code != http.StatusAccepted {
+	if code, _ := f.Post(t, ev); code != http.StatusAccepted {
 		t.Fatalf("Digital Post up: %d", code)
 	}
 	if got := f.dp.Received(cpr.String()); len(got) != 1 {
@@ -311,7 +251,7 @@ func TestTransientAndPermanentFailures(t *testing.T) {
 	// Unknown person: letter.failed, acknowledged.
 	ghost := ids.MustCPR("0101010101")
 	ev = newEvent(t, events.LetterRequested, letterRequest(events.LetterCitizenTask, ghost))
-	if code, _ := f.post(t, ev); code != http.StatusAccepted {
+	if code, _ := f.Post(t, ev); code != http.StatusAccepted {
 		t.Fatalf("unknown recipient: %d, want 202 with letter.failed", code)
 	}
 	if failed := f.waitFor(t, events.LetterFailed, ev, 1); len(failed) != 1 {
@@ -321,7 +261,7 @@ func TestTransientAndPermanentFailures(t *testing.T) {
 	}
 	// Missing template data can never succeed: 400 (dead letter).
 	bad := letterRequest(events.LetterRejectedUpload, cpr)
-	if code, body := f.post(t, newEvent(t, events.LetterRequested, bad)); code != http.StatusBadRequest || !strings.Contains(body, "documentTitle") {
+	if code, body := f.Post(t, newEvent(t, events.LetterRequested, bad)); code != http.StatusBadRequest || !strings.Contains(body, "documentTitle") {
 		t.Fatalf("missing data: %d %s", code, body)
 	}
 }
@@ -330,7 +270,7 @@ func TestLetterToACompanyGoesByDigitalPost(t *testing.T) {
 	f := start(t)
 	req := events.LetterRequest{Kind: events.LetterSenderReceipt, Recipient: events.Party{CVR: ids.MustCVR("30000005")}, Sender: kommune,
 		Reference: "NR-2024-00000043", Data: map[string]string{"blanket": "Sygefravær og refusion", "submittedAt": "2024-03-04T09:15:00Z"}}
-	if code, body := f.post(t, newEvent(t, events.LetterRequested, req)); code != http.StatusAccepted {
+	if code, body := f.Post(t, newEvent(t, events.LetterRequested, req)); code != http.StatusAccepted {
 		t.Fatalf("%d %s", code, body)
 	}
 	got := f.dp.Received("30000005")
@@ -348,7 +288,7 @@ func TestSMSOnlyToSignedUpAtMost160(t *testing.T) {
 	text := "Husk at udfylde dit oplysningsskema i Mit Sygefravær senest 12. marts 2024."
 	ev := newEvent(t, events.SMSRequested, req(signed, text))
 	for range 2 {
-		if code, body := f.post(t, ev); code != http.StatusAccepted {
+		if code, body := f.Post(t, ev); code != http.StatusAccepted {
 			t.Fatalf("%d %s", code, body)
 		}
 	}
@@ -359,7 +299,7 @@ func TestSMSOnlyToSignedUpAtMost160(t *testing.T) {
 		t.Fatalf("%d sms.sent", len(sent))
 	}
 	ev = newEvent(t, events.SMSRequested, req(unsigned, text))
-	if code, _ := f.post(t, ev); code != http.StatusAccepted {
+	if code, _ := f.Post(t, ev); code != http.StatusAccepted {
 		t.Fatalf("not signed up: %d", code)
 	}
 	skipped := f.waitFor(t, events.SMSSkipped, ev, 1)
@@ -372,10 +312,10 @@ func TestSMSOnlyToSignedUpAtMost160(t *testing.T) {
 		t.Fatalf("skipped %+v", out)
 	}
 	// 161 characters: refused by the contract (400), never cut.
-	if code, _ := f.post(t, newEvent(t, events.SMSRequested, req(signed, strings.Repeat("æ", 161)))); code != http.StatusBadRequest {
+	if code, _ := f.Post(t, newEvent(t, events.SMSRequested, req(signed, strings.Repeat("æ", 161)))); code != http.StatusBadRequest {
 		t.Fatalf("161 characters: %d, want 400", code)
 	}
-	if code, _ := f.post(t, newEvent(t, events.SMSRequested, req(signed, strings.Repeat("æ", 160)))); code != http.StatusAccepted {
+	if code, _ := f.Post(t, newEvent(t, events.SMSRequested, req(signed, strings.Repeat("æ", 160)))); code != http.StatusAccepted {
 		t.Fatalf("160 characters: %d, want 202", code)
 	}
 }
