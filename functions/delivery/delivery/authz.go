@@ -16,7 +16,8 @@ const (
 	// actStream: fetch, acknowledge, open items of and manage the sink of
 	// the stream of recipient tenant ("101" or "UDK").
 	actStream action = iota
-	// actSender: see the feedback of an absence sent by CVR tenant.
+	// actSender: list the absences CVR tenant sent and see the feedback of
+	// one of them.
 	actSender
 	// actDFDG: look up an absence in the data foundation; tenant is the
 	// recipient the absence was delivered to.

@@ -151,6 +151,7 @@ func (f *Function) routes() {
 	m.Handle("PUT /api/v1/deliveries/{recipient}/sink", f.public(f.putSink))
 	m.Handle("GET /api/v1/deliveries/{recipient}/sink", f.public(f.getSink))
 	m.Handle("DELETE /api/v1/deliveries/{recipient}/sink", f.public(f.deleteSink))
+	m.Handle("GET /api/v1/feedback/absences", f.public(f.senderList))
 	m.Handle("GET /api/v1/feedback/absences/{id}", f.public(f.senderView))
 	m.Handle("GET /api/v1/dfdg/absences/{id}", f.public(f.dfdgLookup))
 	m.HandleFunc("GET /api/v1/admin/municipalities/{no}/dpo", f.getDPO) // public: shown to citizens on every page
