@@ -48,7 +48,9 @@ func remEvent(t *testing.T, id string, due time.Time, subject events.ReminderSub
 	return ev
 }
 
-func remWaitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+// remWaitFor polls cond until it holds or d passes; state, if given, says
+// what was seen instead.
+func remWaitFor(t *testing.T, what string, d time.Duration, cond func() bool, state ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
@@ -57,7 +59,11 @@ func remWaitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %s", what)
+	seen := ""
+	for _, s := range state {
+		seen += " (" + s() + ")"
+	}
+	t.Fatalf("timed out waiting for %s%s", what, seen)
 }
 
 // Through the broker and the running reminder and waiting functions: a
@@ -78,7 +84,8 @@ func TestRemindersThroughTheStack(t *testing.T) {
 	closed := "e2e-" + run + "/closed"
 	pending := "e2e-" + run + "/after-flush"
 	remPublish(t, remEvent(t, fires, soon, events.ReminderSubject{Type: events.SubjectAbsence, ID: "e2e-abs-" + run}))
-	remPublish(t, remEvent(t, closed, soon, events.ReminderSubject{Type: events.SubjectTasks, ID: "e2e-tasks-" + run}))
+	// Due after its tasks close below: it must be cancelled, not fired.
+	remPublish(t, remEvent(t, closed, time.Now().Add(20*time.Second), events.ReminderSubject{Type: events.SubjectTasks, ID: "e2e-tasks-" + run}))
 	// Due well after the schedule is lost below, even on a slow, loaded machine.
 	remPublish(t, remEvent(t, pending, time.Now().Add(45*time.Second), events.ReminderSubject{Type: events.SubjectCase, ID: "e2e-case-" + run}))
 	tasksClosed, err := events.New(events.CitizenTasksClosed, "e2e", "e2e-tasks-"+run, events.CitizenTasksClosure{AbsenceID: "e2e-tasks-" + run}, nil)
@@ -94,6 +101,8 @@ func TestRemindersThroughTheStack(t *testing.T) {
 	}
 	remWaitFor(t, "the three reminders stored", 30*time.Second, func() bool {
 		return status(fires) != "" && status(closed) == "cancelled" && status(pending) == "scheduled"
+	}, func() string {
+		return fmt.Sprintf("fires=%q closed=%q pending=%q", status(fires), status(closed), status(pending))
 	})
 
 	// Lose the schedule the way FLUSHALL would (only this database's keys:

@@ -116,6 +116,9 @@ func (r *Reminders) HandleScheduled(ctx context.Context, tx *runtime.Tx, ev clou
 	if err := json.Unmarshal(ev.Data(), &d); err != nil {
 		return runtime.Fail(runtime.KindInvalid, "bad-data", "Data kan ikke læses.", "The data cannot be read.", err)
 	}
+	if err := lockSubject(ctx, tx, d.Subject); err != nil {
+		return err
+	}
 	status := "scheduled"
 	var cancelledAt time.Time
 	err := tx.QueryRow(ctx, `SELECT cancelled_at FROM subject_cancellations WHERE subject_type = $1 AND subject_id = $2`,
@@ -221,6 +224,9 @@ func (r *Reminders) HandleTasksClosed(ctx context.Context, tx *runtime.Tx, ev cl
 // dropped then: removing them here, before commit, could lose a reminder
 // whose cancellation then rolls back.
 func (r *Reminders) cancelSubject(ctx context.Context, tx *runtime.Tx, s events.ReminderSubject, at time.Time, reason string) (int64, error) {
+	if err := lockSubject(ctx, tx, s); err != nil {
+		return 0, err
+	}
 	tag, err := tx.Exec(ctx, `UPDATE reminders SET status = 'cancelled', cancelled_at = now(), cancel_reason = $3
 		WHERE subject_type = $1 AND subject_id = $2 AND status = 'scheduled'`, s.Type, s.ID, reason)
 	if err != nil {
@@ -238,4 +244,16 @@ func (r *Reminders) cancelSubject(ctx context.Context, tx *runtime.Tx, s events.
 		return 0, err
 	}
 	return tag.RowsAffected(), nil
+}
+
+// lockSubject serialises the transactions that schedule or cancel reminders
+// of one subject. Without it a schedule and a cancellation handled at the
+// same moment each miss the other's uncommitted row (the schedule sees no
+// cancellation yet, the cancellation no reminder yet) and the reminder
+// survives its cancellation.
+func lockSubject(ctx context.Context, tx *runtime.Tx, s events.ReminderSubject) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('reminder-subject:' || $1 || ':' || $2, 0))`, s.Type, s.ID); err != nil {
+		return fmt.Errorf("lock reminder subject: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package reminder_test
 import (
 	"context"
 	"fmt"
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -251,5 +252,38 @@ func TestInvalidScheduleIsRefused(t *testing.T) {
 	ev := event(t, events.ReminderScheduled, "x", map[string]any{"id": "x", "due": "tomorrow"})
 	if code := deliverCode(t, svc, ev); code != http.StatusBadRequest {
 		t.Fatalf("status %d", code)
+	}
+}
+
+// A schedule and a tasks-closed cancellation of the same subject handled at
+// the same moment (two broker deliveries in flight) still end cancelled:
+// neither transaction may miss the other's uncommitted row. The schedule
+// event is made first, so the cancellation is the later fact (§ 38: the
+// day-6 SMS goes only while tasks are open).
+func TestConcurrentScheduleAndCancellationEndCancelled(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	svc, _, _ := w.instance(t)
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		abs := fmt.Sprintf("race-%d", i)
+		sched := scheduled(t, abs+"/sms", t0.Add(time.Hour), events.ReminderSubject{Type: events.SubjectTasks, ID: abs})
+		closed := event(t, events.CitizenTasksClosed, abs, events.CitizenTasksClosure{AbsenceID: abs})
+		wg.Add(2)
+		for _, ev := range []cloudevents.Event{sched, closed} {
+			go func() {
+				defer wg.Done()
+				if code := deliverCode(t, svc, ev); code/100 != 2 {
+					t.Errorf("%s: %d", ev.Type(), code)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i := range n {
+		if s := status(t, svc, fmt.Sprintf("race-%d/sms", i)); s != "cancelled" {
+			t.Fatalf("race-%d/sms is %q after its tasks closed", i, s)
+		}
 	}
 }
