@@ -310,3 +310,23 @@ func tabTo(t *testing.T, ctx context.Context, sel string) {
 	}
 	t.Fatalf("Tab never reached %s", sel)
 }
+
+// reloadUntil opens path again and again until an element matches sel (the
+// backend is eventually consistent), failing after within.
+func reloadUntil(t *testing.T, ctx context.Context, path, sel string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		open(t, ctx, path)
+		var found bool
+		run(t, ctx, "look for "+sel, chromedp.Evaluate(fmt.Sprintf(`!!document.querySelector(%q)`, sel), &found))
+		if found {
+			return
+		}
+		if time.Now().After(deadline) {
+			shot(t, ctx, "failure-"+sanitize(t.Name()))
+			t.Fatalf("%s never showed %s", path, sel)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

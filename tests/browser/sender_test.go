@@ -156,6 +156,13 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) {
 		t.Errorf("the overview lists the report: %q", row)
 	}
+	// The delivery function lists the absence once the report reached the
+	// municipality: status, next action and the way to the case.
+	caseLink := `#absences tbody tr a[href^="/nemrefusion/fravaer/"]`
+	reloadUntil(t, ctx, "/nemrefusion", caseLink, 45*time.Second)
+	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) || !strings.Contains(row, "Sendt til kommunen") || !strings.Contains(row, "raskmelding") {
+		t.Errorf("the listed absence: %q", row)
+	}
 	checkPage(t, ctx, "15-overview")
 
 	run(t, ctx, "log out", chromedp.Click(`.log-off`, chromedp.ByQuery), waitPage())

@@ -41,13 +41,14 @@ function loadDraft(slug) {
 }
 function saveDraft(slug, d) { sessionStorage.setItem(draftKey(slug), JSON.stringify(d)); }
 
-// The absences sent from this browser, per login subject (no CPR numbers).
-function absencesKey() { return 'nr.absences.' + (session()?.claims.sub || ''); }
-function sentAbsences() { return JSON.parse(localStorage.getItem(absencesKey()) || '[]'); }
-function rememberAbsence(a) {
-  const list = sentAbsences().filter((x) => x.absenceId !== a.absenceId);
+// The reports sent from this tab (no CPR numbers), shown in the overview
+// until the delivery function lists them.
+function sentKey() { return 'nr.sent.' + (session()?.claims.sub || ''); }
+function sentHere() { return JSON.parse(sessionStorage.getItem(sentKey()) || '[]'); }
+function rememberSent(a) {
+  const list = sentHere().filter((x) => x.absenceId !== a.absenceId || x.receipt !== a.receipt);
   list.unshift(a);
-  localStorage.setItem(absencesKey(), JSON.stringify(list.slice(0, 100)));
+  sessionStorage.setItem(sentKey(), JSON.stringify(list.slice(0, 20)));
 }
 
 function contextValues(b, claims) {
@@ -57,53 +58,76 @@ function contextValues(b, claims) {
 }
 
 function statusText(s) {
-  const k = 'status.' + (s || 'received');
+  const k = 'status.' + (s || 'received').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
   const v = t(k);
   return v === k ? s : v;
 }
 
 // ---------- overview ----------
 
+/** The title of a blanket type, from the hints (or the type itself). */
+async function blanketTitle(type) {
+  const b = (await blankets()).find((x) => x.type === type);
+  return b ? pick(b.title) : (type || '').replace('dk.nemrefusion.', '');
+}
+
+function absenceRows(list, titles) {
+  const l = lang();
+  return list.map((a) => html`<tr data-absence="${a.absenceId}">
+    <td>${titles[a.blanket] || a.kind}<br><span class="form-hint">${a.receipt}${a.caseNumber ? html` · ${t('case.number')} ${a.caseNumber}` : ''}</span></td>
+    <td>${formatDate(a.firstAbsenceDay, l)}${a.lastAbsenceDay ? html` – ${formatDate(a.lastAbsenceDay, l)}` : ''}</td>
+    <td class="js-status">${a.pending ? t('overview.pending') : statusText(a.status)}</td>
+    <td class="js-deadline">${a.nextDeadline ? formatDate(a.nextDeadline.date, l) : t('overview.noDeadline')}</td>
+    <td class="js-action">${a.nextAction ? pick(a.nextAction) : t('overview.action.none')}
+      ${a.feedback ? html`<br><a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.case')}<span class="sr-only"> ${a.receipt}</span></a>`
+        : a.pending ? html`<br><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a>` : ''}</td>
+  </tr>`);
+}
+
 export function overview() {
   const need = requireSender();
   if (need) return need;
-  const list = sentAbsences();
   return {
     title: t('overview.title'),
     body: html`<h1 tabindex="-1">${t('overview.title')}</h1>
       <p class="font-lead">${t('overview.lead')}</p>
       <p><a href="${BASE}/ny" class="button button-primary" id="new-report">${t('overview.new')}</a></p>
       <h2>${t('overview.col.absence')}</h2>
-      ${list.length ? html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('overview.title')}">
-        <table class="table table--compact" id="absences">
-          <thead><tr>
-            <th scope="col">${t('overview.col.absence')}</th><th scope="col">${t('overview.col.first')}</th>
-            <th scope="col">${t('overview.col.status')}</th><th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
-          </tr></thead>
-          <tbody>${list.map((a) => html`<tr data-absence="${a.absenceId}">
-            <td>${pick(a.title)}<br><span class="form-hint">${a.receipt}</span></td>
-            <td>${formatDate(a.firstAbsenceDay, lang())}</td>
-            <td class="js-status">${t('overview.statusUnknown')}</td>
-            <td class="js-deadline">${t('overview.noDeadline')}</td>
-            <td><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a></td>
-          </tr>`)}</tbody>
-        </table>
-      </div>
-      <p class="form-hint">${t('overview.note')}</p>` : html`<p id="absences-empty">${t('overview.empty')}</p>`}
+      <div id="absences-box"><p>${t('loading')}</p></div>
       <h2>${t('overview.prepared')}</h2>
       <p>${t('overview.prepared.lead')}</p>
       <div id="prepared"><p>${t('overview.prepared.empty')}</p></div>`,
     async after(ctx) {
-      // Status, deadlines and decisions from the case, where the API has them.
-      for (const a of list) {
-        try {
-          const v = await api('GET', `/api/v1/feedback/absences/${encodeURIComponent(a.absenceId)}`);
-          const row = ctx.el.querySelector(`tr[data-absence="${CSS.escape(a.absenceId)}"]`);
-          if (!row) continue;
-          row.querySelector('.js-status').textContent = statusText(v.status);
-          const next = (v.deadlines || []).map((d) => d.date || d.due || d.deadline).filter(Boolean).sort()[0];
-          if (next) row.querySelector('.js-deadline').textContent = formatDate(next, lang());
-        } catch { /* no case view yet: stays "Modtaget" */ }
+      const box = ctx.el.querySelector('#absences-box');
+      let list = [];
+      let failed = false;
+      try {
+        const res = await api('GET', '/api/v1/feedback/absences');
+        list = res?.absences || [];
+      } catch {
+        failed = true;
+      }
+      // Reports sent from this tab that the case has not caught up with yet.
+      const known = new Set(list.map((a) => a.absenceId + '/' + a.receipt));
+      const knownIds = new Set(list.map((a) => a.absenceId));
+      const pending = sentHere().filter((a) => !known.has(a.absenceId + '/' + a.receipt) && !knownIds.has(a.absenceId))
+        .map((a) => ({ ...a, pending: true }));
+      const rows = [...pending, ...list];
+      const titles = {};
+      for (const a of rows) titles[a.blanket] = a.title ? pick(a.title) : await blanketTitle(a.blanket);
+      if (!rows.length) {
+        box.innerHTML = String(failed ? html`<p id="absences-empty">${t('overview.unavailable')}</p>` : html`<p id="absences-empty">${t('overview.empty')}</p>`);
+      } else {
+        box.innerHTML = String(html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('overview.title')}">
+          <table class="table table--compact" id="absences">
+            <thead><tr>
+              <th scope="col">${t('overview.col.absence')}</th><th scope="col">${t('overview.col.first')}</th>
+              <th scope="col">${t('overview.col.status')}</th><th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
+            </tr></thead>
+            <tbody>${absenceRows(rows, titles)}</tbody>
+          </table>
+        </div>
+        ${failed ? html`<p class="form-hint">${t('overview.unavailable')}</p>` : ''}`);
       }
       try {
         const res = await api('GET', '/api/v1/prepared');
@@ -405,7 +429,7 @@ export function check(slug, query) {
         };
         try {
           const rc = await postEvent(ev);
-          rememberAbsence({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title: b.title, slug, firstAbsenceDay: ev.data.firstAbsenceDay });
+          rememberSent({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title: b.title, blanket: b.type, firstAbsenceDay: ev.data.firstAbsenceDay });
           sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title: b.title }));
           sessionStorage.removeItem(draftKey(slug));
           ctx.go(`${BASE}/kvittering/${rc.stream}`);
@@ -442,7 +466,7 @@ export function check(slug, query) {
 export function receipt(absenceId) {
   const need = requireSender();
   if (need) return need;
-  const rc = JSON.parse(sessionStorage.getItem('nr.receipt.' + absenceId) || 'null') || sentAbsences().find((a) => a.absenceId === absenceId);
+  const rc = JSON.parse(sessionStorage.getItem('nr.receipt.' + absenceId) || 'null') || sentHere().find((a) => a.absenceId === absenceId);
   if (!rc) {
     return { title: t('receipt.title'), body: html`<h1 tabindex="-1">${t('receipt.title')}</h1><p>${t('receipt.missing')}</p><p><a href="${BASE}">${t('receipt.overview')}</a></p>` };
   }
