@@ -64,7 +64,7 @@ FUZZ_TARGETS := events/ids:FuzzParseCPR events/ids:FuzzParseCVR events/ids:FuzzP
 	infra/runtime:FuzzReadEvent infra/blanket:FuzzCheckSubmission infra/broker:FuzzParseISODuration \
 	infra/digitalpost:FuzzMeMoBuildParse infra/digitalpost:FuzzMeMoParse \
 	functions/intake/intake:FuzzSubmit functions/documents/documents:FuzzUploadTypeDetection
-FUZZTIME ?= 8s
+FUZZTIME ?= 5s
 fuzz: services ## every fuzz target for FUZZTIME each (bad CloudEvents, blankets, identifiers, uploads, MeMo)
 	@bash infra/stack/services.sh check
 	@mkdir -p $(NR_DATA)/fuzz; $(ENV); for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
