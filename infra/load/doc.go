@@ -2,12 +2,15 @@
 // mix of sickness blankets for the synthetic Denmark (employers' reports for
 // their current employees, recoveries on absences reported earlier in the
 // run, early follow-up requests, self-employed people's and a-kasser's
-// reports), posted as CloudEvents to the public origin at a given rate or as
-// fast as the workers allow, for a given count or duration, both capped.
+// reports), posted as CloudEvents to the public origin, and the sick
+// employees' answers to their comment task in Mit Sygefravær, at a given
+// rate or as fast as the workers allow, for a given count or duration,
+// both capped.
 //
 // Tokens come from the development issuer: the dev CLI client gets a
 // persona's token for the tenant it names (cvr, cpr), because the synthetic
-// companies have no clients of their own (infra/devissuer README).
+// companies and people have no clients of their own (infra/devissuer
+// README). Parental-leave and subsidy blankets are not in the mix yet.
 //
 // Run returns what the client saw: per endpoint the requests, statuses and
 // latency percentiles, and a classification of every answer (success, a

@@ -16,7 +16,7 @@ import (
 // read from the functions' own tables (sickness.blanket_submissions,
 // sickness.outbox, delivery.items): the observable state, no test hooks.
 type Pipeline struct {
-	// Accepted is how many submissions intake accepted; Processed how many
+	// Accepted is how many blankets intake accepted; Processed how many
 	// the sickness function decided or rejected; Missing the rest.
 	Accepted, Processed, Missing int
 	Decided, Rejected            int
@@ -41,6 +41,9 @@ func Follow(ctx context.Context, db *pgxpool.Pool, res *Result, within, settle t
 	ids := make([]string, 0, len(res.Accepted))
 	for i := range res.Accepted {
 		a := &res.Accepted[i]
+		if a.EventID == "" {
+			continue // a citizen's answer: not a blanket
+		}
 		byEvent[a.EventID] = a
 		ids = append(ids, a.EventID)
 	}

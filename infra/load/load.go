@@ -29,6 +29,10 @@ const (
 // the kind appended ("POST /api/v1/events employer-report").
 const EventsEndpoint = "POST /api/v1/events "
 
+// CitizenEndpoint prefixes the citizen's calls in the stats
+// ("POST /api/v1/citizen/absences/{id}/legal-text").
+const CitizenEndpoint = "POST /api/v1/citizen/absences/{id}/"
+
 // Config says what load to generate.
 type Config struct {
 	// BaseURL is the public origin, e.g. http://localhost:8080.
@@ -252,23 +256,48 @@ type receipt struct {
 // post sends one submission, retrying as cfg says.
 func post(ctx context.Context, cfg *Config, s submission) (Accepted, *Failure) {
 	a := Accepted{Kind: s.kind, ID: s.id, SentAt: time.Now()}
-	endpoint := EventsEndpoint + string(s.kind)
 	deadline := a.SentAt.Add(cfg.RetryFor)
-	for {
+	// The steps of the submission: one post of a CloudEvent, or a
+	// citizen's two calls (legal text, then the answer).
+	type call struct{ endpoint, path, contentType string }
+	calls := []call{{EventsEndpoint + string(s.kind), "/api/v1/events", "application/cloudevents+json"}}
+	bodies := [][]byte{s.body}
+	if s.kind == KindCitizenAnswer {
+		base := "/api/v1/citizen/absences/" + s.absence
+		calls = []call{{CitizenEndpoint + "legal-text", base + "/legal-text", "application/json"},
+			{CitizenEndpoint + "tasks/comment/answer", base + "/tasks/comment/answer", "application/json"}}
+		bodies = [][]byte{[]byte(`{"acknowledged": true}`), s.body}
+	}
+	for i := 0; i < len(calls); {
 		a.Attempts++
-		status, out, body, retryAfter, err := once(ctx, cfg, s, endpoint)
+		c := calls[i]
+		status, b, retryAfter, err := once(ctx, cfg, s.tenant, c.endpoint, c.path, c.contentType, bodies[i])
+		// A citizen's step repeated after a lost answer finds it done (409).
+		done := err == nil && (status/100 == 2 || (s.kind == KindCitizenAnswer && status == http.StatusConflict && a.Attempts > 1))
 		switch {
-		case err == nil && status/100 == 2:
-			a.Receipt, a.EventID, a.Stream, a.AcceptedAt = out.Receipt, out.EventID, out.Stream, time.Now()
-			return a, nil
+		case done:
+			if i == len(calls)-1 {
+				var out receipt
+				_ = json.Unmarshal(b, &out)
+				a.Receipt, a.EventID, a.Stream, a.AcceptedAt = out.Receipt, out.EventID, out.Stream, time.Now()
+				if s.kind == KindCitizenAnswer {
+					a.Stream = s.absence
+				}
+				return a, nil
+			}
+			i++
+			continue
 		case !cfg.Retry || time.Now().After(deadline) || ctx.Err() != nil:
-			return a, &Failure{Kind: s.kind, ID: s.id, Status: status, Body: body}
+			return a, &Failure{Kind: s.kind, ID: s.id, Status: status, Body: string(b)}
 		case status == http.StatusUnauthorized:
 			if f, ok := cfg.Tokens.(interface{ Forget(Tenant) }); ok {
 				f.Forget(s.tenant)
 			}
+		case status == http.StatusNotFound && s.kind == KindCitizenAnswer:
+			// The citizen's tasks are not there yet: the pipeline is behind.
+			retryAfter = time.Second
 		case status/100 == 4 && status != http.StatusTooManyRequests:
-			return a, &Failure{Kind: s.kind, ID: s.id, Status: status, Body: body}
+			return a, &Failure{Kind: s.kind, ID: s.id, Status: status, Body: string(b)}
 		}
 		pause := 200 * time.Millisecond
 		if retryAfter > 0 {
@@ -279,26 +308,27 @@ func post(ctx context.Context, cfg *Config, s submission) (Accepted, *Failure) {
 		case <-time.After(pause):
 		}
 	}
+	return a, &Failure{Kind: s.kind, ID: s.id, Body: "no steps"}
 }
 
-// once posts s once and records the answer under endpoint.
-func once(ctx context.Context, cfg *Config, s submission, endpoint string) (int, receipt, string, time.Duration, error) {
-	var out receipt
-	tok, err := cfg.Tokens.Token(ctx, s.tenant)
+// once posts body to path once as tenant and records the answer under
+// endpoint. It returns the status, the body and the Retry-After.
+func once(ctx context.Context, cfg *Config, tenant Tenant, endpoint, path, contentType string, body []byte) (int, []byte, time.Duration, error) {
+	tok, err := cfg.Tokens.Token(ctx, tenant)
 	if err != nil {
-		return 0, out, err.Error(), time.Second, err
+		return 0, []byte(err.Error()), time.Second, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.BaseURL, "/")+"/api/v1/events", bytes.NewReader(s.body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.BaseURL, "/")+path, bytes.NewReader(body))
 	if err != nil {
-		return 0, out, "", 0, err
+		return 0, nil, 0, err
 	}
-	req.Header.Set("Content-Type", "application/cloudevents+json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	start := time.Now()
 	resp, err := cfg.HTTP.Do(req)
 	if err != nil {
 		cfg.Stats.recordBody(endpoint, time.Since(start), 0, OutcomeNetwork, err.Error())
-		return 0, out, err.Error(), 0, err
+		return 0, []byte(err.Error()), 0, err
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
@@ -310,10 +340,11 @@ func once(ctx context.Context, cfg *Config, s submission, endpoint string) (int,
 	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 		ra = time.Duration(secs) * time.Second
 	}
-	if resp.StatusCode/100 == 2 {
-		if err := json.Unmarshal(b, &out); err != nil {
-			return resp.StatusCode, out, string(b), 0, fmt.Errorf("receipt: %w", err)
+	if resp.StatusCode/100 == 2 && strings.HasPrefix(endpoint, EventsEndpoint) {
+		var out receipt
+		if err := json.Unmarshal(b, &out); err != nil || out.EventID == "" {
+			return resp.StatusCode, b, 0, fmt.Errorf("receipt %q: %v", b, err)
 		}
 	}
-	return resp.StatusCode, out, string(b), ra, nil
+	return resp.StatusCode, b, ra, nil
 }

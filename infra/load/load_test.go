@@ -45,6 +45,12 @@ func TestSubmissionsAreValidBlankets(t *testing.T) {
 			t.Fatal(err)
 		}
 		kinds[s.kind]++
+		if s.kind == KindCitizenAnswer {
+			if s.absence == "" || s.tenant.CPR == "" || s.tenant.Persona != "citizen" {
+				t.Fatalf("citizen answer %+v names no absence or citizen", s)
+			}
+			continue
+		}
 		var ev cloudevents.Event
 		if err := json.Unmarshal(s.body, &ev); err != nil {
 			t.Fatalf("%s: %v", s.kind, err)
@@ -71,7 +77,7 @@ func TestSubmissionsAreValidBlankets(t *testing.T) {
 			g.accepted(s, "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b")
 		}
 	}
-	for _, k := range []Kind{KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse} {
+	for _, k := range []Kind{KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse, KindCitizenAnswer} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s in 600 submissions: %v", k, kinds)
 		}
@@ -134,7 +140,8 @@ func TestRunRetriesUntilAccepted(t *testing.T) {
 	for _, retry := range []bool{true, false} {
 		f := &fakeIntake{posts: map[string]int{}, receipts: map[string]string{}}
 		srv := httptest.NewServer(f)
-		res, err := Run(context.Background(), Config{BaseURL: srv.URL, Dataset: d, Count: 30, Workers: 4, Retry: retry, Duration: time.Minute})
+		res, err := Run(context.Background(), Config{BaseURL: srv.URL, Dataset: d, Count: 30, Workers: 4, Retry: retry, Duration: time.Minute,
+			Mix: Mix{KindEmployer: 2, KindSelfEmployed: 1, KindAKasse: 1}})
 		srv.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -164,7 +171,7 @@ func TestRunIsBounded(t *testing.T) {
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	start := time.Now()
-	res, err := Run(context.Background(), Config{BaseURL: srv.URL, Dataset: dataset(t), Rate: 20, Duration: 500 * time.Millisecond})
+	res, err := Run(context.Background(), Config{BaseURL: srv.URL, Dataset: dataset(t), Rate: 20, Duration: 500 * time.Millisecond, Mix: Mix{KindEmployer: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

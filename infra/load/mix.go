@@ -31,6 +31,10 @@ const (
 	KindSelfEmployed Kind = "self-employed-report"
 	// KindAKasse is an a-kasse's report for a member.
 	KindAKasse Kind = "akasse-report"
+	// KindCitizenAnswer is the sick employee's answer in Mit Sygefravær to
+	// the comment task of an absence the run reported earlier (legal text
+	// acknowledged, then a comment, signed and sent to the municipality).
+	KindCitizenAnswer Kind = "citizen-answer"
 )
 
 // Mix weighs the kinds; a kind with weight 0 is never sent.
@@ -39,7 +43,7 @@ type Mix map[Kind]int
 // DefaultMix is mostly employers' reports and their follow-ups, some early
 // follow-up requests and some self-employed and a-kasse reports, roughly as
 // the national figures are spread.
-var DefaultMix = Mix{KindEmployer: 60, KindRecovery: 20, KindEarlyFollowUp: 5, KindSelfEmployed: 8, KindAKasse: 7}
+var DefaultMix = Mix{KindEmployer: 55, KindRecovery: 15, KindCitizenAnswer: 12, KindEarlyFollowUp: 5, KindSelfEmployed: 7, KindAKasse: 6}
 
 // ParseMix reads "employer-report=60,recovery=20,...".
 func ParseMix(s string) (Mix, error) {
@@ -54,7 +58,7 @@ func ParseMix(s string) (Mix, error) {
 			return nil, fmt.Errorf("mix %q: want kind=weight", part)
 		}
 		switch kind := Kind(strings.TrimSpace(k)); kind {
-		case KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse:
+		case KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse, KindCitizenAnswer:
 			m[kind] = w
 		default:
 			return nil, fmt.Errorf("mix: unknown kind %q", k)
@@ -79,15 +83,17 @@ type submission struct {
 	body   []byte
 	// report: the absence this submission may later be followed up on.
 	followable bool
-	cvr        string
+	cvr, cpr   string
 	first      time.Time
+	// citizen answer: the absence (path) instead of a CloudEvent.
+	absence string
 }
 
 // reported is an accepted employer report that a recovery may follow.
 type reported struct {
-	stream, cvr string
-	first       time.Time
-	at          time.Time
+	stream, cvr, cpr string
+	first            time.Time
+	at               time.Time
 }
 
 // generator makes submissions; safe for concurrent use.
@@ -140,17 +146,17 @@ func (g *generator) accepted(s submission, stream string) {
 		return
 	}
 	g.mu.Lock()
-	g.followUp = append(g.followUp, reported{stream: stream, cvr: s.cvr, first: s.first, at: g.now()})
+	g.followUp = append(g.followUp, reported{stream: stream, cvr: s.cvr, cpr: s.cpr, first: s.first, at: g.now()})
 	g.mu.Unlock()
 }
 
-// next returns the next submission of the mix. A recovery with nothing
-// old enough to recover from becomes an employer report.
+// next returns the next submission of the mix. A recovery or citizen
+// answer with no reported absence old enough becomes an employer report.
 func (g *generator) next() (submission, error) {
 	g.mu.Lock()
 	kind := g.mix[g.rnd.IntN(len(g.mix))]
 	var rec reported
-	if kind == KindRecovery {
+	if kind == KindRecovery || kind == KindCitizenAnswer {
 		if len(g.followUp) > 0 && g.now().Sub(g.followUp[0].at) >= g.delay {
 			rec, g.followUp = g.followUp[0], g.followUp[1:]
 		} else {
@@ -176,7 +182,7 @@ func (g *generator) next() (submission, error) {
 		i, first := pick(len(g.pop.employees))
 		e := g.pop.employees[i]
 		typ = events.SicknessEmployerReported
-		s.tenant, s.followable, s.cvr, s.first = Tenant{Persona: devissuer.PersonaEmployer, CVR: e.cvr}, true, e.cvr, first
+		s.tenant, s.followable, s.cvr, s.cpr, s.first = Tenant{Persona: devissuer.PersonaEmployer, CVR: e.cvr}, true, e.cvr, e.cpr, first
 		data = events.SicknessEmployerReport{CPR: e.cpr, CVR: e.cvr, PNumber: e.pnumber, FirstAbsenceDay: first.Format(time.DateOnly),
 			WeeklyHours: e.hours, WagesPaid: n%4 != 0, HourlyEarnings: 180 + float64(n%120), EmployedSince: e.since.Format(time.DateOnly),
 			Retention: events.Retention{ExpectsReturn: true}, Contact: contact}
@@ -191,6 +197,14 @@ func (g *generator) next() (submission, error) {
 			}
 		}
 		data = events.SicknessRecoveryReport{AbsenceID: rec.stream, CVR: rec.cvr, LastAbsenceDay: last.Format(time.DateOnly)}
+	case KindCitizenAnswer:
+		s.tenant, s.absence = Tenant{Persona: devissuer.PersonaCitizen, CPR: rec.cpr}, rec.stream
+		b, err := json.Marshal(map[string]any{"agree": false, "comment": "Jeg er ansat 37 timer om ugen og forventer at vende tilbage."})
+		if err != nil {
+			return s, err
+		}
+		s.body = b
+		return s, nil
 	case KindEarlyFollowUp:
 		i, first := pick(len(g.pop.employees))
 		e := g.pop.employees[len(g.pop.employees)-1-i]
