@@ -170,7 +170,9 @@ func TestPushSinkFailsForAWhile(t *testing.T) {
 	})
 	reconcile(t, res)
 	pool := db(t)
-	last := func() int { return count(t, pool, `SELECT last_seq FROM delivery.recipients WHERE recipient = $1`, rcpt) }
+	last := func() int {
+		return count(t, pool, `SELECT last_seq FROM delivery.recipients WHERE recipient = $1`, rcpt)
+	}
 	if !eventually(2*time.Minute, func() bool {
 		sink.mu.Lock()
 		defer sink.mu.Unlock()

@@ -2,13 +2,16 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"nemrefusion.dk/events"
@@ -17,21 +20,45 @@ import (
 	"nemrefusion.dk/tests/stack"
 )
 
+var (
+	poolOnce sync.Once
+	shared   *pgxpool.Pool
+	poolErr  error
+)
+
+// db is the tests' own small pool on the stack's database (the shared
+// server's connections are scarce while other tests run).
 func db(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	p, err := pgxpool.New(context.Background(), os.Getenv("DATABASE_URL"))
-	if err != nil {
-		t.Fatal(err)
+	poolOnce.Do(func() {
+		cfg, err := pgxpool.ParseConfig(os.Getenv("DATABASE_URL"))
+		if err != nil {
+			poolErr = err
+			return
+		}
+		cfg.MaxConns = 3
+		shared, poolErr = pgxpool.NewWithConfig(context.Background(), cfg)
+	})
+	if poolErr != nil {
+		t.Fatal(poolErr)
 	}
-	t.Cleanup(p.Close)
-	return p
+	return shared
 }
 
-// count runs a count query.
+// count runs a count query; a server that has no connection to spare
+// right now (53300) is asked again for up to 30 s.
 func count(t *testing.T, pool *pgxpool.Pool, q string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := pool.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		err = pool.QueryRow(context.Background(), q, args...).Scan(&n)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "53300" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatalf("%s: %v", strings.Join(strings.Fields(q), " "), err)
 	}
 	return n
