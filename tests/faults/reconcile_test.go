@@ -143,7 +143,21 @@ func reconcile(t *testing.T, res *load.Result) {
 	}
 	counts = append(counts, stageCount{"sickness processed", p.Accepted, p.Processed})
 	if p.Missing > 0 {
-		t.Errorf("%d accepted submissions never processed by the sickness function", p.Missing)
+		// Explain: the broker gives an event up to the dead-letter sink
+		// once its Trigger's retries are spent.
+		dead := map[string]int{}
+		rows, err := pool.Query(ctx, `SELECT error_dest || ' ' || error_code, count(*) FROM deadletter.dead_letters
+			WHERE event_id IN (SELECT event_id FROM intake.submissions WHERE source = $1) GROUP BY 1`, res.Source)
+		if err == nil {
+			for rows.Next() {
+				var k string
+				var n int
+				_ = rows.Scan(&k, &n)
+				dead[k] = n
+			}
+			rows.Close()
+		}
+		t.Errorf("%d accepted submissions never processed by the sickness function; dead-lettered: %v", p.Missing, dead)
 	}
 	if p.Rejected > 0 {
 		t.Errorf("%d valid submissions rejected under the fault: %v", p.Rejected, p.Rejections)
