@@ -208,6 +208,13 @@ func freshDatabase() (func(), error) {
 		return nil, fmt.Errorf("create database: %w", err)
 	}
 	u.Path = "/" + name
+	// A stack runs some fifteen functions, each with its own pool, next to
+	// the test's own pools; a server with the usual 100 connections must
+	// hold them all, so each pool stays small here.
+	if q := u.Query(); q.Get("pool_max_conns") == "" {
+		q.Set("pool_max_conns", "3")
+		u.RawQuery = q.Encode()
+	}
 	os.Setenv("DATABASE_URL", u.String())
 	return func() {
 		os.Setenv("DATABASE_URL", base)
