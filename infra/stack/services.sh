@@ -232,7 +232,7 @@ pg_start_own() {
 	# No Unix socket (paths under a deep $NR_DATA can exceed its length limit);
 	# everything, pg_ctl's own readiness wait included, goes over TCP.
 	as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t "$NR_WAIT" -s \
-		-o "-c listen_addresses=${PG_HOST//[\[\]]/} -p $PG_PORT -c unix_socket_directories= -c fsync=off -c full_page_writes=off" \
+		-o "-c listen_addresses=${PG_HOST//[\[\]]/} -p $PG_PORT -c unix_socket_directories= -c fsync=off -c full_page_writes=off -c max_connections=300" \
 		start >/dev/null 2>&1 9>&- || { tail_log "$(pg_log)"; die "PostgreSQL did not start on $PG_HOST:$PG_PORT"; }
 	printf '%s\n%s\n' "$(head -n 1 "$data/postmaster.pid")" "$PG_HOST:$PG_PORT" >"$PG_PIDFILE"
 	wait_for "$NR_WAIT" pg_answers || { tail_log "$(pg_log)"; die "PostgreSQL started but does not answer at $PG_HOST:$PG_PORT"; }
