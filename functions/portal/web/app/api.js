@@ -32,7 +32,9 @@ export async function api(method, path, body, contentType) {
   const headers = { Accept: 'application/json' };
   if (s) headers.Authorization = 'Bearer ' + s.accessToken;
   let payload;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    payload = body; // the browser sets the multipart boundary
+  } else if (body !== undefined) {
     headers['Content-Type'] = contentType || 'application/json';
     payload = contentType ? body : JSON.stringify(body);
   }

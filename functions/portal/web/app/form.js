@@ -58,6 +58,13 @@ export function buildFields(schema, hints) {
   return fields;
 }
 
+/** Whether the field is shown, given the other answers (hint.showIf: every path has the value). */
+export function isVisible(f, answers) {
+  const cond = f.hint.showIf;
+  if (!cond) return true;
+  return Object.entries(cond).every(([p, v]) => answers[p] === String(v));
+}
+
 /** Whether the field must be answered, given the other answers. */
 export function isRequired(f, answers) {
   if (f.required) return true;
@@ -247,6 +254,13 @@ export function renderField(f, answers, err) {
           ${part('year', 'form-group-year', t('date.year'), 4)}
         </div>
       </fieldset>
+    </div>`;
+  }
+  if (f.hint.multiline) {
+    return html`<div class="${group}">
+      <label class="form-label" for="${f.id}">${label(f)}${optionalMark(f, answers)}</label>
+      ${hintText(f)}${errorMessage(f, err)}
+      <textarea class="form-input input-width-xl" rows="5" id="${f.id}" name="${f.path}"${desc ? raw(` aria-describedby="${desc}"`) : ''}${err ? raw(' aria-invalid="true"') : ''}${isRequired(f, answers) ? raw(' required') : ''}>${v ?? ''}</textarea>
     </div>`;
   }
   const numeric = f.kind === 'number' || f.kind === 'integer';

@@ -107,7 +107,7 @@ export function footer(a, dpo) {
           <div class="col-12 col-md-6 footer-col">
             <section>
               <h2 class="h5">${t('footer.heading')}</h2>
-              ${a === 'mitsygefravaer' || dpo ? html`<p id="dpo">${dpo ? html`${t('footer.dpo')}: <a href="${dpo.url}">${dpo.name}</a>` : t('footer.dpo.none')}</p>` : ''}
+              ${a === 'mitsygefravaer' || dpo ? html`<p id="dpo">${dpo ? (dpo.url ? html`${t('footer.dpo')}: <a href="${dpo.url}" id="dpo-link">${dpo.name}</a>` : html`${t('footer.dpo')}: ${dpo.name}. ${t('footer.dpo.noLink')}`) : t('footer.dpo.none')}</p>` : ''}
               <ul class="unstyled-list">
                 <li><a href="/tilgaengelighed">${t('footer.a11y')}</a></li>
                 <li><a href="/privatliv">${t('footer.privacy')}</a></li>

@@ -1,53 +1,533 @@
-// Mit Sygefravær for citizens: "Mit forløb" with the task counter, the
-// tasks in order and the two columns of letters received and receipts sent.
-// It shows what the citizen API answers and an empty state otherwise.
+// Mit Sygefravær for citizens (seeds/003), on the citizen API
+// (/api/v1/citizen): the tabs "Mit forløb" (task counter, the legal text to
+// acknowledge, the tasks in order with Start, "Modtaget fra kommunen" and
+// "Indsendt af dig / Kvittering"), "Status på min sag", "Meld dig rask",
+// "Upload dokumentation", "Delvist genoptaget arbejde" and "Fuldmagt", and
+// the receipt of every answer. The tasks and the information form have
+// their own modules.
 
-import { html, icon, formatDate } from '../dom.js';
+import { html, icon, formatDate, formatDateTime } from '../dom.js';
 import { t, pick, lang } from '../i18n.js';
-import { session, audience } from '../auth.js';
-import { api } from '../api.js';
+import { session, audience, loginAge } from '../auth.js';
+import { api, ApiError } from '../api.js';
+import { errorSummary } from '../form.js';
+import {
+  field, clientErrors, serverErrors, fieldMarkup, read, toJSON, summaryTable, state,
+} from './czform.js';
 
-function requireCitizen() {
+/** The base path of Mit Sygefravær. */
+export const CZ = '/mit-sygefravaer';
+
+/** Null when a citizen (or proxy) is logged in, else what the router must do. */
+export function requireCitizen() {
   const s = session();
   if (!s) return { login: true };
   if (audience(s.claims) !== 'citizen') return { forbidden: true };
   return null;
 }
 
-function counter(n) {
-  return n > 0
-    ? html`<span class="badge badge-error" id="task-counter">${n}</span>`
-    : html`<span class="badge badge-success" id="task-counter">${icon('check', t('citizen.tasks.none'))}</span>`;
+/** "Mit forløb" from the citizen API: {counter, absences}. */
+export async function overviewData() {
+  return api('GET', '/api/v1/citizen/absences');
 }
 
-export function myCase() {
+/** The absence's path in the citizen API. */
+export function absenceAPI(id) { return '/api/v1/citizen/absences/' + encodeURIComponent(id); }
+
+/** The name of who reported the absence (the employer, or the person themself). */
+export function senderName(a) {
+  return a.sender?.name || (a.personKind === 'self-employed' ? t('cz.selfReported') : a.sender?.cvr || t('cz.yourEmployer'));
+}
+
+/** A heading text naming the absence. */
+export function absenceName(a) {
+  return t('cz.absenceAt', { sender: senderName(a), date: formatDate(a.firstAbsenceDay, lang()) });
+}
+
+/** The task's page. */
+export function taskHref(absence, task) {
+  return task.kind === 'information-form' ? `${CZ}/${absence}/oplysningsskema` : `${CZ}/${absence}/opgave/${task.id}`;
+}
+
+/** True when the login is too old to sign (the API would answer 401). */
+export async function needsFreshLogin(ctx) {
+  const maxAge = (await ctx.config()).signingMaxAgeSeconds || 300;
+  return loginAge() > maxAge - 15;
+}
+
+/** The alert asking for a fresh login before signing, returning to path. */
+export function resignAlert(path) {
+  return html`<div class="alert alert-warning" role="alert" id="resign" tabindex="-1">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
+    <h2 class="alert-heading">${t('check.resign')}</h2>
+    <p class="alert-text">${t('cz.resign.text')}</p>
+    <p class="mt-4"><button type="button" class="button button-primary" data-action="login" data-fresh="1" data-return="${path}">${t('cz.resign.button')}</button></p>
+  </div></div>`;
+}
+
+/** Remembers a receipt of a sent answer (the API's answer) for its page. */
+export function rememberReceipt(absence, out) {
+  sessionStorage.setItem('nr.cz.receipt.' + out.receipt.answerId, JSON.stringify({ absence, ...out }));
+}
+
+function counter(n, id) {
+  return n > 0
+    ? html`<span class="badge badge-error"${id ? html` id="${id}"` : ''}><span class="sr-only">${t('cz.counter.sr', { n })}</span><span aria-hidden="true">${n}</span></span>`
+    : html`<span class="badge badge-success"${id ? html` id="${id}"` : ''}>${icon('check', t('citizen.tasks.none'))}</span>`;
+}
+
+// ---------- tabs ----------
+
+function tabsOf(ov) {
+  const active = ov.absences.some((a) => a.active);
+  const tabs = [[CZ, t('cz.tab.myCase')]];
+  if (active) tabs.push([CZ + '/status', t('cz.tab.status')]);
+  if (ov.absences.some((a) => a.offers?.recovery)) tabs.push([CZ + '/meld-dig-rask', t('cz.tab.recovery')]);
+  tabs.push([CZ + '/upload', t('cz.tab.upload')]);
+  if (ov.absences.some((a) => a.offers?.partialResumption)) tabs.push([CZ + '/delvist-genoptaget', t('cz.tab.partial')]);
+  tabs.push([CZ + '/fuldmagt', t('cz.tab.proxy')]);
+  return tabs;
+}
+
+function tabsMarkup(current, ov) {
+  return html`<nav class="tab-container" aria-label="${t('cz.tabs')}">
+    <ul class="tab-list">${tabsOf(ov).map(([href, text]) => html`<li><a class="tab-button" href="${href}"${href === current ? html` aria-current="page"` : ''}><span>${text}</span></a></li>`)}</ul>
+  </nav>`;
+}
+
+/** A tab page: heading, the tabs and content drawn by draw(ctx, ov, el) once "Mit forløb" is loaded. */
+function tabPage(path, titleKey, draw) {
   const need = requireCitizen();
   if (need) return need;
   return {
-    title: t('citizen.title'),
-    body: html`<h1 tabindex="-1">${t('citizen.title')}</h1>
-      <p class="font-lead">${t('citizen.lead')}</p>
-      <h2>${t('citizen.tasks')} <span id="counter-box">${counter(0)}</span></h2>
-      <div id="tasks"><p>${t('citizen.tasks.none')}</p></div>
-      <div class="row mt-7">
-        <div class="col-12 col-md-6"><h2 class="h3">${t('citizen.received')}</h2><div id="received"><p>${t('citizen.none')}</p></div></div>
-        <div class="col-12 col-md-6"><h2 class="h3">${t('citizen.sent')}</h2><div id="sent"><p>${t('citizen.none')}</p></div></div>
-      </div>`,
+    title: t(titleKey),
+    body: html`<h1 tabindex="-1">${t(titleKey)}</h1><div id="cz"><p>${t('loading')}</p></div>`,
     async after(ctx) {
-      let tasks = [];
+      const box = ctx.el.querySelector('#cz');
+      let ov;
       try {
-        const res = await api('GET', '/api/v1/citizen/tasks');
-        tasks = Array.isArray(res) ? res : (res?.tasks || res?.items || []);
-      } catch {
-        ctx.el.querySelector('#tasks').innerHTML = String(html`<p>${t('citizen.tasks.none')}</p><p class="form-hint">${t('citizen.unavailable')}</p>`);
+        ov = await overviewData();
+      } catch (e) {
+        const msg = e instanceof ApiError && e.status === 403 && e.body ? pick(e.body) : t('cz.unavailable');
+        box.innerHTML = String(html`<div class="alert alert-warning" role="alert"><div class="alert-body"><p class="alert-text">${msg}</p></div></div>`);
         return;
       }
-      const open = tasks.filter((x) => !x.closed && x.status !== 'closed' && x.status !== 'done');
-      ctx.el.querySelector('#counter-box').innerHTML = String(counter(open.length));
-      if (open.length) {
-        ctx.el.querySelector('#tasks').innerHTML = String(html`<p>${t('citizen.tasks.count', { n: open.length })}</p>
-          <ol>${open.map((x) => html`<li>${pick(x.title) || x.titleDa || x.kind || x.type}${x.deadline || x.dueDate ? html` – ${formatDate(x.deadline || x.dueDate, lang())}` : ''}</li>`)}</ol>`);
+      if (path !== CZ && !tabsOf(ov).some(([href]) => href === path)) { ctx.go(CZ, true); return; }
+      box.innerHTML = String(html`${tabsMarkup(path, ov)}<div id="cz-content" class="mt-6"></div>`);
+      await draw(ctx, ov, box.querySelector('#cz-content'));
+    },
+  };
+}
+
+// ---------- Mit forløb ----------
+
+function legalText(a, i, err) {
+  const id = `legal-${i}`;
+  return html`<div class="mt-5" id="legal-box-${i}">
+    <h3>${t('cz.legal.title')}</h3>
+    <p>${t('cz.legal.lead')}</p>
+    <details class="details"><summary class="details-summary">${t('cz.legal.read')}</summary>
+      <div class="details-text"><p>${lang() === 'en' ? a.legalText.en : a.legalText.da}</p></div></details>
+    <form class="legal-form mt-4" data-absence="${a.id}" data-index="${i}" novalidate>
+      ${err ? errorSummary([{ text: t('cz.legal.required'), href: '#' + id }]) : ''}
+      <div class="form-group${err ? ' form-error' : ''}">
+        <fieldset${err ? html` aria-describedby="${id}-error"` : ''}>
+          <legend class="form-label">${t('cz.legal.legend')}</legend>
+          ${err ? html`<span class="form-error-message" id="${id}-error"><span class="sr-only">${t('error.prefix')} </span>${t('cz.legal.required')}</span>` : ''}
+          <div class="form-group-checkbox">
+            <input type="checkbox" class="form-checkbox" id="${id}" name="acknowledged" value="true">
+            <label class="form-label" for="${id}">${t('cz.legal.check')}</label>
+          </div>
+        </fieldset>
+      </div>
+      <button type="submit" class="button button-primary mt-4">${t('cz.legal.confirm')}</button>
+    </form>
+  </div>`;
+}
+
+function taskList(a) {
+  const l = lang();
+  const open = a.tasks.filter((x) => x.status === 'open');
+  if (!open.length) return html`<p>${t('citizen.tasks.none')}</p>`;
+  return html`<ol class="cz-tasks">${open.map((x) => html`<li class="mb-4">
+    <strong>${pick(x.title)}</strong><br>
+    <span class="${x.overdue ? 'form-error-message' : 'form-hint'}">${t('cz.deadline', { date: formatDate(x.deadline, l) })}${x.overdue ? ` – ${t('cz.overdue')}` : ''}</span>
+    ${x.id === a.next && a.legalText.acknowledged ? html`<br><a class="button button-primary mt-3" href="${taskHref(a.id, x)}" id="start-${x.id}">${t('cz.start')}<span class="sr-only"> ${pick(x.title)}</span></a>`
+      : x.blockedBy === 'earlier-task-open' ? html`<br><span class="form-hint">${t('cz.afterEarlier')}</span>` : ''}
+  </li>`)}</ol>`;
+}
+
+function received(a) {
+  const l = lang();
+  if (!a.tasks.length) return html`<p>${t('citizen.none')}</p>`;
+  return html`<ul class="nobullet-list">${a.tasks.map((x) => html`<li class="mb-3">${pick(x.title)}<br><span class="form-hint">${t('cz.deadline', { date: formatDate(x.deadline, l) })}${x.status === 'answered' ? ` · ${t('cz.answered')}` : ''}</span></li>`)}</ul>`;
+}
+
+function sent(a) {
+  const l = lang();
+  if (!a.receipts.length) return html`<p>${t('citizen.none')}</p>`;
+  return html`<ul class="nobullet-list receipts">${[...a.receipts].reverse().map((r) => html`<li class="mb-3">
+    <a href="${CZ}/kvittering/${a.id}/${r.answerId}">${pick(r.title)}</a><br><span class="form-hint">${formatDateTime(r.submittedAt, l)}</span></li>`)}</ul>`;
+}
+
+function absenceSection(a, i, legalErr) {
+  const rejected = a.rejectedUploads?.length
+    ? html`<div class="alert alert-error mt-5" role="alert">${icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body"><p class="alert-text">${t('cz.rejected')}</p></div></div>` : '';
+  return html`<section class="mt-7" aria-labelledby="absence-${i}">
+    <h2 id="absence-${i}">${absenceName(a)}</h2>
+    ${rejected}
+    ${a.legalText.acknowledged ? '' : legalText(a, i, legalErr)}
+    <h3 class="mt-6">${t('citizen.tasks')} ${counter(a.counter)}</h3>
+    ${taskList(a)}
+    <div class="row mt-6">
+      <div class="col-12 col-md-6"><h3 class="h4">${t('citizen.received')}</h3>${received(a)}</div>
+      <div class="col-12 col-md-6"><h3 class="h4">${t('citizen.sent')}</h3>${sent(a)}</div>
+    </div>
+  </section>`;
+}
+
+export function myCase() {
+  return tabPage(CZ, 'citizen.title', async (ctx, ov, el) => {
+    const draw = (legalErr) => {
+      el.innerHTML = String(html`<p class="font-lead">${t('citizen.lead')}</p>
+        <p id="counter-line">${counter(ov.counter, 'task-counter')} ${ov.counter > 0 ? t('citizen.tasks.count', { n: ov.counter }) : t('citizen.tasks.none')}</p>
+        ${ov.absences.length ? ov.absences.map((a, i) => absenceSection(a, i, legalErr === i)) : html`<p id="no-absences">${t('cz.noAbsences')}</p>`}`);
+      for (const form of el.querySelectorAll('.legal-form')) {
+        form.addEventListener('submit', async (e) => {
+          e.preventDefault();
+          const i = Number(form.dataset.index);
+          if (!form.elements.acknowledged.checked) {
+            draw(i);
+            el.querySelector('#error-summary')?.focus();
+            return;
+          }
+          try {
+            await api('POST', absenceAPI(form.dataset.absence) + '/legal-text', { acknowledged: true });
+          } catch {
+            draw(i);
+            return;
+          }
+          ov = await overviewData();
+          draw(null);
+          document.getElementById(`absence-${i}`)?.setAttribute('tabindex', '-1');
+          document.getElementById(`absence-${i}`)?.focus();
+        });
       }
+    };
+    draw(null);
+  });
+}
+
+// ---------- Status på min sag ----------
+
+export function status() {
+  return tabPage(CZ + '/status', 'cz.tab.status', (ctx, ov, el) => {
+    const l = lang();
+    el.innerHTML = String(html`<p>${t('cz.status.lead')}</p>
+      ${ov.absences.filter((a) => a.active).map((a, i) => html`<h2 class="h3">${absenceName(a)}</h2>
+        ${summaryTable(absenceName(a), [
+    [t('cz.status.reportedBy'), senderName(a)],
+    [t('cz.status.first'), formatDate(a.firstAbsenceDay, l)],
+    [t('cz.status.last'), a.lastAbsenceDay ? formatDate(a.lastAbsenceDay, l) : t('cz.status.stillSick')],
+    [t('cz.status.municipality'), a.municipality?.name || a.municipality?.number],
+    [t('cz.status.open'), String(a.counter)],
+  ], 'status-' + i)}`)}`);
+  });
+}
+
+// ---------- Meld dig rask ----------
+
+function dateField(id, labelKey, hintKey) {
+  return field(id, 'date', { label: { da: t(labelKey), en: t(labelKey) }, hint: hintKey ? { da: t(hintKey), en: t(hintKey) } : undefined, required: true });
+}
+
+/** Chooses the absence (radio buttons) when there is more than one. */
+function chooseAbsence(list, chosen) {
+  if (list.length === 1) return html`<p>${t('cz.for')} <strong>${absenceName(list[0])}</strong></p><input type="hidden" name="absence" value="${list[0].id}">`;
+  return html`<div class="form-group"><fieldset><legend class="form-label">${t('cz.chooseAbsence')}</legend>
+    ${list.map((a, i) => html`<div class="form-group-radio"><input type="radio" class="form-radio" id="absence-option${i + 1}" name="absence" value="${a.id}"${(chosen ? chosen === a.id : i === 0) ? html` checked` : ''}>
+    <label class="form-label" for="absence-option${i + 1}">${absenceName(a)}</label></div>`)}
+  </fieldset></div>`;
+}
+
+/**
+ * A report page of one question group (recovery, partial resumption,
+ * documentation): the form, client and server errors, a fresh login to
+ * sign, the POST and the receipt.
+ */
+function reportForm(ctx, el, { key, list, fields, lead, submitText, post, extra, onDraw }) {
+  const st = state(key, () => ({ answers: {}, shown: false, serverErrors: [], absence: '' }));
+  let alert = '';
+  const draw = () => {
+    const errs = [...(st.shown ? clientErrors(fields, st.answers) : []), ...serverErrors(fields, st.serverErrors)];
+    el.innerHTML = String(html`${lead}
+      ${errorSummary(errs.map((e) => ({ text: e.msg, href: e.f ? '#' + (e.f.kind === 'date' ? e.f.id + '-day' : e.f.id) : null })))}
+      ${alert}
+      <form id="report-form" novalidate>
+        ${chooseAbsence(list, st.absence)}
+        ${fields.map((f) => fieldMarkup(f, st.answers, errs))}
+        ${extra ? extra() : ''}
+        <button type="submit" class="button button-primary mt-5" id="cz-send">${submitText}</button>
+      </form>`);
+    onDraw?.(el.querySelector('#report-form'), draw);
+    if (errs.length) ctx.errorSummary();
+    el.querySelector('#report-form').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const form = e.target;
+      read(form, fields, st.answers);
+      st.absence = form.querySelector('input[name="absence"]:checked')?.value || form.elements.absence?.value;
+      st.serverErrors = [];
+      st.shown = true;
+      alert = '';
+      if (clientErrors(fields, st.answers).length) { st.save(); draw(); return; }
+      st.save();
+      if (await needsFreshLogin(ctx)) {
+        alert = resignAlert(location.pathname);
+        draw();
+        document.getElementById('resign')?.focus();
+        return;
+      }
+      const btn = el.querySelector('#cz-send');
+      btn.disabled = true;
+      try {
+        const out = await post(st.absence, toJSON(fields, st.answers), st);
+        st.clear();
+        rememberReceipt(st.absence, out);
+        ctx.go(`${CZ}/kvittering/${st.absence}/${out.receipt.answerId}`);
+      } catch (err) {
+        if (err instanceof ApiError && err.needsFreshLogin) {
+          alert = resignAlert(location.pathname);
+        } else if (err instanceof ApiError && err.status === 400 && err.fieldErrors.length) {
+          st.serverErrors = err.fieldErrors;
+          st.save();
+        } else {
+          alert = html`<div class="alert alert-error" role="alert"><div class="alert-body"><p class="alert-text">${(err instanceof ApiError && err.body && pick(err.body)) || t('error.generic')}</p></div></div>`;
+        }
+        draw();
+        (document.getElementById('resign') || document.getElementById('error-summary'))?.focus();
+      }
+    });
+  };
+  draw();
+}
+
+export function recovery() {
+  return tabPage(CZ + '/meld-dig-rask', 'cz.tab.recovery', (ctx, ov, el) => {
+    const list = ov.absences.filter((a) => a.offers?.recovery);
+    const fields = [dateField('lastAbsenceDay', 'cz.recovery.last', 'cz.recovery.hint')];
+    reportForm(ctx, el, {
+      key: 'recovery', list, fields, lead: html`<p class="font-lead">${t('cz.recovery.lead')}</p>`, submitText: t('cz.signSend'),
+      post: (absence, data) => api('POST', absenceAPI(absence) + '/recovery', data),
+    });
+  });
+}
+
+// ---------- Delvist genoptaget arbejde ----------
+
+function mondayOf(d) {
+  const x = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
+  x.setUTCDate(x.getUTCDate() - ((x.getUTCDay() + 6) % 7));
+  return x;
+}
+
+export function partial() {
+  return tabPage(CZ + '/delvist-genoptaget', 'cz.tab.partial', (ctx, ov, el) => {
+    const list = ov.absences.filter((a) => a.offers?.partialResumption);
+    const selfEmployed = list.every((a) => a.offers.partialResumption === 'incapacity');
+    if (selfEmployed) {
+      const fields = [
+        dateField('incapacity.from', 'cz.partial.from'),
+        field('incapacity.percent', 'integer', { label: { da: t('cz.partial.percent'), en: t('cz.partial.percent') }, required: true, node: { minimum: 0, maximum: 100 }, width: 'input-width-xs' }),
+      ];
+      reportForm(ctx, el, {
+        key: 'partial', list, fields, lead: html`<p class="font-lead">${t('cz.partial.leadSelf')}</p>`, submitText: t('cz.signSend'),
+        post: (absence, data) => api('POST', absenceAPI(absence) + '/partial-resumption', data),
+      });
+      return;
+    }
+    // Weeks: Monday of each week with hours and minutes worked; weeks are
+    // added and removed as needed.
+    const st0 = state('partial', () => ({ answers: {}, shown: false, serverErrors: [], absence: '', weeks: 1 }));
+    const fieldsOf = (n) => Array.from({ length: n }, (_, i) => [
+      field(`weeks.${i}.weekStart`, 'date', { label: { da: t('cz.partial.week', { n: i + 1 }), en: t('cz.partial.week', { n: i + 1 }) }, hint: { da: t('cz.partial.weekHint'), en: t('cz.partial.weekHint') }, required: true }),
+      field(`weeks.${i}.hours`, 'integer', { label: { da: t('cz.partial.hours', { n: i + 1 }), en: t('cz.partial.hours', { n: i + 1 }) }, required: true, node: { minimum: 0, maximum: 80 }, width: 'input-width-xs' }),
+      field(`weeks.${i}.minutes`, 'integer', { label: { da: t('cz.partial.minutes', { n: i + 1 }), en: t('cz.partial.minutes', { n: i + 1 }) }, node: { minimum: 0, maximum: 59 }, width: 'input-width-xs' }),
+    ]).flat();
+    if (!st0.answers['weeks.0.weekStart']) {
+      const m = mondayOf(new Date());
+      st0.answers['weeks.0.weekStart'] = { d: String(m.getUTCDate()), m: String(m.getUTCMonth() + 1), y: String(m.getUTCFullYear()) };
+      st0.save();
+    }
+    const fields = fieldsOf(st0.weeks || 1);
+    reportForm(ctx, el, {
+      key: 'partial', list, fields, lead: html`<p class="font-lead">${t('cz.partial.lead')}</p>`, submitText: t('cz.signSend'),
+      extra: () => html`<p class="mt-4"><button type="button" class="button button-secondary" id="add-week">${t('cz.partial.add')}</button>
+        ${(st0.weeks || 1) > 1 ? html` <button type="button" class="button button-tertiary" id="remove-week">${t('cz.partial.remove')}</button>` : ''}</p>`,
+      onDraw: (form) => {
+        const change = (d) => {
+          const st = state('partial', () => st0);
+          read(form, fields, st.answers);
+          st.weeks = Math.max(1, (st.weeks || 1) + d);
+          st.save();
+          ctx.go(location.pathname, true);
+        };
+        form.querySelector('#add-week')?.addEventListener('click', () => change(1));
+        form.querySelector('#remove-week')?.addEventListener('click', () => change(-1));
+      },
+      post: (absence, data) => {
+        for (const w of data.weeks || []) if (w.minutes === undefined) w.minutes = 0;
+        return api('POST', absenceAPI(absence) + '/partial-resumption', data);
+      },
+    });
+  });
+}
+
+// ---------- Upload dokumentation ----------
+
+const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+export function upload() {
+  return tabPage(CZ + '/upload', 'cz.tab.upload', (ctx, ov, el) => {
+    const list = ov.absences;
+    if (!list.length) { el.innerHTML = String(html`<p>${t('cz.noAbsences')}</p>`); return; }
+    const fields = [
+      field('title', 'text', { label: { da: t('cz.upload.title'), en: t('cz.upload.title') }, required: true, node: { minLength: 1, maxLength: 200 } }),
+      field('reason', 'text', { label: { da: t('cz.upload.reason'), en: t('cz.upload.reason') }, required: true, multiline: true, node: { minLength: 1, maxLength: 2000 } }),
+    ];
+    let fileErr = '';
+    let status = '';
+    const st = state('upload', () => ({ answers: {}, shown: false, serverErrors: [], absence: '' }));
+    const draw = () => {
+      const errs = [...(st.shown ? clientErrors(fields, st.answers) : []), ...serverErrors(fields, st.serverErrors)];
+      const all = [...errs.map((e) => ({ text: e.msg, href: e.f ? '#' + e.f.id : null })), ...(fileErr ? [{ text: fileErr, href: '#f-file' }] : [])];
+      el.innerHTML = String(html`<p class="font-lead">${t('cz.upload.lead')}</p>
+        ${errorSummary(all)}
+        ${status}
+        <form id="upload-form" novalidate>
+          ${chooseAbsence(list, st.absence)}
+          ${fields.map((f) => fieldMarkup(f, st.answers, errs))}
+          <div class="form-group${fileErr ? ' form-error' : ''}">
+            <label class="form-label" for="f-file">${t('cz.upload.file')}</label>
+            <span class="form-hint" id="f-file-hint">${t('cz.upload.fileHint')}</span>
+            ${fileErr ? html`<span class="form-error-message" id="f-file-error"><span class="sr-only">${t('error.prefix')} </span>${fileErr}</span>` : ''}
+            <input type="file" id="f-file" name="file" accept=".pdf,.gif,.png,.jpg,.jpeg,application/pdf,image/gif,image/png,image/jpeg" aria-describedby="f-file-hint${fileErr ? ' f-file-error' : ''}">
+          </div>
+          <button type="submit" class="button button-primary mt-5" id="cz-send">${t('cz.upload.send')}</button>
+        </form>`);
+      if (all.length) ctx.errorSummary();
+      el.querySelector('#upload-form').addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const form = e.target;
+        read(form, fields, st.answers);
+        st.absence = form.querySelector('input[name="absence"]:checked')?.value || form.elements.absence?.value;
+        st.shown = true;
+        st.serverErrors = [];
+        st.save();
+        const file = form.elements.file.files[0];
+        fileErr = file ? '' : t('cz.upload.fileRequired');
+        status = '';
+        if (clientErrors(fields, st.answers).length || fileErr) { draw(); return; }
+        const data = toJSON(fields, st.answers);
+        const btn = el.querySelector('#cz-send');
+        btn.disabled = true;
+        btn.textContent = t('cz.upload.sending');
+        try {
+          const fd = new FormData();
+          fd.append('title', data.title);
+          fd.append('absenceId', st.absence);
+          fd.append('file', file, file.name);
+          const doc = await api('POST', '/api/v1/documents', fd);
+          status = html`<div class="alert alert-info" role="status" id="scan-status"><div class="alert-body"><p class="alert-text">${t('cz.upload.scanning')}</p></div></div>`;
+          draw();
+          // The document may go with the answer once the virus scan said
+          // clean; until then the API answers not-scanned.
+          for (let i = 0; ; i++) {
+            try {
+              const out = await api('POST', absenceAPI(st.absence) + '/documentation', { documentId: doc.id, reason: data.reason });
+              st.clear();
+              rememberReceipt(st.absence, out);
+              ctx.go(`${CZ}/kvittering/${st.absence}/${out.receipt.answerId}`);
+              return;
+            } catch (err2) {
+              const codes = err2 instanceof ApiError ? err2.fieldErrors.map((x) => x.code) : [];
+              if (!codes.includes('not-scanned') || i >= 40) throw err2;
+              await sleep(750);
+            }
+          }
+        } catch (err) {
+          status = '';
+          if (err instanceof ApiError && err.fieldErrors.length) {
+            const docErr = err.fieldErrors.find((x) => x.field === 'documentId' || x.field === 'file');
+            if (docErr) fileErr = pick(docErr);
+            st.serverErrors = err.fieldErrors.filter((x) => x !== docErr);
+          } else {
+            fileErr = (err instanceof ApiError && err.body && pick(err.body)) || t('error.generic');
+          }
+          draw();
+        }
+      });
+    };
+    draw();
+  });
+}
+
+// ---------- Fuldmagt ----------
+
+export function proxy() {
+  return tabPage(CZ + '/fuldmagt', 'cz.tab.proxy', (ctx, ov, el) => {
+    el.innerHTML = String(html`<p class="font-lead">${t('cz.proxy.lead')}</p>
+      <p>${t('cz.proxy.text')}</p>
+      <h2 class="h3">${t('cz.proxy.attention')}</h2>
+      <p>${t('cz.proxy.letters')}</p>
+      <p>${t('cz.proxy.post')}</p>
+      <p><a href="https://www.borger.dk/internet-og-sikkerhed/digital-fuldmagt" class="function-link" rel="noopener">${t('cz.proxy.link')}</a></p>`);
+  });
+}
+
+// ---------- receipts ----------
+
+export function receipt(absence, answerId) {
+  const need = requireCitizen();
+  if (need) return need;
+  return {
+    title: t('cz.receipt.title'),
+    body: html`<h1 tabindex="-1">${t('cz.receipt.title')}</h1><div id="cz"><p>${t('loading')}</p></div>`,
+    async after(ctx) {
+      const box = ctx.el.querySelector('#cz');
+      const l = lang();
+      let a;
+      try {
+        a = await api('GET', absenceAPI(absence));
+      } catch {
+        box.innerHTML = String(html`<p>${t('cz.unavailable')}</p>`);
+        return;
+      }
+      const r = a.receipts.find((x) => x.answerId === answerId);
+      if (!r) { ctx.handle({ notFound: true }); return; }
+      const next = a.next ? a.tasks.find((x) => x.id === a.next) : null;
+      box.innerHTML = String(html`<div class="alert alert-success" id="cz-receipt">${icon('success', 'OK')}
+          <div class="alert-body">
+            <h2 class="alert-heading">${r.sentToMunicipality ? t('cz.receipt.sent') : t('cz.receipt.saved')}</h2>
+            <p class="alert-text">${r.sentToMunicipality ? t('cz.receipt.sentText') : t('cz.receipt.savedText')}</p>
+          </div>
+        </div>
+        ${summaryTable(t('cz.receipt.title'), [
+    [t('cz.receipt.what'), pick(r.title)],
+    [t('cz.receipt.absence'), absenceName(a)],
+    [t('cz.receipt.at'), formatDateTime(r.submittedAt, l)],
+    [t('cz.receipt.signed'), r.signed ? t('yes') : t('no')],
+    [t('cz.receipt.toMunicipality'), r.sentToMunicipality ? t('yes') : t('no')],
+    [t('cz.receipt.by'), r.actedBy === 'proxy' ? t('cz.receipt.proxy') : t('cz.receipt.you')],
+    ...(r.documentRefs?.length ? [[t('cz.receipt.documents'), String(r.documentRefs.length)]] : []),
+  ], 'receipt-table')}
+        ${next ? html`<div class="alert alert-info mt-5" id="next-task">${icon('info', 'Information')}<div class="alert-body">
+          <h2 class="alert-heading">${t('cz.receipt.next')}</h2>
+          <p class="alert-text">${t('cz.receipt.nextText', { task: pick(next.title) })}</p>
+          <p class="mt-4"><a class="button button-primary" href="${taskHref(a.id, next)}" id="next-start">${t('cz.start')}<span class="sr-only"> ${pick(next.title)}</span></a></p>
+        </div></div>` : ''}
+        <p class="d-print-none mt-6">
+          <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
+          <a href="${CZ}" class="button button-${next ? 'secondary' : 'primary'}" id="to-front">${t('cz.toFront')}</a>
+        </p>`);
     },
   };
 }
