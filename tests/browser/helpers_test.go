@@ -250,7 +250,9 @@ func texts(t *testing.T, ctx context.Context, sel string) []string {
 func fill(t *testing.T, ctx context.Context, values map[string]string) {
 	t.Helper()
 	for sel, v := range values {
-		run(t, ctx, "fill "+sel, chromedp.Clear(sel, chromedp.ByQuery), chromedp.SendKeys(sel, v, chromedp.ByQuery))
+		// Emptied by script rather than Clear, which fails on an empty textarea.
+		run(t, ctx, "fill "+sel, chromedp.WaitVisible(sel, chromedp.ByQuery),
+			chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).value = ''`, sel), nil), chromedp.SendKeys(sel, v, chromedp.ByQuery))
 	}
 }
 
@@ -329,4 +331,13 @@ func reloadUntil(t *testing.T, ctx context.Context, path, sel string, within tim
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// cells returns the rows of a DKFDS structured list (th: td) under sel,
+// each as "header: value" with whitespace collapsed.
+func cells(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var out []string
+	run(t, ctx, "read rows of "+sel, chromedp.Evaluate(fmt.Sprintf(`[...document.querySelectorAll(%q)].map(tr => [...tr.children].map(c => c.textContent.replace(/\s+/g, ' ').trim()).join(': '))`, sel+" tr"), &out))
+	return strings.Join(out, "\n")
 }

@@ -1,6 +1,8 @@
 package browser
 
 import (
+	"encoding/json"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -8,7 +10,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
+	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/registers/synth"
 )
 
@@ -164,6 +169,57 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 		t.Errorf("the listed absence: %q", row)
 	}
 	checkPage(t, ctx, "15-overview")
+
+	// The municipality registers the case, decides and pays less than it
+	// decided: the case shows it all and flags the difference.
+	var href string
+	run(t, ctx, "case link", chromedp.AttributeValue(caseLink, "href", &href, nil, chromedp.ByQuery))
+	absence := strings.TrimPrefix(href, "/nemrefusion/fravaer/")
+	from, to := first.AddDate(0, 0, 1).Format(time.DateOnly), first.AddDate(0, 0, 10).Format(time.DateOnly)
+	for _, fb := range []struct {
+		typ  string
+		data any
+	}{
+		{events.CaseRegistered, events.CaseRegistration{AbsenceID: absence, Recipient: "101", CaseNumber: "KBH-2026-77", RegisteredOn: time.Now().Format(time.DateOnly)}},
+		{events.RefusionDecided, events.RefusionDecision{AbsenceID: absence, Recipient: "101", DecisionID: "D-1", DecidedOn: time.Now().Format(time.DateOnly), Outcome: "granted",
+			Periods: []events.DecidedPeriod{{From: from, To: to, AmountOre: 1_250_000}}}},
+		{events.PaymentMade, events.Payment{AbsenceID: absence, Recipient: "101", PaymentReference: "UDB-1", AmountOre: 1_150_000, PeriodFrom: from, PeriodTo: to,
+			PaidOn: time.Now().Format(time.DateOnly)}},
+	} {
+		ev, _ := json.Marshal(map[string]any{"specversion": "1.0", "type": fb.typ, "source": "/browser-test/ksd", "id": uuid.NewString(),
+			"partitionkey": absence, "datacontenttype": "application/json", "data": fb.data})
+		if code := apiCall(t, devissuer.PersonaCaseSystem, http.MethodPost, "/api/v1/events", string(ev), nil); code != http.StatusAccepted {
+			t.Fatalf("%s: %d", fb.typ, code)
+		}
+	}
+	reloadUntil(t, ctx, href, `#case-reconciliation tr.reconcile-difference`, 45*time.Second)
+	if facts := text(t, ctx, "#case-facts"); !strings.Contains(facts, "KBH-2026-77") || !strings.Contains(facts, receipt) {
+		t.Errorf("case facts: %q", facts)
+	}
+	if d := text(t, ctx, "#case-reconciliation tr.reconcile-difference"); !strings.Contains(d, "Udbetalt beløb afviger fra det afgjorte") || !strings.Contains(d, "1.000,00 kr.") {
+		t.Errorf("the flagged difference: %q", d)
+	}
+	if p := text(t, ctx, "#case-payments"); !strings.Contains(p, "UDB-1") {
+		t.Errorf("payments: %q", p)
+	}
+	checkPage(t, ctx, "17-case")
+
+	// A follow-up: the recovery, from the case.
+	clickMove(t, ctx, `#follow-ups a[href="`+href+`/raskmelding"]`)
+	checkPage(t, ctx, "18-recovery")
+	date(t, ctx, "f-lastAbsenceDay", time.Now().AddDate(0, 0, -1))
+	next(t, ctx)
+	if h := text(t, ctx, "main h1"); h != "Tjek dine svar" {
+		t.Fatalf("recovery check page: %q", h)
+	}
+	run(t, ctx, "send the recovery", chromedp.Click(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery), waitPage())
+	if r := text(t, ctx, "#receipt-number"); r == receipt || !regexp.MustCompile(`^NR-\d{4}-\d{8}$`).MatchString(r) {
+		t.Errorf("recovery receipt %q (the report's was %q)", r, receipt)
+	}
+	checkPage(t, ctx, "19-recovery-receipt")
+	// The case then offers no recovery any more.
+	reloadUntil(t, ctx, href, `#case-facts`, 10*time.Second)
+	reloadUntil(t, ctx, href, `#follow-ups:not(:has(a[href$="/raskmelding"]))`, 45*time.Second)
 
 	run(t, ctx, "log out", chromedp.Click(`.log-off`, chromedp.ByQuery), waitPage())
 	if h := text(t, ctx, "main h1"); h != "Du er logget af" {

@@ -10,6 +10,8 @@ import { area, setTheme, header, footer, sessionModal } from './layout.js';
 import * as common from './pages/common.js';
 import * as sender from './pages/sender.js';
 import * as citizen from './pages/citizen.js';
+import * as cztasks from './pages/cztasks.js';
+import * as infoform from './pages/infoform.js';
 import * as caseworker from './pages/caseworker.js';
 
 const app = document.getElementById('app');
@@ -27,8 +29,22 @@ function route(path, query, hash) {
   if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/tjek$/.exec(path))) return sender.check(m[1], query);
   if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/(\d+)$/.exec(path))) return sender.step(m[1], m[2], hash);
   if ((m = /^\/nemrefusion\/kvittering\/([0-9a-f-]+)$/.exec(path))) return sender.receipt(m[1]);
+  if ((m = /^\/nemrefusion\/fravaer\/([0-9a-f-]+)$/.exec(path))) return sender.caseView(m[1]);
+  if ((m = /^\/nemrefusion\/fravaer\/([0-9a-f-]+)\/([a-z-]+)$/.exec(path))) return sender.followUp(m[1], m[2]);
   if (path === '/mit-sygefravaer') return citizen.myCase();
+  if (path === '/mit-sygefravaer/status') return citizen.status();
+  if (path === '/mit-sygefravaer/meld-dig-rask') return citizen.recovery();
+  if (path === '/mit-sygefravaer/upload') return citizen.upload();
+  if (path === '/mit-sygefravaer/delvist-genoptaget') return citizen.partial();
+  if (path === '/mit-sygefravaer/fuldmagt') return citizen.proxy();
+  if ((m = /^\/mit-sygefravaer\/kvittering\/([0-9a-f-]+)\/([0-9a-zA-Z-]+)$/.exec(path))) return citizen.receipt(m[1], m[2]);
+  if ((m = /^\/mit-sygefravaer\/([0-9a-f-]+)\/opgave\/([a-z0-9-]+)$/.exec(path))) return cztasks.task(m[1], m[2]);
+  if ((m = /^\/mit-sygefravaer\/([0-9a-f-]+)\/opgave\/([a-z0-9-]+)\/opsummering$/.exec(path))) return cztasks.summary(m[1], m[2], query);
+  if ((m = /^\/mit-sygefravaer\/([0-9a-f-]+)\/oplysningsskema$/.exec(path))) return infoform.start(m[1]);
+  if ((m = /^\/mit-sygefravaer\/([0-9a-f-]+)\/oplysningsskema\/opsummering$/.exec(path))) return infoform.summary(m[1], query);
+  if ((m = /^\/mit-sygefravaer\/([0-9a-f-]+)\/oplysningsskema\/([a-zA-Z]+)$/.exec(path))) return infoform.section(m[1], m[2]);
   if (path === '/sagsbehandler') return caseworker.inbox();
+  if ((m = /^\/sagsbehandler\/post\/(.+)$/.exec(path))) return caseworker.item(m[1].split('/').map(decodeURIComponent).join('/'));
   return common.staticPage(path) || common.notFound();
 }
 
@@ -70,20 +86,20 @@ function handleNeed(need) {
 }
 
 async function loadDPO() {
-  // The citizen's municipality (from the CPR register, the citizen reading
-  // themself) and its DPO link; fetched once per session.
+  // The DPO of the citizen's municipality, from "Mit forløb" (each absence
+  // names its municipality's link); kept for the session once known.
   const s = session();
   if (!s || audience(s.claims) !== 'citizen') return null;
   const cached = sessionStorage.getItem('nr.dpo');
   if (cached) return JSON.parse(cached);
   try {
-    const cpr = s.claims.on_behalf_of || s.claims.cpr;
-    const p = await api('GET', `/api/v1/lookup/persons/${encodeURIComponent(cpr)}?purpose=dpo-link`);
-    const person = p?.person || p?.data || p;
-    const no = person?.residence?.municipality;
-    if (!no) return null;
-    const d = await api('GET', `/api/v1/admin/municipalities/${encodeURIComponent(no)}/dpo`);
-    const v = { name: d.name, url: d.url };
+    const ov = await api('GET', '/api/v1/citizen/absences');
+    const d = ov?.absences?.find((a) => a.dpo)?.dpo;
+    if (!d) return null;
+    const v = { name: d.name, url: d.url || '' };
+    if (!v.url && d.href) {
+      try { v.url = (await api('GET', d.href)).url || ''; } catch { /* no link set: the name is shown */ }
+    }
     sessionStorage.setItem('nr.dpo', JSON.stringify(v));
     return v;
   } catch {

@@ -51,9 +51,14 @@ function rememberSent(a) {
   sessionStorage.setItem(sentKey(), JSON.stringify(list.slice(0, 20)));
 }
 
-function contextValues(b, claims) {
+// Values the blanket takes from the login (claims.<name>) or, for a
+// follow-up, the absence it follows up (absence).
+function contextValues(b, claims, d) {
   const out = {};
-  for (const [path, src] of Object.entries(b.context || {})) out[path] = src.startsWith('claims.') ? claims[src.slice(7)] : src;
+  for (const [path, src] of Object.entries(b.context || {})) {
+    if (src === 'absence') out[path] = d?.absenceId;
+    else out[path] = src.startsWith('claims.') ? claims[src.slice(7)] : src;
+  }
   return out;
 }
 
@@ -150,7 +155,7 @@ export function choose() {
     title: t('choose.title'),
     body: html`<div id="choose"><p>${t('loading')}</p></div>`,
     async after(ctx) {
-      const mine = (await blankets()).filter((b) => b.roles.includes(role));
+      const mine = (await blankets()).filter((b) => b.roles.includes(role) && !b.followUp);
       const draw = (err) => {
         ctx.el.querySelector('#choose').innerHTML = String(html`
           <a href="${BASE}" class="back-link">${icon('chevron-left')}${t('back')}</a>
@@ -229,6 +234,7 @@ async function setup(slug) {
   if (need) return { need };
   const b = await blanketBySlug(slug);
   if (!b || !b.roles.includes(session().claims.role)) return { need: { notFound: true } };
+  if (b.followUp && !loadDraft(slug).absenceId) return { need: { redirect: BASE } };
   const schema = await loadSchema(b.schema);
   return { b, schema, fields: buildFields(schema, b) };
 }
@@ -271,14 +277,14 @@ export function step(slug, n, hash) {
           if (msg) errs.push({ f, msg });
         }
         const errOf = (f) => errs.find((e) => e.f === f)?.msg;
-        const ctxFields = Object.entries(contextValues(b, session().claims)).filter(([, v]) => v);
+        const ctxFields = Object.entries(contextValues(b, session().claims, d)).filter(([, v]) => v);
         ctx.setTitle(pick(page.title) + ' – ' + pick(b.title));
         ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, index, html`
-          <a href="${index === 0 ? BASE + '/ny' : `${BASE}/ny/${slug}/${index}`}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          <a href="${index === 0 ? (b.followUp && d.absenceId ? `${BASE}/fravaer/${d.absenceId}` : BASE + '/ny') : `${BASE}/ny/${slug}/${index}`}" class="back-link">${icon('chevron-left')}${t('back')}</a>
           ${stepOf(b, index)}
           <h1 tabindex="-1"><span class="sr-only">${pick(b.title)}: </span>${pick(page.title)}</h1>
           ${errorSummary(errs.map((e) => ({ text: e.msg, href: '#' + focusId(e.f) })))}
-          ${index === 0 && ctxFields.length ? html`<p>${t('form.context')}: ${ctxFields.map(([k, v]) => html`<strong>${k === 'cvr' ? t('form.cvr') : k === 'cpr' ? t('form.cpr') : k} ${v}</strong> `)}</p>` : ''}
+          ${index === 0 && ctxFields.length ? html`<p>${t('form.context')}: ${ctxFields.map(([k, v]) => html`<strong>${k === 'cvr' ? t('form.cvr') : k === 'cpr' ? t('form.cpr') : k === 'absenceId' ? t('receipt.absence') : k} ${v}</strong> `)}</p>` : ''}
           <form id="step-form" novalidate>
             ${pageFields.map((f) => renderField(f, d.answers, errOf(f)))}
             <div class="mt-7">
@@ -389,7 +395,7 @@ export function check(slug, query) {
         ctx.el.querySelector('#send-report').addEventListener('click', send);
         if (b.preview) loadPreview(l);
       };
-      const data = () => buildData(fields, d.answers, contextValues(b, claims));
+      const data = () => buildData(fields, d.answers, contextValues(b, claims, d));
       const loadPreview = async () => {
         const box = ctx.el.querySelector('#preview-box');
         try {
@@ -427,10 +433,12 @@ export function check(slug, query) {
           specversion: '1.0', type: b.type, source: '/nemrefusion/portal', id: d.eventId,
           datacontenttype: 'application/json', dataschema: schema.$id, data: data(),
         };
+        // A follow-up goes in the stream of the absence it follows up.
+        if (b.followUp) ev.partitionkey = d.absenceId;
         try {
           const rc = await postEvent(ev);
-          rememberSent({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title: b.title, blanket: b.type, firstAbsenceDay: ev.data.firstAbsenceDay });
-          sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title: b.title }));
+          if (!b.followUp) rememberSent({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title: b.title, blanket: b.type, firstAbsenceDay: ev.data.firstAbsenceDay });
+          sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title: b.title, followUp: Boolean(b.followUp) }));
           sessionStorage.removeItem(draftKey(slug));
           ctx.go(`${BASE}/kvittering/${rc.stream}`);
         } catch (e) {
@@ -491,7 +499,122 @@ export function receipt(absenceId) {
       <p>${t('receipt.next.text')}</p>
       <p class="d-print-none">
         <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
+        ${rc.followUp ? html`<a href="${BASE}/fravaer/${absenceId}" class="button button-secondary mr-5" id="to-case">${t('case.back')}</a>` : ''}
         <a href="${BASE}" class="button button-primary">${t('receipt.overview')}</a>
       </p>`,
+  };
+}
+
+// ---------- the case of one absence ----------
+
+/** Starts a follow-up (slug) of absence id: a fresh draft that names the absence. */
+export function followUp(id, slug) {
+  const need = requireSender();
+  if (need) return need;
+  const d = loadDraft(slug);
+  if (d.absenceId !== id) {
+    sessionStorage.removeItem(draftKey(slug));
+    saveDraft(slug, { ...loadDraft(slug), absenceId: id });
+  }
+  return { redirect: `${BASE}/ny/${slug}/1` };
+}
+
+function kroner(ore) { return formatKroner(Number(ore) / 100, lang()); }
+
+function flagText(f) {
+  const k = { 'decided-differs-from-expected': 'case.flag.decided', 'paid-differs-from-decided': 'case.flag.paid', refused: 'case.flag.refused',
+    'not-expected': 'case.flag.notExpected', 'paid-without-decision': 'case.flag.paidWithout' }[f.code];
+  return (k ? t(k) : f.code) + (f.differenceOre ? ` (${f.differenceOre > 0 ? '+' : ''}${kroner(f.differenceOre)})` : '');
+}
+
+function lineStatus(s) {
+  return { 'awaiting-decision': t('case.line.awaitingDecision'), 'awaiting-payment': t('case.line.awaitingPayment'), settled: t('case.line.settled'), refused: t('case.line.refused') }[s] || s;
+}
+
+function table(id, caption, head, rows) {
+  return html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${caption}">
+    <table class="table table--compact" id="${id}">
+      <thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+      <tbody>${rows}</tbody>
+    </table></div>`;
+}
+
+/** The case of one absence: status, deadlines, decisions, payments, the reconciliation and the follow-ups. */
+export function caseView(id) {
+  const need = requireSender();
+  if (need) return need;
+  return {
+    title: t('case.title'),
+    body: html`<div id="case"><p>${t('loading')}</p></div>`,
+    async after(ctx) {
+      const box = ctx.el.querySelector('#case');
+      let v;
+      let sum;
+      try {
+        [v, sum] = await Promise.all([
+          api('GET', `/api/v1/feedback/absences/${encodeURIComponent(id)}`),
+          api('GET', '/api/v1/feedback/absences').then((r) => (r.absences || []).find((a) => a.absenceId === id)).catch(() => null),
+        ]);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) { ctx.handle({ notFound: true }); return; }
+        box.innerHTML = String(html`<h1 tabindex="-1">${t('case.title')}</h1><p>${t('case.unavailable')}</p>`);
+        return;
+      }
+      const l = lang();
+      const role = session().claims.role;
+      const title = sum ? await blanketTitle(sum.blanket) : t('case.title');
+      const r = v.reconciliation || { periods: [] };
+      const open = sum && sum.state !== 'cancelled';
+      const follow = (await blankets()).filter((b) => b.followUp && b.roles.includes(role))
+        .filter((b) => open && !(b.slug === 'raskmelding' && sum.lastAbsenceDay) && !(b.slug === 'naeste-periode' && sum.lastAbsenceDay));
+      ctx.setTitle(t('case.title'));
+      box.innerHTML = String(html`<a href="${BASE}" class="back-link">${icon('chevron-left')}${t('receipt.overview')}</a>
+        <h1 tabindex="-1">${t('case.title')}</h1>
+        <p class="font-lead">${title}${sum ? html` · ${t('overview.col.first')} ${formatDate(sum.firstAbsenceDay, l)}` : ''}</p>
+        ${r.differences ? html`<div class="alert alert-warning" role="alert" id="differences">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
+          <h2 class="alert-heading">${t('case.differences', { n: r.differences })}</h2>
+          <p class="alert-text">${t('case.differences.text')}</p></div></div>` : ''}
+        <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('case.facts')}">
+        <table class="table structured-list" id="case-facts"><tbody>
+          <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status)} <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span></td></tr>
+          <tr><th scope="row">${t('case.number')}</th><td>${v.caseNumber || t('case.noNumber')}</td></tr>
+          <tr><th scope="row">${t('case.recipient')}</th><td>${v.recipient}</td></tr>
+          ${sum ? html`<tr><th scope="row">${t('receipt.number')}</th><td>${sum.receipt}</td></tr>
+          <tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} – ${sum.lastAbsenceDay ? formatDate(sum.lastAbsenceDay, l) : t('case.stillSick')}</td></tr>
+          <tr><th scope="row">${t('overview.col.action')}</th><td>${pick(sum.nextAction)}</td></tr>` : ''}
+          <tr><th scope="row">${t('receipt.absence')}</th><td>${v.absenceId}</td></tr>
+        </tbody></table></div>
+
+        ${follow.length ? html`<h2>${t('case.followUp')}</h2>
+          <ul class="nobullet-list" id="follow-ups">${follow.map((b) => html`<li class="mb-3"><a href="${BASE}/fravaer/${id}/${b.slug}" class="function-link">${pick(b.title)}</a><br><span class="form-hint">${pick(b.description)}</span></li>`)}</ul>` : ''}
+
+        <h2>${t('case.deadlines')}</h2>
+        ${v.deadlines.length ? table('case-deadlines', t('case.deadlines'), [t('case.col.date'), t('case.col.what')],
+    v.deadlines.map((d) => html`<tr><td>${formatDate(d.date, l)}</td><td>${l === 'en' ? d.textEn : d.textDa}</td></tr>`)) : html`<p>${t('case.none')}</p>`}
+
+        <h2>${t('case.decisions')}</h2>
+        ${v.decisions.length ? table('case-decisions', t('case.decisions'), [t('case.col.decidedOn'), t('case.col.outcome'), t('case.col.periods')],
+    v.decisions.map((d) => html`<tr><td>${formatDate(d.decidedOn, l)}</td><td>${t('case.outcome.' + (d.outcome === 'partly-granted' ? 'partly' : d.outcome === 'refused' ? 'refused' : 'granted'))}${d.refusal ? html`<br><span class="form-hint">${l === 'en' ? d.refusal.textEn : d.refusal.textDa}</span>` : ''}</td>
+      <td>${d.periods.map((p) => html`${formatDate(p.from, l)} – ${formatDate(p.to, l)}: ${kroner(p.amountOre)}<br>`)}</td></tr>`)) : html`<p>${t('case.none')}</p>`}
+
+        <h2>${t('case.payments')}</h2>
+        ${v.payments.length ? table('case-payments', t('case.payments'), [t('case.col.paidOn'), t('case.col.period'), t('case.col.amount'), t('case.col.reference')],
+    v.payments.map((p) => html`<tr><td>${formatDate(p.paidOn, l)}</td><td>${formatDate(p.periodFrom, l)} – ${formatDate(p.periodTo, l)}</td><td>${kroner(p.amountOre)}</td><td>${p.paymentReference}</td></tr>`)) : html`<p>${t('case.none')}</p>`}
+
+        <h2>${t('case.reconciliation')}</h2>
+        <p>${t('case.reconciliation.lead')}</p>
+        ${r.periods.length ? table('case-reconciliation', t('case.reconciliation'), [t('case.col.period'), t('case.col.expected'), t('case.col.decided'), t('case.col.paid'), t('case.col.status')],
+    r.periods.map((p) => html`<tr${p.flags.length ? html` class="reconcile-difference"` : ''}>
+      <td>${formatDate(p.from, l)} – ${formatDate(p.to, l)}</td>
+      <td>${p.expectedOre == null ? '–' : kroner(p.expectedOre)}</td>
+      <td>${p.decidedOre == null ? '–' : kroner(p.decidedOre)}</td>
+      <td>${kroner(p.paidOre)}</td>
+      <td>${lineStatus(p.status)}${p.flags.map((f) => html`<br><strong class="reconcile-flag">${icon('warning')}${flagText(f)}</strong>`)}</td></tr>`)) : html`<p>${t('case.reconciliation.none')}</p>`}
+
+        <h2>${t('case.history')}</h2>
+        ${v.history.length ? table('case-history', t('case.history'), [t('case.col.date'), t('overview.col.status')],
+    v.history.map((h) => html`<tr><td>${formatDateTime(h.changedAt, l)}</td><td>${statusText(h.status)}${h.noteDa ? html`<br><span class="form-hint">${l === 'en' ? h.noteEn : h.noteDa}</span>` : ''}</td></tr>`)) : html`<p>${t('case.history.none')}</p>`}`);
+      ctx.focusHeading();
+    },
   };
 }
