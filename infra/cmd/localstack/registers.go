@@ -33,7 +33,9 @@ func serveRegisters(ctx context.Context, dataDir, addr string, log *slog.Logger)
 		}
 	}()
 	go func() { <-ctx.Done(); _ = srv.Close() }()
-	go live.Watch(ctx, 2*time.Second, func(err error) { log.Warn("seed file not loaded; still serving the previous dataset", "err", err.Error()) })
+	go live.Watch(ctx, 2*time.Second, func(err error) {
+		log.Warn("seed file not loaded; still serving the previous dataset", "err", err.Error())
+	})
 	c := live.Dataset().Config
 	log.Info("stand-in registers", "url", "http://"+ln.Addr().String(), "seed", c.Seed, "reference", c.Reference.String(), "persons", c.Persons)
 	return "http://" + ln.Addr().String(), nil
