@@ -21,6 +21,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -180,7 +181,9 @@ func Build(l Letter) (Message, error) {
 func (m Message) Check() error {
 	h := m.Header
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrInvalid, what) }
-	if _, err := uuid.Parse(h.MessageUUID); err != nil {
+	// uuid.Parse also takes "{…}" and "urn:uuid:…" forms without checking the
+	// wrapper characters; only the canonical 36-character form is a MeMo UUID.
+	if u, err := uuid.Parse(h.MessageUUID); err != nil || u.String() != strings.ToLower(h.MessageUUID) {
 		return bad("messageUUID is not a UUID")
 	}
 	if h.MessageType != TypeDigital && h.MessageType != TypePaper {
