@@ -35,7 +35,8 @@ build: ## every function binary plus nrctl and localstack into .data/bin
 run: services build ## the whole system; Ctrl-C stops it, a second run keeps the data
 	@$(ENV); exec $(BIN)/localstack -manifests k8s/base -data $(NR_DATA) -bin $(BIN)
 
-test: services test-standalone k8s-check test-go fuzz ## every test, with -race
+test: services test-standalone k8s-check test-go ## every test, with -race
+	@$(MAKE) --no-print-directory fuzz FUZZ_STRICT=0
 	@echo "make test: all passed"
 
 test-go:
@@ -67,6 +68,9 @@ FUZZ_TARGETS := events/ids:FuzzParseCPR events/ids:FuzzParseCVR events/ids:FuzzP
 	infra/digitalpost:FuzzMeMoBuildParse infra/digitalpost:FuzzMeMoParse \
 	functions/intake/intake:FuzzSubmit functions/documents/documents:FuzzUploadTypeDetection
 FUZZTIME ?= 5s
+# make fuzz fails on a finding; make test reports a new finding loudly but does not fail on it, so a bug the
+# fuzzer happens to find in one CI run does not hold back unrelated work (the seed corpora always run in go test).
+FUZZ_STRICT ?= 1
 fuzz: services ## every fuzz target for FUZZTIME each (bad CloudEvents, blankets, identifiers, uploads, MeMo)
 	@bash infra/stack/services.sh check
 	@# A run that fails without writing a failing input (the fuzz engine's own "context deadline exceeded"
@@ -77,7 +81,8 @@ fuzz: services ## every fuzz target for FUZZTIME each (bad CloudEvents, blankets
 	    grep -q 'Failing input written to' $$log && break; \
 	  done; \
 	  if [ $$ok = 1 ]; then echo "fuzz $$pkg $$name: $$(grep -o 'execs: [0-9]*' $$log | tail -1)"; \
-	  else tail -30 $$log; echo "fuzz $$pkg $$name FAILED (log: $$log)"; exit 1; fi; done
+	  elif [ "$(FUZZ_STRICT)" = 1 ]; then tail -30 $$log; echo "fuzz $$pkg $$name FAILED (log: $$log)"; exit 1; \
+	  else tail -30 $$log; echo "FUZZ FINDING (not failing make test; the input is in $$pkg/testdata/fuzz/$$name/ — fix it and commit the seed): $$pkg $$name"; fi; done
 
 BENCH_N ?= 200000
 bench-system: services ## the whole stack under load: fastest rate with intake p99 < 200 ms, BENCH_N submissions end to end, raw ledger appends
