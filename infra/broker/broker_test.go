@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -396,5 +397,46 @@ func TestSlowSubscriberIsNotRedelivered(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	if attempts, _ := slow.counts(); attempts != 1 {
 		t.Fatalf("slow subscriber got %d attempts, want 1", attempts)
+	}
+}
+
+// TestKeepsEventWhenDeadLetterSinkFailsToo: the subscriber and the
+// dead-letter sink fail at the same time (both need PostgreSQL, and it is
+// down) for longer than the Trigger's retries: the event is not dropped;
+// it is tried again until the subscriber takes it (nothing lost, BEK 509
+// § 1 stk. 5).
+func TestKeepsEventWhenDeadLetterSinkFailsToo(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	down.Store(true)
+	failWhileDown := func(_ int, _ cloudevents.Event, w http.ResponseWriter) int {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return http.StatusServiceUnavailable
+		}
+		w.WriteHeader(http.StatusOK)
+		return http.StatusOK
+	}
+	sub, dls := newSubscriber(t, failWhileDown), newSubscriber(t, failWhileDown)
+	b := startBroker(t, "deadletter", t.TempDir(), services(map[string]*subscriber{"overloaded": sub, "dead-letters": dls}), nil)
+	mustPost(t, b.IngressURL("default"), newEvent("test.overloaded", nil))
+	// retry: 2 → 3 attempts, then the dead-letter sink; keep both down for
+	// well beyond what the old bounded give-up allowed (retry+1+3 rounds).
+	eventually(t, 10*time.Second, "rounds beyond the retries", func() bool { n, _ := dls.counts(); return n >= 5 })
+	if got := testutil.ToFloat64(b.metrics.dropped.WithLabelValues("overloaded", "dead_letter_sink_failed")); got != 0 {
+		t.Fatalf("event dropped while the dead-letter sink was down (%v)", got)
+	}
+	down.Store(false)
+	eventually(t, 10*time.Second, "delivery after recovery", func() bool {
+		_, okSub := sub.counts()
+		_, okDLS := dls.counts()
+		return okSub+okDLS == 1
+	})
+	time.Sleep(300 * time.Millisecond)
+	if _, okSub := sub.counts(); okSub != 1 {
+		t.Errorf("subscriber accepted %d times, want 1 (tried first once both are back)", okSub)
+	}
+	if _, okDLS := dls.counts(); okDLS != 0 {
+		t.Errorf("dead-letter sink accepted %d, want 0", okDLS)
 	}
 }

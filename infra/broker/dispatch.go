@@ -18,10 +18,14 @@ import (
 // maxErrorData bounds the response body carried in knativeerrordata.
 const maxErrorData = 1024
 
-// dlsExtraAttempts is how many more times an event is tried (subscriber,
-// then dead-letter sink) after its retries are spent when the dead-letter
-// sink itself fails.
-const dlsExtraAttempts = 3
+// When the dead-letter sink fails as well, an event is kept and tried again
+// (subscriber, then dead-letter sink) at most dlsRetryCap apart, forever:
+// nothing is dropped because both were down at once. After
+// dlsQuietAttempts such rounds each one is logged as an error.
+const (
+	dlsRetryCap      = time.Minute
+	dlsQuietAttempts = 3
+)
 
 // startTriggers creates or updates one durable consumer per Trigger,
 // deletes consumers of Triggers that are gone, and starts a dispatcher per
@@ -372,16 +376,19 @@ func (d *dispatcher) deadLetter(ctx context.Context, it item, attempt uint64, re
 		}
 		return
 	}
-	if attempt < uint64(d.del.retry)+1+dlsExtraAttempts {
-		d.b.metrics.retried.WithLabelValues(d.t.Name).Inc()
-		d.log.Warn("dead-letter sink failed, will retry", "attempt", attempt, "status", dres.status, "err", dres.errText())
-		it.nak(d.del.backoff(attempt))
-		return
+	// The dead-letter sink is down too (e.g. PostgreSQL, which both the
+	// subscriber and the dead-letter function need, is unreachable): the event
+	// is never dropped. It stays in the stream and is tried again, subscriber
+	// first, at most dlsRetryCap apart, for as long as it takes.
+	d.b.metrics.retried.WithLabelValues(d.t.Name).Inc()
+	d.b.metrics.dlsFailing.WithLabelValues(d.t.Name).Inc()
+	lvl := slog.LevelWarn
+	if attempt >= uint64(d.del.retry)+1+dlsQuietAttempts {
+		lvl = slog.LevelError
 	}
-	d.b.metrics.dropped.WithLabelValues(d.t.Name, "dead_letter_sink_failed").Inc()
-	d.log.Error("dead-letter sink kept failing, dropping the event", "attempt", attempt, "status", dres.status,
+	d.log.Log(ctx, lvl, "dead-letter sink failed, keeping the event and trying again", "attempt", attempt, "status", dres.status,
 		"err", dres.errText(), "type", it.ev.Type(), "id", it.ev.ID())
-	_ = d.ack(it)
+	it.nak(min(d.del.backoff(attempt), dlsRetryCap))
 }
 
 // ack acknowledges and waits for JetStream to confirm, so a restart right

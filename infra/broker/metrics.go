@@ -17,6 +17,7 @@ type metrics struct {
 	retried      *prometheus.CounterVec // trigger
 	deadLettered *prometheus.CounterVec // trigger
 	dropped      *prometheus.CounterVec // trigger, reason
+	dlsFailing   *prometheus.CounterVec // trigger
 	pings        *prometheus.CounterVec // pingsource
 }
 
@@ -31,10 +32,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		delivered:    vec("events_delivered_total", "Events a subscriber acknowledged with 2xx.", "trigger"),
 		retried:      vec("events_retried_total", "Failed deliveries scheduled for another attempt.", "trigger"),
 		deadLettered: vec("events_dead_lettered_total", "Events delivered to a dead-letter sink.", "trigger"),
-		dropped:      vec("events_dropped_total", "Events given up without a dead-letter sink or after it kept failing.", "trigger", "reason"),
+		dropped:      vec("events_dropped_total", "Events given up because their Trigger has no dead-letter sink.", "trigger", "reason"),
+		dlsFailing:   vec("events_dead_letter_sink_failed_total", "Times the dead-letter sink failed too; the event is kept and tried again.", "trigger"),
 		pings:        vec("pings_total", "PingSource events fired.", "pingsource"),
 	}
-	for _, c := range []**prometheus.CounterVec{&m.accepted, &m.duplicates, &m.rejected, &m.delivered, &m.retried, &m.deadLettered, &m.dropped, &m.pings} {
+	for _, c := range []**prometheus.CounterVec{&m.accepted, &m.duplicates, &m.rejected, &m.delivered, &m.retried, &m.deadLettered, &m.dropped, &m.dlsFailing, &m.pings} {
 		if err := reg.Register(*c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
