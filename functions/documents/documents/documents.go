@@ -11,7 +11,8 @@
 // Nothing is readable before a clean verdict: the row's status is the gate,
 // and the only way to read is a short-lived presigned URL of the documents
 // bucket, handed out for accepted documents to someone authorised (the
-// uploader's tenant; see authorize).
+// uploader's tenant, or the caseworkers of an authority a delivery of the
+// document went to; see authorize).
 package documents
 
 import (
@@ -106,6 +107,7 @@ func Register(svc *runtime.Service, d Deps) (*Function, error) {
 	svc.Mux.Handle("POST /api/v1/documents", auth.Require(d.Verifier, Uploaders...)(http.HandlerFunc(f.upload)))
 	svc.Mux.Handle("GET /api/v1/documents/{id}", all(http.HandlerFunc(f.status)))
 	svc.Mux.Handle("GET /api/v1/documents/{id}/download", all(http.HandlerFunc(f.download)))
+	svc.On(events.DeliveryRequested, f.onDeliveryRequested)
 	svc.OnTick(events.TickDocumentsRescan, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
 		// The tick's transaction only records the tick; the scans run in
 		// their own transactions after it.

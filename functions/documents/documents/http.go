@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/clamav"
 	"nemrefusion.dk/infra/ledger"
@@ -219,17 +220,6 @@ func cleanName(n string) string {
 	return n
 }
 
-// authorize decides whether p may see d: only principals of the
-// uploader's tenant (the citizen themself or their proxy, the company that
-// uploaded). Caseworkers get documents through the delivery to their case
-// system, not here.
-//
-// TODO(case access): once documents are tied to an absence's facts, let the
-// municipality's caseworkers (auth.Principal.CanSeeRecipient) read them too.
-func authorize(p auth.Principal, d Document) bool {
-	return p.Tenant() != "" && p.Tenant() == d.Tenant
-}
-
 // find loads the document of the request and checks access; a document
 // that does not exist and one the caller may not see answer the same 404.
 func (f *Function) find(w http.ResponseWriter, r *http.Request) (Document, auth.Principal, bool) {
@@ -250,7 +240,14 @@ func (f *Function) find(w http.ResponseWriter, r *http.Request) (Document, auth.
 		runtime.WriteError(w, err)
 		return d, p, false
 	}
-	if !authorize(p, d) {
+	var granted []ids.Recipient
+	if p.Tenant() == "" || p.Tenant() != d.Tenant {
+		if granted, err = f.recipients(ctx, d.ID); err != nil {
+			runtime.WriteError(w, err)
+			return d, p, false
+		}
+	}
+	if !authorize(p, d, granted) {
 		if err := auth.LogDenial(ctx, f.svc.DB, p, r, "document:"+d.ID, "tenant"); err != nil {
 			runtime.WriteError(w, err)
 			return d, p, false
@@ -278,7 +275,8 @@ type Link struct {
 
 // download handles GET /api/v1/documents/{id}/download: for an accepted
 // document, a presigned URL valid for URLTTL, as a 303 redirect or, when
-// the client accepts JSON, as a Link. The read is recorded in the ledger.
+// the client accepts JSON, as a Link. The read is recorded in the ledger,
+// whoever reads (the uploader's tenant or a granted recipient's caseworker).
 func (f *Function) download(w http.ResponseWriter, r *http.Request) {
 	d, p, ok := f.find(w, r)
 	if !ok {
