@@ -59,6 +59,9 @@ func authorizeRead(p auth.Principal, owner string) error {
 // rule as reading (CanActForCVR includes the NemRefusion right).
 func authorizeSubmit(p auth.Principal, owner string) error { return authorizeRead(p, owner) }
 
+// authorizeUpdate: changing a held blanket, as reading.
+func authorizeUpdate(p auth.Principal, owner string) error { return authorizeRead(p, owner) }
+
 // authorizeDelete: as submitting.
 func authorizeDelete(p auth.Principal, owner string) error { return authorizeRead(p, owner) }
 

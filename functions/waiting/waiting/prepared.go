@@ -258,9 +258,13 @@ func (w *Waiting) get(rw http.ResponseWriter, r *http.Request) {
 
 // SubmitResult is the answer of a submission.
 type SubmitResult struct {
-	Receipt string  `json:"receipt"`
-	EventID string  `json:"eventId"`
-	Notice  *Notice `json:"notice,omitempty"`
+	Receipt string `json:"receipt"`
+	EventID string `json:"eventId"`
+	// Stream is the absence (or case) the submitted blanket belongs to, as
+	// in intake's receipt; ReceivedAt is when it was submitted.
+	Stream     string    `json:"stream"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	Notice     *Notice   `json:"notice,omitempty"`
 }
 
 func (w *Waiting) submit(rw http.ResponseWriter, r *http.Request) {
@@ -283,7 +287,10 @@ func (w *Waiting) submit(rw http.ResponseWriter, r *http.Request) {
 			if err := tx.QueryRow(ctx, `SELECT event_id FROM prepared WHERE id = $1`, pr.ID).Scan(&evID); err != nil {
 				return fmt.Errorf("load receipt: %w", err)
 			}
-			res, status = SubmitResult{Receipt: pr.Receipt, EventID: evID}, http.StatusOK
+			res, status = SubmitResult{Receipt: pr.Receipt, EventID: evID, Stream: pr.stream}, http.StatusOK
+			if pr.SubmittedAt != nil {
+				res.ReceivedAt = pr.SubmittedAt.UTC()
+			}
 			return nil
 		case "cancelled":
 			return runtime.Fail(runtime.KindConflict, "deleted", "Blanketten er slettet.", "The form has been deleted.", nil)
@@ -304,7 +311,7 @@ func (w *Waiting) submit(rw http.ResponseWriter, r *http.Request) {
 			return fmt.Errorf("receipt number: %w", err)
 		}
 		res.Receipt = fmt.Sprintf("NR-%d-V%08d", now.Year(), n)
-		res.EventID = ev.ID()
+		res.EventID, res.Stream, res.ReceivedAt = ev.ID(), pr.stream, now.UTC()
 		ev.SetExtension(events.ExtReceipt, res.Receipt)
 		if _, err := tx.Exec(ctx, `UPDATE prepared SET status = 'submitted', receipt = $2, event_id = $3, submitted_at = $4 WHERE id = $1 AND status = 'held'`,
 			pr.ID, res.Receipt, res.EventID, now); err != nil {
@@ -331,6 +338,61 @@ func (w *Waiting) submit(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	runtime.WriteJSON(rw, status, res)
+}
+
+// UpdateRequest is the body of PUT /api/v1/prepared/{id}: the blanket as
+// the sender changed it (stored unvalidated, as when it was prepared).
+type UpdateRequest struct {
+	Data json.RawMessage `json:"data"`
+}
+
+// update replaces the data of a held blanket; its due date and reminders
+// stay as they are.
+func (w *Waiting) update(rw http.ResponseWriter, r *http.Request) {
+	p, err := principal(r)
+	if err != nil {
+		runtime.WriteError(rw, err)
+		return
+	}
+	var in UpdateRequest
+	if err := json.NewDecoder(http.MaxBytesReader(rw, r.Body, 1<<20)).Decode(&in); err != nil {
+		runtime.WriteError(rw, runtime.Fail(runtime.KindInvalid, "bad-json", "Indholdet er ikke gyldig JSON.", "The body is not valid JSON.", err))
+		return
+	}
+	if len(in.Data) == 0 || !json.Valid(in.Data) || in.Data[0] != '{' {
+		runtime.WriteError(rw, events.FieldErrors{{Field: "data", Code: "object",
+			Da: "Blankettens indhold mangler.", En: "The form's content is missing."}})
+		return
+	}
+	ctx := r.Context()
+	var out row
+	err = w.svc.Do(ctx, nil, func(tx *runtime.Tx) error {
+		pr, err := w.load(ctx, tx, r.PathValue("id"), true, p, authorizeUpdate)
+		if err != nil {
+			return err
+		}
+		switch pr.Status {
+		case "cancelled":
+			return runtime.Fail(runtime.KindConflict, "deleted", "Blanketten er slettet.", "The form has been deleted.", nil)
+		case "submitted":
+			return runtime.Fail(runtime.KindConflict, "submitted", "Blanketten er allerede indsendt.", "The form has already been submitted.", nil)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE prepared SET payload = $2 WHERE id = $1`, pr.ID, []byte(in.Data)); err != nil {
+			return fmt.Errorf("update prepared: %w", err)
+		}
+		if _, err := tx.Record(ctx, ledger.Entry{Stream: pr.ID, Actor: p.Subject, Role: string(p.Role), OnBehalfOf: p.OnBehalfOf(),
+			EventType: "dk.nemrefusion.prepared.changed", EventSource: events.SourcePrefix + w.svc.Name, EventID: pr.ID, Payload: in.Data}); err != nil {
+			return err
+		}
+		pr.Data, out = in.Data, pr
+		return nil
+	})
+	if err != nil {
+		runtime.WriteError(rw, err)
+		return
+	}
+	w.view(&out.Prepared)
+	runtime.WriteJSON(rw, http.StatusOK, out.Prepared)
 }
 
 func (w *Waiting) delete(rw http.ResponseWriter, r *http.Request) {

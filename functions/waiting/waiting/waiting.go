@@ -65,6 +65,7 @@ func (w *Waiting) Register() {
 	route("POST /api/v1/prepared", w.create)
 	route("GET /api/v1/prepared", w.list)
 	route("GET /api/v1/prepared/{id}", w.get)
+	route("PUT /api/v1/prepared/{id}", w.update)
 	route("POST /api/v1/prepared/{id}/submit", w.submit)
 	route("DELETE /api/v1/prepared/{id}", w.delete)
 	route("GET /api/v1/inbox", w.inbox)

@@ -287,6 +287,49 @@ func TestPreparedBlanketLifecycle(t *testing.T) {
 	}
 }
 
+// seeds/000 § 1 stk. 4: the sender may change a held blanket before it is
+// submitted (the web app resumes it at "Tjek dine svar"); the submission
+// validates the changed data and names the absence's stream, as intake's
+// receipt does. A submitted blanket cannot be changed any more, and no
+// other company can change it.
+func TestPreparedBlanketChangedBeforeSubmission(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	code, out := f.call(t, "POST", "/api/v1/prepared", employerCVR, waiting.PrepareRequest{
+		Type: events.SicknessEmployerReported, Data: json.RawMessage(`{"cvr": "30000005"}`), DueDate: "2024-03-20"})
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %v", code, out)
+	}
+	id := out["id"].(string)
+	if code, out := f.call(t, "POST", "/api/v1/prepared/"+id+"/submit", employerCVR, nil); code != http.StatusBadRequest {
+		t.Fatalf("incomplete submit: %d %v", code, out)
+	}
+	if code, _ := f.call(t, "PUT", "/api/v1/prepared/"+id, "12345674", waiting.UpdateRequest{Data: exampleReport}); code != http.StatusNotFound {
+		t.Fatalf("another company changes it: %d", code)
+	}
+	if code, out := f.call(t, "PUT", "/api/v1/prepared/"+id, employerCVR, map[string]any{"data": "no"}); code != http.StatusBadRequest || out["errors"] == nil {
+		t.Fatalf("data that is no object: %d %v", code, out)
+	}
+	code, changed := f.call(t, "PUT", "/api/v1/prepared/"+id, employerCVR, waiting.UpdateRequest{Data: exampleReport})
+	if code != http.StatusOK || changed["dueDate"] != "2024-03-20" || changed["status"] != "held" {
+		t.Fatalf("change: %d %v", code, changed)
+	}
+	_, got := f.call(t, "GET", "/api/v1/prepared/"+id, employerCVR, nil)
+	if data, _ := got["data"].(map[string]any); data["cpr"] == nil {
+		t.Fatalf("the changed data is not stored: %v", got)
+	}
+	code, sent := f.call(t, "POST", "/api/v1/prepared/"+id+"/submit", employerCVR, nil)
+	if code != http.StatusAccepted || sent["stream"] != id || sent["receivedAt"] != "2024-03-01T10:00:00Z" {
+		t.Fatalf("submit: %d %v", code, sent)
+	}
+	if code, again := f.call(t, "POST", "/api/v1/prepared/"+id+"/submit", employerCVR, nil); code != http.StatusOK || again["stream"] != id || again["receivedAt"] != sent["receivedAt"] {
+		t.Fatalf("submit again: %d %v", code, again)
+	}
+	if code, _ := f.call(t, "PUT", "/api/v1/prepared/"+id, employerCVR, waiting.UpdateRequest{Data: exampleReport}); code != http.StatusConflict {
+		t.Fatalf("change after submission: %d", code)
+	}
+}
+
 // seeds/003: the day-6 SMS reaches sms.requested only for reminders that
 // fire, i.e. people signed up for NemSMS (plan.CitizenTasks) whose tasks
 // are still open (citizen.tasks.closed cancels it).
