@@ -55,8 +55,8 @@ k8s-check: ## decode every manifest into Knative's types, run their Validate, ku
 bench: services ## benchmarks as one table of ratios against baselines run in the same process
 	@$(ENV); go test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m ./infra/ledger/ ./infra/runtime/ ./infra/broker/ ./infra/schedule/ ./infra/registers/cache/ ./functions/documents/documents/ ./tests/e2e/ 2>&1 | tee $(NR_DATA)/bench.txt | go run ./infra/cmd/benchtable
 
-test-faults: services ## every fault test under load with its reconciliation (make test runs the short ones)
-	@$(ENV); cd tests && NR_FAULTS=all go test -count=1 -v -timeout 30m ./faults/
+test-faults: services ## only the fault tests (make test runs them too): each under load, with its reconciliation
+	@$(ENV); cd tests && go test -count=1 -v -timeout 30m ./faults/
 
 # Every fuzz target as package:FuzzName. Plain `go test` runs their seed
 # corpora (f.Add and testdata/fuzz/); `make fuzz` also fuzzes each for

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -28,14 +27,6 @@ import (
 // loadRate is the submissions per second during a fault: light load, the
 // machine is small and shared.
 const loadRate = 6
-
-// full skips a test unless NR_FAULTS=all (make test-faults).
-func full(t *testing.T) {
-	t.Helper()
-	if os.Getenv("NR_FAULTS") != "all" {
-		t.Skip("long fault test: make test-faults (NR_FAULTS=all)")
-	}
-}
 
 // underLoad runs a retrying client at loadRate for d and, from 2 s in,
 // the fault; it returns what the client saw once the fault is over and
@@ -201,7 +192,6 @@ func TestPushSinkFailsForAWhile(t *testing.T) {
 // PostgreSQL is unreachable for 8 s (every connection broken, none
 // accepted) under load.
 func TestPostgresStopAndStart(t *testing.T) {
-	full(t)
 	res := underLoad(t, 16*time.Second, func() {
 		pgProxy.down()
 		time.Sleep(8 * time.Second)
@@ -256,7 +246,6 @@ func toBroker(t *testing.T, ev cloudevents.Event) {
 // and blankets arrive, and started again empty 3 s later: every reminder
 // fires exactly once and reaches the sender's inbox once.
 func TestRedisFlushAndRestart(t *testing.T) {
-	full(t)
 	ids := publishReminders(t, 40, 20*time.Second)
 	res := underLoad(t, 16*time.Second, func() {
 		if _, err := redis.cli("FLUSHALL"); err != nil {
@@ -326,7 +315,6 @@ func upload(t *testing.T, tok string, i int) (string, int) {
 // are refused with a clear 503 or wait in quarantine, and afterwards every
 // document is scanned and accepted exactly once.
 func TestMinIOAndClamAVDown(t *testing.T) {
-	full(t)
 	tok, err := stack.Issuer().PersonaToken(devissuer.PersonaEmployer)
 	if err != nil {
 		t.Fatal(err)

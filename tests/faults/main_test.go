@@ -1,8 +1,8 @@
 // Package faults runs the local stack under load and breaks it: each test
 // kills or stops a part while a retrying client submits blankets, brings it
 // back, and reconciles what every stage received against what was
-// submitted (reconcile_test.go). make test runs the short ones; make
-// test-faults (NR_FAULTS=all) runs them all.
+// submitted (reconcile_test.go). make test runs them all (about six
+// minutes with the stack's start); make test-faults runs only these.
 //
 // The backing services are not the shared ones directly: PostgreSQL, MinIO
 // and clamd are reached through TCP proxies this package controls (down =
