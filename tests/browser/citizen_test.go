@@ -317,17 +317,21 @@ func TestCitizenAnswersTasksResumesDraftAndUploads(t *testing.T) {
 }
 
 // A caseworker of København sees a report in the municipality's inbox,
-// opens it (the read is in the ledger) and sees its contents and
-// documents.
+// opens it (the read is in the ledger) and sees its contents; then opens
+// the citizen's documentation and downloads its document (the delivery
+// gave the municipality access; the download is in the ledger too).
 func TestCaseworkerOpensAnItem(t *testing.T) {
 	absence := reportForCitizen(t, time.Now().AddDate(0, 0, -4))
-	ctx := browser(t, 3*time.Minute)
+	pdf := []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n% caseworker test " + absence + "\n")
+	doc := uploadForAbsence(t, absence, "Lønseddel (september)", pdf)
+	sendDocumentation(t, absence, doc)
+	ctx := browser(t, 4*time.Minute)
 	open(t, ctx, "/")
 	login(t, ctx, "#login-caseworker", "caseworker")
 	if h := text(t, ctx, "main h1"); h != "Kommunens indbakke" {
 		t.Fatalf("after login: %q", h)
 	}
-	row := `#inbox-table tr[data-item^="` + absence + `/"] a`
+	row := `#inbox-table tr[data-item^="` + absence + `/"]:not([data-item^="` + absence + `/documentation/"]) a`
 	reloadUntil(t, ctx, "/sagsbehandler", row, 45*time.Second)
 	checkPage(t, ctx, "60-caseworker-inbox")
 	clickMove(t, ctx, row)
@@ -347,5 +351,38 @@ func TestCaseworkerOpensAnItem(t *testing.T) {
 	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM ledger.entries WHERE stream = $1 AND actor = $2`,
 		"reads/"+absence, "dev:caseworker").Scan(&reads); err != nil || reads == 0 {
 		t.Errorf("opening the item is not in the ledger (%d reads, %v)", reads, err)
+	}
+
+	// The citizen's documentation: the item lists the document, and the
+	// caseworker opens it.
+	docRow := `#inbox-table tr[data-item^="` + absence + `/documentation/"] a`
+	reloadUntil(t, ctx, "/sagsbehandler", docRow, 45*time.Second)
+	clickMove(t, ctx, docRow)
+	if s := text(t, ctx, "#item-documents"); !strings.Contains(s, doc) {
+		t.Fatalf("the item's documents: %q, want %s", s, doc)
+	}
+	checkPage(t, ctx, "62-caseworker-item-document")
+	var page string
+	run(t, ctx, "location", chromedp.Location(&page))
+	run(t, ctx, "open the document", chromedp.Click(`li[data-doc="`+doc+`"] [data-open-doc]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`li[data-doc="`+doc+`"] a.doc-link`, chromedp.ByQuery))
+	var href, now string
+	run(t, ctx, "the link", chromedp.AttributeValue(`li[data-doc="`+doc+`"] a.doc-link`, "href", &href, nil, chromedp.ByQuery),
+		chromedp.Location(&now))
+	if now != page {
+		t.Errorf("opening the document left the item page: %s", now)
+	}
+	if code, body := fetch(t, href); code != http.StatusOK || !bytes.Equal(body, pdf) {
+		t.Errorf("the document's link: %d, %d bytes, want 200 and the %d uploaded", code, len(body), len(pdf))
+	}
+	axe(t, ctx, "document opened (da)")
+	shot(t, ctx, "63-caseworker-document-opened-da")
+	var downloads int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM ledger.entries WHERE stream = $1 AND actor = $2 AND reason->>'path' = $3`,
+		"reads/"+absence, "dev:caseworker", "/api/v1/documents/"+doc+"/download").Scan(&downloads); err != nil || downloads != 1 {
+		t.Errorf("the caseworker's download in the ledger: %d (%v), want 1", downloads, err)
+	}
+	if code := apiCall(t, devissuer.PersonaCaseworkerAarhus, http.MethodGet, "/api/v1/documents/"+doc+"/download", nil, nil); code != http.StatusNotFound {
+		t.Errorf("a caseworker of Aarhus downloads København's document: %d, want 404", code)
 	}
 }

@@ -113,8 +113,9 @@ export function item(id) {
       const hints = p.blanket ? (await blankets()).find((b) => b.type === p.blanket) : null;
       const content = p.submission || p.answer || p;
       const rows = flatten(content, '', []).map(([k, v]) => [pick(hints?.fields?.[k]?.label) || k, shown(v)]);
-      // Documents go to the case system with the item, scanned clean (the
-      // documents function lets only the uploader read them; see README).
+      // Documents go to the case system with the item, scanned clean; the
+      // delivery grants the recipient's caseworkers access, so each can be
+      // opened here (the documents function logs every download).
       const titles = {};
       for (const d of [p.answer?.documents || [], p.answer?.documentId ? [{ documentId: p.answer.documentId, title: p.answer.title || p.answer.reason }] : []].flat()) {
         if (d?.documentId) titles[d.documentId] = d.title;
@@ -136,10 +137,41 @@ export function item(id) {
         ${rows.length ? structured('item-content', t('cw.item.content'), rows) : html`<p>${t('case.none')}</p>`}
         ${p.reasons?.length ? html`<h2>${t('cw.item.reasons')}</h2><ul>${p.reasons.map((r) => html`<li>${lang() === 'en' ? r.textEn : r.textDa}${r.law ? html` <span class="form-hint">(${r.law})</span>` : ''}</li>`)}</ul>` : ''}
         <h2>${t('cw.item.documents')}</h2>
-        ${docs.length ? html`<ul class="nobullet-list" id="item-documents">${docs.map((d) => html`<li class="mb-3">${icon('file')} <strong>${d.title || t('cw.item.document')}</strong>
-          <br><span class="form-hint">${d.id} · ${t('cw.doc.inCaseSystem')}</span></li>`)}</ul>`
+        ${docs.length ? html`<ul class="nobullet-list" id="item-documents">${docs.map((d) => html`<li class="mb-3" data-doc="${d.id}">${icon('file')} <strong>${d.title || t('cw.item.document')}</strong>
+          <br><span class="form-hint">${d.id} · ${t('cw.doc.inCaseSystem')}</span>
+          <br><button type="button" class="button button-secondary mt-3" data-open-doc="${d.id}">${t('cw.doc.open')}<span class="sr-only"> ${d.title || t('cw.item.document')}</span></button>
+          <div class="doc-status" role="status"></div></li>`)}</ul>`
     : html`<p id="item-no-documents">${t('cw.item.noDocuments')}</p>`}`);
+      for (const b of box.querySelectorAll('[data-open-doc]')) {
+        const d = docs.find((x) => x.id === b.dataset.openDoc);
+        b.addEventListener('click', () => openDocument(d, b, b.parentElement.querySelector('.doc-status')));
+      }
       ctx.focusHeading();
     },
   };
+}
+
+/**
+ * Opens document d: asks the documents function for a short-lived link
+ * (JSON form of GET …/download, with the bearer token) and starts the
+ * download; the link stays shown in case the browser does not start it.
+ * A document that is not scanned yet, rejected or not accessible gets a
+ * message instead.
+ */
+async function openDocument(d, button, out) {
+  const name = d.title || t('cw.item.document');
+  button.disabled = true;
+  out.innerHTML = String(html`<p class="mt-2">${t('cw.doc.opening')}</p>`);
+  try {
+    const link = await api('GET', `/api/v1/documents/${encodeURIComponent(d.id)}/download`);
+    out.innerHTML = String(html`<p class="mt-2">${t('cw.doc.started')} <a class="doc-link" href="${link.url}" rel="noopener noreferrer">${t('cw.doc.link', { title: name })}</a></p>`);
+    window.location.assign(link.url);
+  } catch (e) {
+    let key = 'cw.doc.error';
+    if (e instanceof ApiError && e.status === 409) key = e.body?.code === 'rejected' ? 'cw.doc.rejected' : 'cw.doc.notReady';
+    else if (e instanceof ApiError && (e.status === 404 || e.status === 403)) key = 'cw.doc.notFound';
+    out.innerHTML = String(html`<div class="alert alert-warning mt-2 doc-problem" role="alert"><div class="alert-body"><p class="alert-text">${t(key)}</p></div></div>`);
+  } finally {
+    button.disabled = false;
+  }
 }
