@@ -142,3 +142,48 @@ func TestDocumentsEndToEnd(t *testing.T) {
 		t.Fatalf("%d document.rejected events, want 1", rejected)
 	}
 }
+
+// A document that went with a delivery to København is the municipality's
+// to process (Nemrefusionsbekendtgørelsen § 1, stk. 2): once the broker has
+// brought delivery.requested to the documents function, København's
+// caseworker downloads it; a caseworker of Aarhus and one of Udbetaling
+// Danmark get the same 404 as for a document that does not exist.
+func TestCaseworkerOfTheRecipientDownloadsADeliveredDocument(t *testing.T) {
+	content := append(minimalPDF(), []byte("% "+time.Now().String())...)
+	code, out := docUpload(t, devissuer.PersonaCitizen, "lønseddel.pdf", "Lønseddel", content)
+	if code != http.StatusCreated || out["status"] != "accepted" {
+		t.Fatalf("upload: %d %v", code, out)
+	}
+	id := out["id"].(string)
+	path := "/api/v1/documents/" + id + "/download"
+	if code, _ := docGet(t, devissuer.PersonaCaseworker, path, "application/json"); code != http.StatusNotFound {
+		t.Fatalf("København before any delivery: %d, want 404", code)
+	}
+	dlvPublish(t, events.DeliveryRequested, "e2e-doc-"+id, events.DeliveryRequest{ItemID: "e2e-doc-" + id + "/documentation/1", Recipient: "101",
+		Kind: "citizen.documentation", CaseRef: "e2e-doc-" + id, Payload: json.RawMessage(`{}`), DocumentRefs: []string{id}})
+	var link map[string]any
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, link = docGet(t, devissuer.PersonaCaseworker, path, "application/json"); code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("København's caseworker never got the document: %d %v", code, link)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	resp, err := http.Get(link["url"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, content) {
+		t.Fatalf("the link: %d, %d bytes, want 200 and the upload", resp.StatusCode, len(body))
+	}
+	for _, p := range []string{devissuer.PersonaCaseworkerAarhus, devissuer.PersonaUDKCaseworker} {
+		if code, out := docGet(t, p, path, "application/json"); code != http.StatusNotFound {
+			t.Errorf("%s: %d %v, want 404", p, code, out)
+		}
+	}
+}
