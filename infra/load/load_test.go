@@ -39,7 +39,7 @@ func TestSubmissionsAreValidBlankets(t *testing.T) {
 	}
 	kinds := map[Kind]int{}
 	pairs := map[string]bool{}
-	for i := range 600 {
+	for i := range 2000 {
 		s, err := g.next()
 		if err != nil {
 			t.Fatal(err)
@@ -64,10 +64,13 @@ func TestSubmissionsAreValidBlankets(t *testing.T) {
 		if cvr := events.BlanketCVR(ev.Data()); cvr != s.tenant.CVR {
 			t.Fatalf("%s for CVR %s sent as tenant %s", s.kind, cvr, s.tenant.CVR)
 		}
-		var who struct{ CPR, FirstAbsenceDay string }
+		var who struct {
+			CPR, FirstAbsenceDay, ChildDate string
+			Agreement, Decision             struct{ Reference string }
+		}
 		_ = json.Unmarshal(ev.Data(), &who)
 		if s.kind != KindRecovery {
-			key := string(s.kind) + who.CPR + s.tenant.CVR + who.FirstAbsenceDay
+			key := strings.Join([]string{string(s.kind), who.CPR, s.tenant.CVR, who.FirstAbsenceDay, who.ChildDate, who.Agreement.Reference, who.Decision.Reference}, "|")
 			if pairs[key] {
 				t.Fatalf("submission %d (%s) repeats person, sender and first day", i, s.kind)
 			}
@@ -77,9 +80,9 @@ func TestSubmissionsAreValidBlankets(t *testing.T) {
 			g.accepted(s, "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b")
 		}
 	}
-	for _, k := range []Kind{KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse, KindCitizenAnswer} {
+	for _, k := range Kinds {
 		if kinds[k] == 0 {
-			t.Errorf("no %s in 600 submissions: %v", k, kinds)
+			t.Errorf("no %s in 2000 submissions: %v", k, kinds)
 		}
 	}
 }
@@ -90,7 +93,24 @@ func TestParseMix(t *testing.T) {
 	if err != nil || m[KindEmployer] != 3 || m[KindRecovery] != 1 || len(m) != 2 {
 		t.Fatalf("%v %v", m, err)
 	}
-	for _, bad := range []string{"employer-report", "x=1", "recovery=-1", "recovery=a"} {
+	var all []string
+	for _, k := range Kinds {
+		all = append(all, string(k)+"=1")
+	}
+	if m, err := ParseMix(strings.Join(all, ",")); err != nil || len(m) != len(Kinds) {
+		t.Fatalf("every kind: %v %v", m, err)
+	}
+	if m, err := ParseMix("parental-employer=8, parental-self-employed=1,parental-akasse=1,subsidy-wage=4,subsidy-flexjob=1," +
+		"subsidy-job-clarification=1,subsidy-adult-apprentice=1,subsidy-mentor=1,subsidy-self-employed-136=1"); err != nil ||
+		m[KindParentalEmployer] != 8 || m[KindSubsidyWage] != 4 || m[KindSubsidySelfEmployed136] != 1 || len(m) != 9 {
+		t.Fatalf("parental and subsidy kinds: %v %v", m, err)
+	}
+	for _, k := range Kinds {
+		if _, ok := DefaultMix[k]; !ok {
+			t.Errorf("%s is not in the default mix", k)
+		}
+	}
+	for _, bad := range []string{"employer-report", "x=1", "recovery=-1", "recovery=a", "parental=1", "subsidy-wage"} {
 		if _, err := ParseMix(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

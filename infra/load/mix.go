@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,15 +36,74 @@ const (
 	// the comment task of an absence the run reported earlier (legal text
 	// acknowledged, then a comment, signed and sent to the municipality).
 	KindCitizenAnswer Kind = "citizen-answer"
+
+	// KindParentalEmployer is an employer's request for refusion of wages
+	// paid during an employee's parental leave (barselsloven §§ 39–40).
+	KindParentalEmployer Kind = "parental-employer"
+	// KindParentalSelfEmployed is a self-employed person's request for
+	// their own barselsdagpenge.
+	KindParentalSelfEmployed Kind = "parental-self-employed"
+	// KindParentalAKasse is an a-kasse's information for a member's
+	// parental-leave case.
+	KindParentalAKasse Kind = "parental-akasse"
+
+	// KindSubsidyWage is an employer's request for wage subsidy
+	// (løntilskud, LAB chapter 12).
+	KindSubsidyWage Kind = "subsidy-wage"
+	// KindSubsidyFlexjob is an employer's request for the subsidy of a
+	// flexjob agreed before 2013 (LAB § 133).
+	KindSubsidyFlexjob Kind = "subsidy-flexjob"
+	// KindSubsidyJobClarification is an employer's request for refusion of
+	// resource-process benefit during job clarification (LAS § 69 t).
+	KindSubsidyJobClarification Kind = "subsidy-job-clarification"
+	// KindSubsidyAdultApprentice is an employer's request for the adult
+	// apprentice subsidy of last month (LAB § 159).
+	KindSubsidyAdultApprentice Kind = "subsidy-adult-apprentice"
+	// KindSubsidyMentor is an employer's request for mentor subsidy (LAB
+	// chapter 26).
+	KindSubsidyMentor Kind = "subsidy-mentor"
+	// KindSubsidySelfEmployed136 is a self-employed person's request for
+	// the support under LAB § 136.
+	KindSubsidySelfEmployed136 Kind = "subsidy-self-employed-136"
 )
+
+// Kinds lists every kind, sickness first.
+var Kinds = []Kind{KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse, KindCitizenAnswer,
+	KindParentalEmployer, KindParentalSelfEmployed, KindParentalAKasse,
+	KindSubsidyWage, KindSubsidyFlexjob, KindSubsidyJobClarification, KindSubsidyAdultApprentice, KindSubsidyMentor, KindSubsidySelfEmployed136}
+
+// Function is the function that decides a kind of blanket and holds its
+// blanket_submissions (its schema): "sickness", "maternity" or "subsidy";
+// "" for a citizen's answer, which is not a blanket.
+func (k Kind) Function() string {
+	switch k {
+	case KindCitizenAnswer:
+		return ""
+	case KindParentalEmployer, KindParentalSelfEmployed, KindParentalAKasse:
+		return "maternity"
+	case KindSubsidyWage, KindSubsidyFlexjob, KindSubsidyJobClarification, KindSubsidyAdultApprentice, KindSubsidyMentor, KindSubsidySelfEmployed136:
+		return "subsidy"
+	}
+	return "sickness"
+}
 
 // Mix weighs the kinds; a kind with weight 0 is never sent.
 type Mix map[Kind]int
 
-// DefaultMix is mostly employers' reports and their follow-ups, some early
-// follow-up requests and some self-employed and a-kasse reports, roughly as
-// the national figures are spread.
-var DefaultMix = Mix{KindEmployer: 55, KindRecovery: 15, KindCitizenAnswer: 12, KindEarlyFollowUp: 5, KindSelfEmployed: 7, KindAKasse: 6}
+// DefaultMix is mostly sickness (81 of 100): employers' reports and their
+// follow-ups, some early follow-up requests and some self-employed and
+// a-kasse reports; then parental-leave requests (10) and subsidy requests
+// (9). The weights are assumptions: the sources give only the total (close
+// to 2 million requests a year, seeds/001) and no split by blanket, and
+// DOMAIN.md has none either. They rest on sickness absences being far more
+// frequent than births (a parental request covers a leave of many weeks,
+// a sick note a few days), employers sending most blankets of each family,
+// and wage subsidy being the most used subsidy scheme.
+var DefaultMix = Mix{
+	KindEmployer: 45, KindRecovery: 12, KindCitizenAnswer: 10, KindEarlyFollowUp: 4, KindSelfEmployed: 5, KindAKasse: 5,
+	KindParentalEmployer: 8, KindParentalSelfEmployed: 1, KindParentalAKasse: 1,
+	KindSubsidyWage: 4, KindSubsidyFlexjob: 1, KindSubsidyJobClarification: 1, KindSubsidyAdultApprentice: 1, KindSubsidyMentor: 1, KindSubsidySelfEmployed136: 1,
+}
 
 // ParseMix reads "employer-report=60,recovery=20,...".
 func ParseMix(s string) (Mix, error) {
@@ -57,14 +117,22 @@ func ParseMix(s string) (Mix, error) {
 		if _, err := fmt.Sscan(v, &w); !ok || err != nil || w < 0 {
 			return nil, fmt.Errorf("mix %q: want kind=weight", part)
 		}
-		switch kind := Kind(strings.TrimSpace(k)); kind {
-		case KindEmployer, KindRecovery, KindEarlyFollowUp, KindSelfEmployed, KindAKasse, KindCitizenAnswer:
-			m[kind] = w
-		default:
-			return nil, fmt.Errorf("mix: unknown kind %q", k)
+		kind := Kind(strings.TrimSpace(k))
+		if !slices.Contains(Kinds, kind) {
+			return nil, fmt.Errorf("mix: unknown kind %q (known: %s)", k, KindNames())
 		}
+		m[kind] = w
 	}
 	return m, nil
+}
+
+// KindNames lists the kinds' names, comma-separated.
+func KindNames() string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Tenant is who a submission is sent as: a development persona acting for
@@ -120,7 +188,9 @@ func newGenerator(pop population, mix Mix, source string, seed uint64, delay tim
 	}
 	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
 	for _, k := range kinds {
-		if (k == KindSelfEmployed && len(pop.owners) == 0) || (k == KindAKasse && len(pop.members) == 0) {
+		owners := k == KindSelfEmployed || k == KindParentalSelfEmployed || k == KindSubsidySelfEmployed136
+		members := k == KindAKasse || k == KindParentalAKasse
+		if (owners && len(pop.owners) == 0) || (members && len(pop.members) == 0) {
 			continue
 		}
 		for range mix[k] {
@@ -133,8 +203,10 @@ func newGenerator(pop population, mix Mix, source string, seed uint64, delay tim
 	if len(g.mix) == 0 {
 		return nil, fmt.Errorf("load: the mix is empty")
 	}
-	for _, k := range []Kind{KindEmployer, KindEarlyFollowUp, KindSelfEmployed, KindAKasse} {
-		g.offset[k] = g.rnd.IntN(1 << 20)
+	for _, k := range Kinds {
+		if k != KindRecovery && k != KindCitizenAnswer {
+			g.offset[k] = g.rnd.IntN(1 << 20)
+		}
 	}
 	return g, nil
 }
@@ -227,6 +299,15 @@ func (g *generator) next() (submission, error) {
 		s.tenant = Tenant{Persona: devissuer.PersonaAKasse, CVR: m.akasse}
 		data = events.SicknessAKasseReport{CPR: m.cpr, CVR: m.akasse, FirstAbsenceDay: first.Format(time.DateOnly),
 			ToldOn: first.AddDate(0, 0, 1).Format(time.DateOnly), FullyUnemployed: m.unemployed, WeeklyHours: 37, Contact: events.Contact{Name: "A-kassen"}}
+	default:
+		switch kind.Function() {
+		case "maternity":
+			typ, s.tenant, data = g.parental(kind, n, today)
+		case "subsidy":
+			typ, s.tenant, data = g.subsidy(kind, n, today, s.id)
+		default:
+			return s, fmt.Errorf("load: no generator for %s", kind)
+		}
 	}
 	ev := map[string]any{"specversion": "1.0", "type": typ, "source": g.source, "id": s.id,
 		"datacontenttype": "application/json", "data": data}

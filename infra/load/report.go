@@ -40,6 +40,16 @@ func Print(w io.Writer, res *Result, p *Pipeline) {
 	}
 	fmt.Fprintf(w, "pipeline: %d accepted, %d processed (%d decided, %d rejected), %d not processed; %d delivered to the recipients' streams\n",
 		p.Accepted, p.Processed, p.Decided, p.Rejected, p.Missing, p.Delivered)
+	if len(p.Kinds) > 0 {
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  kind\tfunction\taccepted\tprocessed\tdecided\trejected\tdelivered")
+		for _, k := range Kinds {
+			if f := p.Kinds[k]; f != nil {
+				fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%d\t%d\n", k, k.Function(), f.Accepted, f.Processed, f.Decided, f.Rejected, f.Delivered)
+			}
+		}
+		tw.Flush()
+	}
 	if len(p.Rejections) > 0 {
 		fmt.Fprintf(w, "  rejections: %s\n", counts(p.Rejections))
 	}

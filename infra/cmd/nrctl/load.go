@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"nemrefusion.dk/infra/load"
@@ -13,6 +14,17 @@ import (
 
 func init() {
 	register("load", "submit a realistic mix of blankets to a running stack and report throughput, latency and lag (nrctl load -h)", runLoad)
+}
+
+// defaultMix writes load.DefaultMix as --mix takes it.
+func defaultMix() string {
+	var parts []string
+	for _, k := range load.Kinds {
+		if w := load.DefaultMix[k]; w > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", k, w))
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // runLoad generates load on a running stack (make run) with package load:
@@ -28,7 +40,7 @@ func runLoad(ctx context.Context, e *env, args []string) error {
 	count := fs.Int("count", 0, fmt.Sprintf("stop after this many submissions (at most %d)", load.MaxCount))
 	duration := fs.Duration("duration", 0, fmt.Sprintf("stop after this long (at most %s)", load.MaxDuration))
 	workers := fs.Int("workers", 16, "requests in flight at most")
-	mix := fs.String("mix", "", "weights, e.g. employer-report=60,recovery=20,early-followup=5,self-employed-report=8,akasse-report=7 (default)")
+	mix := fs.String("mix", "", "weights per kind, e.g. employer-report=60,recovery=20,parental-employer=10,subsidy-wage=5 (default: "+defaultMix()+"); kinds: "+load.KindNames())
 	retry := fs.Bool("retry", false, "retry 503/429 (after Retry-After), 401 and broken connections with the same event id until accepted")
 	seed := fs.Uint64("seed", 0, "vary who is reported (default random)")
 	follow := fs.Duration("follow", 2*time.Minute, "afterwards, wait up to this long for the pipeline (decisions, deliveries) and report the end-to-end lag; 0 skips it (needs DATABASE_URL)")
