@@ -174,6 +174,24 @@ export function buildData(fields, answers, context) {
   return out;
 }
 
+/** The answers of a blanket's data (the inverse of buildData): a prepared blanket opened again. */
+export function answersFromData(fields, data) {
+  const answers = {};
+  for (const f of fields) {
+    const v = f.path.split('.').reduce((o, p) => (o && typeof o === 'object' ? o[p] : undefined), data);
+    if (v === undefined || v === null) continue;
+    if (f.kind === 'date') {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
+      answers[f.path] = m ? { d: String(Number(m[3])), m: String(Number(m[2])), y: m[1] } : { d: '', m: '', y: '' };
+    } else if (f.kind === 'number' && document.documentElement.lang === 'da') {
+      answers[f.path] = String(v).replace('.', ',');
+    } else {
+      answers[f.path] = String(v);
+    }
+  }
+  return answers;
+}
+
 /** The answer as the person would read it (check your answers). */
 export function display(f, answers) {
   const v = answers[f.path];

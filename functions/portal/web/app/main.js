@@ -9,6 +9,7 @@ import { api } from './api.js';
 import { area, setTheme, header, footer, sessionModal } from './layout.js';
 import * as common from './pages/common.js';
 import * as sender from './pages/sender.js';
+import * as prepared from './pages/prepared.js';
 import * as citizen from './pages/citizen.js';
 import * as cztasks from './pages/cztasks.js';
 import * as infoform from './pages/infoform.js';
@@ -27,6 +28,10 @@ function route(path, query, hash) {
   if (path === '/nemrefusion') return sender.overview();
   if (path === '/nemrefusion/ny') return sender.choose();
   if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/tjek$/.exec(path))) return sender.check(m[1], query);
+  if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/forbered$/.exec(path))) return prepared.prepare(m[1]);
+  if ((m = /^\/nemrefusion\/forberedt\/([0-9a-f-]+)$/.exec(path))) return prepared.preparedView(m[1], query);
+  if ((m = /^\/nemrefusion\/forberedt\/([0-9a-f-]+)\/ret$/.exec(path))) return prepared.openPrepared(m[1]);
+  if (path === '/nemrefusion/beskeder') return prepared.messages();
   if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/(\d+)$/.exec(path))) return sender.step(m[1], m[2], hash);
   if ((m = /^\/nemrefusion\/kvittering\/([0-9a-f-]+)$/.exec(path))) return sender.receipt(m[1]);
   if ((m = /^\/nemrefusion\/fravaer\/([0-9a-f-]+)$/.exec(path))) return sender.caseView(m[1]);

@@ -10,8 +10,9 @@ import { api, postEvent, ApiError } from '../api.js';
 import {
   loadSchema, buildFields, validate, renderField, readAnswers, buildData, display, label, focusId, errorSummary,
 } from '../form.js';
+import { preparedSection, wirePrepared, messagesNote } from './prepared.js';
 
-const BASE = '/nemrefusion';
+export const BASE = '/nemrefusion';
 let blanketList = null;
 
 /** Every blanket's hints (app/blankets/index.json). */
@@ -23,11 +24,11 @@ export async function blankets() {
   return blanketList;
 }
 
-async function blanketBySlug(slug) {
+export async function blanketBySlug(slug) {
   return (await blankets()).find((b) => b.slug === slug) || null;
 }
 
-function requireSender() {
+export function requireSender() {
   const s = session();
   if (!s) return { login: true };
   if (audience(s.claims) !== 'sender') return { forbidden: true };
@@ -36,10 +37,11 @@ function requireSender() {
 
 // Drafts live in this tab's sessionStorage until sent (or the tab closes).
 function draftKey(slug) { return 'nr.draft.' + slug; }
-function loadDraft(slug) {
+export function loadDraft(slug) {
   return JSON.parse(sessionStorage.getItem(draftKey(slug)) || 'null') || { answers: {}, done: [], shown: [], serverErrors: [], eventId: crypto.randomUUID() };
 }
-function saveDraft(slug, d) { sessionStorage.setItem(draftKey(slug), JSON.stringify(d)); }
+export function saveDraft(slug, d) { sessionStorage.setItem(draftKey(slug), JSON.stringify(d)); }
+export function dropDraft(slug) { sessionStorage.removeItem(draftKey(slug)); }
 
 // The reports sent from this tab (no CPR numbers), shown in the overview
 // until the delivery function lists them.
@@ -62,6 +64,17 @@ function contextValues(b, claims, d) {
   return out;
 }
 
+/** The blanket's data from a draft: the answers plus the values from the login and the absence. */
+export function draftData(b, fields, d) {
+  return buildData(fields, d.answers, contextValues(b, session().claims, d));
+}
+
+/** Keeps a receipt (intake's or the waiting function's) for the receipt page and the overview. */
+export function rememberReceipt(rc, { title, blanket, followUp, firstAbsenceDay }) {
+  if (!followUp) rememberSent({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title, blanket, firstAbsenceDay });
+  sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title, followUp: Boolean(followUp) }));
+}
+
 function statusText(s) {
   const k = 'status.' + (s || 'received').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
   const v = t(k);
@@ -71,7 +84,7 @@ function statusText(s) {
 // ---------- overview ----------
 
 /** The title of a blanket type, from the hints (or the type itself). */
-async function blanketTitle(type) {
+export async function blanketTitle(type) {
   const b = (await blankets()).find((x) => x.type === type);
   return b ? pick(b.title) : (type || '').replace('dk.nemrefusion.', '');
 }
@@ -100,9 +113,16 @@ export function overview() {
       <h2>${t('overview.col.absence')}</h2>
       <div id="absences-box"><p>${t('loading')}</p></div>
       <h2>${t('overview.prepared')}</h2>
-      <p>${t('overview.prepared.lead')}</p>
-      <div id="prepared"><p>${t('overview.prepared.empty')}</p></div>`,
+      <p>${t('pr.lead')}</p>
+      <div id="prepared-errors"></div>
+      <div id="prepared"><p>${t('loading')}</p></div>
+      <h2>${t('pr.messages')}</h2>
+      <div id="messages-box"><p>${t('loading')}</p></div>`,
     async after(ctx) {
+      const deleted = new URLSearchParams(location.search).has('slettet');
+      if (deleted) {
+        ctx.el.querySelector('h1').insertAdjacentHTML('afterend', String(html`<div class="alert alert-success" id="prepared-deleted" role="status">${icon('success', 'OK')}<div class="alert-body"><p class="alert-text">${t('pr.deleted')}</p></div></div>`));
+      }
       const box = ctx.el.querySelector('#absences-box');
       let list = [];
       let failed = false;
@@ -134,13 +154,10 @@ export function overview() {
         </div>
         ${failed ? html`<p class="form-hint">${t('overview.unavailable')}</p>` : ''}`);
       }
-      try {
-        const res = await api('GET', '/api/v1/prepared');
-        const items = Array.isArray(res) ? res : (res?.items || []);
-        if (items.length) {
-          ctx.el.querySelector('#prepared').innerHTML = String(html`<ul class="nobullet-list">${items.map((p) => html`<li>${p.type?.replace('dk.nemrefusion.', '')} – ${formatDate(p.dueDate, lang())}${p.overdue ? ' (!)' : ''}</li>`)}</ul>`);
-        }
-      } catch { /* the prepared-forms API is not there: empty state */ }
+      const [prepared, note] = await Promise.all([preparedSection(), messagesNote()]);
+      ctx.el.querySelector('#prepared').innerHTML = String(prepared);
+      ctx.el.querySelector('#messages-box').innerHTML = String(note);
+      wirePrepared(ctx, ctx.el.querySelector('#prepared'), ctx.el.querySelector('#prepared-errors'));
     },
   };
 }
@@ -229,7 +246,7 @@ function layout(b, slug, d, current, content) {
   </div>`;
 }
 
-async function setup(slug) {
+export async function setup(slug) {
   const need = requireSender();
   if (need) return { need };
   const b = await blanketBySlug(slug);
@@ -378,6 +395,10 @@ export function check(slug, query) {
           <h1 tabindex="-1">${t('check.title')}</h1>
           ${errorSummary(summaryItems)}
           ${alertMarkup}
+          ${d.prepared ? html`<div class="alert ${d.prepared.notice ? 'alert-warning' : 'alert-info'}" id="resumed">${d.prepared.notice ? icon('warning', t('error.prefix').replace(':', '')) : icon('info', 'Information')}<div class="alert-body">
+            <h2 class="alert-heading">${t('pr.resumed')}</h2>
+            <p class="alert-text">${t('pr.resumed.text', { date: formatDate(d.prepared.dueDate, l) })}</p>
+            ${d.prepared.notice ? html`<p class="alert-text"><strong>${pick(d.prepared.notice)}</strong></p>` : ''}</div></div>` : ''}
           <p>${t('check.lead')}</p>
           ${b.pages.map((p, i) => html`<h2 class="h3">${pick(p.title)}</h2>
             <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${pick(p.title)}">
@@ -390,12 +411,29 @@ export function check(slug, query) {
             </tbody></table></div>`)}
           <div id="preview-box" class="mt-7">${b.preview ? html`<p>${t('loading')}</p>` : ''}</div>
           <p class="mt-7">${t('check.signed', { minutes: Math.round(maxAge / 60) })}</p>
-          <div class="mt-5"><button type="button" class="button button-primary" id="send-report">${t('check.send')}</button></div>`));
+          <div class="mt-5"><button type="button" class="button button-primary mr-5" id="send-report">${t('check.send')}</button>
+            ${d.prepared ? html`<button type="button" class="button button-secondary mt-4 mt-md-0" id="save-prepared">${t('pr.saveChanges')}</button>`
+    : html`<a href="${BASE}/ny/${slug}/forbered" class="button button-secondary mt-4 mt-md-0" id="prepare-report">${t('pr.prepare')}</a>`}</div>`));
         if (summaryItems.length) ctx.errorSummary(); else if (!alertMarkup) ctx.focusHeading();
         ctx.el.querySelector('#send-report').addEventListener('click', send);
+        ctx.el.querySelector('#save-prepared')?.addEventListener('click', saveChanges);
         if (b.preview) loadPreview(l);
       };
       const data = () => buildData(fields, d.answers, contextValues(b, claims, d));
+      // A prepared blanket opened again: its changes are stored with the waiting function.
+      const putPrepared = () => api('PUT', `/api/v1/prepared/${encodeURIComponent(d.prepared.id)}`, { data: data() });
+      const saveChanges = async () => {
+        try {
+          await putPrepared();
+          const id = d.prepared.id;
+          dropDraft(slug);
+          ctx.go(`${BASE}/forberedt/${id}?gemt=2`);
+        } catch (e) {
+          summaryItems = [{ text: (e instanceof ApiError && e.body && pick(e.body)) || t('error.generic') }];
+          alertMarkup = '';
+          draw();
+        }
+      };
       const loadPreview = async () => {
         const box = ctx.el.querySelector('#preview-box');
         try {
@@ -436,9 +474,15 @@ export function check(slug, query) {
         // A follow-up goes in the stream of the absence it follows up.
         if (b.followUp) ev.partitionkey = d.absenceId;
         try {
-          const rc = await postEvent(ev);
-          if (!b.followUp) rememberSent({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title: b.title, blanket: b.type, firstAbsenceDay: ev.data.firstAbsenceDay });
-          sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title: b.title, followUp: Boolean(b.followUp) }));
+          let rc;
+          if (d.prepared) {
+            // One action with the waiting function: the answers as changed, then submitted.
+            await putPrepared();
+            rc = await api('POST', `/api/v1/prepared/${encodeURIComponent(d.prepared.id)}/submit`);
+          } else {
+            rc = await postEvent(ev);
+          }
+          rememberReceipt(rc, { title: b.title, blanket: b.type, followUp: b.followUp, firstAbsenceDay: ev.data.firstAbsenceDay });
           sessionStorage.removeItem(draftKey(slug));
           ctx.go(`${BASE}/kvittering/${rc.stream}`);
         } catch (e) {
