@@ -69,6 +69,9 @@ func TestSubmissionsAreValidBlankets(t *testing.T) {
 			Agreement, Decision             struct{ Reference string }
 		}
 		_ = json.Unmarshal(ev.Data(), &who)
+		if first, err := time.Parse(time.DateOnly, who.FirstAbsenceDay); s.kind == KindEarlyFollowUp && (err != nil || first.Before(time.Now().AddDate(0, 0, -35))) {
+			t.Fatalf("early follow-up for an absence from %s: later than the first 5 weeks (sygedagpengeloven § 13 b)", who.FirstAbsenceDay)
+		}
 		if s.kind != KindRecovery {
 			key := strings.Join([]string{string(s.kind), who.CPR, s.tenant.CVR, who.FirstAbsenceDay, who.ChildDate, who.Agreement.Reference, who.Decision.Reference}, "|")
 			if pairs[key] {

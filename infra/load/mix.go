@@ -278,10 +278,12 @@ func (g *generator) next() (submission, error) {
 		s.body = b
 		return s, nil
 	case KindEarlyFollowUp:
-		i, first := pick(len(g.pop.employees))
+		i, _ := pick(len(g.pop.employees))
 		e := g.pop.employees[len(g.pop.employees)-1-i]
 		typ = events.SicknessEarlyFollowUpRequested
-		first = first.AddDate(0, 0, -50) // a different first day than the reports of the same person
+		// Within the first 5 weeks of the absence (sygedagpengeloven
+		// § 13 b): a later request is recorded and not sent on.
+		first := today.AddDate(0, 0, -1-(n/len(g.pop.employees))%30)
 		s.tenant = Tenant{Persona: devissuer.PersonaEmployer, CVR: e.cvr}
 		data = events.SicknessEarlyFollowUpRequest{CPR: e.cpr, CVR: e.cvr, PNumber: e.pnumber, FirstAbsenceDay: first.Format(time.DateOnly),
 			ExpectedWeeks: 10, Reason: "Forventet langvarigt fravær", Contact: contact}

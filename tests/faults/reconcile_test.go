@@ -76,6 +76,13 @@ func eventually(within time.Duration, cond func() bool) bool {
 	return true
 }
 
+// blanketOutboxes is the outboxes of the functions that decide the run's
+// blankets (sickness, maternity, subsidy), as one table: their deliveries,
+// letters and reminders are the run's.
+const blanketOutboxes = `(SELECT event_id, event_type, partition_key, event FROM sickness.outbox
+	UNION ALL SELECT event_id, event_type, partition_key, event FROM maternity.outbox
+	UNION ALL SELECT event_id, event_type, partition_key, event FROM subsidy.outbox)`
+
 // stageCount is what one stage received against what it should have.
 type stageCount struct {
 	stage     string
@@ -85,7 +92,8 @@ type stageCount struct {
 // reconcile checks, after a fault, that the retrying client saw only clear
 // answers and got every submission accepted once, and counts what every
 // stage received against what was submitted: intake's submissions, the
-// sickness function's decisions, the outboxes (everything committed was
+// decisions of the functions that decide blankets (sickness, maternity,
+// subsidy: the mix has all three), the outboxes (everything committed was
 // published), the deliveries in the recipients' streams (gapless), the
 // letters requested, written and handed to Digital Post, the reminders
 // scheduled and stored. Duplicated effects (a letter, delivery or reminder
@@ -141,7 +149,12 @@ func reconcile(t *testing.T, res *load.Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts = append(counts, stageCount{"sickness processed", p.Accepted, p.Processed})
+	counts = append(counts, stageCount{"blankets processed (sickness, maternity, subsidy)", p.Accepted, p.Processed})
+	for _, k := range load.Kinds {
+		if f := p.Kinds[k]; f != nil {
+			counts = append(counts, stageCount{"  " + string(k) + " processed", f.Accepted, f.Processed})
+		}
+	}
 	if p.Missing > 0 {
 		// Explain: the broker gives an event up to the dead-letter sink
 		// once its Trigger's retries are spent.
@@ -157,7 +170,7 @@ func reconcile(t *testing.T, res *load.Result) {
 			}
 			rows.Close()
 		}
-		t.Errorf("%d accepted submissions never processed by the sickness function; dead-lettered: %v", p.Missing, dead)
+		t.Errorf("%d accepted submissions never processed by their function; dead-lettered: %v", p.Missing, dead)
 	}
 	if p.Rejected > 0 {
 		t.Errorf("%d valid submissions rejected under the fault: %v", p.Rejected, p.Rejections)
@@ -194,17 +207,17 @@ func reconcile(t *testing.T, res *load.Result) {
 
 	// Deliveries: each delivery.requested of the run's absences is one item.
 	requested := func() int {
-		return count(t, pool, `SELECT count(*) FROM sickness.outbox WHERE event_type = $1 AND partition_key IN (`+streams("$2")+`)`, events.DeliveryRequested, res.Source)
+		return count(t, pool, `SELECT count(*) FROM `+blanketOutboxes+` o WHERE event_type = $1 AND partition_key IN (`+streams("$2")+`)`, events.DeliveryRequested, res.Source)
 	}
 	items := func() int {
-		return count(t, pool, `SELECT count(*) FROM delivery.items WHERE case_ref IN (`+streams("$1")+`) AND kind LIKE 'sickness.%'`, res.Source)
+		return count(t, pool, `SELECT count(*) FROM delivery.items WHERE case_ref IN (`+streams("$1")+`) AND (kind LIKE 'sickness.%' OR kind LIKE 'parental.%' OR kind LIKE 'subsidy.%')`, res.Source)
 	}
 	eventually(2*time.Minute, func() bool { return items() >= requested() })
 	counts = append(counts, stageCount{"deliveries in recipient streams", requested(), items()})
 	if r, i := requested(), items(); r != i {
 		t.Errorf("%d deliveries requested for the run's absences, %d in the recipients' streams", r, i)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM sickness.outbox WHERE event_type = $1 GROUP BY event->'data'->>'itemId' HAVING count(*) > 1) d`, events.DeliveryRequested); n > 0 {
+	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM `+blanketOutboxes+` o WHERE event_type = $1 GROUP BY event->'data'->>'itemId' HAVING count(*) > 1) d`, events.DeliveryRequested); n > 0 {
 		t.Errorf("%d delivery items requested twice", n)
 	}
 	if n := count(t, pool, `SELECT count(*) FROM delivery.recipients r WHERE r.last_seq <> (SELECT count(*) FROM delivery.items i WHERE i.recipient = r.recipient)
@@ -226,7 +239,7 @@ func reconcile(t *testing.T, res *load.Result) {
 	// Digital Post (or on paper), none requested twice.
 	letters := func() (int, int) {
 		var req, done int
-		if err := pool.QueryRow(ctx, `SELECT count(*), count(l.letter_id) FROM sickness.outbox o LEFT JOIN notify.letters l ON l.request_id = o.event_id
+		if err := pool.QueryRow(ctx, `SELECT count(*), count(l.letter_id) FROM `+blanketOutboxes+` o LEFT JOIN notify.letters l ON l.request_id = o.event_id
 			WHERE o.event_type = $1 AND o.partition_key IN (`+streams("$2")+`)`, events.LetterRequested, res.Source).Scan(&req, &done); err != nil {
 			t.Fatal(err)
 		}
@@ -238,12 +251,12 @@ func reconcile(t *testing.T, res *load.Result) {
 	if req != done {
 		t.Errorf("%d letters requested for the run, %d written by notify", req, done)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM sickness.outbox WHERE event_type = $1 AND partition_key IN (`+streams("$2")+`)
+	if n := count(t, pool, `SELECT count(*) FROM (SELECT 1 FROM `+blanketOutboxes+` o WHERE event_type = $1 AND partition_key IN (`+streams("$2")+`)
 		GROUP BY event->'data'->>'reference', event->'data'->>'kind', event->'data'->>'recipient'::text HAVING count(*) > 1) d`, events.LetterRequested, res.Source); n > 0 {
 		t.Errorf("%d letters requested twice for one submission", n)
 	}
 	var digital []string
-	rows, err = pool.Query(ctx, `SELECT l.letter_id::text FROM notify.letters l JOIN sickness.outbox o ON l.request_id = o.event_id
+	rows, err = pool.Query(ctx, `SELECT l.letter_id::text FROM notify.letters l JOIN `+blanketOutboxes+` o ON l.request_id = o.event_id
 		WHERE o.partition_key IN (`+streams("$1")+`) AND l.status = 'sent' AND l.channel = 'digital-post'`, res.Source)
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +285,7 @@ func reconcile(t *testing.T, res *load.Result) {
 	// Reminders: each scheduled one stored; none fired twice, anywhere.
 	sched := func() (int, int) {
 		var s, stored int
-		if err := pool.QueryRow(ctx, `SELECT count(DISTINCT o.event->'data'->>'id'), count(DISTINCT r.id) FROM sickness.outbox o
+		if err := pool.QueryRow(ctx, `SELECT count(DISTINCT o.event->'data'->>'id'), count(DISTINCT r.id) FROM `+blanketOutboxes+` o
 			LEFT JOIN reminder.reminders r ON r.id = o.event->'data'->>'id'
 			WHERE o.event_type = $1 AND o.partition_key IN (`+streams("$2")+`)`, events.ReminderScheduled, res.Source).Scan(&s, &stored); err != nil {
 			t.Fatal(err)

@@ -42,7 +42,47 @@ func TestLoadSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	load.Print(os.Stdout, res, p)
-	if len(res.Failed) > 0 || p.Missing > 0 || res.Unclear() > 0 {
-		t.Fatalf("%d failed, %d not processed, %d unclear answers", len(res.Failed), p.Missing, res.Unclear())
+	if len(res.Failed) > 0 || p.Missing > 0 || res.Unclear() > 0 || p.Rejected > 0 {
+		t.Fatalf("%d failed, %d not processed, %d unclear answers, %d rejected (%v)", len(res.Failed), p.Missing, res.Unclear(), p.Rejected, p.Rejections)
+	}
+}
+
+// Every kind of the mix at once, equally weighted: every blanket accepted,
+// decided by its function (none refused: the generator picks people and
+// companies the registers and rules accept) and, for the parental-leave
+// and subsidy blankets, which always go on (barselsloven § 40 stk. 1 to
+// Udbetaling Danmark; seeds/000 § 1 to the municipality), delivered to the
+// recipient's stream.
+func TestLoadSmokeEveryKind(t *testing.T) {
+	benchOnly(t)
+	ctx := context.Background()
+	mix := load.Mix{}
+	for _, k := range load.Kinds {
+		mix[k] = 1
+	}
+	res, err := load.Run(ctx, load.Config{BaseURL: stack.Get().URL(), Dataset: stack.Dataset(), Rate: 20, Count: 150, Retry: true, Mix: mix, Seed: uint64(time.Now().UnixNano())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := load.Follow(ctx, pool(t), res, 2*time.Minute, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load.Print(os.Stdout, res, p)
+	if len(res.Failed) > 0 || p.Missing > 0 || res.Unclear() > 0 || p.Rejected > 0 {
+		t.Fatalf("%d failed, %d not processed, %d unclear answers, %d rejected (%v)", len(res.Failed), p.Missing, res.Unclear(), p.Rejected, p.Rejections)
+	}
+	for _, k := range load.Kinds {
+		if k.Function() == "" || k == load.KindRecovery {
+			continue // answers are not blankets; recoveries follow reports (as many as came due)
+		}
+		f := p.Kinds[k]
+		if f == nil || f.Accepted == 0 {
+			t.Errorf("no %s accepted in %d submissions", k, res.Sent)
+			continue
+		}
+		if k.Function() != "sickness" && f.Delivered != f.Decided {
+			t.Errorf("%s: %d decided, %d delivered to the recipient's stream", k, f.Decided, f.Delivered)
+		}
 	}
 }
