@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,8 +180,23 @@ func TestPreparedFormFromCheckPageToReceipt(t *testing.T) {
 		t.Errorf("stored settings: %v", settings)
 	}
 
-	// Delete it, after a confirmation.
+	// Sending it from the list: it holds only a CPR number, so the schema
+	// refuses it, and the overview says why and where to change it.
 	open(t, ctx, "/nemrefusion")
+	run(t, ctx, "send from the list", chromedp.Click(`#prepared-list button.js-send`, chromedp.ByQuery), chromedp.WaitVisible(`#error-summary`, chromedp.ByQuery))
+	if s := texts(t, ctx, "#error-summary li"); len(s) < 2 || !strings.HasPrefix(s[0], "Blanketten kan ikke sendes") ||
+		!slices.ContainsFunc(s, func(x string) bool { return strings.HasPrefix(x, "Første fraværsdag:") }) {
+		t.Errorf("an incomplete form sent from the list must name the missing answers: %q", s)
+	}
+	var focused string
+	run(t, ctx, "focus", chromedp.Evaluate(`document.activeElement.id`, &focused))
+	if focused != "error-summary" {
+		t.Errorf("the error summary must take focus, %q has it", focused)
+	}
+	axe(t, ctx, "p11-overview-send-error (da)")
+	shot(t, ctx, "p11-overview-send-error-da")
+
+	// Delete it, after a confirmation.
 	clickMove(t, ctx, `#prepared-list a.js-delete`)
 	run(t, ctx, "confirm shown", chromedp.WaitVisible(`#confirm-delete`, chromedp.ByQuery))
 	checkPage(t, ctx, "p10-delete-confirm")

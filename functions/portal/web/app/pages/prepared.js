@@ -45,10 +45,17 @@ export async function submitPrepared(p) {
   return rc;
 }
 
-function fieldErrorItems(e) {
-  const items = (e instanceof ApiError && e.fieldErrors.length) ? e.fieldErrors.map((x) => ({ text: pick(x) }))
-    : [{ text: (e instanceof ApiError && e.body && pick(e.body)) || t('error.generic') }];
-  return items;
+/** The errors of an answer, each field named by its label in the blanket of type. */
+async function fieldErrorItems(e, type) {
+  if (!(e instanceof ApiError && e.fieldErrors.length)) return [{ text: (e instanceof ApiError && e.body && pick(e.body)) || t('error.generic') }];
+  const b = (await blankets()).find((x) => x.type === type);
+  return e.fieldErrors.map((x) => {
+    // A field of the blanket, a group of them (named by its page), or a value from the login.
+    const group = b?.pages.find((pg) => pg.fields.some((f) => f.startsWith(x.field + '.')));
+    const lbl = pick(b?.fields?.[x.field]?.label) || pick(group?.title)
+      || ({ cvr: t('form.cvr'), cpr: t('form.cpr') })[x.field] || x.field;
+    return { text: lbl ? t('v.server', { label: lbl, message: pick(x) }) : pick(x) };
+  });
 }
 
 // ---------- the overview's table ----------
@@ -91,13 +98,15 @@ export async function preparedSection() {
 export function wirePrepared(ctx, el, box) {
   el.querySelectorAll('button[data-send]').forEach((btn) => btn.addEventListener('click', async () => {
     btn.disabled = true;
+    let p;
     try {
-      const p = await api('GET', `/api/v1/prepared/${encodeURIComponent(btn.dataset.send)}`);
+      p = await api('GET', `/api/v1/prepared/${encodeURIComponent(btn.dataset.send)}`);
       const rc = await submitPrepared(p);
       ctx.go(`${BASE}/kvittering/${rc.stream}`);
     } catch (e) {
       btn.disabled = false;
-      box.innerHTML = String(errorSummary([{ text: t('pr.cannotSend') }, ...fieldErrorItems(e).map((x) => ({ ...x, href: `${BASE}/forberedt/${btn.dataset.send}/ret` }))]));
+      const items = (await fieldErrorItems(e, p?.type)).map((x) => ({ ...x, href: `${BASE}/forberedt/${btn.dataset.send}/ret` }));
+      box.innerHTML = String(errorSummary([{ text: t('pr.cannotSend') }, ...items]));
       ctx.errorSummary();
     }
   }));
@@ -246,7 +255,7 @@ export function preparedView(id, query) {
             const rc = await submitPrepared(p);
             ctx.go(`${BASE}/kvittering/${rc.stream}`);
           } catch (err) {
-            errors = [{ text: t('pr.cannotSend'), href: `${BASE}/forberedt/${p.id}/ret` }, ...fieldErrorItems(err)];
+            errors = [{ text: t('pr.cannotSend'), href: `${BASE}/forberedt/${p.id}/ret` }, ...await fieldErrorItems(err, p.type)];
             draw();
           }
         });
@@ -256,7 +265,7 @@ export function preparedView(id, query) {
             await api('DELETE', `/api/v1/prepared/${encodeURIComponent(p.id)}`);
             ctx.go(`${BASE}?slettet=1`);
           } catch (err) {
-            errors = fieldErrorItems(err);
+            errors = await fieldErrorItems(err, p.type);
             draw();
           }
         });
