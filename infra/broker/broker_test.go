@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -438,5 +439,42 @@ func TestKeepsEventWhenDeadLetterSinkFailsToo(t *testing.T) {
 	}
 	if _, okDLS := dls.counts(); okDLS != 0 {
 		t.Errorf("dead-letter sink accepted %d, want 0", okDLS)
+	}
+}
+
+// TestConsumersGetOnlyTheirType: JetStream hands a Trigger's consumer only
+// the events of the type it filters on (the type is in the subject), and
+// events stored under the bare Broker subject, as before types were in the
+// subject, are still delivered to the Trigger they match.
+func TestConsumersGetOnlyTheirType(t *testing.T) {
+	t.Parallel()
+	sickness, notify, urgent := newSubscriber(t, nil), newSubscriber(t, nil), newSubscriber(t, nil)
+	b := startBroker(t, "filter", t.TempDir(),
+		services(map[string]*subscriber{"sickness": sickness, "notify": notify, "urgent": urgent}), nil)
+	for range 5 {
+		mustPost(t, b.IngressURL("default"), newEvent(typeLetter, nil))
+	}
+	mustPost(t, b.IngressURL("default"), newEvent(typeReported, nil))
+	// One event as an older store holds it: on the bare subject.
+	old := newEvent(typeReported, nil)
+	data, _ := json.Marshal(old)
+	if _, err := b.js.Publish(context.Background(), subjectName("nemrefusion", "default"), data); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "sickness gets both reports", func() bool { _, n := sickness.counts(); return n == 2 })
+	eventually(t, 5*time.Second, "notify gets the letters", func() bool { _, n := notify.counts(); return n == 5 })
+	cons, err := b.js.Consumer(context.Background(), streamName("nemrefusion", "default"), consumerName("sickness-reported"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Delivered.Consumer != 2 {
+		t.Errorf("the sickness Trigger's consumer was handed %d messages, want 2 (its own type only, not the 5 letters)", info.Delivered.Consumer)
+	}
+	if got := sickness.acceptedIDs(); got[old.ID()] != 1 {
+		t.Errorf("the event on the bare subject was delivered %d times, want 1", got[old.ID()])
 	}
 }

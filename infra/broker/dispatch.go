@@ -67,13 +67,14 @@ func (b *Broker) startTriggers(ctx, runCtx context.Context) error {
 			return err
 		}
 		cons, err := b.js.CreateOrUpdateConsumer(ctx, streamName(t.Namespace, t.Broker), jetstream.ConsumerConfig{
-			Durable:       consumerName(t.Name),
-			Description:   "Knative Trigger " + t.Namespace + "/" + t.Name,
-			DeliverPolicy: jetstream.DeliverNewPolicy,
-			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       b.cfg.AckWait,
-			MaxDeliver:    -1,
-			MaxAckPending: max(1000, 4*b.cfg.MaxInFlight),
+			Durable:        consumerName(t.Name),
+			Description:    "Knative Trigger " + t.Namespace + "/" + t.Name,
+			DeliverPolicy:  jetstream.DeliverNewPolicy,
+			AckPolicy:      jetstream.AckExplicitPolicy,
+			AckWait:        b.cfg.AckWait,
+			MaxDeliver:     -1,
+			MaxAckPending:  max(1000, 4*b.cfg.MaxInFlight),
+			FilterSubjects: filterSubjects(t),
 		})
 		if err != nil {
 			return fmt.Errorf("broker: consumer for Trigger %s/%s: %w", t.Namespace, t.Name, err)

@@ -93,7 +93,7 @@ func (b *Broker) publish(ctx context.Context, key string, e cloudevents.Event) e
 		return fmt.Errorf("%w: encode: %s", ErrInvalidEvent, err.Error())
 	}
 	msg := &nats.Msg{
-		Subject: subjectName(bs.Namespace, bs.Name),
+		Subject: typeSubject(bs.Namespace, bs.Name, e.Type()),
 		Data:    data,
 		Header:  nats.Header{nats.MsgIdHdr: []string{e.Source() + "/" + e.ID()}},
 	}
