@@ -10,6 +10,13 @@
 // one at a time per Trigger in stream order, but a failed delivery waiting
 // for its retry does not hold back later events of the same key, so order
 // is not kept across retries.
+//
+// Storage: one stream per Broker, each event under the subject
+// <broker subject>.<type> (typeSubject), and one durable consumer per
+// Trigger that reads only its type's subject when it filters on type. An
+// event the subscriber and the dead-letter sink both refuse is kept and
+// tried again, never dropped (only a Trigger without a dead-letter sink
+// drops a failed event, as Knative does).
 package broker
 
 import (
