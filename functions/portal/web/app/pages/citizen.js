@@ -366,6 +366,11 @@ export function partial() {
         const change = (d) => {
           const st = state('partial', () => st0);
           read(form, fields, st.answers);
+          // The absence chosen stays; a week added or removed is not an
+          // error until the person sends again.
+          st.absence = form.querySelector('input[name="absence"]:checked')?.value || form.elements.absence?.value;
+          st.shown = false;
+          st.serverErrors = [];
           st.weeks = Math.max(1, (st.weeks || 1) + d);
           st.save();
           ctx.go(location.pathname, true);

@@ -454,7 +454,7 @@ export function check(slug, query) {
           return;
         }
         if (loginAge() > maxAge - 15) {
-          alertMarkup = html`<div class="alert alert-warning" role="alert" id="resign">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
+          alertMarkup = html`<div class="alert alert-warning" role="alert" id="resign" tabindex="-1">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
             <h2 class="alert-heading">${t('check.resign')}</h2>
             <p class="alert-text">${t('check.resign.text', { minutes: Math.round(maxAge / 60) })}</p>
             <p class="mt-4"><button type="button" class="button button-primary" data-action="login" data-fresh="1" data-return="${BASE}/ny/${slug}/tjek?send=1">${t('check.resign.button')}</button></p>
