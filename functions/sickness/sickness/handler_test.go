@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"nemrefusion.dk/functions/sickness/refusion"
 	"slices"
 	"testing"
 	"time"
@@ -35,7 +36,9 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{blankettest.Start(t, "sickness", h.Definitions()...)}
 }
 
-func day(t time.Time) string { return t.Format(time.DateOnly) }
+// day is t's date in Denmark, as the function dates what it receives (so
+// the tests also hold between 23:00 and 01:00 UTC).
+func day(t time.Time) string { return refusion.DateOf(t).String() }
 
 func employerReport(t *testing.T, first time.Time) events.SicknessEmployerReport {
 	p := blankettest.Persona(t, synth.PersonaEmployee)
