@@ -68,6 +68,7 @@ func TestSystemBench(t *testing.T) {
 
 	// (c) first, on a quiet database: raw ledger appends, 8 at a time.
 	appendRate := ledgerAppendRate(t, db, envDuration("NR_BENCH_LEDGER", 5*time.Second))
+	fmt.Fprintf(out, "(c) raw ledger appends (ledger.Append, 8 at a time): %.0f/s\n", appendRate)
 
 	// (a) the step test.
 	limit := 200 * time.Millisecond
@@ -112,10 +113,14 @@ func TestSystemBench(t *testing.T) {
 	n := envInt("NR_BENCH_N", 200_000)
 	var before int64
 	_ = db.QueryRow(ctx, `SELECT count(*) FROM ledger.entries`).Scan(&before)
+	// Progress comes about once a second; a line per 5000 sent (with the
+	// time since the start), so a run stopped early still tells its rate.
+	printed, bStart := 0, time.Now()
 	res, err := load.Run(ctx, load.Config{BaseURL: url, Dataset: data, Count: n, Workers: 16, Retry: true,
 		Progress: func(sent, acc int) {
-			if sent%5000 == 0 {
-				fmt.Fprintf(out, "  %d sent, %d accepted\n", sent, acc)
+			if sent/5000 > printed {
+				printed = sent / 5000
+				fmt.Fprintf(out, "  %s: %d sent, %d accepted\n", time.Since(bStart).Round(time.Second), sent, acc)
 			}
 		}})
 	if err != nil {
