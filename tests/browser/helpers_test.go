@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"nemrefusion.dk/infra/registers/synth"
 	"nemrefusion.dk/tests/stack"
 )
 
@@ -353,4 +354,33 @@ func cells(t *testing.T, ctx context.Context, sel string) string {
 	var out []string
 	run(t, ctx, "read rows of "+sel, chromedp.Evaluate(fmt.Sprintf(`[...document.querySelectorAll(%q)].map(tr => [...tr.children].map(c => c.textContent.replace(/\s+/g, ' ').trim()).join(': '))`, sel+" tr"), &out))
 	return strings.Join(out, "\n")
+}
+
+// employerReportToCheck fills in an employer's sickness report for the
+// employee emp (first absence day first, employed since employedSince,
+// hourly earnings as typed, e.g. "215,50") page by page, from the
+// overview's "new report" to "Tjek dine svar".
+func employerReportToCheck(t *testing.T, ctx context.Context, emp synth.Persona, first, employedSince time.Time, hourly, contact, email string) {
+	t.Helper()
+	run(t, ctx, "new report", chromedp.Click(`#new-report`, chromedp.ByQuery), waitPage(),
+		chromedp.Click(`input[value="arbejdsgiver"] + label`, chromedp.ByQuery), chromedp.Click(`#choose-form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#f-cpr`, chromedp.ByQuery), waitPage())
+	fill(t, ctx, map[string]string{"#f-cpr": emp.CPR.String(), "#f-pNumber": emp.PNumber.String()})
+	next(t, ctx)
+	date(t, ctx, "f-firstAbsenceDay", first)
+	next(t, ctx)
+	date(t, ctx, "f-employedSince", employedSince)
+	fill(t, ctx, map[string]string{"#f-weeklyHours": "37", "#f-hourlyEarnings": hourly})
+	run(t, ctx, "wages paid", pick("f-wagesPaid-option1"))
+	next(t, ctx)
+	run(t, ctx, "circumstances", pick("f-pregnancyRelated-option2"), pick("f-flexjob-option2"))
+	next(t, ctx)
+	run(t, ctx, "retention", pick("f-retention-partialResumptionPossible-option2"),
+		pick("f-retention-expectsReturn-option1"), pick("f-retention-retentionPlanWanted-option2"))
+	next(t, ctx)
+	fill(t, ctx, map[string]string{"#f-contact-name": contact, "#f-contact-email": email})
+	next(t, ctx)
+	if h := text(t, ctx, "main h1"); h != "Tjek dine svar" {
+		t.Fatalf("after the last page: %q", h)
+	}
 }

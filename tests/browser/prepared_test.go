@@ -42,27 +42,7 @@ func TestPreparedFormFromCheckPageToReceipt(t *testing.T) {
 
 	open(t, ctx, "/")
 	login(t, ctx, "#login-sender", "employer")
-	run(t, ctx, "new report", chromedp.Click(`#new-report`, chromedp.ByQuery), waitPage(),
-		chromedp.Click(`input[value="arbejdsgiver"] + label`, chromedp.ByQuery), chromedp.Click(`#choose-form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#f-cpr`, chromedp.ByQuery), waitPage())
-	fill(t, ctx, map[string]string{"#f-cpr": emp.CPR.String(), "#f-pNumber": emp.PNumber.String()})
-	next(t, ctx)
-	date(t, ctx, "f-firstAbsenceDay", first)
-	next(t, ctx)
-	date(t, ctx, "f-employedSince", first.AddDate(-3, 0, 0))
-	fill(t, ctx, map[string]string{"#f-weeklyHours": "37", "#f-hourlyEarnings": "215,50"})
-	run(t, ctx, "wages paid", pick("f-wagesPaid-option1"))
-	next(t, ctx)
-	run(t, ctx, "answer", pick("f-pregnancyRelated-option2"), pick("f-flexjob-option2"))
-	next(t, ctx)
-	run(t, ctx, "answer", pick("f-retention-partialResumptionPossible-option2"),
-		pick("f-retention-expectsReturn-option1"), pick("f-retention-retentionPlanWanted-option2"))
-	next(t, ctx)
-	fill(t, ctx, map[string]string{"#f-contact-name": "Lone Løn", "#f-contact-email": "lone@example.dk"})
-	next(t, ctx)
-	if h := text(t, ctx, "main h1"); h != "Tjek dine svar" {
-		t.Fatalf("after the last page: %q", h)
-	}
+	employerReportToCheck(t, ctx, emp, first, first.AddDate(-3, 0, 0), "215,50", "Lone Løn", "lone@example.dk")
 	run(t, ctx, "preview drawn", chromedp.WaitVisible(`#preview-box h2`, chromedp.ByQuery))
 
 	// Prepare for later: the due date is required and may not have passed.

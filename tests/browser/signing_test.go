@@ -44,27 +44,7 @@ func TestSigningAsksForFreshLoginAndKeepsTheAnswers(t *testing.T) {
 
 	open(t, ctx, "/")
 	login(t, ctx, "#login-sender", "employer")
-	run(t, ctx, "new report", chromedp.Click(`#new-report`, chromedp.ByQuery), waitPage(),
-		chromedp.Click(`input[value="arbejdsgiver"] + label`, chromedp.ByQuery), chromedp.Click(`#choose-form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#f-cpr`, chromedp.ByQuery), waitPage())
-	fill(t, ctx, map[string]string{"#f-cpr": emp.CPR.String(), "#f-pNumber": emp.PNumber.String()})
-	next(t, ctx)
-	date(t, ctx, "f-firstAbsenceDay", first)
-	next(t, ctx)
-	date(t, ctx, "f-employedSince", first.AddDate(-4, 0, 0))
-	fill(t, ctx, map[string]string{"#f-weeklyHours": "37", "#f-hourlyEarnings": "221,75"})
-	run(t, ctx, "wages paid", pick("f-wagesPaid-option1"))
-	next(t, ctx)
-	run(t, ctx, "circumstances", pick("f-pregnancyRelated-option2"), pick("f-flexjob-option2"))
-	next(t, ctx)
-	run(t, ctx, "retention", pick("f-retention-partialResumptionPossible-option2"),
-		pick("f-retention-expectsReturn-option1"), pick("f-retention-retentionPlanWanted-option2"))
-	next(t, ctx)
-	fill(t, ctx, map[string]string{"#f-contact-name": contact, "#f-contact-email": "signe@example.dk"})
-	next(t, ctx)
-	if h := text(t, ctx, "main h1"); h != "Tjek dine svar" {
-		t.Fatalf("after the last page: %q", h)
-	}
+	employerReportToCheck(t, ctx, emp, first, first.AddDate(-4, 0, 0), "221,75", contact, "signe@example.dk")
 	if s := text(t, ctx, "main"); !strings.Contains(s, "mere end 20 minutter") {
 		t.Errorf("Tjek dine svar says when a new login is needed (20 minutes here): %q", s)
 	}
