@@ -45,7 +45,7 @@ func (p *process) start() error {
 	cmd := exec.Command(p.bin)
 	cmd.Env = append(append(os.Environ(), p.env...), fmt.Sprintf("PORT=%d", p.port))
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		out.Close()
 		return fmt.Errorf("start %s: %w", p.name, err)
