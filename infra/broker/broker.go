@@ -52,6 +52,7 @@ type Broker struct {
 	brokers map[string]*BrokerSpec // by namespace/name
 	pings   map[string]*PingSourceSpec
 	client  *http.Client
+	signer  *signer // nil: deliveries carry no token
 
 	mu       sync.Mutex
 	addr     string
@@ -108,6 +109,11 @@ func New(cfg Config) (*Broker, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	b.client = &http.Client{Transport: tr}
+	if cfg.DeliveryKey != nil {
+		if b.signer, err = newSigner(cfg.DeliveryIssuer, cfg.DeliveryKey); err != nil {
+			return nil, err
+		}
+	}
 	return b, nil
 }
 

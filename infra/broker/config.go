@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"log/slog"
 	"time"
@@ -45,6 +46,13 @@ type Config struct {
 	DefaultTimeout time.Duration
 	// MaxAge is how long JetStream keeps an event no Trigger has acknowledged (default 7 days).
 	MaxAge time.Duration
+	// DeliveryKey, when set, signs a token for every delivery to a
+	// subscriber, dead-letter sink or PingSource sink (see NewDeliveryKey):
+	// "Authorization: Bearer <JWT>" with the destination's audience, as
+	// Knative Eventing's authentication-oidc feature sends. Nil sends none.
+	DeliveryKey ed25519.PrivateKey
+	// DeliveryIssuer is the tokens' issuer claim (default DefaultDeliveryIssuer).
+	DeliveryIssuer string
 	// SyncAlways makes JetStream fsync every accepted event before the 202
 	// (survives power loss, slower). Without it an accepted event survives a
 	// process crash but may be lost by an operating system crash.

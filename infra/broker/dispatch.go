@@ -322,7 +322,7 @@ func (d *dispatcher) deliver(ctx context.Context, ev *cloudevents.Event) result 
 	if err != nil {
 		return result{err: fmt.Errorf("resolve subscriber: %w", err)}
 	}
-	res := d.b.send(ctx, url, ev, d.del.timeout, true)
+	res := d.b.send(ctx, url, d.subject(), d.t.Subscriber.audience(), ev, d.del.timeout, true)
 	if !res.ok() || res.reply == nil {
 		return res
 	}
@@ -334,6 +334,12 @@ func (d *dispatcher) deliver(ctx context.Context, ev *cloudevents.Event) result 
 		return result{url: url, err: fmt.Errorf("store reply: %w", err)}
 	}
 	return res
+}
+
+// subject names the Trigger in its delivery tokens, as Knative names a
+// Trigger's OIDC identity.
+func (d *dispatcher) subject() string {
+	return "trigger:" + d.t.Namespace + "/" + d.t.Name
 }
 
 // deadLetter sends the event with Knative's error extensions to the
@@ -363,7 +369,7 @@ func (d *dispatcher) deadLetter(ctx context.Context, it item, attempt uint64, re
 	if err != nil {
 		dres = result{err: fmt.Errorf("resolve dead-letter sink: %w", err)}
 	} else {
-		dres = d.b.send(ctx, url, &ev, d.del.timeout, false)
+		dres = d.b.send(ctx, url, d.subject(), d.del.dls.audience(), &ev, d.del.timeout, false)
 	}
 	if ctx.Err() != nil {
 		it.settle(d.handBack)

@@ -28,6 +28,7 @@ type subscriber struct {
 	attempts []cloudevents.Event // every request, answered or not
 	accepted []cloudevents.Event // requests answered 2xx
 	paths    []string
+	auths    []string // the Authorization header of every request
 	respond  func(n int, ev cloudevents.Event, w http.ResponseWriter) int
 }
 
@@ -48,6 +49,7 @@ func newSubscriber(t testing.TB, respond func(n int, ev cloudevents.Event, w htt
 		n := len(s.attempts)
 		s.attempts = append(s.attempts, *ev)
 		s.paths = append(s.paths, r.URL.Path)
+		s.auths = append(s.auths, r.Header.Get("Authorization"))
 		respond := s.respond
 		s.mu.Unlock()
 		status := http.StatusOK
@@ -207,4 +209,10 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() bo
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func (s *subscriber) authorizations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.auths...)
 }

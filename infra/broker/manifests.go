@@ -48,6 +48,9 @@ type KReference struct {
 type Destination struct {
 	Ref *KReference `json:"ref,omitempty"`
 	URI string      `json:"uri,omitempty"`
+	// Audience is the OIDC audience of the destination: the audience of the
+	// token each delivery to it carries (default: the ref's name).
+	Audience string `json:"audience,omitempty"`
 }
 
 // IsZero reports whether the destination names nothing.

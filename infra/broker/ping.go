@@ -120,7 +120,7 @@ func (b *Broker) firePing(ctx context.Context, p *PingSourceSpec) error {
 	if err != nil {
 		return fmt.Errorf("PingSource %s: sink: %w", where, err)
 	}
-	res := b.send(ctx, target, &ev, b.cfg.DefaultTimeout, false)
+	res := b.send(ctx, target, "pingsource:"+where, p.Sink.audience(), &ev, b.cfg.DefaultTimeout, false)
 	if !res.ok() {
 		return fmt.Errorf("PingSource %s: sink %s answered %d: %v", where, target, res.status, res.err)
 	}

@@ -46,9 +46,11 @@ func (r result) errText() string {
 	return r.err.Error()
 }
 
-// send posts ev in binary mode to target within timeout. With wantReply it
-// reads a CloudEvent (binary or structured) from a 2xx response.
-func (b *Broker) send(ctx context.Context, target string, ev *cloudevents.Event, timeout time.Duration, wantReply bool) result {
+// send posts ev in binary mode to target within timeout. With a signer
+// and an audience the request carries a delivery token from subject for
+// audience. With wantReply it reads a CloudEvent (binary or structured)
+// from a 2xx response.
+func (b *Broker) send(ctx context.Context, target, subject, audience string, ev *cloudevents.Event, timeout time.Duration, wantReply bool) result {
 	res := result{url: target}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -60,6 +62,14 @@ func (b *Broker) send(ctx context.Context, target string, ev *cloudevents.Event,
 	if err := cehttp.WriteRequest(ctx, binding.ToMessage(ev), req); err != nil {
 		res.err = fmt.Errorf("encode event: %w", err)
 		return res
+	}
+	if b.signer != nil && audience != "" {
+		tok, err := b.signer.token(subject, audience)
+		if err != nil {
+			res.err = err
+			return res
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	if wantReply {
 		req.Header.Set("Prefer", "reply")
