@@ -35,6 +35,16 @@ type IncomeRegister interface {
 	Income(ctx context.Context, cpr ids.CPR, from, to Month) ([]IncomeMonth, error)
 }
 
+// MembershipRegister reads a-kasse memberships (the a-kasser's shared
+// membership register).
+type MembershipRegister interface {
+	// Membership returns the person's current a-kasse membership. It returns
+	// an error matching ErrNotFound when the person is a member of no
+	// a-kasse (or CPR has no such person), and an error matching
+	// ErrUnavailable when the register cannot be reached.
+	Membership(ctx context.Context, cpr ids.CPR) (Membership, error)
+}
+
 // ErrNotFound means the register answered and has no such record.
 var ErrNotFound = errors.New("registers: not found")
 

@@ -58,6 +58,7 @@ type fixture struct {
 	*runtimetest.Kit
 	standin *standin.Server
 	cache   *cache.Cache
+	lookup  *lookup.Service
 }
 
 type options struct {
@@ -94,7 +95,9 @@ func start(t *testing.T, o options) *fixture {
 	f.cache = cache.New(rdb, cl, cache.Options{Prefix: prefix, KeySecret: fmt.Appendf(nil, "%x", rand.Uint64()), Timeout: time.Second})
 	v := f.Verifier(t)
 	v.Ledger = f.Svc.DB
-	lookup.Register(f.Svc, f.cache, v)
+	f.lookup = lookup.Register(f.Svc, f.cache, v)
+	// Relations are checked against the dataset's reference month.
+	f.lookup.Now = func() time.Time { return ref.First().AddDate(0, 0, 14) }
 	return f
 }
 

@@ -1,10 +1,12 @@
 package lookup
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -42,20 +44,95 @@ func (s *Service) routes(v *auth.Verifier) {
 	})
 }
 
-// serve answers one HTTP lookup: 400 with field errors, 403 (recorded)
-// when the principal may not see the subject, 503 with Retry-After while a
-// register is down, 404 for an unknown number, else 200 with the data,
-// written only after the ledger entry committed.
+// serve answers one HTTP lookup: 400 with field errors; 403 (recorded)
+// when the principal's role may never look up that kind; for a person,
+// the same 404 (recorded) for a CPR number that does not exist and for a
+// person the principal has no relation to (personPolicy), taking at least
+// UniformDelay; 503 with Retry-After while a register is down; 404 for an
+// unknown company or P-unit; else 200 with the data (only the name for a
+// sender), written only after the ledger entry committed.
 func (s *Service) serve(w http.ResponseWriter, r *http.Request, req events.LookupRequest) {
 	ctx := r.Context()
+	start := time.Now()
 	p, _ := auth.FromContext(ctx)
 	q, fe := parse(req)
 	if len(fe) > 0 {
 		runtime.WriteError(w, runtime.Invalid(fe))
 		return
 	}
-	if !authorize(p, q) {
-		if err := s.deny(r, p, q); err != nil {
+	if q.kind == events.LookupCompany || q.kind == events.LookupPUnit {
+		s.serveCompany(w, r, p, q)
+		return
+	}
+	pol, ok := personPolicy(p, q)
+	if !ok {
+		if err := s.deny(r, p, q, "role"); err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+		auth.WriteForbidden(w)
+		return
+	}
+	person, related, err := s.relate(ctx, p, pol, q)
+	var ans events.LookupAnswer
+	if err == nil && related {
+		ans, err = s.fetchFor(ctx, q, person)
+	}
+	switch {
+	case errors.Is(err, registers.ErrUnavailable):
+		runtime.Logger(ctx).WarnContext(ctx, "register unavailable", "kind", q.kind, "err", err.Error())
+		runtime.WriteError(w, errUnavailable(err))
+		return
+	case errors.Is(err, registers.ErrNotFound):
+		if err := s.recordHTTP(r, p, q, "not-found"); err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+		s.waitUniform(ctx, start)
+		runtime.WriteError(w, errNotYours())
+		return
+	case err != nil:
+		runtime.WriteError(w, err)
+		return
+	case !related:
+		if err := s.deny(r, p, q, "relation"); err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+		s.waitUniform(ctx, start)
+		runtime.WriteError(w, errNotYours())
+		return
+	}
+	if err := s.recordHTTP(r, p, q, "answered"); err != nil {
+		runtime.WriteError(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	switch {
+	case q.kind == events.LookupIncome:
+		runtime.WriteJSON(w, http.StatusOK, ans.Income)
+	case pol.nameOnly:
+		runtime.WriteJSON(w, http.StatusOK, Confirmation{CPR: ans.Person.CPR, Name: ans.Person.Name})
+	default:
+		runtime.WriteJSON(w, http.StatusOK, ans.Person)
+	}
+}
+
+// fetchFor reads the person or income q asks for, reusing the person
+// relate already read.
+func (s *Service) fetchFor(ctx context.Context, q query, person *registers.Person) (events.LookupAnswer, error) {
+	if q.kind == events.LookupPerson && person != nil {
+		return events.LookupAnswer{Kind: q.kind, Person: personData(*person)}, nil
+	}
+	return s.fetch(ctx, q)
+}
+
+// serveCompany answers a company or P-unit lookup (public in CVR): every
+// logged-in principal; 404 for an unknown number.
+func (s *Service) serveCompany(w http.ResponseWriter, r *http.Request, p auth.Principal, q query) {
+	ctx := r.Context()
+	if p.Role == "" {
+		if err := s.deny(r, p, q, "role"); err != nil {
 			runtime.WriteError(w, err)
 			return
 		}
@@ -85,30 +162,23 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, req events.Looku
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	var body any
-	switch q.kind {
-	case events.LookupPerson:
-		body = ans.Person
-	case events.LookupCompany:
-		body = ans.Company
-	case events.LookupPUnit:
-		body = ans.PUnit
-	default:
-		body = ans.Income
+	if q.kind == events.LookupCompany {
+		runtime.WriteJSON(w, http.StatusOK, ans.Company)
+		return
 	}
-	runtime.WriteJSON(w, http.StatusOK, body)
+	runtime.WriteJSON(w, http.StatusOK, ans.PUnit)
 }
 
 // deny records a refusal in the access-denied stream. Unlike
 // auth.LogDenial it keeps the CPR number out of the reason and the log:
 // the lookup paths hold it.
-func (s *Service) deny(r *http.Request, p auth.Principal, q query) error {
-	e := auth.DeniedEntry(p, r, "lookup/"+s.subject(q), "tenant")
-	e.Reason, _ = json.Marshal(map[string]string{"method": r.Method, "route": r.Pattern, "resource": "lookup/" + s.subject(q), "reason": "tenant", "role": string(p.Role)})
+func (s *Service) deny(r *http.Request, p auth.Principal, q query, reason string) error {
+	e := auth.DeniedEntry(p, r, "lookup/"+s.subject(q), reason)
+	e.Reason, _ = json.Marshal(map[string]string{"method": r.Method, "route": r.Pattern, "resource": "lookup/" + s.subject(q), "reason": reason, "role": string(p.Role), "kind": q.kind})
 	if _, err := ledger.Append(r.Context(), s.svc.DB, e); err != nil {
 		return fmt.Errorf("record access denial: %w", err)
 	}
-	runtime.Logger(r.Context()).InfoContext(r.Context(), "access denied", "principal", p, "route", r.Pattern, "kind", q.kind)
+	runtime.Logger(r.Context()).InfoContext(r.Context(), "access denied", "principal", p, "route", r.Pattern, "kind", q.kind, "reason", reason)
 	return nil
 }
 
@@ -135,27 +205,4 @@ func (s *Service) recordHTTP(r *http.Request, p auth.Principal, q query, outcome
 		})
 		return err
 	})
-}
-
-// authorize is the one place that decides who may look up what:
-//   - companies and P-units (public in CVR): every logged-in principal;
-//   - a person: caseworkers (municipality, UDK, case systems), senders
-//     (employers, a-kasser, payroll systems) and the person themself
-//     (a citizen, a self-employed person, a proxy for the citizen);
-//   - income: caseworkers and the person themself only; a sender needs
-//     no income from other employers (data minimisation).
-//
-// Administrators operate the system and see no personal data.
-func authorize(p auth.Principal, q query) bool {
-	caseworker := p.Is(auth.RoleCaseworker, auth.RoleUDKCaseworker, auth.RoleCaseSystem)
-	sender := p.Is(auth.RoleEmployer, auth.RoleAKasse, auth.RolePayrollSystem)
-	switch q.kind {
-	case events.LookupCompany, events.LookupPUnit:
-		return p.Role != ""
-	case events.LookupPerson:
-		return caseworker || sender || p.CanSeeCPR(q.cpr)
-	case events.LookupIncome:
-		return caseworker || p.CanSeeCPR(q.cpr)
-	}
-	return false
 }

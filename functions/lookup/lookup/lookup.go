@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,12 +32,23 @@ import (
 type Service struct {
 	svc   *runtime.Service
 	cache *cache.Cache
+	// Now is the clock of relation checks (which eIndkomst months and
+	// residences count); time.Now unless a test sets it.
+	Now func() time.Time
+	// UniformDelay is the least time an HTTP person lookup that ends in
+	// "not found or not yours" takes, so its timing does not tell a number
+	// that exists from one that does not (DefaultUniformDelay).
+	UniformDelay time.Duration
 }
+
+// DefaultUniformDelay is Service.UniformDelay unless changed: well above
+// a register's usual answer time.
+const DefaultUniformDelay = 250 * time.Millisecond
 
 // Register wires the event handlers and the HTTP routes (behind v's token
 // check) into svc, reading the registers through c.
 func Register(svc *runtime.Service, c *cache.Cache, v *auth.Verifier) *Service {
-	s := &Service{svc: svc, cache: c}
+	s := &Service{svc: svc, cache: c, Now: time.Now, UniformDelay: DefaultUniformDelay}
 	svc.On(events.LookupRequested, s.onRequested)
 	svc.On(events.LookupInvalidated, s.onInvalidated)
 	s.routes(v)

@@ -244,8 +244,18 @@ func TestHTTPLookups(t *testing.T) {
 			}},
 		{"citizen reads themself", devissuer.PersonaCitizen, "/api/v1/lookup/persons/" + emp.CPR.String() + q, 200, nil},
 		{"citizen reads own income", devissuer.PersonaCitizen, income, 200, nil},
-		{"citizen may not read another person", devissuer.PersonaCitizen, "/api/v1/lookup/persons/" + other.CPR.String() + q, 403, nil},
-		{"employer reads a person", devissuer.PersonaEmployer, "/api/v1/lookup/persons/" + emp.CPR.String() + q, 200, nil},
+		{"citizen may not read another person", devissuer.PersonaCitizen, "/api/v1/lookup/persons/" + other.CPR.String() + q, 404,
+			func(t *testing.T, b map[string]any) {
+				if b["code"] != "lookup.not-found" || b["cpr"] != nil || b["name"] != nil {
+					t.Fatalf("body: %v", b)
+				}
+			}},
+		{"employer confirms its employee's name only", devissuer.PersonaEmployer, "/api/v1/lookup/persons/" + emp.CPR.String() + q, 200,
+			func(t *testing.T, b map[string]any) {
+				if len(b) != 2 || b["cpr"] != emp.CPR.String() || b["name"] == "" || b["name"] == nil {
+					t.Fatalf("body: %v", b)
+				}
+			}},
 		{"employer may not read income", devissuer.PersonaEmployer, income, 403, nil},
 		{"admin may not read a person", devissuer.PersonaAdmin, "/api/v1/lookup/persons/" + emp.CPR.String() + q, 403, nil},
 		{"citizen reads a company", devissuer.PersonaCitizen, "/api/v1/lookup/companies/" + emp.CVR.String() + q, 200,
@@ -320,7 +330,7 @@ func TestHTTPLedger(t *testing.T) {
 		return recs[len(recs)-1].Seq
 	}
 	before := head()
-	if code, _, _ := f.get(t, devissuer.PersonaCitizen, "/api/v1/lookup/persons/"+other.CPR.String()+"?purpose=curious"); code != 403 {
+	if code, _, _ := f.get(t, devissuer.PersonaCitizen, "/api/v1/lookup/persons/"+other.CPR.String()+"?purpose=curious"); code != 404 {
 		t.Fatalf("citizen reading another: %d", code)
 	}
 	if after := head(); after <= before {

@@ -180,6 +180,18 @@ func (c *Cache) Income(ctx context.Context, cpr ids.CPR, from, to registers.Mont
 		func() ([]registers.IncomeMonth, error) { return c.src.Income(ctx, cpr, from, to) }, nil)
 }
 
+// Membership returns the person's a-kasse membership from the register
+// (not cached: only a-kasser ask, rarely). A source that keeps no
+// memberships answers as for no member, an error matching
+// registers.ErrNotFound.
+func (c *Cache) Membership(ctx context.Context, cpr ids.CPR) (registers.Membership, error) {
+	m, ok := c.src.(registers.MembershipRegister)
+	if !ok {
+		return registers.Membership{}, fmt.Errorf("membership of %s: %w", cpr.Masked(), registers.ErrNotFound)
+	}
+	return m.Membership(ctx, cpr)
+}
+
 func (c *Cache) notePUnit(ctx context.Context, p redis.Pipeliner, cvr ids.CVR, pn ids.PNumber) {
 	if cvr.IsZero() {
 		return

@@ -142,6 +142,18 @@ func (c *Client) IncomeByEmployer(ctx context.Context, cpr ids.CPR, employer ids
 	return body.Months, nil
 }
 
+// Membership reads the person's a-kasse membership. Errors match
+// registers.ErrNotFound (no member) or registers.ErrUnavailable.
+func (c *Client) Membership(ctx context.Context, cpr ids.CPR) (registers.Membership, error) {
+	var m registers.Membership
+	path := "/akasse/v1/persons/" + cpr.String() + "/membership"
+	masked := "/akasse/v1/persons/" + cpr.Masked() + "/membership"
+	if err := c.get(ctx, "akasse", path, masked, nil, &m); err != nil {
+		return m, fmt.Errorf("read membership of %s: %w", cpr.Masked(), err)
+	}
+	return m, nil
+}
+
 // get fetches path (shown as masked in errors) and decodes the JSON answer into v.
 func (c *Client) get(ctx context.Context, register, path, masked string, q url.Values, v any) error {
 	u := *c.base

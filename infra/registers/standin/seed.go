@@ -187,3 +187,8 @@ func (l *Live) PUnit(ctx context.Context, p ids.PNumber) (registers.PUnit, error
 func (l *Live) IncomeByEmployer(ctx context.Context, cpr ids.CPR, employer ids.CVR, from, to registers.Month) ([]registers.IncomeMonth, error) {
 	return l.cur.Load().IncomeByEmployer(ctx, cpr, employer, from, to)
 }
+
+// Membership reads the a-kasse membership from the current dataset.
+func (l *Live) Membership(ctx context.Context, cpr ids.CPR) (registers.Membership, error) {
+	return l.cur.Load().Membership(ctx, cpr)
+}

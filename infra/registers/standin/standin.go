@@ -9,6 +9,7 @@
 //	/cvr/v1/companies/{cvr}                                 registers.Company
 //	/cvr/v1/punits/{pnumber}                                registers.PUnit
 //	/eindkomst/v1/persons/{cpr}/income?from=YYYY-MM&to=YYYY-MM[&employer=CVR]  Income
+//	/akasse/v1/persons/{cpr}/membership                     registers.Membership (404 for no member)
 //	/healthz                                                200, or 503 when down
 //
 // Errors are JSON {"code","da","en"}: 400 for a malformed identifier or
@@ -35,6 +36,7 @@ type Source interface {
 	// IncomeByEmployer is registers.IncomeRegister.Income limited to one
 	// employer; the zero CVR means every employer.
 	IncomeByEmployer(ctx context.Context, cpr ids.CPR, employer ids.CVR, from, to registers.Month) ([]registers.IncomeMonth, error)
+	registers.MembershipRegister
 }
 
 // Income is the body of an income answer.
@@ -72,6 +74,7 @@ func New(src Source) *Server {
 	s.mux.HandleFunc("GET /cvr/v1/companies/{cvr}", s.company)
 	s.mux.HandleFunc("GET /cvr/v1/punits/{pnumber}", s.punit)
 	s.mux.HandleFunc("GET /eindkomst/v1/persons/{cpr}/income", s.income)
+	s.mux.HandleFunc("GET /akasse/v1/persons/{cpr}/membership", s.membership)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, Error{Code: "route.unknown", Da: "Adressen findes ikke.", En: "No such address."})
 	})
@@ -137,6 +140,16 @@ func (s *Server) punit(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.src.PUnit(r.Context(), p)
 	answer(w, u, err)
+}
+
+func (s *Server) membership(w http.ResponseWriter, r *http.Request) {
+	cpr, err := ids.ParseCPR(r.PathValue("cpr"))
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	m, err := s.src.Membership(r.Context(), cpr)
+	answer(w, m, err)
 }
 
 func (s *Server) income(w http.ResponseWriter, r *http.Request) {

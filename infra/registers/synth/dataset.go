@@ -41,6 +41,8 @@ var (
 	_ registers.PersonRegister  = (*Dataset)(nil)
 	_ registers.CompanyRegister = (*Dataset)(nil)
 	_ registers.IncomeRegister  = (*Dataset)(nil)
+
+	_ registers.MembershipRegister = (*Dataset)(nil)
 )
 
 func (d *Dataset) index() {
@@ -149,4 +151,14 @@ func (d *Dataset) MembershipOf(cpr ids.CPR) (registers.Membership, bool) {
 		return registers.Membership{}, false
 	}
 	return d.Memberships[i], true
+}
+
+// Membership returns the person's a-kasse membership, or an error matching
+// registers.ErrNotFound when the person is no member (or unknown).
+func (d *Dataset) Membership(_ context.Context, cpr ids.CPR) (registers.Membership, error) {
+	m, ok := d.MembershipOf(cpr)
+	if !ok {
+		return registers.Membership{}, fmt.Errorf("membership of %s: %w", cpr.Masked(), registers.ErrNotFound)
+	}
+	return m, nil
 }
