@@ -41,7 +41,9 @@ func nonMember(t *testing.T, akasse ids.CVR) ids.CPR {
 	return ids.CPR{}
 }
 
-func personPath(cpr ids.CPR) string { return "/api/v1/lookup/persons/" + cpr.String() + "?purpose=confirm+the+CPR+number" }
+func personPath(cpr ids.CPR) string {
+	return "/api/v1/lookup/persons/" + cpr.String() + "?purpose=confirm+the+CPR+number"
+}
 
 func incomePath(cpr ids.CPR) string {
 	return fmt.Sprintf("/api/v1/lookup/persons/%s/income?purpose=case&from=%s&to=%s", cpr, ref.AddMonths(-6), ref.AddMonths(-1))
