@@ -1,15 +1,16 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/jackc/pgx/v5"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 
@@ -18,12 +19,11 @@ import (
 )
 
 func (s *Service) routes() {
-	s.Mux.HandleFunc("POST /{$}", s.receive)
+	s.Mux.Handle("POST /{$}", s.authenticated(http.HandlerFunc(s.receive))) // eventauth.go: only the broker's deliveries
 	s.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.Mux.HandleFunc("GET /readyz", s.readyz)
-	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
 }
 
 func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
@@ -41,19 +41,46 @@ func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // ReadEvent decodes a CloudEvent from r in binary or structured mode, with
-// the body capped at max bytes, and validates its required attributes.
+// the body capped at max bytes, and validates it: the required attributes
+// (the SDK), and CheckAttributes (CloudEvents 1.0.2 names and Strings, our
+// length bounds, JSON data). In structured mode the body must also be UTF-8
+// with lower-case, unique member names (checkEnvelope); in binary mode each
+// ce- header must occur once. Every refusal is a 400 with a code and texts
+// in Danish and English that name the attribute, never its value.
 func ReadEvent(w http.ResponseWriter, r *http.Request, max int64) (cloudevents.Event, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, max)
+	tooLarge := func(err error) error {
+		return Fail(KindInvalid, "too-large", "Beskeden er for stor.", "The message is too large.", err)
+	}
+	if isStructured(r.Header.Get("Content-Type")) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return cloudevents.Event{}, tooLarge(err)
+			}
+			return cloudevents.Event{}, Fail(KindInvalid, "not-a-cloudevent", "Beskeden er ikke en gyldig CloudEvent.", "The message is not a valid CloudEvent.", err)
+		}
+		if err := checkEnvelope(body); err != nil {
+			return cloudevents.Event{}, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	} else if err := checkBinaryHeaders(r.Header); err != nil {
+		return cloudevents.Event{}, err
+	}
 	evp, err := cehttp.NewEventFromHTTPRequest(r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return cloudevents.Event{}, Fail(KindInvalid, "too-large", "Beskeden er for stor.", "The message is too large.", err)
+			return cloudevents.Event{}, tooLarge(err)
 		}
 		return cloudevents.Event{}, Fail(KindInvalid, "not-a-cloudevent", "Beskeden er ikke en gyldig CloudEvent.", "The message is not a valid CloudEvent.", err)
 	}
 	if err := evp.Validate(); err != nil {
 		return cloudevents.Event{}, Fail(KindInvalid, "invalid-cloudevent", "Beskeden mangler påkrævede CloudEvents-attributter.", "The message lacks required CloudEvents attributes.", err)
+	}
+	if err := CheckAttributes(*evp); err != nil {
+		return cloudevents.Event{}, err
 	}
 	return *evp, nil
 }

@@ -5,15 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/binding"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -53,11 +57,81 @@ func sameEvent(t *testing.T, how string, a, b cloudevents.Event) {
 	}
 }
 
+// specMembers are the members of a structured event that are not
+// extensions.
+var specMembers = map[string]bool{"specversion": true, "id": true, "source": true, "type": true, "datacontenttype": true,
+	"dataschema": true, "subject": true, "time": true, "data": true, "data_base64": true}
+
+// specName is the CloudEvents 1.0.2 rule for attribute names (lower-case
+// a-z and 0-9: MUST), with the spec's 20 characters (SHOULD) as our rule.
+var specName = regexp.MustCompile(`^[a-z0-9]{1,20}$`)
+
+// ceString reports whether s is a CloudEvents String of at most max bytes:
+// valid UTF-8 without C0 or C1 control characters.
+func ceString(s string, max int) bool {
+	if len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkAccepted fails unless an accepted event, and the request it came
+// from, keep the CloudEvents rules: only spec-valid extension names (in the
+// event and, for structured mode, in the body as sent: the SDK lower-cases
+// names, so the fuzzer's "A000" was accepted as "a000"), bounded valid
+// Strings, and JSON data that is UTF-8 JSON.
+func checkAccepted(t *testing.T, ev cloudevents.Event, contentType string, body []byte) {
+	t.Helper()
+	for name, v := range ev.Extensions() {
+		if !specName.MatchString(name) {
+			t.Fatalf("accepted extension name %q", name)
+		}
+		if s, ok := v.(string); ok && !ceString(s, 4096) {
+			t.Fatalf("accepted extension %s = %q", name, s)
+		}
+	}
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "application/cloudevents+json" {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			t.Fatalf("accepted a structured body that is not a JSON object: %v", err)
+		}
+		for name := range top {
+			if !specMembers[name] && !specName.MatchString(name) {
+				t.Fatalf("accepted a structured event with member %q", name)
+			}
+		}
+		if !utf8.Valid(body) {
+			t.Fatal("accepted a structured body that is not UTF-8")
+		}
+	}
+	for _, a := range []struct {
+		name, v string
+		max     int
+	}{{"id", ev.ID(), 256}, {"source", ev.Source(), 1024}, {"type", ev.Type(), 256}, {"subject", ev.Subject(), 1024},
+		{"partitionkey", events.Str(ev, events.ExtPartitionKey), 256}} {
+		if !ceString(a.v, a.max) {
+			t.Fatalf("accepted %s %q", a.name, a.v)
+		}
+	}
+	ct := ev.DataContentType()
+	if mt, _, _ := mime.ParseMediaType(ct); len(ev.Data()) > 0 && (ct == "" || mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		if !utf8.Valid(ev.Data()) || !json.Valid(ev.Data()) {
+			t.Fatalf("accepted data declared JSON that is not UTF-8 JSON: %q", ev.Data())
+		}
+	}
+}
+
 // FuzzReadEvent checks the decoder every function's CloudEvents endpoint
 // and intake's submissions go through (binary and structured mode): never a
 // panic; a refusal is a 400 with a code and Danish and English texts; an
-// accepted event is valid, was not over the size limit, and survives being
-// sent on in structured and in binary mode.
+// accepted event is valid, keeps the CloudEvents rules (checkAccepted), was
+// not over the size limit, and survives being sent on in structured and in
+// binary mode.
 func FuzzReadEvent(f *testing.F) {
 	structured := `{"specversion":"1.0","type":"dk.nemrefusion.system.probe.requested.v1","source":"/e2e","id":"p-1","partitionkey":"s-1",` +
 		`"time":"2024-03-04T10:00:00.123456789+01:00","datacontenttype":"application/json","data":{"note":"hello"}}`
@@ -81,6 +155,13 @@ func FuzzReadEvent(f *testing.F) {
 		{"application/json", "Ce-Specversion: 2.0\nCe-Type: x\nCe-Source: /\nCe-Id: 1", "{}"},
 		{"multipart/form-data; boundary=x", "", "--x--"},
 		{"application/cloudevents+json", "Ce-Id: 9", "null"},
+		// Issue 16's findings: an upper-case extension name (the fuzzer's
+		// A000), NUL in partitionkey, an unbounded id, invalid UTF-8.
+		{"application/cloudevents+json", "", strings.Replace(structured, `"partitionkey":"s-1"`, `"partitionkey":"s-1","A000":"0"`, 1)},
+		{"application/cloudevents+json", "", strings.Replace(structured, `"partitionkey":"s-1"`, `"partitionkey":"s\u00001"`, 1)},
+		{"application/cloudevents+json", "", strings.Replace(structured, `"id":"p-1"`, `"id":"`+strings.Repeat("i", 300)+`"`, 1)},
+		{"application/json", binary + "\nCe-Subject: \xff", `{}`},
+		{"application/json", binary, "{\"note\":\"\xff\"}"},
 	} {
 		f.Add(s.ct, s.headers, []byte(s.body))
 	}
@@ -96,6 +177,7 @@ func FuzzReadEvent(f *testing.F) {
 		if err := ev.Validate(); err != nil {
 			t.Fatalf("accepted an invalid event: %v", err)
 		}
+		checkAccepted(t, ev, contentType, body)
 		if len(body) > fuzzMaxBytes {
 			t.Fatalf("accepted %d bytes, limit %d", len(body), fuzzMaxBytes)
 		}
