@@ -40,6 +40,26 @@ const (
 // FeedbackTypes are the types case systems post through intake.
 var FeedbackTypes = []string{CaseRegistered, CaseStatusChanged, RefusionDecided, PaymentMade, CaseTaskRequested}
 
+// Case-system roles as the login names them (infra/auth.Role values).
+const (
+	SenderCaseSystem = "case-system"
+	SenderUDK        = "udk-caseworker"
+)
+
+// CaseSystemSenders are the roles that may post FeedbackTypes: a
+// municipality's case system and Udbetaling Danmark, each only into an
+// absence that was delivered to it (infra/accept checks that).
+var CaseSystemSenders = []string{SenderCaseSystem, SenderUDK}
+
+func isFeedback(eventType string) bool {
+	for _, t := range FeedbackTypes {
+		if t == eventType {
+			return true
+		}
+	}
+	return false
+}
+
 // Deadline is a date the sender should know about, e.g. "submit
 // documentation by".
 type Deadline struct {

@@ -56,20 +56,25 @@ const (
 	ExtSigned     = "signed"
 )
 
-// submittable are the types senders may post to /api/v1/events.
-var submittable = map[string]bool{
-	ProbeRequested:                 true,
-	SicknessEmployerReported:       true,
-	SicknessSelfEmployedReported:   true,
-	SicknessAKasseReported:         true,
-	SicknessEarlyFollowUpRequested: true,
-	SicknessPeriodReported:         true,
-	SicknessRecoveryReported:       true,
-	SicknessCorrectionSubmitted:    true,
-	SicknessCancellationSubmitted:  true,
-	CaseRegistered:                 true, CaseStatusChanged: true, RefusionDecided: true, PaymentMade: true, CaseTaskRequested: true, // case systems (delivery function)
-	ParentalEmployerReported: true, ParentalSelfEmployedReported: true, ParentalAKasseReported: true, SubsidyWageRequested: true, SubsidyFlexjobRequested: true, SubsidyJobClarificationRequested: true, SubsidyAdultApprenticeRequested: true, SubsidyMentorRequested: true, SubsidySelfEmployed136Requested: true, // maternity and subsidy functions
+// Submittable reports whether anyone outside may post events of eventType
+// (through intake's POST /api/v1/events or a prepared blanket): the probe,
+// every blanket (BlanketSenders), and the case systems' feedback
+// (FeedbackTypes, CaseSystemSenders). Who may post which is Senders.
+func Submittable(eventType string) bool {
+	return eventType == ProbeRequested || blanketSenders[eventType] != nil || isFeedback(eventType)
 }
 
-// Submittable reports whether senders may post events of eventType.
-func Submittable(eventType string) bool { return submittable[eventType] }
+// Preparable reports whether eventType may be prepared for later in the
+// ventefunktion: blankets only, never the case systems' feedback.
+func Preparable(eventType string) bool { return blanketSenders[eventType] != nil }
+
+// Senders returns the login roles (infra/auth.Role values) that may submit
+// eventType: a blanket's senders (always for the CVR its data names), the
+// case systems for feedback (only into an absence delivered to them), nil
+// for the probe (any login, its own streams) and for types nobody submits.
+func Senders(eventType string) []string {
+	if isFeedback(eventType) {
+		return CaseSystemSenders
+	}
+	return blanketSenders[eventType]
+}

@@ -10,6 +10,7 @@ import (
 	"knative.dev/pkg/signals"
 
 	"nemrefusion.dk/functions/waiting/waiting"
+	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/runtime"
@@ -17,19 +18,27 @@ import (
 
 func main() {
 	ctx := signals.NewContext()
-	var c config.Base
+	var c struct {
+		config.Base
+		auth.Config
+	}
 	if err := config.Load(&c); err != nil {
 		slog.Error("config", "err", err.Error())
 		os.Exit(2)
 	}
-	svc, err := runtime.New(ctx, runtime.Options{Name: "waiting", Base: c, Migrations: waiting.Migrations()})
+	svc, err := runtime.New(ctx, runtime.Options{Name: "waiting", Base: c.Base, Migrations: waiting.Migrations()})
+	if err != nil {
+		slog.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	front, err := accept.New(ctx, svc, accept.Options{SigningMaxAge: c.SigningMaxAge})
 	if err != nil {
 		slog.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
 	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
 	v.Ledger = svc.DB
-	waiting.New(svc, auth.Require(v, auth.RoleEmployer, auth.RoleSelfEmployed, auth.RoleAKasse, auth.RolePayrollSystem), nil).Register()
+	waiting.New(svc, front, auth.Require(v, auth.RoleEmployer, auth.RoleSelfEmployed, auth.RoleAKasse, auth.RolePayrollSystem), nil).Register()
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

@@ -1,4 +1,4 @@
-package blanket
+package accept
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
@@ -15,13 +16,14 @@ import (
 	"nemrefusion.dk/schemas"
 )
 
-// FuzzCheckSubmission checks intake's hook on fuzzed blanket payloads (and
-// payloads of every other type, which it must let through untouched), for
-// principals of every sender role, of the examples' CVR and of another: the
-// answer is nil, field errors (400, both languages) or a plain 403; an
-// accepted blanket passes its domain checks and names a CVR the principal
-// may act for; a 403 is never given for data the domain checks refuse.
-func FuzzCheckSubmission(f *testing.F) {
+// FuzzCheck checks the submission policy on fuzzed payloads of every type,
+// for principals of every sender role (and a case system, a citizen), of
+// the examples' CVR and of another, with a fresh login: the answer is nil,
+// field errors (400, both languages), not-submittable or Denied (403); an
+// accepted event is submittable, passes its schema and domain checks and
+// comes from one of its senders, for a blanket naming a CVR the principal
+// may act for; a 403 is never given for data the checks refuse.
+func FuzzCheck(f *testing.F) {
 	claims := []auth.Claims{
 		{Role: auth.RoleEmployer, CVR: "30000005", Rights: []string{auth.RightNemRefusion}},
 		{Role: auth.RoleEmployer, CVR: "30000005"}, // no NemRefusion right
@@ -31,10 +33,13 @@ func FuzzCheckSubmission(f *testing.F) {
 		{Role: auth.RoleSelfEmployed, CVR: "30000005", CPR: "1203854321"},
 		{Role: auth.RoleAKasse, CVR: "30000005"},
 		{Role: auth.RoleCitizen, CPR: "1203854321"},
+		{Role: auth.RoleCaseSystem, Municipality: "101", ClientID: "ksd"},
 	}
+	now := time.Now()
 	var principals []auth.Principal
 	for _, c := range claims {
 		c.Subject = "fuzz"
+		c.AuthTime = now.Unix()
 		p, err := c.Principal()
 		if err != nil {
 			f.Fatalf("%+v: %v", c, err)
@@ -70,26 +75,33 @@ func FuzzCheckSubmission(f *testing.F) {
 		if !events.Known(typ) {
 			typ = types[len(name)%len(types)]
 		}
-		err := CheckSubmission(p, typ, data)
-		if events.BlanketSenders(typ) == nil {
-			if err != nil {
-				t.Fatalf("%s is no blanket, yet refused: %v", typ, err)
-			}
-			return
-		}
-		domain := events.CheckDomain(typ, data)
-		cvr, cvrErr := ids.ParseCVR(events.BlanketCVR(data))
+		err := Check(p, typ, "s", data, 5*time.Minute, now)
+		valid := CheckData(data) == nil && events.ValidateJSON(typ, data) == nil && events.CheckDomain(typ, data) == nil
+		var d Denied
 		switch {
+		case !events.Submittable(typ):
+			if runtime.ProblemOf(err).Code != "not-submittable" {
+				t.Fatalf("%s is not submittable, yet %v", typ, err)
+			}
 		case err == nil:
-			if domain != nil || cvrErr != nil || !p.CanActForCVR(cvr) {
-				t.Fatalf("%s accepted for %s: domain %v, cvr %v", typ, p.Role, domain, cvrErr)
+			if !valid {
+				t.Fatalf("%s accepted for %s with data its checks refuse", typ, p.Role)
 			}
-		case errors.Is(err, auth.ErrForbidden):
-			if domain != nil {
-				t.Fatalf("%s: 403 for data the domain checks refuse (%v)", typ, domain)
+			if typ != events.ProbeRequested && !mayAs(p, typ) {
+				t.Fatalf("%s accepted from %s, not one of its senders", typ, p.Role)
 			}
-			if cvrErr == nil && p.CanActForCVR(cvr) {
-				t.Fatalf("%s: 403 for %s, who may act for the CVR", typ, p.Role)
+			if events.Preparable(typ) {
+				cvr, cvrErr := ids.ParseCVR(events.BlanketCVR(data))
+				if cvrErr != nil || !p.CanActForCVR(cvr) {
+					t.Fatalf("%s accepted for %s naming a CVR it may not act for", typ, p.Role)
+				}
+			}
+		case errors.As(err, &d):
+			if !valid {
+				t.Fatalf("%s: 403 (%s) for data the checks refuse", typ, d.Reason)
+			}
+			if runtime.ProblemOf(auth.ErrForbidden).Status != http.StatusForbidden {
+				t.Fatal("auth.ErrForbidden is no 403")
 			}
 		default:
 			var fe events.FieldErrors

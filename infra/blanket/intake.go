@@ -1,48 +1,31 @@
 package blanket
 
 import (
+	"slices"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/runtime"
 )
 
-// Allow is intake's submission policy of a blanket type: the principal's
-// role is one of the blanket's senders (events.BlanketSenders), and a
-// stream that exists already (a follow-up on an absence) belongs to the
-// principal's tenant. Which CVR the data names is checked by
-// CheckSubmission, which sees the data.
-func Allow(eventType string) func(p auth.Principal, owner string) bool {
-	senders := events.BlanketSenders(eventType)
-	return func(p auth.Principal, owner string) bool {
-		ok := false
-		for _, s := range senders {
-			if string(p.Role) == s {
-				ok = true
-			}
-		}
-		return ok && (owner == "" || owner == p.Tenant())
-	}
-}
+// errUnstamped refuses a blanket event without the stamps of the accept
+// step (infra/accept.Stamp): it did not come through a way in, so nobody
+// checked who sent it. 400: never retried, kept by the dead-letter function.
+var errUnstamped = runtime.Fail(runtime.KindInvalid, "unstamped",
+	"Blanketten er ikke modtaget gennem indsendelsen (afsenderen mangler).",
+	"The form did not come through submission (the sender is missing).", nil)
 
-// CheckSubmission is the in-process hook intake runs on a submission after
-// its schema validation: for a blanket type it runs the pure domain checks
-// (events.CheckDomain: identifiers, dates in order, hours that add up),
-// whose field errors reach the sender as a 400 with every field at once,
-// and checks that the principal may act for the CVR the data names
-// (auth.ErrForbidden otherwise). It returns nil for other types. It does no
-// I/O; checks that need a register (the P-number belongs to the CVR, the
-// person exists) run in the blanket's function, which reports a refusal as
-// events.BlanketRejected.
-func CheckSubmission(p auth.Principal, eventType string, data []byte) error {
-	if events.BlanketSenders(eventType) == nil {
-		return nil
+// CheckStamps refuses a submitted event that lacks the accept step's stamps
+// of who sent it, or whose stamped role is not one of senders: the tenant,
+// the actor and the actor's role must all be there (a permanent 400, so the
+// broker dead-letters it). It never skips the check for a missing stamp.
+func CheckStamps(ev cloudevents.Event, senders []string) error {
+	if events.Str(ev, events.ExtTenant) == "" || events.Str(ev, events.ExtActor) == "" {
+		return errUnstamped
 	}
-	if err := events.CheckDomain(eventType, data); err != nil {
-		return err
-	}
-	cvr, err := ids.ParseCVR(events.BlanketCVR(data))
-	if err != nil || !p.CanActForCVR(cvr) {
-		return auth.ErrForbidden
+	if !slices.Contains(senders, events.Str(ev, events.ExtActorRole)) {
+		return errUnstamped
 	}
 	return nil
 }

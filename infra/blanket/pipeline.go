@@ -12,7 +12,6 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/ledger"
-	"nemrefusion.dk/infra/pg"
 	"nemrefusion.dk/infra/registers"
 	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/runtime"
@@ -69,7 +68,7 @@ func New(regs Registers, defs ...Definition) (*Pipeline, error) {
 // Register migrates the pipeline's tables into svc's schema and registers a
 // handler for every definition's type.
 func (p *Pipeline) Register(ctx context.Context, svc *runtime.Service) error {
-	if err := pg.Migrate(ctx, svc.DB, svc.Name, "blanket", Migrations()); err != nil {
+	if err := svc.Migrate(ctx, "blanket", Migrations()); err != nil {
 		return fmt.Errorf("blanket: %w", err)
 	}
 	for t, d := range p.defs {
@@ -126,9 +125,12 @@ func (p *Pipeline) handler(def Definition) runtime.EventHandler {
 		}
 		env := &Env{Tx: tx, Event: ev, Receipt: events.Str(ev, events.ExtReceipt), Sender: "cvr:" + events.BlanketCVR(data),
 			ReceivedAt: at, Registers: p.regs, store: p.store, def: def}
-		if tenant := events.Str(ev, events.ExtTenant); tenant != "" && tenant != env.Sender {
-			// Intake checked the sender's CVR already; this guards a
-			// submission that reached the broker some other way.
+		if err := CheckStamps(ev, def.Senders); err != nil {
+			return err
+		}
+		if events.Str(ev, events.ExtTenant) != env.Sender {
+			// The accept step checked the sender's CVR already; this guards
+			// a submission that reached the broker some other way.
 			return p.rejected(ctx, env, def, "", events.FieldErrors{{Field: "cvr", Code: "cvr.not_sender",
 				Da: "Afsenderen kan ikke indsende for dette CVR-nummer.", En: "The sender cannot submit for this CVR number."}})
 		}

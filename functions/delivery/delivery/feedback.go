@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -36,15 +37,22 @@ type absenceRow struct {
 var errUnknownAbsence = runtime.Fail(runtime.KindUnprocessable, "unknown-absence",
 	"Fraværet er ikke leveret til denne modtager.", "The absence was not delivered to this recipient.", nil)
 
-// checkSubmitter refuses feedback whose verified submitter (the tenant
-// intake stamps on what it forwards) is not the recipient the feedback
-// names. Events without the stamp are accepted on the recipient they name.
-// TODO(login issue): once intake stamps events.ExtTenant on every
-// submission, refuse feedback without it.
+// errUnstamped refuses feedback without the accept step's stamp of who
+// posted it (the tenant and the role): it did not come through intake, so
+// nobody checked the submitter. 400: never retried, kept by the dead-letter
+// function.
+var errUnstamped = runtime.Fail(runtime.KindInvalid, "unstamped",
+	"Tilbagemeldingen er ikke modtaget gennem indsendelsen (afsenderen mangler).",
+	"The feedback did not come through submission (the sender is missing).", nil)
+
+// checkSubmitter refuses feedback whose verified submitter (the tenant and
+// role the accept step stamps on what it forwards) is not the recipient
+// the feedback names (403), and feedback without the stamps (400): the
+// check is never skipped.
 func checkSubmitter(ev cloudevents.Event, recipient string) error {
 	t := events.Str(ev, events.ExtTenant)
-	if t == "" {
-		return nil
+	if t == "" || !slices.Contains(events.CaseSystemSenders, events.Str(ev, events.ExtActorRole)) {
+		return errUnstamped
 	}
 	want := "municipality:" + recipient
 	if recipient == "UDK" {

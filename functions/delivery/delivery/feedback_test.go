@@ -1,7 +1,9 @@
 package delivery_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"nemrefusion.dk/events"
@@ -13,6 +15,30 @@ const (
 	cvrA = "12345674"
 	cvrB = "12345682"
 )
+
+// stampedAsRecipient returns the stamps the accept step sets on feedback
+// posted by the case system of the recipient data names (nil for other
+// types).
+func stampedAsRecipient(eventType string, data any) map[string]string {
+	if !slices.Contains(events.FeedbackTypes, eventType) {
+		return nil
+	}
+	var d struct {
+		Recipient string `json:"recipient"`
+	}
+	b, _ := json.Marshal(data)
+	_ = json.Unmarshal(b, &d)
+	return stampedAs(d.Recipient)
+}
+
+// stampedAs returns the stamps of feedback posted by recipient's case
+// system ("101") or Udbetaling Danmark ("UDK").
+func stampedAs(recipient string) map[string]string {
+	if recipient == "UDK" {
+		return map[string]string{events.ExtTenant: "udk", events.ExtActorRole: events.SenderUDK, events.ExtActor: "udk-1"}
+	}
+	return map[string]string{events.ExtTenant: "municipality:" + recipient, events.ExtActorRole: events.SenderCaseSystem, events.ExtActor: "ksd-" + recipient}
+}
 
 var (
 	april = events.DecidedPeriod{From: "2024-04-03", To: "2024-04-30", AmountOre: 1_523_400}
@@ -91,14 +117,14 @@ func TestFeedbackOnlyFromTheRecipient(t *testing.T) {
 	absence := newAbsence()
 	f.mustPost(events.DeliveryRequested, absence, report(absence, "101", "sickness.report", cvrA, 1))
 	reg := events.CaseRegistration{AbsenceID: absence, Recipient: "147", CaseNumber: "FRB-1", RegisteredOn: "2024-04-11"}
-	if code := f.post(events.CaseRegistered, absence, reg, nil); code != http.StatusUnprocessableEntity {
+	if code := f.post(events.CaseRegistered, absence, reg, stampedAs("147")); code != http.StatusUnprocessableEntity {
 		t.Fatalf("feedback from 147 about 101's absence: %d", code)
 	}
 	reg.Recipient = "101"
-	if code := f.post(events.CaseRegistered, absence, reg, map[string]string{events.ExtTenant: "municipality:147"}); code != http.StatusForbidden {
+	if code := f.post(events.CaseRegistered, absence, reg, stampedAs("147")); code != http.StatusForbidden {
 		t.Fatalf("feedback naming 101 posted by 147: %d", code)
 	}
-	if code := f.post(events.CaseRegistered, absence, reg, map[string]string{events.ExtTenant: "municipality:101"}); code/100 != 2 {
+	if code := f.post(events.CaseRegistered, absence, reg, stampedAs("101")); code/100 != 2 {
 		t.Fatalf("feedback from 101: %d", code)
 	}
 	emp := employer(cvrA)
@@ -159,7 +185,61 @@ func TestCaseTaskBecomesCitizenTask(t *testing.T) {
 		t.Fatalf("tasks: %+v %v", got, err)
 	}
 	task.Recipient = "147"
-	if code := f.post(events.CaseTaskRequested, absence, task, nil); code != http.StatusUnprocessableEntity {
+	if code := f.post(events.CaseTaskRequested, absence, task, stampedAs("147")); code != http.StatusUnprocessableEntity {
 		t.Fatalf("task from a municipality the absence was not delivered to: %d", code)
+	}
+}
+
+// Issue 16 (Critical): an employer planted a refusion.decided "granted" on
+// another employer's absence, and the delivery function took it because
+// feedback without a tenant stamp was accepted on the recipient it names.
+// Feedback without the accept step's stamps (tenant, case-system role) is
+// refused with a permanent 400 and changes nothing; stamped by the
+// recipient it is taken.
+func TestFeedbackWithoutTenantStampIsRefused(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	absence := newAbsence()
+	f.mustPost(events.DeliveryRequested, absence, report(absence, "101", "sickness.report", cvrA, 1))
+	forged := events.RefusionDecision{AbsenceID: absence, Recipient: "101", DecisionID: "D-FORGED", DecidedOn: "2024-06-03", Outcome: "granted",
+		Periods: []events.DecidedPeriod{{From: "2024-04-03", To: "2024-04-30", AmountOre: 99_999_900}}}
+	employerStamp := map[string]string{events.ExtTenant: "cvr:" + cvrB, events.ExtActorRole: "employer", events.ExtActor: "emp"}
+	for name, ext := range map[string]map[string]string{
+		"no stamp":          nil,
+		"role only":         {events.ExtActorRole: events.SenderCaseSystem},
+		"tenant, no role":   {events.ExtTenant: "municipality:101"},
+		"an employer's one": employerStamp,
+	} {
+		if code := f.post(events.RefusionDecided, absence, forged, ext); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", name, code)
+		}
+	}
+	for _, typ := range []string{events.CaseRegistered, events.CaseStatusChanged, events.PaymentMade, events.CaseTaskRequested} {
+		var data any
+		switch typ {
+		case events.CaseRegistered:
+			data = events.CaseRegistration{AbsenceID: absence, Recipient: "101", CaseNumber: "X", RegisteredOn: "2024-04-11"}
+		case events.CaseStatusChanged:
+			data = events.CaseStatusChange{AbsenceID: absence, Recipient: "101", Status: "closed", ChangedAt: "2024-04-12T09:00:00Z"}
+		case events.PaymentMade:
+			data = events.Payment{AbsenceID: absence, Recipient: "101", PaymentReference: "X", AmountOre: 1, PeriodFrom: "2024-04-03", PeriodTo: "2024-04-30", PaidOn: "2024-06-05"}
+		case events.CaseTaskRequested:
+			data = events.CaseTaskRequest{AbsenceID: absence, Recipient: "101", Task: "hearing", CPR: "1203854321", FirstAbsenceDay: "2024-03-04", Deadline: "2024-05-10"}
+		}
+		if code := f.post(typ, absence, data, nil); code != http.StatusBadRequest {
+			t.Errorf("%s without stamp: %d, want 400", typ, code)
+		}
+	}
+	emp := employer(cvrA)
+	var v delivery.AbsenceView
+	f.call("GET", "/api/v1/feedback/absences/"+absence, &emp, nil, &v)
+	if len(v.Decisions) != 0 || len(v.Payments) != 0 || v.CaseNumber != "" {
+		t.Fatalf("unstamped feedback reached the sender's view: %+v", v)
+	}
+	f.mustPost(events.RefusionDecided, absence, events.RefusionDecision{AbsenceID: absence, Recipient: "101", DecisionID: "D-1", DecidedOn: "2024-06-03",
+		Outcome: "granted", Periods: []events.DecidedPeriod{april}})
+	v = delivery.AbsenceView{}
+	if f.call("GET", "/api/v1/feedback/absences/"+absence, &emp, nil, &v); len(v.Decisions) != 1 {
+		t.Fatalf("the recipient's stamped decision: %+v", v)
 	}
 }

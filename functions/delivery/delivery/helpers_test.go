@@ -76,10 +76,11 @@ func (f *fixture) post(eventType, key string, data any, ext map[string]string) i
 	return code
 }
 
-// mustPost posts and requires 2xx.
+// mustPost posts and requires 2xx; feedback carries the stamps intake's
+// accept step sets for the case system of the recipient it names.
 func (f *fixture) mustPost(eventType, key string, data any) {
 	f.t.Helper()
-	if code := f.post(eventType, key, data, nil); code/100 != 2 {
+	if code := f.post(eventType, key, data, stampedAsRecipient(eventType, data)); code/100 != 2 {
 		f.t.Fatalf("%s: status %d", eventType, code)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"nemrefusion.dk/functions/intake/intake"
+	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/devissuer"
@@ -31,6 +32,7 @@ import (
 type fuzzIntake struct {
 	srv    *httptest.Server
 	svc    *runtime.Service
+	front  *accept.Front
 	issuer *devissuer.Issuer
 }
 
@@ -98,7 +100,10 @@ func startIntake(t testing.TB) *fuzzIntake {
 	t.Cleanup(f.svc.DB.Close)
 	v := auth.NewVerifier(f.issuer.URL(), "nemrefusion")
 	v.Log = f.svc.Log
-	intake.Register(f.svc, v, 5*time.Minute)
+	if f.front, err = accept.New(ctx, f.svc, accept.Options{SigningMaxAge: 5 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	intake.Register(f.svc, v, f.front)
 	mux.Handle("/dev-issuer/", f.issuer)
 	mux.Handle("/", f.svc.Mux)
 	return f
@@ -107,7 +112,7 @@ func startIntake(t testing.TB) *fuzzIntake {
 func (f *fuzzIntake) submissions(t *testing.T) int {
 	t.Helper()
 	var n int
-	if err := f.svc.DB.QueryRow(context.Background(), "SELECT count(*) FROM submissions").Scan(&n); err != nil {
+	if err := f.svc.DB.QueryRow(context.Background(), "SELECT count(*) FROM "+f.front.Schema()+".submissions").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/reminder/plan"
+	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
@@ -104,16 +104,26 @@ func (w *Waiting) create(rw http.ResponseWriter, r *http.Request) {
 	}
 	var in PrepareRequest
 	if err := json.NewDecoder(http.MaxBytesReader(rw, r.Body, 1<<20)).Decode(&in); err != nil {
-		runtime.WriteError(rw, runtime.Fail(runtime.KindInvalid, "bad-json", "Indholdet er ikke gyldig JSON.", "The body is not valid JSON.", err))
+		runtime.WriteError(rw, badJSON(err))
 		return
 	}
-	if !events.Submittable(in.Type) {
-		runtime.WriteError(rw, events.FieldErrors{{Field: "type", Code: "not-submittable",
-			Da: "Denne blankettype kan ikke lægges klar.", En: "This form type cannot be prepared."}})
-		return
-	}
-	if len(in.Data) == 0 || !json.Valid(in.Data) {
+	if len(in.Data) == 0 || string(in.Data) == "null" {
 		in.Data = json.RawMessage(`{}`)
+	}
+	if in.Data[0] != '{' {
+		runtime.WriteError(rw, errNoObject)
+		return
+	}
+	// The preparation policy of the accept step intake uses too: only a
+	// blanket this role may send, for a CVR it may act for; into a stream
+	// that is the sender's (or new).
+	if err := accept.CheckPrepare(p, in.Type, in.Data); err != nil {
+		w.front.WriteError(rw, r, p, err)
+		return
+	}
+	if err := w.front.CheckStream(r.Context(), w.svc.DB, p, in.Type, in.PartitionKey); err != nil {
+		w.front.WriteError(rw, r, p, err)
+		return
 	}
 	due, err := parseDate("dueDate", in.DueDate, true)
 	if err != nil {
@@ -256,6 +266,18 @@ func (w *Waiting) get(rw http.ResponseWriter, r *http.Request) {
 	runtime.WriteJSON(rw, http.StatusOK, pr.Prepared)
 }
 
+// preparedSource is the source of the accept step's idempotency key of a
+// prepared blanket (with its id and the sender's tenant).
+const preparedSource = events.SourcePrefix + "waiting/prepared"
+
+var errNoObject = events.FieldErrors{{Field: "data", Code: "object",
+	Da: "Blankettens indhold mangler.", En: "The form's content is missing."}}
+
+// badJSON is the answer to a body that is not JSON (or not UTF-8).
+func badJSON(err error) error {
+	return runtime.Fail(runtime.KindInvalid, "bad-json", "Indholdet er ikke gyldig JSON.", "The body is not valid JSON.", err)
+}
+
 // SubmitResult is the answer of a submission.
 type SubmitResult struct {
 	Receipt string `json:"receipt"`
@@ -295,35 +317,23 @@ func (w *Waiting) submit(rw http.ResponseWriter, r *http.Request) {
 		case "cancelled":
 			return runtime.Fail(runtime.KindConflict, "deleted", "Blanketten er slettet.", "The form has been deleted.", nil)
 		}
-		ev, err := events.New(pr.Type, w.svc.Name, pr.stream, nil, nil)
+		// The accept step intake uses: the submission policy (this role
+		// may send the type, for the CVR in the data, with a fresh login to
+		// sign), the stream claimed for the sender, the stamps, a receipt,
+		// the ledger entry and the outbox.
+		stream := pr.stream
+		if a := accept.AbsenceID(pr.Data); a != "" && stream == pr.ID {
+			stream = a // a follow-up prepared without its absence's stream
+		}
+		rc, err := w.front.Accept(ctx, tx, p, accept.Input{Type: pr.Type, Source: preparedSource, ID: pr.ID, Stream: stream, Data: pr.Data})
 		if err != nil {
 			return err
 		}
-		if err := ev.SetData(cloudevents.ApplicationJSON, []byte(pr.Data)); err != nil {
-			return fmt.Errorf("blanket data: %w", err)
-		}
-		if err := events.Validate(ev); err != nil {
-			return err // 400 with the field errors, in Danish and English
-		}
-		now := w.now()
-		var n int64
-		if err := tx.QueryRow(ctx, `SELECT nextval('receipt_seq')`).Scan(&n); err != nil {
-			return fmt.Errorf("receipt number: %w", err)
-		}
-		res.Receipt = fmt.Sprintf("NR-%d-V%08d", now.Year(), n)
-		res.EventID, res.Stream, res.ReceivedAt = ev.ID(), pr.stream, now.UTC()
-		ev.SetExtension(events.ExtReceipt, res.Receipt)
-		if _, err := tx.Exec(ctx, `UPDATE prepared SET status = 'submitted', receipt = $2, event_id = $3, submitted_at = $4 WHERE id = $1 AND status = 'held'`,
-			pr.ID, res.Receipt, res.EventID, now); err != nil {
+		now := rc.ReceivedAt
+		res = SubmitResult{Receipt: rc.Receipt, EventID: rc.EventID, Stream: rc.Stream, ReceivedAt: rc.ReceivedAt}
+		if _, err := tx.Exec(ctx, `UPDATE prepared SET status = 'submitted', receipt = $2, event_id = $3, submitted_at = $4, stream = $5 WHERE id = $1 AND status = 'held'`,
+			pr.ID, res.Receipt, res.EventID, now, res.Stream); err != nil {
 			return fmt.Errorf("mark submitted: %w", err)
-		}
-		if _, err := tx.Record(ctx, ledger.Entry{Stream: pr.stream, Actor: p.Subject, Role: string(p.Role), OnBehalfOf: p.OnBehalfOf(),
-			EventType: ev.Type(), EventSource: ev.Source(), EventID: ev.ID(), Correlation: events.CorrelationID(ev),
-			Payload: ev.Data(), RecordedAt: now}); err != nil {
-			return err
-		}
-		if err := tx.EmitEvent(ctx, ev); err != nil {
-			return err
 		}
 		if pr.Deadline != "" && pr.Deadline < now.In(plan.Danish).Format(time.DateOnly) {
 			d, _ := time.Parse(time.DateOnly, pr.Deadline)
@@ -334,7 +344,7 @@ func (w *Waiting) submit(rw http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		runtime.WriteError(rw, err)
+		w.front.WriteError(rw, r, p, err)
 		return
 	}
 	runtime.WriteJSON(rw, status, res)
@@ -356,12 +366,11 @@ func (w *Waiting) update(rw http.ResponseWriter, r *http.Request) {
 	}
 	var in UpdateRequest
 	if err := json.NewDecoder(http.MaxBytesReader(rw, r.Body, 1<<20)).Decode(&in); err != nil {
-		runtime.WriteError(rw, runtime.Fail(runtime.KindInvalid, "bad-json", "Indholdet er ikke gyldig JSON.", "The body is not valid JSON.", err))
+		runtime.WriteError(rw, badJSON(err))
 		return
 	}
-	if len(in.Data) == 0 || !json.Valid(in.Data) || in.Data[0] != '{' {
-		runtime.WriteError(rw, events.FieldErrors{{Field: "data", Code: "object",
-			Da: "Blankettens indhold mangler.", En: "The form's content is missing."}})
+	if len(in.Data) == 0 || in.Data[0] != '{' {
+		runtime.WriteError(rw, errNoObject)
 		return
 	}
 	ctx := r.Context()
@@ -377,6 +386,9 @@ func (w *Waiting) update(rw http.ResponseWriter, r *http.Request) {
 		case "submitted":
 			return runtime.Fail(runtime.KindConflict, "submitted", "Blanketten er allerede indsendt.", "The form has already been submitted.", nil)
 		}
+		if err := accept.CheckPrepare(p, pr.Type, in.Data); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE prepared SET payload = $2 WHERE id = $1`, pr.ID, []byte(in.Data)); err != nil {
 			return fmt.Errorf("update prepared: %w", err)
 		}
@@ -388,7 +400,7 @@ func (w *Waiting) update(rw http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		runtime.WriteError(rw, err)
+		w.front.WriteError(rw, r, p, err)
 		return
 	}
 	w.view(&out.Prepared)

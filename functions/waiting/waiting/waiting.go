@@ -13,10 +13,14 @@
 // sms.requested.v1 addresses people by CPR only). A citizen gets the SMS
 // through sms.requested.v1 (notify checks NemSMS once more).
 //
-// Submission emits the blanket event on the broker as intake does (same
-// validation against the blanket's schema, a receipt, a ledger entry), in
-// the same transaction that marks the form submitted and cancels its
-// reminders: one atomic step, no synchronous call to another function.
+// Storing (POST and PUT) applies the accept step's preparation policy
+// (accept.CheckPrepare: only a blanket the login's role may send, for a CVR
+// it may act for). Submission goes through the same accept step as intake
+// (nemrefusion.dk/infra/accept: the submission policy with the fresh login
+// for signing, the stream claimed for the sender, the stamps, a receipt, the
+// ledger entry, the outbox), in the same transaction that marks the form
+// submitted and cancels its reminders: one atomic step, no synchronous call
+// to another function.
 package waiting
 
 import (
@@ -26,6 +30,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -43,20 +48,23 @@ type Clock func() time.Time
 
 // Waiting is the function's logic over one runtime.Service.
 type Waiting struct {
-	svc *runtime.Service
-	now Clock
+	svc   *runtime.Service
+	front *accept.Front
+	now   Clock
 	// Authn wraps every public route: it must authenticate the caller and
 	// put the auth.Principal in the request context (auth.Require does).
 	authn func(http.Handler) http.Handler
 }
 
-// New returns the waiting logic of svc. authn authenticates the public
-// routes (main passes auth.Require); now may be nil (wall clock).
-func New(svc *runtime.Service, authn func(http.Handler) http.Handler, now Clock) *Waiting {
+// New returns the waiting logic of svc. front is the accept step shared
+// with intake (accept.New on svc, with the same clock); authn authenticates
+// the public routes (main passes auth.Require); now may be nil (wall
+// clock).
+func New(svc *runtime.Service, front *accept.Front, authn func(http.Handler) http.Handler, now Clock) *Waiting {
 	if now == nil {
 		now = time.Now
 	}
-	return &Waiting{svc: svc, now: now, authn: authn}
+	return &Waiting{svc: svc, front: front, now: now, authn: authn}
 }
 
 // Register adds the routes and the reminder.due handler.

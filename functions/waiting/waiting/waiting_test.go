@@ -24,9 +24,11 @@ import (
 	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/functions/reminder/reminder"
 	"nemrefusion.dk/functions/waiting/waiting"
+	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 	"nemrefusion.dk/infra/schedule"
 )
 
@@ -49,23 +51,46 @@ func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.no
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // testAuthn stands in for auth.Require: the test names the principal in a
-// header (the token verification itself is tested in infra/auth).
-func testAuthn(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cvr := r.Header.Get("X-Test-CVR")
-		if cvr == "" {
-			runtime.WriteError(w, runtime.Fail(runtime.KindUnauthorized, "unauthenticated", "", "", nil))
-			return
-		}
-		p := auth.Principal{Subject: "user-" + cvr, Role: auth.RoleEmployer, CVR: ids.MustCVR(cvr), Rights: []string{auth.RightNemRefusion}}
-		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
-	})
+// header (the token verification itself is tested in infra/auth): an
+// employer of X-Test-CVR with a login made just now, or the claims in
+// X-Test-Claims (JSON).
+func testAuthn(now func() time.Time) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var c auth.Claims
+			if raw := r.Header.Get("X-Test-Claims"); raw != "" {
+				if err := json.Unmarshal([]byte(raw), &c); err != nil {
+					panic(err)
+				}
+			} else if cvr := r.Header.Get("X-Test-CVR"); cvr != "" {
+				c = employerClaims(cvr, now())
+			} else {
+				runtime.WriteError(w, runtime.Fail(runtime.KindUnauthorized, "unauthenticated", "", "", nil))
+				return
+			}
+			p, err := c.Principal()
+			if err != nil {
+				panic(err)
+			}
+			next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+		})
+	}
+}
+
+// employerClaims is a MitID Erhverv user of cvr with the NemRefusion
+// right, logged in at authTime.
+func employerClaims(cvr string, authTime time.Time) auth.Claims {
+	return auth.Claims{Subject: "user-" + cvr, Role: auth.RoleEmployer, CVR: cvr, Rights: []string{auth.RightNemRefusion},
+		LoA: auth.LoASubstantial, AuthTime: authTime.Unix()}
 }
 
 type fixture struct {
 	waitSvc, remSvc *runtime.Service
 	rem             *reminder.Reminders
 	clock           *clock
+	// front is the accept step the waiting function submits through, on a
+	// schema of the test's own; intake would share it.
+	front *accept.Front
 }
 
 func start(t *testing.T) *fixture {
@@ -78,6 +103,7 @@ func start(t *testing.T) *fixture {
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }))
 	t.Cleanup(sink.Close)
 	base.Sink = sink.URL
+	runtimetest.TrustTestBroker(t, &base) // deliver signs as the broker does
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	n := rand.Uint32()
 	f := &fixture{clock: &clock{now: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)}}
@@ -95,15 +121,20 @@ func start(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	sched := schedule.New(rdb, fmt.Sprintf("nrtest:{waiting%d}:", n))
+	f.front, err = accept.New(ctx, f.waitSvc, accept.Options{Schema: fmt.Sprintf("accept_w%d", n), SigningMaxAge: 5 * time.Minute, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		_ = sched.Drop(context.Background())
 		rdb.Close()
+		_, _ = f.waitSvc.DB.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+f.front.Schema()+" CASCADE")
 		for _, s := range []*runtime.Service{f.waitSvc, f.remSvc} {
 			_, _ = s.DB.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+s.Name+" CASCADE")
 			s.DB.Close()
 		}
 	})
-	waiting.New(f.waitSvc, testAuthn, f.clock.Now).Register()
+	waiting.New(f.waitSvc, f.front, testAuthn(f.clock.Now), f.clock.Now).Register()
 	f.rem = reminder.New(f.remSvc, sched, f.clock)
 	f.rem.Register()
 	return f
@@ -111,13 +142,24 @@ func start(t *testing.T) *fixture {
 
 func (f *fixture) call(t *testing.T, method, path, cvr string, body any) (int, map[string]any) {
 	t.Helper()
+	return f.callAs(t, method, path, employerClaims(cvr, f.clock.Now()), body)
+}
+
+// callAs calls path as the principal of c; a []byte body is sent as it is.
+func (f *fixture) callAs(t *testing.T, method, path string, c auth.Claims, body any) (int, map[string]any) {
+	t.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case []byte:
 		rd = bytes.NewReader(b)
+	default:
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, path, rd)
-	req.Header.Set("X-Test-CVR", cvr)
+	claims, _ := json.Marshal(c)
+	req.Header.Set("X-Test-Claims", string(claims))
 	rec := httptest.NewRecorder()
 	f.waitSvc.Mux.ServeHTTP(rec, req)
 	var out map[string]any
@@ -131,6 +173,7 @@ func deliver(t *testing.T, svc *runtime.Service, ev cloudevents.Event) {
 	if err := cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), req); err != nil {
 		t.Fatal(err)
 	}
+	runtimetest.SignDelivery(t, req, svc.Name)
 	rec := httptest.NewRecorder()
 	svc.Mux.ServeHTTP(rec, req)
 	if rec.Code/100 != 2 {
@@ -222,7 +265,7 @@ func TestPreparedBlanketLifecycle(t *testing.T) {
 		t.Fatalf("incomplete submit: %d %v", code, out)
 	}
 	code, out = f.call(t, "POST", "/api/v1/prepared/"+submitted+"/submit", employerCVR, nil)
-	if code != http.StatusAccepted || !strings.HasPrefix(out["receipt"].(string), "NR-2024-V") {
+	if code != http.StatusAccepted || !accept.ReceiptPattern.MatchString(fmt.Sprint(out["receipt"])) || !strings.HasPrefix(out["receipt"].(string), "NR-2024-") {
 		t.Fatalf("submit: %d %v", code, out)
 	}
 	code, again := f.call(t, "POST", "/api/v1/prepared/"+submitted+"/submit", employerCVR, nil)

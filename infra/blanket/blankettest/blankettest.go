@@ -65,8 +65,10 @@ func Start(t testing.TB, name string, defs ...blanket.Definition) *runtimetest.K
 	return k
 }
 
-// Submission is an event as intake forwards it: a fresh id, the partition
-// key (the absence or case id for a new blanket) and a receipt.
+// Submission is an event as the accept step forwards it: a fresh id, the
+// partition key (the absence or case id for a new blanket), a receipt and
+// the stamps of who sent it (the CVR the data names, as the first of the
+// blanket's senders).
 func Submission(t testing.TB, typ, partition string, data any) cloudevents.Event {
 	t.Helper()
 	ev, err := events.New(typ, "intake", partition, data, nil)
@@ -74,5 +76,23 @@ func Submission(t testing.TB, typ, partition string, data any) cloudevents.Event
 		t.Fatal(err)
 	}
 	ev.SetExtension(events.ExtReceipt, "NR-TEST-"+ev.ID()[:8])
+	role := "employer"
+	if s := events.BlanketSenders(typ); len(s) > 0 {
+		role = s[0]
+	}
+	ev.SetExtension(events.ExtActor, "test-"+role)
+	ev.SetExtension(events.ExtActorRole, role)
+	ev.SetExtension(events.ExtTenant, "cvr:"+events.BlanketCVR(ev.Data()))
+	return ev
+}
+
+// Unstamped is Submission without the stamps of who sent it: an event that
+// did not come through a way in.
+func Unstamped(t testing.TB, typ, partition string, data any) cloudevents.Event {
+	t.Helper()
+	ev := Submission(t, typ, partition, data)
+	for _, ext := range []string{events.ExtActor, events.ExtActorRole, events.ExtTenant} {
+		ev.SetExtension(ext, nil)
+	}
 	return ev
 }
