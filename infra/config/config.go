@@ -15,6 +15,34 @@ import (
 type Base struct {
 	// Port is where the function listens for CloudEvents and HTTP (Knative sets it).
 	Port int `envconfig:"PORT" default:"8080"`
+	// ListenHost is the address both listeners bind: 127.0.0.1 (the default,
+	// and what the local stack uses) keeps a function off the network; a
+	// cluster sets 0.0.0.0 (the kubelet probes the pod's address).
+	ListenHost string `envconfig:"LISTEN_HOST" default:"127.0.0.1"`
+	// MetricsPort is where GET /metrics is served, apart from the app's port
+	// (so no route to the app reaches it); 0 serves no metrics. Knative
+	// reserves 8012, 8013, 8022, 9090 and 9091.
+	MetricsPort int `envconfig:"METRICS_PORT" default:"9464"`
+
+	// EventsIssuer is the issuer of the token the broker sends with every
+	// delivery (Authorization: Bearer): in a cluster the Kubernetes
+	// service-account issuer Knative Eventing's authentication-oidc feature
+	// uses (https://kubernetes.default.svc, whose OIDC discovery gives the
+	// keys); in the local stack its embedded broker. Without it every event
+	// is refused with 401.
+	EventsIssuer string `envconfig:"EVENTS_ISSUER"`
+	// EventsKeyFile is a PEM file of the public key(s) delivery tokens are
+	// signed with (the local stack writes its broker's there at start).
+	// Empty: the keys come from EventsIssuer's OIDC discovery.
+	EventsKeyFile string `envconfig:"EVENTS_KEY_FILE"`
+	// EventsAudience is the audience a delivery token must name: the
+	// Trigger's subscriber audience. Empty: the function's name.
+	EventsAudience string `envconfig:"EVENTS_AUDIENCE"`
+	// SinkTokenFile, when set, is a file holding the token sent as
+	// "Authorization: Bearer" with every event published to Sink (in a
+	// cluster a projected service-account token with the Broker's
+	// audience; the kubelet rotates it, so it is read again as it ages).
+	SinkTokenFile string `envconfig:"K_SINK_TOKEN_FILE"`
 	// Sink is the broker ingress events are published to (Knative SinkBinding sets K_SINK).
 	Sink string `envconfig:"K_SINK" default:"http://127.0.0.1:8099/nemrefusion/default"`
 	// CEOverrides is a JSON object of extensions to set on every emitted event.

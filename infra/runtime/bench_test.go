@@ -15,6 +15,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
 // BenchmarkReceive compares, in alternating rounds of the same run and at
@@ -42,6 +43,7 @@ func BenchmarkReceive(b *testing.B) {
 	}))
 	defer noop.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	token := runtimetest.DeliveryToken(b, f.Svc.Name) // the broker's token, as every delivery carries
 
 	post := func(url string) func(int64) error {
 		return func(int64) error {
@@ -53,6 +55,7 @@ func BenchmarkReceive(b *testing.B) {
 			if err := cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), req); err != nil {
 				return err
 			}
+			req.Header.Set("Authorization", "Bearer "+token)
 			resp, err := client.Do(req)
 			if err != nil {
 				return err

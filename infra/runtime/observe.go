@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -73,4 +75,14 @@ func newMetrics(reg *prometheus.Registry, function string) metrics {
 func (m metrics) observe(eventType string, status int, start time.Time) {
 	m.handled.WithLabelValues(eventType, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(eventType).Observe(time.Since(start).Seconds())
+}
+
+// MetricsHandler serves GET /metrics (Prometheus text format) from the
+// function's registry and nothing else. Run serves it on its own listener
+// (METRICS_PORT), never on the app's port: the app's port is what the
+// public routes reach.
+func (s *Service) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	return mux
 }

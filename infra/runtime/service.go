@@ -67,6 +67,7 @@ type Service struct {
 
 	maxBytes int64
 	handlers map[string]EventHandler
+	auth     *deliveryAuth
 	ready    atomic.Bool
 	m        metrics
 }
@@ -108,6 +109,15 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		pool.Close()
 		return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
 	}
+	if o.Base.SinkTokenFile != "" {
+		pub.Client.Transport = &bearerTransport{token: &tokenFile{path: o.Base.SinkTokenFile}, base: http.DefaultTransport}
+	}
+	auth, err := newDeliveryAuth(o.Base, o.Name)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
+	}
+	logDeliveryAuth(log, o.Base, auth)
 	s := &Service{
 		Name:     o.Name,
 		Cfg:      o.Base,
@@ -119,12 +129,19 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		Metrics:  prometheus.NewRegistry(),
 		maxBytes: o.MaxEventBytes,
 		handlers: map[string]EventHandler{},
+		auth:     auth,
 	}
 	if s.maxBytes <= 0 {
 		s.maxBytes = 1 << 20
 	}
 	s.m = newMetrics(s.Metrics, o.Name)
 	s.routes()
+	// Metrics are served on their own port (Run); on the app's port the
+	// path is a plain 404, so no catch-all route (the portal's app) and no
+	// public route reaches them.
+	s.Mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+		WriteError(w, Fail(KindNotFound, "not-found", "Siden findes ikke.", "The page does not exist.", nil))
+	})
 	s.OnTick(events.TickOutboxRelay, func(ctx context.Context, _ *Tx, _ cloudevents.Event) error {
 		// The tick's own transaction only records the tick; the relay runs
 		// its own short transactions after it.
@@ -199,12 +216,14 @@ func (s *Service) relay(ctx context.Context) {
 	}
 }
 
-// Run serves until ctx is cancelled, then drains in-flight requests (up to
-// 20 s) and closes the database pool. While running it also re-sends stale
-// outbox rows every 15 s, so a lost tick delays nothing for long.
+// Run serves the app on ListenHost:Port and the metrics on
+// ListenHost:MetricsPort (none when it is 0) until ctx is cancelled, then
+// drains in-flight requests (up to 20 s) and closes the database pool.
+// While running it also re-sends stale outbox rows every 15 s, so a lost
+// tick delays nothing for long.
 func (s *Service) Run(ctx context.Context) error {
 	srv := &http.Server{
-		Addr:              net.JoinHostPort("", strconv.Itoa(s.Cfg.Port)),
+		Addr:              net.JoinHostPort(s.Cfg.ListenHost, strconv.Itoa(s.Cfg.Port)),
 		Handler:           s.Mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -213,6 +232,19 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		s.DB.Close()
 		return fmt.Errorf("runtime %s: listen: %w", s.Name, err)
+	}
+	if s.Cfg.MetricsPort > 0 {
+		addr := net.JoinHostPort(s.Cfg.ListenHost, strconv.Itoa(s.Cfg.MetricsPort))
+		mln, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			s.DB.Close()
+			return fmt.Errorf("runtime %s: listen for metrics: %w", s.Name, err)
+		}
+		msrv := &http.Server{Handler: s.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		s.Log.Info("metrics served", "addr", mln.Addr().String())
 	}
 	return s.Serve(ctx, srv, ln)
 }

@@ -21,6 +21,7 @@ import (
 	"nemrefusion.dk/functions/reminder/reminder"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/runtime"
+	"nemrefusion.dk/infra/runtime/runtimetest"
 	"nemrefusion.dk/infra/schedule"
 )
 
@@ -54,6 +55,7 @@ func newWorld(t *testing.T) *world {
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }))
 	t.Cleanup(sink.Close)
 	base.Sink = sink.URL
+	runtimetest.TrustTestBroker(t, &base) // deliver signs as the broker does
 	w := &world{
 		name:  fmt.Sprintf("reminder_t%d", rand.Uint32()),
 		clock: &clock{now: t0},
@@ -104,6 +106,7 @@ func deliverCode(t *testing.T, svc *runtime.Service, ev cloudevents.Event) int {
 	if err := cehttp.WriteRequest(context.Background(), binding.ToMessage(&ev), req); err != nil {
 		t.Fatal(err)
 	}
+	runtimetest.SignDelivery(t, req, svc.Name)
 	if req.Body == nil {
 		req.Body = io.NopCloser(bytes.NewReader(nil))
 	}

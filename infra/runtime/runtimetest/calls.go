@@ -28,11 +28,18 @@ func (r Reply) JSON(t testing.TB, v any) {
 	}
 }
 
-// Post delivers ev to the function as the broker does, in binary mode, and
-// returns the status and the body.
+// Post delivers ev to the function as the broker does, in binary mode
+// with the test broker's token, and returns the status and the body.
 func (k *Kit) Post(t testing.TB, ev cloudevents.Event) (int, string) {
 	t.Helper()
 	return k.post(t, context.Background(), ev)
+}
+
+// PostWithToken is Post with "Authorization: Bearer <token>" instead of
+// the broker's token ("" sends none): for tests of forged deliveries.
+func (k *Kit) PostWithToken(t testing.TB, ev cloudevents.Event, token string) (int, string) {
+	t.Helper()
+	return k.postAuth(t, context.Background(), ev, &token)
 }
 
 // PostStructured is Post in structured mode (application/cloudevents+json),
@@ -44,12 +51,25 @@ func (k *Kit) PostStructured(t testing.TB, ev cloudevents.Event) (int, string) {
 
 func (k *Kit) post(t testing.TB, ctx context.Context, ev cloudevents.Event) (int, string) {
 	t.Helper()
+	return k.postAuth(t, ctx, ev, nil)
+}
+
+// postAuth posts ev with token (nil: the test broker's token for the
+// function).
+func (k *Kit) postAuth(t testing.TB, ctx context.Context, ev cloudevents.Event, token *string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, k.Server.URL+"/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cehttp.WriteRequest(ctx, binding.ToMessage(&ev), req); err != nil {
 		t.Fatal(err)
+	}
+	switch {
+	case token == nil:
+		SignDelivery(t, req, k.audience())
+	case *token != "":
+		req.Header.Set("Authorization", "Bearer "+*token)
 	}
 	r := k.Do(t, req)
 	return r.Status, string(r.Body)

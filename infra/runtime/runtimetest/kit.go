@@ -71,6 +71,9 @@ func Start(t testing.TB, o Options) *Kit {
 	sinkSrv := httptest.NewServer(k.Sink)
 	t.Cleanup(sinkSrv.Close)
 	k.Base.Sink = sinkSrv.URL
+	if k.Base.EventsIssuer == "" {
+		TrustTestBroker(t, &k.Base) // Post signs as the broker does
+	}
 
 	name := fmt.Sprintf("%s_t%d", o.Name, rand.Uint32())
 	log := o.Logger
