@@ -48,8 +48,17 @@ type Base struct {
 	// CEOverrides is a JSON object of extensions to set on every emitted event.
 	CEOverrides string `envconfig:"K_CE_OVERRIDES"`
 
+	// DatabaseURL is what the function works with: in the local stack and a
+	// cluster the application role, which owns nothing and may only read
+	// and append to the ledger.
 	DatabaseURL string `envconfig:"DATABASE_URL" default:"postgres://postgres@127.0.0.1:5432/test?sslmode=disable"`
-	RedisURL    string `envconfig:"REDIS_URL" default:"redis://127.0.0.1:6379/0"`
+	// MigrationDatabaseURL connects as the owner role that runs the
+	// migrations at start (and grants DatabaseURL's role what it needs);
+	// it is used for nothing else. Empty means DatabaseURL (one role for
+	// both, as with a superuser URL: then nothing stops a function from
+	// silencing the ledger's triggers).
+	MigrationDatabaseURL string `envconfig:"MIGRATION_DATABASE_URL"`
+	RedisURL             string `envconfig:"REDIS_URL" default:"redis://127.0.0.1:6379/0"`
 
 	S3Endpoint       string `envconfig:"S3_ENDPOINT" default:"http://127.0.0.1:9000"`
 	S3Region         string `envconfig:"S3_REGION" default:"eu-north-1"`

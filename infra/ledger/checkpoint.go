@@ -15,11 +15,13 @@ import (
 )
 
 // CheckpointInfo is one signed checkpoint: the Merkle root over the heads
-// of all Streams at CreatedAt, chained to the previous checkpoint by
-// PrevDigest and signed by the key KeyID.
+// it signed at CreatedAt (those of the Streams that moved since the previous
+// checkpoint, all of them in the first), chained to the previous checkpoint
+// by PrevDigest and signed by the key KeyID.
 type CheckpointInfo struct {
-	ID         int64
-	CreatedAt  time.Time
+	ID        int64
+	CreatedAt time.Time
+	// Streams is the number of heads this checkpoint signed.
 	Streams    int64
 	MerkleRoot []byte
 	PrevDigest []byte
@@ -64,22 +66,22 @@ func (c CheckpointInfo) Digest() []byte {
 	return d[:]
 }
 
-// Checkpoint signs the current heads of all streams with s: it copies them
-// into ledger.checkpoint_heads, computes their Merkle root, signs it and
-// stores the checkpoint, registering s's public key in ledger.keys if new.
-// It reads heads without locking them, so appends go on meanwhile; two
-// concurrent Checkpoint calls take turns. When no head moved since the last
-// checkpoint it stores nothing and returns that one with Unchanged set. It
-// refuses (with an error) to sign a head that does not match its entry.
+// Checkpoint signs, with s, the head of every stream that moved since the
+// last checkpoint (every head, the first time): it copies them into
+// ledger.checkpoint_heads, computes their Merkle root, signs it, stores the
+// checkpoint and moves ledger.signed_heads forward. It reads heads without
+// locking them, so appends go on meanwhile; two concurrent Checkpoint calls
+// take turns. When no head moved since the last checkpoint it stores
+// nothing and returns that one with Unchanged set. It refuses (with an
+// error) to sign a head that does not match its entry or that is behind the
+// stream's signed head. It never records s's public key: which keys are
+// trusted is configuration, not data (see Verify).
 func Checkpoint(ctx context.Context, pool *pgxpool.Pool, s Signer) (CheckpointInfo, error) {
 	if len(s.Key) != ed25519.PrivateKeySize {
 		return CheckpointInfo{}, errors.New("ledger: checkpoint: signer has no Ed25519 key")
 	}
 	if s.KeyID == "" {
 		s = NewSigner(s.Key)
-	}
-	if err := registerKey(ctx, pool, s); err != nil {
-		return CheckpointInfo{}, err
 	}
 	var info CheckpointInfo
 	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
@@ -114,10 +116,29 @@ func checkpointTx(ctx context.Context, tx pgx.Tx, s Signer) (CheckpointInfo, err
 	if err := tx.QueryRow(ctx, `SELECT nextval('ledger.checkpoints_id_seq')`).Scan(&c.ID); err != nil {
 		return CheckpointInfo{}, fmt.Errorf("next id: %w", err)
 	}
-	// One statement, one snapshot: a consistent set of committed heads.
-	if _, err := tx.Exec(ctx, `INSERT INTO ledger.checkpoint_heads (checkpoint_id, stream, seq, hash)
-  SELECT $1, stream, seq, hash FROM ledger.heads`, c.ID); err != nil {
+	var behind string
+	err = tx.QueryRow(ctx, `SELECT h.stream FROM ledger.heads h JOIN ledger.signed_heads s ON s.stream = h.stream
+  WHERE h.seq < s.seq ORDER BY h.stream LIMIT 1`).Scan(&behind)
+	if err == nil {
+		return CheckpointInfo{}, fmt.Errorf("head of stream %q is behind its signed head (entries removed?); run verify", behind)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return CheckpointInfo{}, fmt.Errorf("check heads: %w", err)
+	}
+	// One statement, one snapshot: a consistent set of committed heads,
+	// those that moved since they were last signed.
+	tag, err := tx.Exec(ctx, `INSERT INTO ledger.checkpoint_heads (checkpoint_id, stream, seq, hash)
+  SELECT $1, h.stream, h.seq, h.hash FROM ledger.heads h LEFT JOIN ledger.signed_heads s ON s.stream = h.stream
+  WHERE s.stream IS NULL OR h.seq > s.seq`, c.ID)
+	if err != nil {
 		return CheckpointInfo{}, fmt.Errorf("copy heads: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if havePrev {
+			prev.Unchanged = true
+			return prev, errUnchanged
+		}
+		// The first checkpoint of an empty ledger: sign the empty tree.
 	}
 	var badStream string
 	var badSeq int64
@@ -135,15 +156,16 @@ func checkpointTx(ctx context.Context, tx pgx.Tx, s Signer) (CheckpointInfo, err
 	if err != nil {
 		return CheckpointInfo{}, err
 	}
-	if havePrev && prev.Streams == c.Streams && bytes.Equal(prev.MerkleRoot, c.MerkleRoot) {
-		prev.Unchanged = true
-		return prev, errUnchanged
-	}
 	c.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
 	c.Signature = ed25519.Sign(s.Key, c.Message())
 	if _, err := tx.Exec(ctx, `INSERT INTO ledger.checkpoints (id, created_at, streams, merkle_root, prev_digest, key_id, signature)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.CreatedAt, c.Streams, c.MerkleRoot, c.PrevDigest, c.KeyID, c.Signature); err != nil {
 		return CheckpointInfo{}, fmt.Errorf("store: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO ledger.signed_heads AS s (stream, seq, hash, checkpoint_id)
+  SELECT stream, seq, hash, checkpoint_id FROM ledger.checkpoint_heads WHERE checkpoint_id = $1
+  ON CONFLICT (stream) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, checkpoint_id = EXCLUDED.checkpoint_id`, c.ID); err != nil {
+		return CheckpointInfo{}, fmt.Errorf("move signed heads: %w", err)
 	}
 	return c, nil
 }
@@ -217,19 +239,57 @@ func LastCheckpoint(ctx context.Context, db DBTX) (CheckpointInfo, bool, error) 
 	return c, ok, nil
 }
 
-// registerKey stores s's public key under its id unless it is there; a
-// different key under the same id is an error.
-func registerKey(ctx context.Context, db DBTX, s Signer) error {
-	pub := s.PublicKey()
-	if _, err := db.Exec(ctx, `INSERT INTO ledger.keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`, s.KeyID, []byte(pub)); err != nil {
-		return fmt.Errorf("ledger: register key %s: %w", s.KeyID, err)
+// KeepSigned makes a checkpoint every interval until ctx ends, so every
+// stream's newest head is signed within about one interval of its append:
+// a tail rewritten or truncated after that is found by Verify. It calls
+// done (may be nil) after each attempt that made a checkpoint or failed;
+// an unchanged ledger costs one query per interval and calls nothing.
+// Run it in one process per deployment or more (makers take turns).
+func KeepSigned(ctx context.Context, pool *pgxpool.Pool, s Signer, interval time.Duration, done func(CheckpointInfo, error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c, err := Checkpoint(ctx, pool, s)
+		if ctx.Err() != nil {
+			return
+		}
+		if done != nil && (err != nil || !c.Unchanged) {
+			done(c, err)
+		}
 	}
-	var stored []byte
-	if err := db.QueryRow(ctx, `SELECT public_key FROM ledger.keys WHERE key_id = $1`, s.KeyID).Scan(&stored); err != nil {
-		return fmt.Errorf("ledger: register key %s: %w", s.KeyID, err)
+}
+
+// SignedHead returns the newest signed seq and hash of stream and the
+// checkpoint that signed it, or false when no checkpoint signed it yet.
+func SignedHead(ctx context.Context, db DBTX, stream string) (seq int64, hash []byte, checkpoint int64, ok bool, err error) {
+	err = db.QueryRow(ctx, `SELECT seq, hash, checkpoint_id FROM ledger.checkpoint_heads WHERE stream = $1
+  ORDER BY checkpoint_id DESC LIMIT 1`, stream).Scan(&seq, &hash, &checkpoint)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, 0, false, nil
 	}
-	if !bytes.Equal(stored, pub) {
-		return fmt.Errorf("ledger: key id %s is registered with another public key", s.KeyID)
+	if err != nil {
+		return 0, nil, 0, false, fmt.Errorf("ledger: signed head of %q: %w", stream, err)
 	}
-	return nil
+	return seq, hash, checkpoint, true, nil
+}
+
+// CheckpointByID returns checkpoint id, or false when there is none.
+func CheckpointByID(ctx context.Context, db DBTX, id int64) (CheckpointInfo, bool, error) {
+	rows, err := db.Query(ctx, `SELECT `+checkpointColumns+` FROM ledger.checkpoints WHERE id = $1`, id)
+	if err != nil {
+		return CheckpointInfo{}, false, fmt.Errorf("ledger: read checkpoint %d: %w", id, err)
+	}
+	c, err := pgx.CollectExactlyOneRow(rows, scanCheckpoint)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return CheckpointInfo{}, false, nil
+	}
+	if err != nil {
+		return CheckpointInfo{}, false, fmt.Errorf("ledger: read checkpoint %d: %w", id, err)
+	}
+	return c, true, nil
 }

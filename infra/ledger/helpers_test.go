@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"testing"
 
@@ -30,6 +31,13 @@ func randomName(prefix string) string {
 // newDB creates a fresh database with the ledger schema, for tests that
 // tamper with the ledger or need it to themselves, and drops it afterwards.
 func newDB(tb testing.TB, maxConns int32) *pgxpool.Pool {
+	tb.Helper()
+	pool, _ := newDBURL(tb, maxConns)
+	return pool
+}
+
+// newDBURL is newDB that also returns the database's (superuser) URL.
+func newDBURL(tb testing.TB, maxConns int32) (*pgxpool.Pool, string) {
 	tb.Helper()
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, databaseURL())
@@ -61,7 +69,12 @@ func newDB(tb testing.TB, maxConns int32) *pgxpool.Pool {
 	if err := ledger.Migrate(ctx, pool); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
-	return pool
+	u, err := url.Parse(databaseURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return pool, u.String()
 }
 
 // tamper runs sql behind the database's back: with session_replication_role

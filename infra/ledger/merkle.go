@@ -38,8 +38,11 @@ func nodeHash(l, r []byte) []byte {
 }
 
 // add appends the leaf for one stream head.
-func (m *merkle) add(stream string, seq int64, hash []byte) {
-	m.roots = append(m.roots, leafHash(stream, seq, hash))
+func (m *merkle) add(stream string, seq int64, hash []byte) { m.addLeaf(leafHash(stream, seq, hash)) }
+
+// addLeaf appends a leaf hash.
+func (m *merkle) addLeaf(leaf []byte) {
+	m.roots = append(m.roots, leaf)
 	m.sizes = append(m.sizes, 1)
 	m.n++
 	for k := len(m.sizes); k >= 2 && m.sizes[k-1] == m.sizes[k-2]; k = len(m.sizes) {

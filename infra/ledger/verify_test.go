@@ -59,7 +59,7 @@ func TestVerifyIntactLedger(t *testing.T) {
 	ctx := context.Background()
 	pool := newDB(t, 4)
 	s := newSigner(t)
-	if r := verify(t, pool); !r.OK() || r.Entries != 0 {
+	if r := verify(t, pool, s.PublicKey()); !r.OK() || r.Entries != 0 {
 		t.Fatalf("empty ledger: %s", r)
 	}
 	fill(t, pool, []string{"a", "b", "c"}, 1, 4)
@@ -78,8 +78,12 @@ func TestVerifyIntactLedger(t *testing.T) {
 		t.Errorf("checkpoint without appends made a new one: %+v", again)
 	}
 	fill(t, pool, []string{"b", "d"}, 5, 6)
-	if _, err := ledger.Checkpoint(ctx, pool, s); err != nil {
+	c2, err := ledger.Checkpoint(ctx, pool, s)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if c2.Streams != 2 {
+		t.Errorf("checkpoint 2 signed %d heads, want the 2 that moved", c2.Streams)
 	}
 	r := verify(t, pool, s.PublicKey())
 	if !r.OK() {
@@ -148,12 +152,11 @@ func TestVerifyFindsTampering(t *testing.T) {
 	t.Parallel()
 	other := newSigner(t)
 	for _, tc := range []struct {
-		name    string
-		trusted bool // verify with the checkpoint signer as the only trusted key
-		tamper  func(t *testing.T, pool *pgxpool.Pool)
-		stream  string // first problem; "" for a checkpoint problem
-		seq     int64
-		what    string
+		name   string
+		tamper func(t *testing.T, pool *pgxpool.Pool)
+		stream string // first problem; "" for a checkpoint problem
+		seq    int64
+		what   string
 	}{
 		{name: "payload changed", stream: "b", seq: 3, what: "payload does not match",
 			tamper: func(t *testing.T, pool *pgxpool.Pool) {
@@ -249,16 +252,20 @@ func TestVerifyFindsTampering(t *testing.T) {
 				}
 				tamper(t, pool, `DELETE FROM ledger.checkpoints WHERE id = 1`)
 			}},
-		{name: "checkpoint signed by an untrusted key", trusted: true, stream: "", what: "which is not trusted",
+		{name: "checkpoint signed by an untrusted key", stream: "", what: "which is not trusted",
 			tamper: func(t *testing.T, pool *pgxpool.Pool) {
 				fill(t, pool, []string{"a"}, 6, 6)
 				if _, err := ledger.Checkpoint(context.Background(), pool, other); err != nil {
 					t.Fatal(err)
 				}
 			}},
-		{name: "checkpoint re-signed under a registered key id swapped to the forger's key", trusted: true, stream: "", what: "which is not trusted",
+		{name: "checkpoint re-signed by the forger under the trusted key's id", stream: "", what: "does not verify",
 			tamper: func(t *testing.T, pool *pgxpool.Pool) {
-				tamper(t, pool, `UPDATE ledger.keys SET public_key = $1`, []byte(other.PublicKey()))
+				c, _, err := ledger.LastCheckpoint(context.Background(), pool)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tamper(t, pool, `UPDATE ledger.checkpoints SET signature = $1 WHERE id = $2`, ed25519.Sign(other.Key, c.Message()), c.ID)
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,10 +276,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if _, err := ledger.Checkpoint(context.Background(), pool, s); err != nil {
 				t.Fatal(err)
 			}
-			var trusted []ed25519.PublicKey
-			if tc.trusted {
-				trusted = []ed25519.PublicKey{s.PublicKey()}
-			}
+			trusted := []ed25519.PublicKey{s.PublicKey()}
 			if r := verify(t, pool, trusted...); !r.OK() {
 				t.Fatalf("broken before tampering: %s", r)
 			}
@@ -391,7 +395,8 @@ func TestCheckpointDoesNotWaitForOpenAppends(t *testing.T) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	c, err := ledger.Checkpoint(cctx, pool, newSigner(t))
+	s := newSigner(t)
+	c, err := ledger.Checkpoint(cctx, pool, s)
 	if err != nil {
 		t.Fatalf("checkpoint while an append is open: %v", err)
 	}
@@ -406,7 +411,7 @@ func TestCheckpointDoesNotWaitForOpenAppends(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r := verify(t, pool); !r.OK() || r.Entries != 6 {
+	if r := verify(t, pool, s.PublicKey()); !r.OK() || r.Entries != 6 {
 		t.Errorf("after checkpoint and commit: %s %v", r, r.Problems)
 	}
 }

@@ -20,8 +20,28 @@ var schemaName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 // Open connects to url with search_path set to schema (created if missing),
 // so that unqualified table names are the function's own. It pings before
-// returning. The caller closes the pool.
+// returning. The caller closes the pool. The role of url needs CREATE on
+// the database unless the schema exists; functions connect with Connect.
 func Open(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
+	pool, err := Connect(ctx, url, schema)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
+		// Concurrent CREATE SCHEMA IF NOT EXISTS can race on the catalog's
+		// unique index; the schema then exists, which is all we need.
+		var n int
+		if qerr := pool.QueryRow(ctx, "SELECT count(*) FROM pg_namespace WHERE nspname=$1", schema).Scan(&n); qerr != nil || n == 0 {
+			pool.Close()
+			return nil, fmt.Errorf("pg: create schema %s: %w", schema, err)
+		}
+	}
+	return pool, nil
+}
+
+// Connect is Open without creating the schema: what a function's
+// application role, which may create nothing, uses.
+func Connect(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	if !schemaName.MatchString(schema) {
 		return nil, fmt.Errorf("pg: invalid schema name %q", schema)
 	}
@@ -38,15 +58,6 @@ func Open(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("pg: ping: %w", err)
-	}
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
-		// Concurrent CREATE SCHEMA IF NOT EXISTS can race on the catalog's
-		// unique index; the schema then exists, which is all we need.
-		var n int
-		if qerr := pool.QueryRow(ctx, "SELECT count(*) FROM pg_namespace WHERE nspname=$1", schema).Scan(&n); qerr != nil || n == 0 {
-			pool.Close()
-			return nil, fmt.Errorf("pg: create schema %s: %w", schema, err)
-		}
 	}
 	return pool, nil
 }

@@ -1,7 +1,8 @@
 // Package audit is the audit function: it answers system probes (proving
 // intake → broker → function → ledger works), signs a checkpoint over the
-// heads of all ledger streams on every ledger-checkpoint tick, and serves
-// ledger streams to operators.
+// ledger heads that moved (every few seconds while it runs and on every
+// ledger-checkpoint tick), publishes checkpoints and inclusion proofs, and
+// serves ledger streams to operators.
 package audit
 
 import (
@@ -37,7 +38,8 @@ type CheckpointSigned struct {
 }
 
 // Register wires the audit handlers and routes into svc; the stream view
-// requires a token verified by v.
+// requires a token verified by v. The checkpoint and proof routes are
+// public: they show only hashes and signatures (see proofs.go).
 func Register(svc *runtime.Service, signer ledger.Signer, v *auth.Verifier) {
 	svc.On(events.ProbeRequested, answerProbe)
 	svc.OnTick(events.TickLedgerCheckpoint, func(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
@@ -46,6 +48,23 @@ func Register(svc *runtime.Service, signer ledger.Signer, v *auth.Verifier) {
 	svc.Mux.Handle("GET /api/v1/audit/streams/{stream}", auth.Require(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		streamHandler(svc, w, r)
 	})))
+	registerProofs(svc)
+}
+
+// KeepSigned signs the heads that moved every interval until ctx ends (see
+// ledger.KeepSigned), announcing each new checkpoint as the tick does, so a
+// stream's newest entries are signed within about one interval and a tail
+// rewritten after that is found by verify.
+func KeepSigned(ctx context.Context, svc *runtime.Service, signer ledger.Signer, interval time.Duration) {
+	ledger.KeepSigned(ctx, svc.DB, signer, interval, func(cp ledger.CheckpointInfo, err error) {
+		if err != nil {
+			svc.Log.ErrorContext(ctx, "ledger checkpoint failed", "err", err.Error())
+			return
+		}
+		if err := svc.Do(ctx, nil, func(tx *runtime.Tx) error { return announce(ctx, tx, cp) }); err != nil {
+			svc.Log.WarnContext(ctx, "announce checkpoint", "err", err.Error(), "checkpoint", cp.ID)
+		}
+	})
 }
 
 // answerProbe records the probe's arrival in its ledger stream and emits the answer.
@@ -78,7 +97,12 @@ func checkpoint(ctx context.Context, svc *runtime.Service, tx *runtime.Tx, signe
 	if cp.Unchanged {
 		return nil
 	}
-	_, err = tx.Emit(ctx, events.CheckpointSigned, "ledger-checkpoints", CheckpointSigned{
+	return announce(ctx, tx, cp)
+}
+
+// announce emits the checkpoint-signed event of cp.
+func announce(ctx context.Context, tx *runtime.Tx, cp ledger.CheckpointInfo) error {
+	_, err := tx.Emit(ctx, events.CheckpointSigned, "ledger-checkpoints", CheckpointSigned{
 		CheckpointID: cp.ID, Streams: cp.Streams, MerkleRoot: hex.EncodeToString(cp.MerkleRoot), KeyID: cp.KeyID,
 	})
 	return err

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,6 +23,9 @@ import (
 const (
 	defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	defaultKeyFile     = ".data/keys/ledger-ed25519.key"
+	// defaultTrustedKeysFile is the local stack's public key file, written
+	// next to the signing key at start.
+	defaultTrustedKeysFile = ".data/keys/ledger-ed25519.pub"
 )
 
 func init() {
@@ -32,19 +36,23 @@ var ledgerCommands = map[string]struct {
 	summary string
 	run     commandFunc
 }{
-	"verify":     {"[--all]  recompute every entry and checkpoint; exit 1 naming the first broken entry", ledgerVerify},
+	"verify": {"[--all] [--key FILE]... [--database URL]  recompute every entry and checkpoint, trusting only the given\n" +
+		"             public keys; exit 1 naming the first broken entry (verify an exported copy: restore it and give its URL)", ledgerVerify},
 	"show":       {"[--payload] [--limit N] STREAM  list a stream's entries", ledgerShow},
-	"checkpoint": {"sign the heads of all streams now", ledgerCheckpoint},
+	"checkpoint": {"sign the heads that moved since the last checkpoint now (with LEDGER_KEY_FILE; never registers a key)", ledgerCheckpoint},
 	"pubkey":     {"print the checkpoint signing key's id and public key (base64, for LEDGER_TRUSTED_KEYS)", ledgerPubkey},
+	"keygen":     {"--out FILE  make a new signing key (for a cluster's Secret) and print its public key (PEM)", ledgerKeygen},
 }
 
 func ledgerUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: nrctl ledger <verify|show|checkpoint|pubkey>")
-	for _, n := range []string{"verify", "show", "checkpoint", "pubkey"} {
+	fmt.Fprintln(w, "usage: nrctl ledger <verify|show|checkpoint|pubkey|keygen>")
+	for _, n := range []string{"verify", "show", "checkpoint", "pubkey", "keygen"} {
 		fmt.Fprintf(w, "  %-10s %s\n", n, ledgerCommands[n].summary)
 	}
 	fmt.Fprintln(w, "environment: DATABASE_URL, LEDGER_KEY_FILE (default "+defaultKeyFile+"),")
-	fmt.Fprintln(w, "  LEDGER_TRUSTED_KEYS (comma-separated base64 Ed25519 public keys; when set, only they may sign checkpoints)")
+	fmt.Fprintln(w, "  LEDGER_TRUSTED_KEYS (comma-separated base64 Ed25519 public keys) and LEDGER_TRUSTED_KEYS_FILE")
+	fmt.Fprintln(w, "  (PEM public keys; default "+defaultTrustedKeysFile+" when it exists): the only keys verify trusts;")
+	fmt.Fprintln(w, "  keys stored in the database are never trusted, and with none configured verify refuses (exit 2)")
 }
 
 func runLedger(ctx context.Context, e *env, args []string) error {
@@ -75,36 +83,84 @@ func openPool(ctx context.Context, e *env) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// trustedKeys parses LEDGER_TRUSTED_KEYS.
-func trustedKeys(e *env) ([]ed25519.PublicKey, error) {
+// trustedKeys collects the keys verify trusts: every --key FILE, then
+// LEDGER_TRUSTED_KEYS and LEDGER_TRUSTED_KEYS_FILE; only when none of
+// these is given, the local stack's public key file if it exists. No key at
+// all is a usage error: verify never trusts what the database says.
+func trustedKeys(e *env, files []string) ([]ed25519.PublicKey, string, error) {
 	var keys []ed25519.PublicKey
-	for _, s := range strings.Split(e.getenv("LEDGER_TRUSTED_KEYS"), ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
+	var from []string
+	for _, f := range files {
+		k, err := ledger.LoadTrustedKeys(f)
+		if err != nil {
+			return nil, "", usageErr("--key: %v", err)
 		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil || len(b) != ed25519.PublicKeySize {
-			return nil, usageErr("LEDGER_TRUSTED_KEYS: %q is not a base64 Ed25519 public key", s)
-		}
-		keys = append(keys, ed25519.PublicKey(b))
+		keys = append(keys, k...)
+		from = append(from, f)
 	}
-	return keys, nil
+	if v := e.getenv("LEDGER_TRUSTED_KEYS"); strings.TrimSpace(v) != "" {
+		k, err := ledger.ParseTrustedKeys([]byte(v))
+		if err != nil {
+			return nil, "", usageErr("LEDGER_TRUSTED_KEYS: %v", err)
+		}
+		keys = append(keys, k...)
+		from = append(from, "LEDGER_TRUSTED_KEYS")
+	}
+	file := e.getenv("LEDGER_TRUSTED_KEYS_FILE")
+	if file == "" && len(keys) == 0 {
+		if _, err := os.Stat(defaultTrustedKeysFile); err == nil {
+			file = defaultTrustedKeysFile
+		}
+	}
+	if file != "" {
+		k, err := ledger.LoadTrustedKeys(file)
+		if err != nil {
+			return nil, "", usageErr("LEDGER_TRUSTED_KEYS_FILE: %v", err)
+		}
+		keys = append(keys, k...)
+		from = append(from, file)
+	}
+	if len(keys) == 0 {
+		return nil, "", usageErr("%v", ledger.ErrNoTrustedKeys)
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = ledger.KeyIDOf(k)
+	}
+	return keys, strings.Join(ids, ", ") + " (from " + strings.Join(from, ", ") + ")", nil
 }
+
+// listFlag is a flag that may be given more than once.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func ledgerVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ledger verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	all := fs.Bool("all", false, "list every problem kept (up to 100), not only the first")
-	if err := fs.Parse(args); err != nil {
+	var keyFiles listFlag
+	fs.Var(&keyFiles, "key", "a file of trusted public keys (PEM, or base64 lines); may be repeated")
+	database := fs.String("database", "", "the database to verify (default DATABASE_URL), e.g. a restored copy")
+	if err := fs.Parse(splitFlags(args, "key", "database")); err != nil {
 		return usageErr("%v", err)
 	}
 	if fs.NArg() > 0 {
 		return usageErr("ledger verify takes no arguments")
 	}
-	trusted, err := trustedKeys(e)
+	trusted, which, err := trustedKeys(e, keyFiles)
 	if err != nil {
 		return err
+	}
+	if *database != "" {
+		vars := e.getenv
+		e = &env{stdout: e.stdout, stderr: e.stderr, getenv: func(k string) string {
+			if k == "DATABASE_URL" {
+				return *database
+			}
+			return vars(k)
+		}}
 	}
 	pool, err := openPool(ctx, e)
 	if err != nil {
@@ -117,6 +173,7 @@ func ledgerVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s in %s\n", r, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "trusted keys: %s\n", which)
 	if *all {
 		for _, p := range r.Problems {
 			fmt.Fprintf(e.stdout, "  %s\n", p)
@@ -177,8 +234,14 @@ func showPayload(p []byte) string {
 	return strings.NewReplacer("\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(string(p))
 }
 
+// loadSigner reads the configured signing key; it never makes one (a new
+// key would sign checkpoints nobody trusts).
 func loadSigner(e *env) (ledger.Signer, error) {
-	return ledger.LoadOrCreateSigner(e.get("LEDGER_KEY_FILE", defaultKeyFile))
+	s, err := ledger.LoadSigner(e.get("LEDGER_KEY_FILE", defaultKeyFile))
+	if err != nil {
+		return s, fmt.Errorf("%w (the local stack makes the key at start; in a cluster it is the Secret nemrefusion-ledger-key)", err)
+	}
+	return s, nil
 }
 
 func ledgerCheckpoint(ctx context.Context, e *env, args []string) error {
@@ -194,9 +257,6 @@ func ledgerCheckpoint(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	if err := ledger.Migrate(ctx, pool); err != nil {
-		return err
-	}
 	c, err := ledger.Checkpoint(ctx, pool, s)
 	if err != nil {
 		return err
@@ -219,5 +279,30 @@ func ledgerPubkey(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s %s\n", s.KeyID, base64.StdEncoding.EncodeToString(s.PublicKey()))
+	return nil
+}
+
+func ledgerKeygen(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("ledger keygen", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	out := fs.String("out", "", "where to write the new private key (must not exist)")
+	if err := fs.Parse(args); err != nil {
+		return usageErr("%v", err)
+	}
+	if *out == "" || fs.NArg() > 0 {
+		return usageErr("usage: nrctl ledger keygen --out FILE")
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return usageErr("%s exists; keygen never replaces a key", *out)
+	}
+	s, err := ledger.LoadOrCreateSigner(*out)
+	if err != nil {
+		return err
+	}
+	pub, err := ledger.MarshalPublicKey(s.PublicKey())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "# %s: give this to verifiers (LEDGER_TRUSTED_KEYS_FILE, nrctl ledger verify --key)\n%s", s.KeyID, pub)
 	return nil
 }

@@ -79,7 +79,14 @@ func TestLedgerCommands(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	url, pool := newLedgerDB(t)
-	vars := map[string]string{"DATABASE_URL": url, "LEDGER_KEY_FILE": filepath.Join(t.TempDir(), "keys", "ledger.key")}
+	keys := filepath.Join(t.TempDir(), "keys")
+	if err := os.MkdirAll(keys, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ledger.EnsureKeyPair(filepath.Join(keys, "ledger.key"), filepath.Join(keys, "ledger.pub")); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"DATABASE_URL": url, "LEDGER_KEY_FILE": filepath.Join(keys, "ledger.key"), "LEDGER_TRUSTED_KEYS_FILE": filepath.Join(keys, "ledger.pub")}
 	for i := 1; i <= 3; i++ {
 		for _, s := range []string{"absence-a", "absence-b"} {
 			_, err := ledger.Append(ctx, pool, ledger.Entry{Stream: s, Actor: "employer-1", Role: "employer",
@@ -116,10 +123,12 @@ func TestLedgerCommands(t *testing.T) {
 	}
 	other, _, _ := ed25519.GenerateKey(rand.Reader)
 	withTrust := func(keys string) map[string]string {
-		m := map[string]string{"LEDGER_TRUSTED_KEYS": keys}
+		m := map[string]string{}
 		for k, v := range vars {
 			m[k] = v
 		}
+		delete(m, "LEDGER_TRUSTED_KEYS_FILE")
+		m["LEDGER_TRUSTED_KEYS"] = keys
 		return m
 	}
 	if r := nrctl(t, withTrust(fields[1]), "ledger", "verify"); r.code != 0 {
@@ -163,7 +172,9 @@ func TestUsageAndFailures(t *testing.T) {
 		{[]string{"ledger", "frobnicate"}, nil, 2},
 		{[]string{"ledger", "show"}, nil, 2},
 		{[]string{"ledger", "verify", "extra"}, nil, 2},
-		{[]string{"ledger", "verify"}, map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, 3},
+		{[]string{"ledger", "verify"}, map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2",
+			"LEDGER_TRUSTED_KEYS": base64.StdEncoding.EncodeToString(make([]byte, ed25519.PublicKeySize))}, 3},
+		{[]string{"ledger", "verify"}, map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, 2},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
@@ -171,5 +182,93 @@ func TestUsageAndFailures(t *testing.T) {
 				t.Errorf("exit %d, want %d: %+v", r.code, tc.code, r)
 			}
 		})
+	}
+}
+
+// TestLedgerVerifyTrustsOnlyConfiguredKeys is issue 16's re-signed rewrite:
+// an attacker with the database rewrites a stream, removes the checkpoints
+// and runs nrctl ledger checkpoint with a key of their own. It used to
+// register that key in the database, and verify trusted every key there.
+func TestLedgerVerifyTrustsOnlyConfiguredKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, pool := newLedgerDB(t)
+	dir := t.TempDir()
+	real, attacker := filepath.Join(dir, "real.key"), filepath.Join(dir, "attacker.key")
+	if _, err := ledger.EnsureKeyPair(real, real+".pub"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ledger.EnsureKeyPair(attacker, attacker+".pub"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if _, err := ledger.Append(ctx, pool, ledger.Entry{Stream: "absence-a", Actor: "employer-1", Role: "employer",
+			EventType: "dk.nemrefusion.sickness.reported.v1", Payload: []byte(fmt.Sprintf(`{"day":%d}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := map[string]string{"DATABASE_URL": url, "LEDGER_KEY_FILE": real}
+	if r := nrctl(t, vars, "ledger", "checkpoint"); r.code != 0 {
+		t.Fatalf("checkpoint: %+v", r)
+	}
+	if r := nrctl(t, map[string]string{"LEDGER_KEY_FILE": filepath.Join(dir, "none.key"), "DATABASE_URL": url}, "ledger", "checkpoint"); r.code == 0 {
+		t.Errorf("checkpoint without a signing key made one: %+v", r)
+	}
+	if r := nrctl(t, nil, "ledger", "verify", "--database", url, "--key", real+".pub"); r.code != 0 || !strings.Contains(r.stdout, "trusted keys: ed25519:") {
+		t.Fatalf("verify --database --key before: %+v", r)
+	}
+	// The attack, behind the database's back.
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`UPDATE ledger.entries SET payload = '{"day":9}', payload_digest = sha256('{"day":9}') WHERE stream = 'absence-a' AND seq = 3`,
+			`DELETE FROM ledger.checkpoint_heads`, `DELETE FROM ledger.signed_heads`, `DELETE FROM ledger.checkpoints`, `DELETE FROM ledger.heads`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rebuild stream a's chain the way the ledger computes it.
+	recs, err := ledger.Stream(ctx, pool, "absence-a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM ledger.entries`); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if _, err := ledger.Append(ctx, tx, r.Entry); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := nrctl(t, map[string]string{"DATABASE_URL": url, "LEDGER_KEY_FILE": attacker}, "ledger", "checkpoint"); r.code != 0 {
+		t.Fatalf("attacker's checkpoint: %+v", r)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ledger.keys`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("keys registered in the database: %d %v", n, err)
+	}
+	// No key configured: verify refuses instead of trusting the database.
+	if r := nrctl(t, map[string]string{"DATABASE_URL": url}, "ledger", "verify"); r.code != 2 || !strings.Contains(r.stderr, "no trusted checkpoint key configured") {
+		t.Errorf("verify without a trusted key: %+v", r)
+	}
+	if r := nrctl(t, map[string]string{"DATABASE_URL": url}, "ledger", "verify", "--key", real+".pub"); r.code != 1 || !strings.Contains(r.stdout, "which is not trusted") {
+		t.Errorf("verify with the real key: %+v", r)
 	}
 }
