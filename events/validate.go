@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"time"
+	"unicode/utf8"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -21,11 +23,80 @@ var (
 	compiled    map[string]*jsonschema.Schema // by type name
 )
 
+// Dates in every schema ("format": "date" and "date-time") must lie
+// between MinDate and MaxDate, on top of being valid RFC 3339 dates: the
+// validation layer, so every blanket, form page and event gets it. The
+// range keeps out impossible years (0 and 9999 were stored before) and
+// nothing real: the earliest real dates are employment, membership and
+// residence starts ("employedSince" of someone born in the 1930s), the
+// latest deadlines and expected returns a few years ahead. No tighter range
+// is set here for absence dates: the law's deadlines (report within 5 weeks,
+// § 40; refusion at most 3 months back and never dispensation more than 6
+// months after the first absence day, § 59) are counted from the day of
+// receipt, and a late report is still legal (it gets refusion from the day
+// it is received), so they belong to the refusion rules, which know that
+// day, not to a fixed range.
+const (
+	MinDate = "1900-01-01"
+	MaxDate = "2199-12-31"
+)
+
+// errDateRange marks a date outside MinDate–MaxDate.
+var errDateRange = errors.New("date outside " + MinDate + " to " + MaxDate)
+
+// dateTimeFormat is the library's own date-time check, which the range is
+// added to.
+var dateTimeFormat = sync.OnceValue(func() *jsonschema.Schema {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const url = SchemaBase + "internal/date-time.json"
+	if err := c.AddResource(url, map[string]any{"format": "date-time"}); err != nil {
+		panic(err) // a constant schema: cannot fail
+	}
+	return c.MustCompile(url)
+})
+
+// inRange checks the year of a date or date-time that is otherwise valid.
+func inRange(s string) error {
+	if len(s) < 10 || s[:10] < MinDate || s[:10] > MaxDate {
+		return errDateRange
+	}
+	return nil
+}
+
+// NewSchemaCompiler is a JSON Schema compiler that asserts formats, with
+// "date" and "date-time" limited to MinDate–MaxDate. Every compiler of the
+// contract's schemas uses it (this package's, the citizen form's).
+func NewSchemaCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: "date", Validate: func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return nil
+		}
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return err
+		}
+		return inRange(s)
+	}})
+	c.RegisterFormat(&jsonschema.Format{Name: "date-time", Validate: func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return nil
+		}
+		if err := dateTimeFormat().Validate(s); err != nil {
+			return err
+		}
+		return inRange(s)
+	}})
+	return c
+}
+
 // compileAll compiles every schema in schemas.FS once, keyed by event type.
 func compileAll() {
 	compiled = map[string]*jsonschema.Schema{}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
+	c := NewSchemaCompiler()
 	files, err := fs.Glob(schemas.FS, "*.json")
 	if err != nil {
 		compileErr = err
@@ -69,7 +140,8 @@ var ErrUnknownType = errors.New("unknown event type")
 
 // Validate checks ev's data against the schema of its type and returns every
 // problem as field errors (Danish and English, no submitted values in the
-// messages). A dataschema attribute, when set, must be the type's schema.
+// messages); dates outside MinDate–MaxDate are field errors with code
+// "date-range". A dataschema attribute, when set, must be the type's schema.
 func Validate(ev cloudevents.Event) error {
 	compileOnce.Do(compileAll)
 	if compileErr != nil {
@@ -98,10 +170,16 @@ func ValidateJSON(eventType string, data []byte) error {
 	return ValidateData(s, data)
 }
 
-// ValidateData validates raw JSON data against a compiled schema.
+// ValidateData validates raw JSON data against a compiled schema. Data that
+// is not UTF-8 is refused before the schema (encoding/json would quietly
+// replace the bad bytes with U+FFFD, so the stored text and what was
+// checked would differ).
 func ValidateData(s *jsonschema.Schema, data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return FieldErrors{{Field: "", Code: "required", Da: "Beskeden har ingen data.", En: "The message has no data."}}
+	}
+	if !utf8.Valid(data) {
+		return FieldErrors{{Field: "", Code: "utf8", Da: "Data er ikke gyldig UTF-8.", En: "The data is not valid UTF-8."}}
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
@@ -154,6 +232,10 @@ func collect(ve *jsonschema.ValidationError, fe *FieldErrors) {
 	case *kind.Pattern:
 		fe.Add(field, "format", "Feltet har ikke det rigtige format.", "The field does not have the right format.")
 	case *kind.Format:
+		if errors.Is(k.Err, errDateRange) {
+			fe.Add(field, "date-range", "Datoen skal ligge mellem "+MinDate+" og "+MaxDate+".", "The date must be between "+MinDate+" and "+MaxDate+".")
+			break
+		}
 		fe.Add(field, "format", "Feltet skal være en gyldig "+formatDa(k.Want)+".", "The field must be a valid "+k.Want+".")
 	case *kind.MinLength:
 		if k.Want == 1 {

@@ -37,8 +37,7 @@ func compile() {
 		compileErr = fmt.Errorf("form schema: %w", err)
 		return
 	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
+	c := events.NewSchemaCompiler() // formats asserted, dates within events.MinDate–MaxDate
 	url := events.SchemaBase + schemaFile
 	if err := c.AddResource(url, doc); err != nil {
 		compileErr = fmt.Errorf("form schema: %w", err)
