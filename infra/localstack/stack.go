@@ -133,6 +133,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, fmt.Errorf("localstack: %w", err)
 	}
+	trust, err := trustEnv(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Env = append(cfg.Env, trust...)
 	s := &Stack{cfg: cfg, procs: map[string]*process{}, routes: routes}
 	port := cfg.FirstPort
 	for _, name := range services {

@@ -54,8 +54,9 @@ type Config struct {
 	PushBackoffMax  time.Duration `envconfig:"DELIVERY_PUSH_BACKOFF_MAX" default:"5m"`
 	// PushTimeout is how long one push may take.
 	PushTimeout time.Duration `envconfig:"DELIVERY_PUSH_TIMEOUT" default:"10s"`
-	// SinkRequireHTTPS refuses sinks that are not https (set in production).
-	SinkRequireHTTPS bool `envconfig:"DELIVERY_SINK_REQUIRE_HTTPS" default:"false"`
+	// PushConfig configures push sinks: https only, public addresses only,
+	// signed pushes (push.go, pushsafe.go, pushsign.go).
+	PushConfig
 	// SyntheticPopulation loads the synthetic 2024 population table (marked
 	// as synthetic) when no table for 2024 exists. Off in production.
 	SyntheticPopulation bool `envconfig:"DELIVERY_SYNTHETIC_POPULATION" default:"true"`
@@ -86,7 +87,14 @@ func Register(ctx context.Context, svc *runtime.Service, cfg Config, v *auth.Ver
 	if cfg.PushTimeout <= 0 {
 		cfg.PushTimeout = 10 * time.Second
 	}
-	f := &Function{svc: svc, cfg: cfg, verify: v, client: &http.Client{Timeout: cfg.PushTimeout}, wake: make(chan struct{}, 1)}
+	if cfg.PushKeyRollover <= 0 {
+		cfg.PushKeyRollover = 72 * time.Hour
+	}
+	client, err := newPushClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := &Function{svc: svc, cfg: cfg, verify: v, client: client, wake: make(chan struct{}, 1)}
 	if v != nil && v.Ledger == nil {
 		v.Ledger = svc.DB
 	}
@@ -151,6 +159,7 @@ func (f *Function) routes() {
 	m.Handle("PUT /api/v1/deliveries/{recipient}/sink", f.public(f.putSink))
 	m.Handle("GET /api/v1/deliveries/{recipient}/sink", f.public(f.getSink))
 	m.Handle("DELETE /api/v1/deliveries/{recipient}/sink", f.public(f.deleteSink))
+	m.Handle("POST /api/v1/deliveries/{recipient}/sink/secret", f.public(f.rotateSecret))
 	m.Handle("GET /api/v1/feedback/absences", f.public(f.senderList))
 	m.Handle("GET /api/v1/feedback/absences/{id}", f.public(f.senderView))
 	m.Handle("GET /api/v1/dfdg/absences/{id}", f.public(f.dfdgLookup))

@@ -69,10 +69,10 @@ func (s *flakySink) snapshot() ([]int64, []events.DeliveryItemData) {
 // sees an item again only after it failed to answer 2xx, with the same id.
 func TestPushSinkFailingForAWhileGetsEverythingOnceInOrder(t *testing.T) {
 	t.Parallel()
-	f := start(t)
 	sink := &flakySink{failures: 4, ids: map[int64]string{}}
-	ss := httptest.NewServer(sink)
+	ss := httptest.NewTLSServer(sink)
 	defer ss.Close()
+	f := startWith(t, trusting(t, ss))
 	absence := newAbsence()
 	const n = 6
 	for i := 1; i <= 3; i++ {
