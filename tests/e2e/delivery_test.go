@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"sync"
 	"testing"
@@ -243,7 +242,7 @@ func TestDeliveryFeedbackAndDataFoundationEndToEnd(t *testing.T) {
 		t.Fatalf("lookup without recovery did not subscribe: %+v", look)
 	}
 	sink := &recordingSink{}
-	ss := httptest.NewServer(sink)
+	ss := stack.PushSink(sink)
 	defer ss.Close()
 	if code := dlvCall(t, cs101, "PUT", "/api/v1/deliveries/101/sink", map[string]string{"url": ss.URL}, nil); code != http.StatusOK {
 		t.Fatalf("register sink: %d", code)
@@ -335,7 +334,7 @@ func TestDeliveryPushSinkThatFailsForAWhile(t *testing.T) {
 	const rcpt = "151"
 	cs := dlvCaseSystem(rcpt)
 	sink := &recordingSink{failures: 3}
-	ss := httptest.NewServer(sink)
+	ss := stack.PushSink(sink)
 	defer ss.Close()
 	// Start after whatever is already in the stream.
 	var page dlvPage

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -132,7 +131,7 @@ func (s *pushSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestPushSinkFailsForAWhile(t *testing.T) {
 	const rcpt = "101"
 	sink := &pushSink{}
-	srv := httptest.NewServer(sink)
+	srv := stack.PushSink(sink)
 	defer srv.Close()
 	tok, err := stack.Issuer().PersonaToken(devissuer.PersonaCaseSystem)
 	if err != nil {

@@ -133,7 +133,7 @@ func Run(m *testing.M) int {
 		PublicListener: ln,
 		BrokerAddr:     "127.0.0.1:0",
 		FirstPort:      -1,
-		Env:            append(postEnv, "DATABASE_URL="+os.Getenv("DATABASE_URL"), "OIDC_ISSUER="+issuer.URL(), "REGISTERS_URL="+registersURL),
+		Env:            append(append(postEnv, pushSinkEnv(data)...), "DATABASE_URL="+os.Getenv("DATABASE_URL"), "OIDC_ISSUER="+issuer.URL(), "REGISTERS_URL="+registersURL),
 		Mounts:         mounts,
 		Log:            slog.New(slog.NewJSONHandler(logf, nil)),
 	})
