@@ -40,6 +40,15 @@ type Config struct {
 	TokenTTL time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// FailureBurst failed client authentications at the token endpoint
+	// are allowed per client id (AddressFactor times as many per remote
+	// address), and one more every FailureWindow / FailureBurst; beyond
+	// that the endpoint answers 429 with Retry-After for that client id or
+	// address, whatever the secret. Defaults DefaultFailureBurst and
+	// DefaultFailureWindow (5 a minute per client, 20 per address); a
+	// negative FailureBurst turns the limit off.
+	FailureBurst  int
+	FailureWindow time.Duration
 }
 
 // Issuer is the development OIDC issuer; it is an http.Handler.
@@ -50,6 +59,8 @@ type Issuer struct {
 	kid    string
 	signer jose.Signer
 	mux    *http.ServeMux
+
+	failures tokenFailures
 
 	mu      sync.Mutex
 	pending map[string]loginRequest // login page id → authorization request
@@ -85,6 +96,7 @@ func New(cfg Config) (*Issuer, error) {
 		cfg: cfg, base: strings.TrimSuffix(u.Path, "/"), key: key,
 		kid:     base64.RawURLEncoding.EncodeToString(thumb)[:16],
 		pending: map[string]loginRequest{}, codes: map[string]codeGrant{},
+		failures: newTokenFailures(cfg.FailureBurst, cfg.FailureWindow, cfg.Now),
 	}
 	i.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: i.kid}},
 		(&jose.SignerOptions{}).WithType("JWT"))
@@ -107,6 +119,7 @@ func (i *Issuer) URL() string { return i.cfg.Issuer }
 // ServeHTTP serves the issuer's endpoints under the issuer URL's path.
 func (i *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	i.mux.ServeHTTP(w, r)
 }
 

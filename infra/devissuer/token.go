@@ -141,8 +141,13 @@ func (i *Issuer) token(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded")
 		return
 	}
+	if wait := i.failures.retryAfter(r); wait > 0 {
+		tooManyFailures(w, wait)
+		return
+	}
 	c, ok := i.authenticate(r)
 	if !ok {
+		i.failures.fail(r)
 		tokenError(w, http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
 		return
 	}
