@@ -105,7 +105,7 @@ BEGIN
     WHERE n.nspowner <> '` + OwnerRole + `'::regrole AND n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'public') LOOP
     BEGIN
       EXECUTE format('ALTER SCHEMA %I OWNER TO ` + OwnerRole + `', r.nspname);
-    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function THEN NULL; -- dropped meanwhile
+    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function OR feature_not_supported THEN NULL; -- dropped or made meanwhile
     END;
   END LOOP;
   FOR r IN SELECT format('%I.%I', n.nspname, c.relname) AS rel, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -113,22 +113,23 @@ BEGIN
       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') LOOP
     BEGIN
       EXECUTE format('ALTER %s %s OWNER TO ` + OwnerRole + `', CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.rel);
-    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function THEN NULL; -- dropped meanwhile
+    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function OR feature_not_supported THEN NULL; -- dropped or made meanwhile
     END;
   END LOOP;
   FOR r IN SELECT format('%I.%I', n.nspname, c.relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relowner <> '` + OwnerRole + `'::regrole AND n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'public')
-      AND c.relkind = 'S' LOOP
+      AND c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
     BEGIN
       EXECUTE format('ALTER SEQUENCE %s OWNER TO ` + OwnerRole + `', r.rel);
-    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function THEN NULL; -- dropped meanwhile
+    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function OR feature_not_supported THEN NULL; -- dropped or made meanwhile
     END;
   END LOOP;
   FOR r IN SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.proowner <> '` + OwnerRole + `'::regrole AND n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'public') LOOP
     BEGIN
       EXECUTE format('ALTER ROUTINE %s OWNER TO ` + OwnerRole + `', r.fn);
-    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function THEN NULL; -- dropped meanwhile
+    EXCEPTION WHEN undefined_table OR undefined_object OR invalid_schema_name OR undefined_function OR feature_not_supported THEN NULL; -- dropped or made meanwhile
     END;
   END LOOP;
 END$$`

@@ -115,7 +115,7 @@ func TestProbeFlowsThroughIntakeBrokerAndAuditIntoTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	rep, err := ledger.Verify(context.Background(), pool, nil)
+	rep, err := ledger.Verify(context.Background(), pool, stack.LedgerKeys(t))
 	if err != nil {
 		t.Fatalf("ledger verify: %v", err)
 	}

@@ -306,7 +306,7 @@ func reconcile(t *testing.T, res *load.Result) {
 	}
 
 	// The ledger verifies.
-	rep, err := ledger.Verify(ctx, pool, nil)
+	rep, err := ledger.Verify(ctx, pool, stack.LedgerKeys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,7 @@ func Run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(data)
+	dataDir = data
 	dropDB, err := freshDatabase()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -120,12 +121,13 @@ func Run(m *testing.M) int {
 	}
 	defer stopRegisters()
 	mounts := map[string]http.Handler{"/dev-issuer/": issuer}
-	postEnv, err := postStandIns(mounts, "http://"+ln.Addr().String(), registersURL)
+	postEnv, stopPost, err := startPostStandIns(registersURL)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintln(os.Stderr, "stand-in Digital Post and NemSMS:", err)
 		return 1
 	}
+	defer stopPost()
 	current, err = localstack.Start(context.Background(), localstack.Config{
 		Manifests:      filepath.Join(root, "k8s", "base"),
 		DataDir:        data,
@@ -160,6 +162,7 @@ func Run(m *testing.M) int {
 var (
 	current *localstack.Stack
 	issuer  *devissuer.Issuer
+	dataDir string
 )
 
 // Get returns the running stack (Run must have started it).

@@ -16,9 +16,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/devissuer"
+	"nemrefusion.dk/infra/pg"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -49,8 +52,12 @@ type Kit struct {
 	// Server serves Svc.Mux at "/" and the development issuer at
 	// "/dev-issuer/".
 	Server *httptest.Server
-	// Base is the configuration the function runs with.
+	// Base is the configuration the function runs with: DatabaseURL is
+	// the application role's, MigrationDatabaseURL the owner's.
 	Base config.Base
+	// AdminURL is the database URL the kit was given (the superuser's in
+	// the local stack), for fixtures the application role may not make.
+	AdminURL string
 
 	issuerOnce sync.Once
 	issuer     *devissuer.Issuer
@@ -71,6 +78,17 @@ func Start(t testing.TB, o Options) *Kit {
 	sinkSrv := httptest.NewServer(k.Sink)
 	t.Cleanup(sinkSrv.Close)
 	k.Base.Sink = sinkSrv.URL
+	// The function runs as it does in the stack: migrations as the owner
+	// role, everything else as the application role (which owns nothing
+	// and may only read and append to the ledger).
+	k.AdminURL = k.Base.DatabaseURL
+	if k.Base.MigrationDatabaseURL == "" {
+		roles, err := ensureRoles(k.AdminURL)
+		if err != nil {
+			t.Fatalf("database roles (is Postgres up? source .data/stack.env): %v", err)
+		}
+		k.Base.DatabaseURL, k.Base.MigrationDatabaseURL = roles.AppURL, roles.OwnerURL
+	}
 	if k.Base.EventsIssuer == "" {
 		TrustTestBroker(t, &k.Base) // Post signs as the broker does
 	}
@@ -88,8 +106,11 @@ func Start(t testing.TB, o Options) *Kit {
 	}
 	k.Svc = svc
 	t.Cleanup(func() {
-		_, _ = svc.DB.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
 		svc.DB.Close()
+		if admin, err := pgx.Connect(context.Background(), k.AdminURL); err == nil {
+			_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
+			_ = admin.Close(context.Background())
+		}
 		if logs != nil && t.Failed() {
 			t.Logf("log of %s:\n%s", name, logs)
 		}
@@ -108,6 +129,26 @@ func Start(t testing.TB, o Options) *Kit {
 	k.Server = httptest.NewServer(mux)
 	t.Cleanup(k.Server.Close)
 	return k
+}
+
+var (
+	rolesMu   sync.Mutex
+	rolesDone = map[string]pg.Roles{}
+)
+
+// ensureRoles runs pg.EnsureRoles once per process and database URL.
+func ensureRoles(adminURL string) (pg.Roles, error) {
+	rolesMu.Lock()
+	defer rolesMu.Unlock()
+	if r, ok := rolesDone[adminURL]; ok {
+		return r, nil
+	}
+	r, err := pg.EnsureRoles(context.Background(), adminURL)
+	if err != nil {
+		return r, err
+	}
+	rolesDone[adminURL] = r
+	return r, nil
 }
 
 // URL is the function's origin.
