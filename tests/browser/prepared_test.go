@@ -104,7 +104,7 @@ func TestPreparedFormFromCheckPageToReceipt(t *testing.T) {
 	run(t, ctx, "preview drawn", chromedp.WaitVisible(`#preview-box h2`, chromedp.ByQuery))
 	run(t, ctx, "send", chromedp.Click(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery), waitPage())
 	receipt := text(t, ctx, "#receipt-number")
-	if !regexp.MustCompile(`^NR-\d{4}-V\d{8}$`).MatchString(receipt) {
+	if !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(receipt) {
 		t.Errorf("receipt number %q", receipt)
 	}
 	checkPage(t, ctx, "p06-prepared-receipt")

@@ -149,7 +149,7 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 
 	run(t, ctx, "send", chromedp.Click(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery), waitPage())
 	receipt := text(t, ctx, "#receipt-number")
-	if !regexp.MustCompile(`^NR-\d{4}-\d{8}$`).MatchString(receipt) {
+	if !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(receipt) {
 		t.Errorf("receipt number %q", receipt)
 	}
 	if !strings.Contains(text(t, ctx, "main"), "Udskriv") {
@@ -213,7 +213,7 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 		t.Fatalf("recovery check page: %q", h)
 	}
 	run(t, ctx, "send the recovery", chromedp.Click(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery), waitPage())
-	if r := text(t, ctx, "#receipt-number"); r == receipt || !regexp.MustCompile(`^NR-\d{4}-\d{8}$`).MatchString(r) {
+	if r := text(t, ctx, "#receipt-number"); r == receipt || !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(r) {
 		t.Errorf("recovery receipt %q (the report's was %q)", r, receipt)
 	}
 	checkPage(t, ctx, "19-recovery-receipt")

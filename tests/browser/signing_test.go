@@ -104,7 +104,7 @@ func TestSigningAsksForFreshLoginAndKeepsTheAnswers(t *testing.T) {
 		t.Errorf("the new login is %.0f seconds old", fresh)
 	}
 	receipt := text(t, ctx, "#receipt-number")
-	if !regexp.MustCompile(`^NR-\d{4}-\d{8}$`).MatchString(receipt) {
+	if !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(receipt) {
 		t.Errorf("receipt number %q", receipt)
 	}
 	checkPage(t, ctx, "81-signing-receipt")

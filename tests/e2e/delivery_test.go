@@ -64,8 +64,35 @@ func dlvPublish(t *testing.T, eventType, key string, data any) {
 	}
 }
 
-// dlvSubmit posts feedback through intake as a case system would.
+// dlvSubmit posts feedback through intake as a case system would and
+// requires 202.
 func dlvSubmit(t *testing.T, c auth.Claims, eventType, key string, data any) {
+	t.Helper()
+	if code, body := dlvPost(t, c, eventType, key, data); code != http.StatusAccepted {
+		t.Fatalf("intake refused %s: %d %s", eventType, code, body)
+	}
+}
+
+// dlvDeliveredTo waits until intake has recorded (from delivery.requested)
+// that absence was delivered to the recipient tenant: only then does it
+// accept that recipient's feedback.
+func dlvDeliveredTo(t *testing.T, absence, tenant string) {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), os.Getenv("DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	dlvEventually(t, "intake knows the absence's recipient", 20*time.Second, func() bool {
+		var ok bool
+		_ = pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM accept.stream_recipients WHERE stream = $1 AND tenant = $2)`, absence, tenant).Scan(&ok)
+		return ok
+	})
+}
+
+// dlvPost posts feedback through intake as a case system would and returns
+// the status and the body.
+func dlvPost(t *testing.T, c auth.Claims, eventType, key string, data any) (int, string) {
 	t.Helper()
 	ev, err := events.New(eventType, "/ksd/e2e", key, data, nil)
 	if err != nil {
@@ -81,10 +108,8 @@ func dlvSubmit(t *testing.T, c auth.Claims, eventType, key string, data any) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("intake refused %s: %d %s", eventType, resp.StatusCode, body)
-	}
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 // dlvCall calls the public origin with c's token and decodes a 2xx answer.
@@ -250,15 +275,19 @@ func TestDeliveryFeedbackAndDataFoundationEndToEnd(t *testing.T) {
 
 	// 101's case system sends feedback through intake: case number,
 	// decision (May 1,200 kr lower than expected), payments.
+	dlvDeliveredTo(t, absence, "municipality:101")
 	dlvSubmit(t, cs101, events.CaseRegistered, absence, events.CaseRegistration{AbsenceID: absence, Recipient: "101", CaseNumber: "KBH-2024-000777", RegisteredOn: "2024-04-11"})
 	dlvSubmit(t, cs101, events.RefusionDecided, absence, events.RefusionDecision{AbsenceID: absence, Recipient: "101", DecisionID: "D-1", DecidedOn: "2024-06-03", Outcome: "partly-granted",
 		Periods: []events.DecidedPeriod{{From: "2024-04-03", To: "2024-04-30", AmountOre: 1_523_400}, {From: "2024-05-01", To: "2024-05-31", AmountOre: 1_580_000}}})
 	dlvSubmit(t, cs101, events.PaymentMade, absence, events.Payment{AbsenceID: absence, Recipient: "101", PaymentReference: "UDB-1", AmountOre: 1_523_400, PeriodFrom: "2024-04-03", PeriodTo: "2024-04-30", PaidOn: "2024-06-05"})
 	dlvSubmit(t, cs101, events.PaymentMade, absence, events.Payment{AbsenceID: absence, Recipient: "101", PaymentReference: "UDB-2", AmountOre: 1_580_000, PeriodFrom: "2024-05-01", PeriodTo: "2024-05-31", PaidOn: "2024-06-05"})
 	// 147 tries to put its own case number on 101's absence (naming 101,
-	// or itself): intake accepts the message, the delivery function refuses it.
-	dlvSubmit(t, cs147, events.CaseRegistered, absence, events.CaseRegistration{AbsenceID: absence, Recipient: "101", CaseNumber: "FRB-FORGED", RegisteredOn: "2024-04-12"})
-	dlvSubmit(t, cs147, events.CaseRegistered, absence, events.CaseRegistration{AbsenceID: absence, Recipient: "147", CaseNumber: "FRB-FORGED", RegisteredOn: "2024-04-12"})
+	// or itself): intake refuses it (the absence was not delivered to 147).
+	for _, r := range []string{"101", "147"} {
+		if code, body := dlvPost(t, cs147, events.CaseRegistered, absence, events.CaseRegistration{AbsenceID: absence, Recipient: r, CaseNumber: "FRB-FORGED", RegisteredOn: "2024-04-12"}); code != http.StatusForbidden {
+			t.Fatalf("147's case registration naming %s: %d %s", r, code, body)
+		}
+	}
 
 	var v dlvView
 	dlvEventually(t, "decision and payments in the employer's view", 20*time.Second, func() bool {

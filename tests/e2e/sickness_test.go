@@ -185,6 +185,12 @@ func TestSicknessBlanketDeliveredTwiceByTheBrokerHasOneEffect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Stamped as intake's accept step stamps what it forwards (the blanket
+	// functions refuse an event without the stamps).
+	for k, v := range map[string]string{events.ExtReceipt: "NR-E2E-" + absence[:8], events.ExtActor: "e2e-employer",
+		events.ExtActorRole: "employer", events.ExtTenant: "cvr:" + r.CVR} {
+		ev.SetExtension(k, v)
+	}
 	toBroker(t, ev)
 	toBroker(t, ev)
 	waitFor(t, absence, events.DeliveryRequested, 1)

@@ -91,6 +91,8 @@ type fixture struct {
 	// front is the accept step the waiting function submits through, on a
 	// schema of the test's own; intake would share it.
 	front *accept.Front
+	// lastHeader is the header of the last answer callAs got.
+	lastHeader http.Header
 }
 
 func start(t *testing.T) *fixture {
@@ -162,6 +164,7 @@ func (f *fixture) callAs(t *testing.T, method, path string, c auth.Claims, body 
 	req.Header.Set("X-Test-Claims", string(claims))
 	rec := httptest.NewRecorder()
 	f.waitSvc.Mux.ServeHTTP(rec, req)
+	f.lastHeader = rec.Header()
 	var out map[string]any
 	_ = json.Unmarshal(rec.Body.Bytes(), &out)
 	return rec.Code, out
