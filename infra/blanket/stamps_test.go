@@ -33,7 +33,9 @@ func TestPipelineRefusesUnstampedSubmissions(t *testing.T) {
 	report := map[string]any{"cvr": "30000005"}
 
 	cases := map[string]func(cloudevents.Event) cloudevents.Event{
-		"no stamps": func(cloudevents.Event) cloudevents.Event { return blankettest.Unstamped(t, def.Type, uuid.NewString(), report) },
+		"no stamps": func(cloudevents.Event) cloudevents.Event {
+			return blankettest.Unstamped(t, def.Type, uuid.NewString(), report)
+		},
 		"a citizen's role": func(ev cloudevents.Event) cloudevents.Event {
 			ev.SetExtension(events.ExtActorRole, "citizen")
 			return ev
