@@ -162,19 +162,29 @@ func ProblemOf(err error) Problem {
 	return p
 }
 
-// WriteError writes err as a Problem JSON with its status; 503 and 429 carry
-// Retry-After.
+// WriteError writes err as a Problem JSON with its status, never cached;
+// 503 and 429 carry Retry-After (1 second unless the caller set it).
 func WriteError(w http.ResponseWriter, err error) {
 	p := ProblemOf(err)
-	if p.Status == http.StatusServiceUnavailable || p.Status == http.StatusTooManyRequests {
+	if (p.Status == http.StatusServiceUnavailable || p.Status == http.StatusTooManyRequests) && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
+	w.Header().Set("Cache-Control", "no-store") // an error is never a public answer
 	WriteJSON(w, p.Status, p)
 }
 
-// WriteJSON writes v as JSON with status.
+// WriteJSON writes v as JSON with status. API answers may carry personal
+// data, so they are never stored by a browser or a proxy
+// ("Cache-Control: no-store", unless the caller set a Cache-Control of its
+// own for a public answer) and never sniffed as another type
+// ("X-Content-Type-Options: nosniff").
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
