@@ -136,7 +136,7 @@ func TestSigningRefusedWithAnOldLoginByTheServer(t *testing.T) {
 	stored := func() int {
 		t.Helper()
 		var n int
-		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM intake.submissions WHERE source = $1`, source).Scan(&n); err != nil {
+		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM accept.submissions WHERE source = $1`, source).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -69,7 +69,7 @@ func badSend(t *testing.T, what string, req *http.Request) (int, map[string]any)
 func intakeEffects(t *testing.T, source, stream string) (subs, entries int) {
 	t.Helper()
 	ctx := context.Background()
-	if err := db(t).QueryRow(ctx, `SELECT count(*) FROM intake.submissions WHERE source = $1`, source).Scan(&subs); err != nil {
+	if err := db(t).QueryRow(ctx, `SELECT count(*) FROM accept.submissions WHERE source = $1`, source).Scan(&subs); err != nil {
 		t.Fatal(err)
 	}
 	if err := db(t).QueryRow(ctx, `SELECT count(*) FROM ledger.entries WHERE stream = $1 AND actor NOT LIKE 'function:%'`, stream).Scan(&entries); err != nil {

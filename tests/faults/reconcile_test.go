@@ -138,7 +138,7 @@ func reconcile(t *testing.T, res *load.Result) {
 	}
 	// Intake: one submission row per accepted blanket, no more.
 	counts = append(counts, stageCount{"submitted (client)", res.Sent, len(res.Accepted)})
-	n := count(t, pool, `SELECT count(*) FROM intake.submissions WHERE source = $1`, res.Source)
+	n := count(t, pool, `SELECT count(*) FROM accept.submissions WHERE source = $1`, res.Source)
 	counts = append(counts, stageCount{"intake submissions", blankets, n})
 	if n != blankets {
 		t.Errorf("intake holds %d submissions of the run, the client had %d blankets accepted", n, blankets)
@@ -160,7 +160,7 @@ func reconcile(t *testing.T, res *load.Result) {
 		// once its Trigger's retries are spent.
 		dead := map[string]int{}
 		rows, err := pool.Query(ctx, `SELECT error_dest || ' ' || error_code, count(*) FROM deadletter.dead_letters
-			WHERE event_id IN (SELECT event_id FROM intake.submissions WHERE source = $1) GROUP BY 1`, res.Source)
+			WHERE event_id IN (SELECT event_id FROM accept.submissions WHERE source = $1) GROUP BY 1`, res.Source)
 		if err == nil {
 			for rows.Next() {
 				var k string
@@ -177,7 +177,7 @@ func reconcile(t *testing.T, res *load.Result) {
 	}
 	// streams selects the run's absences; its parameter is the run's source.
 	streams := func(param string) string {
-		return `SELECT DISTINCT stream FROM intake.submissions WHERE source = ` + param
+		return `SELECT DISTINCT stream FROM accept.submissions WHERE source = ` + param
 	}
 
 	// Every outbox drains: nothing committed stays unpublished.
