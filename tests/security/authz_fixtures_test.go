@@ -337,8 +337,17 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		"GET /":            {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/") }}},
 		"GET /config.json": {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/config.json") }}},
 		"GET /api/":        {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/api/nothing") }}},
-		"POST /api/": {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq {
-			return authzReq{Method: "POST", Path: "/api/nothing", Body: "{}"}
+		// An unknown API path answers 404, from the portal or the gateway.
+		"POST /api/": {{Kind: kindInternal, Probe: authzReq{Method: "POST", Path: "/api/nothing", Body: "{}"}}},
+		// The ledger's public checkpoints and inclusion proofs: hashes only.
+		"GET /api/v1/ledger/checkpoints/latest": {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq {
+			return get("/api/v1/ledger/checkpoints/latest")
+		}}},
+		"GET /api/v1/ledger/checkpoints/{id}": {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq {
+			return get("/api/v1/ledger/checkpoints/1")
+		}}},
+		"GET /api/v1/ledger/proofs/{stream...}": {{Kind: kindPublic, Req: func(w *authzWorld, _ *authzRecord, _ string) authzReq {
+			return get("/api/v1/ledger/proofs/" + w.absA.ID + "?entry=1")
 		}}},
 		"POST /auth/token": {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq {
 			return authzReq{Method: "POST", Path: "/auth/token", Body: "code=matrix&code_verifier=matrix", ContentType: "application/x-www-form-urlencoded"}

@@ -33,6 +33,8 @@ func (r authzRoute) Key() string { return r.Method + " " + r.Pattern }
 // starts with Prefix go to Backend (a mount, when Mount is set).
 type authzGatewayRule struct {
 	Prefix  string
+	Exact   bool   // the path must be Prefix itself (type: Exact)
+	Method  string // the rule's method match; empty for any
 	Backend string
 	Mount   bool
 }
@@ -75,8 +77,10 @@ func authzGateway(root string) ([]authzGatewayRule, error) {
 					Rules []struct {
 						Matches []struct {
 							Path struct {
+								Type  string `json:"type"`
 								Value string `json:"value"`
 							} `json:"path"`
+							Method string `json:"method"`
 						} `json:"matches"`
 						BackendRefs []struct {
 							Name string `json:"name"`
@@ -98,7 +102,7 @@ func authzGateway(root string) ([]authzGatewayRule, error) {
 					continue
 				}
 				for _, m := range r.Matches {
-					rules = append(rules, authzGatewayRule{Prefix: m.Path.Value, Backend: r.BackendRefs[0].Name})
+					rules = append(rules, authzGatewayRule{Prefix: m.Path.Value, Exact: m.Path.Type == "Exact", Method: m.Method, Backend: r.BackendRefs[0].Name})
 				}
 			}
 		}
@@ -425,10 +429,18 @@ func authzSamplePath(pattern string) string {
 	return b.String()
 }
 
-// authzBackendOf is who serves path on the public origin.
-func authzBackendOf(rules []authzGatewayRule, path string) string {
+// authzBackendOf is who serves method path on the public origin (the
+// first rule that matches, as the local stack's gateway takes them; a
+// pattern without a method is taken as GET).
+func authzBackendOf(rules []authzGatewayRule, method, path string) string {
+	if method == "*" {
+		method = "GET"
+	}
 	for _, r := range rules {
-		if strings.HasPrefix(path, r.Prefix) {
+		if r.Exact && path != r.Prefix || !r.Exact && !strings.HasPrefix(path, r.Prefix) {
+			continue
+		}
+		if r.Method == "" || r.Method == method {
 			return r.Backend
 		}
 	}
@@ -482,7 +494,7 @@ func authzRouteTable(root string) (routes []authzRoute, rules []authzGatewayRule
 				problems = append(problems, fmt.Sprintf("%s: pattern %q has a part that is not a constant; the matrix cannot derive it", p.Source, p.Key()))
 				continue
 			}
-			if authzBackendOf(rules, authzSamplePath(p.Pattern)) == fn.Name() {
+			if authzBackendOf(rules, p.Method, authzSamplePath(p.Pattern)) == fn.Name() {
 				p.Backend = fn.Name()
 				routes = append(routes, p)
 			}
@@ -510,7 +522,7 @@ func authzRouteTable(root string) (routes []authzRoute, rules []authzGatewayRule
 			} else {
 				p.Pattern = base + p.Pattern
 			}
-			if authzBackendOf(rules, authzSamplePath(p.Pattern)) == r.Prefix {
+			if authzBackendOf(rules, p.Method, authzSamplePath(p.Pattern)) == r.Prefix {
 				p.Backend = src
 				routes = append(routes, p)
 			}
