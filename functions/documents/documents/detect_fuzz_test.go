@@ -30,9 +30,10 @@ func hasMagic(ct string, b []byte) bool {
 
 // FuzzUploadTypeDetection uploads fuzzed files (name and bytes) through the
 // real upload handler, store and virus scanner: the type is decided from
-// the bytes only, so an upload is either stored as pdf, gif, png or jpeg
-// with that type's signature at its start, or refused with 415 (400 when
-// empty) in Danish and English without anything stored. Never a 5xx.
+// the bytes only (documents.Detect reads the whole file), so an upload is
+// either stored as pdf, gif, png or jpeg with that type's signature at its
+// start and a well-formed structure, or refused with 415 (400 when empty)
+// in Danish and English without anything stored. Never a 5xx.
 func FuzzUploadTypeDetection(f *testing.F) {
 	for _, s := range []struct {
 		name string
@@ -43,6 +44,8 @@ func FuzzUploadTypeDetection(f *testing.F) {
 		{"kvittering.pdf", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")},
 		{"foto.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00")},
 		{"lønseddel.pdf", infectedPDF()},
+		{"lønseddel.pdf", goodPDF()},
+		{"polyglot.pdf", append(goodPDF(), zipOf("a.js", "alert(1)")...)},
 		{"lønseddel.pdf", elf()},
 		{"note.pdf", []byte("just text, no pdf")},
 		{"x.pdf", []byte(" %PDF-1.4")},
@@ -74,7 +77,7 @@ func FuzzUploadTypeDetection(f *testing.F) {
 		switch code {
 		case http.StatusCreated, http.StatusAccepted:
 			ct, _ := out["contentType"].(string)
-			if !documents.Allowed[ct] || !hasMagic(ct, body) || stored != 1 {
+			if det, err := documents.Detect(body); !documents.Allowed[ct] || !hasMagic(ct, body) || stored != 1 || err != nil || det != ct {
 				t.Fatalf("stored as %q (%d rows) a file starting %q", ct, stored, body[:min(len(body), 16)])
 			}
 			if size, _ := out["size"].(float64); int(size) != len(body) {
@@ -85,10 +88,10 @@ func FuzzUploadTypeDetection(f *testing.F) {
 				t.Fatalf("%d %v, %d rows stored", code, out, stored)
 			}
 			if code == http.StatusUnsupportedMediaType {
-				for ct := range magic {
-					if hasMagic(ct, body) {
-						t.Fatalf("refused a file with the %s signature", ct)
-					}
+				// Refused only what Detect refuses (a file with an allowed
+				// signature that is not well formed, or none).
+				if ct, err := documents.Detect(body); err == nil {
+					t.Fatalf("refused a well-formed %s", ct)
 				}
 			}
 		default:

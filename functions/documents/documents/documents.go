@@ -108,6 +108,7 @@ func Register(svc *runtime.Service, d Deps) (*Function, error) {
 	svc.Mux.Handle("GET /api/v1/documents/{id}", all(http.HandlerFunc(f.status)))
 	svc.Mux.Handle("GET /api/v1/documents/{id}/download", all(http.HandlerFunc(f.download)))
 	svc.On(events.DeliveryRequested, f.onDeliveryRequested)
+	svc.On(events.CitizenTasksRequested, f.onTasksRequested)
 	svc.OnTick(events.TickDocumentsRescan, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
 		// The tick's transaction only records the tick; the scans run in
 		// their own transactions after it.

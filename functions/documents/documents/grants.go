@@ -13,9 +13,10 @@ import (
 	"nemrefusion.dk/infra/runtime"
 )
 
-// onDeliveryRequested records that the recipient of a delivery may read
-// the documents that go with it (seeds/000 § 1 stk. 2: the item and its
-// documents are the receiving authority's). A repeated event, or another
+// onDeliveryRequested records the parties of the delivery's absence (the
+// recipient, a sending company) and that the recipient of a delivery may
+// read the documents that go with it (seeds/000 § 1 stk. 2: the item and
+// its documents are the receiving authority's). A repeated event, or another
 // item naming the same document for the same recipient, adds nothing.
 func (f *Function) onDeliveryRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
 	if err := events.Validate(ev); err != nil {
@@ -24,6 +25,9 @@ func (f *Function) onDeliveryRequested(ctx context.Context, tx *runtime.Tx, ev c
 	var req events.DeliveryRequest
 	if err := ev.DataAs(&req); err != nil {
 		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
+	}
+	if err := addParties(ctx, tx, req.CaseRef, deliveryParties(req)); err != nil {
+		return err
 	}
 	if len(req.DocumentRefs) == 0 {
 		return nil

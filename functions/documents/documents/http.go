@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -22,8 +21,8 @@ import (
 	"nemrefusion.dk/infra/runtime"
 )
 
-// Allowed are the content types accepted, decided from the bytes
-// (net/http.DetectContentType, the WHATWG MIME sniffing algorithm), never
+// Allowed are the content types accepted, decided from the whole file by
+// Detect (the signature, then the structure of the type it names), never
 // from the file name or the declared type.
 var Allowed = map[string]bool{"application/pdf": true, "image/gif": true, "image/png": true, "image/jpeg": true}
 
@@ -66,8 +65,10 @@ func view(d Document) View {
 // upload handles POST /api/v1/documents: multipart/form-data with the file
 // in "file", a "title" and optionally "absenceId". It answers 201 with the
 // View once the scan is done (accepted or rejected), or 202 with status
-// awaiting-scan when clamd could not be reached; 413 for a file over the
-// limit, 415 for a type that is not pdf, gif, png or jpeg.
+// awaiting-scan when clamd could not be reached; 404 (logged, nothing
+// stored) for an absence the uploader is not party to or that does not
+// exist; 413 for a file over the limit, 415 for a type that is not pdf,
+// gif, png or jpeg.
 func (f *Function) upload(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, _ := auth.FromContext(ctx)
@@ -125,8 +126,18 @@ func (f *Function) upload(w http.ResponseWriter, r *http.Request) {
 		runtime.WriteError(w, fe)
 		return
 	}
-	ct, _, _ := mime.ParseMediaType(http.DetectContentType(body))
-	if !Allowed[ct] {
+	absence = strings.TrimSpace(absence)
+	if absence != "" {
+		// Only a party to the absence may attach a document to it; any
+		// other absence is answered as one that does not exist.
+		if err := f.checkAbsence(r, p, absence); err != nil {
+			runtime.WriteError(w, err)
+			return
+		}
+	}
+	ct, err := Detect(body)
+	if err != nil || !Allowed[ct] {
+		runtime.Logger(ctx).InfoContext(ctx, "upload refused: not a well-formed allowed type", "err", err)
 		runtime.WriteJSON(w, http.StatusUnsupportedMediaType, runtime.Problem{Status: http.StatusUnsupportedMediaType, Code: "type-not-allowed",
 			Da: "Filen skal være af typen pdf, GIF, PNG eller JPEG.", En: "The file must be a pdf, GIF, PNG or JPEG file."})
 		return

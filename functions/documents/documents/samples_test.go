@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strconv"
 
 	"nemrefusion.dk/infra/clamav"
 )
@@ -29,9 +30,12 @@ func samplePNG() []byte {
 	return b.Bytes()
 }
 
-// infectedPDF is a PDF carrying the EICAR test file, built at test time.
+// infectedPDF is a well-formed PDF carrying the EICAR test file in a
+// stream, built at test time.
 func infectedPDF() []byte {
-	return append(append([]byte("%PDF-1.4\n% payload follows\n"), clamav.EICAR()...), []byte("\n%%EOF\n")...)
+	e := clamav.EICAR()
+	return append(append([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"+
+		"3 0 obj<</Length "+strconv.Itoa(len(e))+">>stream\n"), e...), []byte("\nendstream\nendobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")...)
 }
 
 // elf is the start of a Linux executable.
