@@ -44,9 +44,9 @@ type Receipt = accept.Receipt
 // Submitters authenticate with a bearer token verified by v; front is the
 // accept step (accept.New on svc).
 func Register(svc *runtime.Service, v *auth.Verifier, front *accept.Front) {
-	svc.Mux.Handle("POST /api/v1/events", auth.Require(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	svc.Mux.Handle("POST /api/v1/events", auth.Require(v)(auth.LimitPerTenant(auth.SubmissionLimitFromEnv())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		submit(svc, front, w, r)
-	})))
+	}))))
 	svc.On(events.DeliveryRequested, front.OnDeliveryRequested)
 }
 
