@@ -15,8 +15,24 @@ import (
 
 // uploadForAbsence uploads content as the citizen persona for absence
 // through the documents function and returns the document's id once it is
-// scanned clean.
+// scanned clean. It tries again while the documents function has not yet
+// heard that the citizen is party to the absence (404).
 func uploadForAbsence(t *testing.T, absence, title string, content []byte) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		id, status, raw := tryUploadForAbsence(t, absence, title, content)
+		if status == http.StatusCreated && id != "" {
+			return id
+		}
+		if status != http.StatusNotFound || time.Now().After(deadline) {
+			t.Fatalf("upload: %d %s", status, raw)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+func tryUploadForAbsence(t *testing.T, absence, title string, content []byte) (string, int, []byte) {
 	t.Helper()
 	tok, err := stack.Issuer().PersonaToken(devissuer.PersonaCitizen)
 	if err != nil {
@@ -39,10 +55,10 @@ func uploadForAbsence(t *testing.T, absence, title string, content []byte) strin
 	defer resp.Body.Close()
 	var out struct{ ID, Status string }
 	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, &out); err != nil || resp.StatusCode != http.StatusCreated || out.Status != "accepted" {
-		t.Fatalf("upload: %d %s", resp.StatusCode, raw)
+	if err := json.Unmarshal(raw, &out); err != nil || out.Status != "accepted" {
+		return "", resp.StatusCode, raw
 	}
-	return out.ID
+	return out.ID, resp.StatusCode, raw
 }
 
 // sendDocumentation sends the document as the citizen's documentation for

@@ -322,7 +322,7 @@ func TestCitizenAnswersTasksResumesDraftAndUploads(t *testing.T) {
 // gave the municipality access; the download is in the ledger too).
 func TestCaseworkerOpensAnItem(t *testing.T) {
 	absence := reportForCitizen(t, time.Now().AddDate(0, 0, -4))
-	pdf := []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n% caseworker test " + absence + "\n")
+	pdf := []byte("%PDF-1.4\n% caseworker test " + absence + "\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
 	doc := uploadForAbsence(t, absence, "Lønseddel (september)", pdf)
 	sendDocumentation(t, absence, doc)
 	ctx := browser(t, 4*time.Minute)

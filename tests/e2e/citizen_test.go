@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/infra/clamav"
 	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/tests/stack"
 )
@@ -179,8 +178,8 @@ func TestCitizenTasksEndToEnd(t *testing.T) {
 	}
 
 	// An infected upload is rejected and cannot be referenced; a clean one can.
-	infected := append(append([]byte("%PDF-1.4\n"), clamav.EICAR()...), "\n%%EOF\n"...)
-	up := czUpload(t, devissuer.PersonaCitizen, id, "Lægeerklæring", infected)
+	infected := infectedPDF()
+	up := czUploadParty(t, devissuer.PersonaCitizen, id, "Lægeerklæring", infected)
 	if up.status/100 != 2 {
 		t.Fatalf("upload: %d %s", up.status, up.raw)
 	}

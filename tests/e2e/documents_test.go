@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/infra/clamav"
 	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/tests/stack"
 )
@@ -115,7 +114,7 @@ func TestDocumentsEndToEnd(t *testing.T) {
 		t.Fatalf("oversize: %d %v", code, out)
 	}
 
-	infected := append(append([]byte("%PDF-1.4\n"), clamav.EICAR()...), "\n%%EOF\n"...)
+	infected := infectedPDF()
 	code, out := docUpload(t, persona, "lønseddel.pdf", "Lønseddel (september)", infected)
 	if code != http.StatusCreated || out["status"] != "rejected" || out["reason"] != events.DocumentInfected {
 		t.Fatalf("EICAR: %d %v", code, out)
