@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/schemas"
@@ -155,10 +157,39 @@ func reencode(t *testing.T, data []byte) []byte {
 	return b
 }
 
+// yearOutOfRange finds a date-like string whose year is outside
+// MinDate–MaxDate (0000–1899, 2200–9999).
+var yearOutOfRange = regexp.MustCompile(`"(0[0-9]{3}|1[0-8][0-9]{2}|2[2-9][0-9]{2}|[3-9][0-9]{3})-[0-9]{2}-[0-9]{2}`)
+
+// fieldIsDate reports whether the field at the dotted path (objects only)
+// of typ's schema is a date: year 0000 there is a date-range error.
+func fieldIsDate(typ, path string) bool {
+	var fe FieldErrors
+	probe := map[string]any{}
+	cur := probe
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next := map[string]any{}
+		cur[p] = next
+		cur = next
+	}
+	cur[parts[len(parts)-1]] = "0000-01-01"
+	b, _ := json.Marshal(probe)
+	if errors.As(ValidateJSON(typ, b), &fe) {
+		for _, e := range fe {
+			if e.Field == path && e.Code == "date-range" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // FuzzValidateJSON checks the schema validation and its mapping to field
 // errors for every event type: never a panic, only nil or field errors with
 // both texts and no submitted values, and data found valid stays valid when
-// decoded and encoded again.
+// decoded and encoded again; accepted data is UTF-8 and has no date field
+// outside MinDate–MaxDate.
 func FuzzValidateJSON(f *testing.F) {
 	types := knownTypes(f)
 	addExamples(f, func(string) bool { return true })
@@ -168,6 +199,22 @@ func FuzzValidateJSON(f *testing.F) {
 		if err != nil {
 			checkFieldErrors(t, typ, data, err)
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("%s: accepted data that is not UTF-8: %q", typ, data)
+		}
+		if m := yearOutOfRange.Find(data); m != nil {
+			// A date-like string out of range may be in a free-text field;
+			// in a date field it must have been refused.
+			var doc any
+			_ = json.Unmarshal(data, &doc)
+			withEachDate(doc, "", func(path, value string, _ func(string)) {
+				if value[:4] < MinDate[:4] || value[:4] > MaxDate[:4] {
+					if fieldIsDate(typ, path) {
+						t.Fatalf("%s: accepted %s = %s", typ, path, value)
+					}
+				}
+			})
 		}
 		if err := ValidateJSON(typ, reencode(t, data)); err != nil {
 			t.Fatalf("%s: valid data re-encoded is invalid: %v", typ, err)
