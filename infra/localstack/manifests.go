@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,6 +27,7 @@ type object struct {
 					Type  string `json:"type"`
 					Value string `json:"value"`
 				} `json:"path"`
+				Method string `json:"method"`
 			} `json:"matches"`
 			BackendRefs []struct {
 				Name string `json:"name"`
@@ -34,10 +36,23 @@ type object struct {
 	} `json:"spec"`
 }
 
-// Route sends requests whose path starts with Prefix to the Knative Service Backend.
+// Route sends requests whose path starts with Prefix (is Prefix, when
+// Exact) and whose method is Method (any, when empty) to the Knative
+// Service Backend, as an HTTPRoute rule's match does.
 type Route struct {
 	Prefix  string
+	Exact   bool
+	Method  string
 	Backend string
+}
+
+// matches reports whether r is for this route. As in Gateway API, a GET
+// match does not take HEAD: a route that serves HEAD says so.
+func (rt Route) matches(r *http.Request) bool {
+	if rt.Exact && r.URL.Path != rt.Prefix || !rt.Exact && !strings.HasPrefix(r.URL.Path, rt.Prefix) {
+		return false
+	}
+	return rt.Method == "" || rt.Method == r.Method
 }
 
 // readManifests walks dir (skipping overlays) and returns the names of the
@@ -74,7 +89,7 @@ func readManifests(dir string) (services []string, routes []Route, err error) {
 						continue
 					}
 					for _, m := range r.Matches {
-						routes = append(routes, Route{Prefix: m.Path.Value, Backend: r.BackendRefs[0].Name})
+						routes = append(routes, Route{Prefix: m.Path.Value, Exact: m.Path.Type == "Exact", Method: m.Method, Backend: r.BackendRefs[0].Name})
 					}
 				}
 			}

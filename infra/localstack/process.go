@@ -16,12 +16,13 @@ import (
 // process supervises one function binary: it restarts it when it dies
 // (backoff 0.5 s doubling to 10 s) until the stack stops.
 type process struct {
-	name string
-	bin  string
-	port int
-	env  []string
-	logs string
-	log  *slog.Logger
+	name    string
+	bin     string
+	port    int
+	metrics int // METRICS_PORT
+	env     []string
+	logs    string
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
@@ -30,6 +31,8 @@ type process struct {
 }
 
 func (p *process) url() string { return fmt.Sprintf("http://127.0.0.1:%d", p.port) }
+
+func (p *process) metricsURL() string { return fmt.Sprintf("http://127.0.0.1:%d/metrics", p.metrics) }
 
 // start launches the binary; it is called again by supervise after a death.
 func (p *process) start() error {
@@ -43,7 +46,9 @@ func (p *process) start() error {
 		return fmt.Errorf("log file of %s: %w", p.name, err)
 	}
 	cmd := exec.Command(p.bin)
-	cmd.Env = append(append(os.Environ(), p.env...), fmt.Sprintf("PORT=%d", p.port))
+	// Loopback only: the public origin's gateway is the one way in from
+	// outside, and it never routes to the CloudEvents receiver or metrics.
+	cmd.Env = append(append(os.Environ(), p.env...), fmt.Sprintf("PORT=%d", p.port), fmt.Sprintf("METRICS_PORT=%d", p.metrics), "LISTEN_HOST=127.0.0.1")
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

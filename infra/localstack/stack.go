@@ -7,6 +7,7 @@ package localstack
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -65,6 +65,8 @@ type Stack struct {
 	wg     sync.WaitGroup
 	// brokerMu guards broker against RestartBroker.
 	brokerMu sync.Mutex
+	// deliveryKey signs the broker's deliveries (deliveryTrust).
+	deliveryKey ed25519.PrivateKey
 }
 
 // startBroker starts a local broker on addr with the stack's manifests and
@@ -77,6 +79,7 @@ func (s *Stack) startBroker(addr string) (*broker.Broker, error) {
 		SkipDirs:     []string{"overlays"},
 		Resolver:     s.resolve,
 		Logger:       s.cfg.Log,
+		DeliveryKey:  s.deliveryKey,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("localstack: broker: %w", err)
@@ -139,6 +142,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	}
 	cfg.Env = append(cfg.Env, trust...)
 	s := &Stack{cfg: cfg, procs: map[string]*process{}, routes: routes}
+	key, deliveryEnv, err := deliveryTrust(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.deliveryKey = key
 	port := cfg.FirstPort
 	for _, name := range services {
 		bin := filepath.Join(cfg.BinDir, name)
@@ -146,17 +154,20 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			cfg.Log.Warn("no binary for Knative Service; not started", "service", name)
 			continue
 		}
-		p := port
+		p, mp := port, port+1000 // metrics: 9101, 9102, … next to 8101, 8102, …
 		if cfg.FirstPort < 0 {
 			if p, err = freePort(); err != nil {
 				return nil, fmt.Errorf("localstack: %w", err)
 			}
+			if mp, err = freePort(); err != nil {
+				return nil, fmt.Errorf("localstack: %w", err)
+			}
 		}
 		s.procs[name] = &process{
-			name: name, bin: bin, port: p, logs: logs, log: cfg.Log,
-			env: append([]string{
+			name: name, bin: bin, port: p, metrics: mp, logs: logs, log: cfg.Log,
+			env: append(append([]string{
 				"LEDGER_KEY_FILE=" + filepath.Join(cfg.DataDir, "keys", "ledger-ed25519.key"),
-			}, cfg.Env...),
+			}, cfg.Env...), deliveryEnv...),
 		}
 		port++
 	}
@@ -215,6 +226,17 @@ func (s *Stack) Functions() map[string]string {
 	out := map[string]string{}
 	for n, p := range s.procs {
 		out[n] = p.url()
+	}
+	return out
+}
+
+// Metrics lists the running functions' metrics URLs (GET), each on its
+// own loopback port, apart from the function's app port and never on the
+// public origin.
+func (s *Stack) Metrics() map[string]string {
+	out := map[string]string{}
+	for n, p := range s.procs {
+		out[n] = p.metricsURL()
 	}
 	return out
 }
@@ -286,14 +308,17 @@ func (s *Stack) gateway() http.Handler {
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		for _, rt := range s.routes {
-			if strings.HasPrefix(r.URL.Path, rt.Prefix) {
+			if rt.matches(r) {
 				if rp := proxies[rt.Backend]; rp != nil {
 					rp.ServeHTTP(w, r)
 					return
 				}
 			}
 		}
-		if r.URL.Path == "/" {
+		// No route takes it: a path no route serves, or a method the
+		// route does not take (POST / would be the portal's CloudEvents
+		// receiver, which is not public).
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprint(w, indexPage)
 			return

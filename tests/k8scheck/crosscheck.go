@@ -97,8 +97,9 @@ func KnativeServices(docs []Document) map[string]*servingv1.Service {
 //     an existing Broker;
 //   - the Broker has its class, a channel config present in the build and a
 //     dead-letter sink that exists;
-//   - every HTTPRoute rule is a PathPrefix match to an existing Knative
-//     Service.
+//   - every HTTPRoute rule is a PathPrefix or Exact match to an existing
+//     Knative Service, and none takes POST / (a function's CloudEvents
+//     receiver);
 func CrossCheck(docs []Document) error {
 	ix := newIndex(docs)
 	var errs []error
@@ -308,6 +309,9 @@ func (ix index) checkBroker(b *eventingv1.Broker) []error {
 	return append(errs, ix.checkDeadLetter(id, b.Spec.Delivery.DeadLetterSink)...)
 }
 
+// routeMethods are the methods an HTTPRoute match may name.
+var routeMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
+
 func (ix index) checkRoute(r *HTTPRoute) []error {
 	id := "HTTPRoute/" + r.Metadata.Name
 	var errs []error
@@ -319,8 +323,17 @@ func (ix index) checkRoute(r *HTTPRoute) []error {
 			errs = append(errs, fmt.Errorf("%s: rules[%d] has no matches", id, i))
 		}
 		for _, m := range rule.Matches {
-			if m.Path.Type != "PathPrefix" || !strings.HasPrefix(m.Path.Value, "/") {
-				errs = append(errs, fmt.Errorf("%s: rules[%d] path must be {type: PathPrefix, value: /...}, got %+v", id, i, m.Path))
+			if m.Path.Type != "PathPrefix" && m.Path.Type != "Exact" || !strings.HasPrefix(m.Path.Value, "/") {
+				errs = append(errs, fmt.Errorf("%s: rules[%d] path must be {type: PathPrefix or Exact, value: /...}, got %+v", id, i, m.Path))
+			}
+			if m.Method != "" && !routeMethods[m.Method] {
+				errs = append(errs, fmt.Errorf("%s: rules[%d] method %q is not an HTTP method a route may name", id, i, m.Method))
+			}
+			// Issue 16: the portal's route for "/" reached its CloudEvents
+			// receiver (POST /) on the public origin. No public match may
+			// take POST at the root.
+			if m.Path.Value == "/" && (m.Method == "" || m.Method == "POST") {
+				errs = append(errs, fmt.Errorf("%s: rules[%d] takes POST / on the public origin, which is a function's CloudEvents receiver (only the broker may post there): name the methods (GET, HEAD)", id, i))
 			}
 		}
 		if len(rule.BackendRefs) == 0 {

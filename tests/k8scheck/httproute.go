@@ -39,12 +39,15 @@ type HTTPRouteRule struct {
 	BackendRefs []BackendRef     `json:"backendRefs"`
 }
 
-// HTTPRouteMatch matches a request path.
+// HTTPRouteMatch matches a request path and, when Method is set, its
+// method (the local stack's gateway honours both).
 type HTTPRouteMatch struct {
-	Path HTTPPathMatch `json:"path"`
+	Path   HTTPPathMatch `json:"path"`
+	Method string        `json:"method,omitempty"`
 }
 
-// HTTPPathMatch is a path match; the local stack supports Type PathPrefix.
+// HTTPPathMatch is a path match; the local stack supports Type PathPrefix
+// and Exact.
 type HTTPPathMatch struct {
 	Type  string `json:"type"`
 	Value string `json:"value"`

@@ -50,7 +50,8 @@ func main() {
 		os.Exit(1)
 	}
 	cfg.Env = append(cfg.Env, "REGISTERS_URL="+registersURL)
-	if err := mountPostStandIns(&cfg, "http://"+ln.Addr().String(), registersURL); err != nil {
+	standIns, err := servePostStandIns(ctx, &cfg, env("POST_STANDINS_ADDR", "127.0.0.1:8097"), registersURL, log)
+	if err != nil {
 		log.Error("start failed", "err", err.Error())
 		os.Exit(1)
 	}
@@ -64,8 +65,8 @@ func main() {
 	for n, u := range stack.Functions() {
 		names = append(names, n+"="+u)
 	}
-	fmt.Printf("\nNemRefusion is running.\n  Open:     %s\n  Login:    %s (development issuer; nrctl token --persona employer)\n  Broker:   %s\n  Functions: %s\n  Logs:     %s/logs/\n  Stop:     Ctrl-C\n\n",
-		stack.URL(), issuer.URL(), stack.BrokerURL(), strings.Join(names, " "), cfg.DataDir)
+	fmt.Printf("\nNemRefusion is running.\n  Open:     %s\n  Login:    %s (development issuer; nrctl token --persona employer)\n  Broker:   %s (this machine only)\n  Functions: %s (this machine only; events only from the broker)\n  Metrics:  http://127.0.0.1:<function port + 1000>/metrics\n  Letters and SMS: %s/_standins/digitalpost/memo/v1/received, %s/_standins/nemsms/nemsms/v1/received (this machine only)\n  Logs:     %s/logs/\n  Stop:     Ctrl-C\n\n",
+		stack.URL(), issuer.URL(), stack.BrokerURL(), strings.Join(names, " "), standIns, standIns, cfg.DataDir)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	stack.Close()
