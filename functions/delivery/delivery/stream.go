@@ -117,7 +117,9 @@ type Page struct {
 }
 
 // fetch answers GET /api/v1/deliveries/{recipient}?after=&limit=: the items
-// after the cursor (default: after the acknowledged cursor), in order.
+// after the cursor (default: after the acknowledged cursor), in order. Each
+// absence whose items it hands out gets a read entry in the ledger
+// (reads/<absence>), as opening one item does.
 func (f *Function) fetch(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
@@ -149,31 +151,58 @@ func (f *Function) fetch(w http.ResponseWriter, r *http.Request) {
 		}
 		after = n
 	}
-	rows, err := f.svc.DB.Query(ctx, `SELECT `+itemColumns+` FROM items WHERE recipient = $1 AND seq > $2 ORDER BY seq LIMIT $3`, rcpt, after, limit+1)
-	if err != nil {
-		runtime.WriteError(w, fmt.Errorf("read items of %s: %w", rcpt, err))
-		return
-	}
-	defer rows.Close()
 	page := Page{Recipient: rcpt, Items: []events.DeliveryItemData{}, Cursor: strconv.FormatInt(after, 10), Delivered: strconv.FormatInt(delivered, 10)}
-	for rows.Next() {
-		it, err := scanItem(rows)
+	// The items are personal data: the read of each absence's items is in
+	// the ledger (reads/<absence>) in the same transaction, so nothing is
+	// handed out that was not recorded.
+	err = f.svc.Do(withoutCancel(r), nil, func(tx *runtime.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM items WHERE recipient = $1 AND seq > $2 ORDER BY seq LIMIT $3`, rcpt, after, limit+1)
 		if err != nil {
-			runtime.WriteError(w, fmt.Errorf("scan item: %w", err))
-			return
+			return fmt.Errorf("read items of %s: %w", rcpt, err)
 		}
-		if len(page.Items) == limit {
-			page.More = true
-			break
+		var read []string
+		byCase := map[string][]string{}
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("scan item: %w", err)
+			}
+			if len(page.Items) == limit {
+				page.More = true
+				break
+			}
+			page.Items = append(page.Items, it.DeliveryItemData)
+			page.Cursor = strconv.FormatInt(it.Seq, 10)
+			if _, seen := byCase[it.CaseRef]; !seen {
+				read = append(read, it.CaseRef)
+			}
+			byCase[it.CaseRef] = append(byCase[it.CaseRef], it.ItemID)
 		}
-		page.Items = append(page.Items, it.DeliveryItemData)
-		page.Cursor = strconv.FormatInt(it.Seq, 10)
-	}
-	if err := rows.Err(); err != nil {
-		runtime.WriteError(w, fmt.Errorf("read items of %s: %w", rcpt, err))
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read items of %s: %w", rcpt, err)
+		}
+		return recordStreamReads(ctx, tx, p, r, rcpt, read, byCase)
+	})
+	if err != nil {
+		runtime.WriteError(w, err)
 		return
 	}
 	runtime.WriteJSON(w, http.StatusOK, page)
+}
+
+// recordStreamReads appends one read entry per absence whose items a fetch
+// handed out (in the order first seen), naming the recipient and the items.
+func recordStreamReads(ctx context.Context, tx *runtime.Tx, p auth.Principal, r *http.Request, rcpt string, cases []string, items map[string][]string) error {
+	for _, c := range cases {
+		e := auth.ReadEntry(p, r, c)
+		e.Reason, _ = json.Marshal(map[string]any{"method": r.Method, "path": r.URL.Path, "resource": c, "recipient": rcpt, "items": items[c]})
+		if _, err := tx.Record(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AckRequest is the body of an acknowledgement.
