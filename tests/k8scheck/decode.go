@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	eventingv1 "knative.dev/eventing/pkg/apis/eventing/v1"
 	sourcesv1 "knative.dev/eventing/pkg/apis/sources/v1"
@@ -87,6 +88,8 @@ func Decode(raw []byte) (Document, error) {
 		return decodeStrict(d, &corev1.Namespace{})
 	case "apps/v1 StatefulSet":
 		return decodeStrict(d, &appsv1.StatefulSet{})
+	case "networking.k8s.io/v1 NetworkPolicy":
+		return decodeStrict(d, &networkingv1.NetworkPolicy{})
 	default:
 		d.Object = &u
 		return d, nil
