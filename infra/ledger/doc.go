@@ -21,11 +21,30 @@
 // epoch; reason is preceded by one byte, 0 when absent and 1 when present.
 //
 // The database refuses UPDATE, DELETE and TRUNCATE on entries, checkpoints
-// and keys; heads may only move forward one link at a time. Tampering behind
-// the database's back (a superuser disabling triggers, a restored backup,
-// edits to the files) is what [Verify] finds: it recomputes every digest and
-// link and checks every signed [Checkpoint]. A checkpoint signs (Ed25519) the
-// RFC 6962 Merkle root over the heads of all streams, with leaves
-// H(0x00 || uint32be(len(stream)) || stream || int64be(seq) || hash) and nodes
-// H(0x01 || left || right); checkpoints are chained to their predecessor.
+// and keys; heads may only move forward one link at a time. Functions
+// connect as an application role that owns nothing and may only SELECT and
+// INSERT (GrantApp), so it can neither set session_replication_role nor
+// disable a trigger; migrations run as a separate owner role. Tampering
+// behind the database's back (a superuser, a restored backup, edits to the
+// files) is what [Verify] finds: it recomputes every digest and link and
+// checks every signed [Checkpoint] against the public keys it is given
+// (configuration, never the database; none given fails closed). A
+// checkpoint signs (Ed25519) the RFC 6962 Merkle root over the heads that
+// moved since the previous checkpoint (all heads in the first), with leaves
+// H(0x00 || uint32be(len(stream)) || stream || int64be(seq) || hash) and
+// nodes H(0x01 || left || right); checkpoints are chained to their
+// predecessor by prevDigest. [ProveEntry] gives an entry's inclusion proof
+// (the chain to the signed head and the audit path), which
+// [Proof.Verify] checks with the public key alone.
+//
+// What remains unprotected, exactly: entries newer than their stream's
+// newest signed head (Report.Unsigned counts them). The audit function
+// signs moved heads every LEDGER_CHECKPOINT_EVERY (10 s) and on the
+// PingSource tick every minute, so that window is about 10 s while audit
+// runs and at most a minute otherwise; a rewrite or truncation of an entry
+// at or below a signed head is always found. Removing the newest
+// checkpoints themselves (with their heads) turns signed entries back into
+// unsigned ones; only a copy of the latest checkpoint kept outside the
+// system (GET /api/v1/ledger/checkpoints/latest, the checkpoint-signed
+// event) shows that, by its id and digest.
 package ledger
