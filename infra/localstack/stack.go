@@ -2,7 +2,17 @@
 // (standing in for Knative Eventing, reading the same manifests in k8s/),
 // every function binary as a supervised process, and the public gateway that
 // routes the one public origin by the HTTPRoute in k8s/base, as a Gateway
-// would in a cluster.
+// would in a cluster (path prefix or exact, and method).
+//
+// Internal traffic stays internal: every function listens on 127.0.0.1
+// only (LISTEN_HOST), with /metrics on its own port (METRICS_PORT, the
+// function's port + 1000; Stack.Metrics), and takes CloudEvents only with
+// the token the broker signs for it on every delivery, with a key made at
+// each start (the private half never leaves memory; the public half is
+// <data>/keys/broker-delivery.pub, EVENTS_KEY_FILE). The broker's ingress
+// listens on loopback and takes no token: it is this machine's, as in a
+// cluster its ingress is the cluster's (where authentication-oidc and
+// K_SINK_TOKEN_FILE authenticate the functions' publishes too).
 package localstack
 
 import (
