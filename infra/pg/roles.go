@@ -41,7 +41,12 @@ type Roles struct {
 // k8s/README.md). Any number of callers may run it at once, on the same or
 // different databases of one server.
 func EnsureRoles(ctx context.Context, adminURL string) (Roles, error) {
-	conn, err := pgx.Connect(ctx, adminURL)
+	// pgxpool's parser takes the pool_* parameters the URLs may carry.
+	pcfg, err := pgxpool.ParseConfig(adminURL)
+	if err != nil {
+		return Roles{}, fmt.Errorf("pg: roles: parse database url: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, pcfg.ConnConfig)
 	if err != nil {
 		return Roles{}, fmt.Errorf("pg: roles: connect: %w", err)
 	}
