@@ -133,7 +133,7 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		if !contains(authzSenders, p) {
 			return nil
 		}
-		st, id, _ := w.prepare(p, events.SicknessEmployerReported, map[string]any{}, time.Now().Format(time.DateOnly))
+		st, id, _ := w.prepare(p, authzBlanketOf(p), map[string]any{}, time.Now().Format(time.DateOnly))
 		if st != http.StatusCreated {
 			return nil
 		}
@@ -212,6 +212,11 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
 				return jsonReq("PUT", "/api/v1/deliveries/"+r.ID+"/sink", map[string]string{"url": "https://ksd.example.com/matrix"})
 			}, View: sinkView}},
+		"POST /api/v1/deliveries/{recipient}/sink/secret": {{Kind: kindRecord, Write: true, Records: streams, Missing: missingRecipient,
+			OwnOK: []int{404, 409, 422}, View: sinkView,
+			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
+				return authzReq{Method: "POST", Path: "/api/v1/deliveries/" + r.ID + "/sink/secret"}
+			}}},
 		"GET /api/v1/deliveries/{recipient}/sink": {{Kind: kindRecord, Records: streams, Missing: missingRecipient,
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
 				return get("/api/v1/deliveries/" + r.ID + "/sink")
@@ -277,8 +282,8 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		// Waiting function (prepared blankets, the sender's inbox).
 		"POST /api/v1/prepared": {
 			{Kind: kindRole, Write: true, Allowed: senders, OwnOK: []int{400, 422},
-				Req: func(*authzWorld, *authzRecord, string) authzReq {
-					return jsonReq("POST", "/api/v1/prepared", map[string]any{"type": events.SicknessEmployerReported, "data": map[string]any{},
+				Req: func(_ *authzWorld, _ *authzRecord, p string) authzReq {
+					return jsonReq("POST", "/api/v1/prepared", map[string]any{"type": authzBlanketOf(p), "data": map[string]any{},
 						"dueDate": time.Now().AddDate(0, 0, 3).Format(time.DateOnly)})
 				}},
 			{Name: "a case system's event type prepared by a sender", Kind: kindAttack, Run: attackPrepareCaseEvent},
@@ -381,6 +386,17 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		"POST /_standins/nemsms/nemsms/v1/messages": {{Kind: kindInternal, Probe: authzReq{Method: "POST",
 			Path: "/_standins/nemsms/nemsms/v1/messages", Body: "{}"}}},
 	}
+}
+
+// authzBlanketOf is the sickness blanket persona p sends.
+func authzBlanketOf(p string) string {
+	switch p {
+	case pSelf:
+		return events.SicknessSelfEmployedReported
+	case pAKasse:
+		return events.SicknessAKasseReported
+	}
+	return events.SicknessEmployerReported
 }
 
 func contains(list []string, s string) bool {

@@ -323,6 +323,7 @@ func TestAuthzRouteMatrix(t *testing.T) {
 	calls := len(reads) + len(denyWrites) + len(ownWrites)
 
 	// Judge every cell.
+	appPage := w.do(pAnonymous, get("/"))
 	missingOf := map[*authzCell]*authzCell{}
 	foreignCells := map[string]*authzCell{}
 	key := func(c *authzCell, r *authzRecord) string {
@@ -365,6 +366,11 @@ func TestAuthzRouteMatrix(t *testing.T) {
 				f.leak(c, "foreign and missing answer differently (an existence oracle): foreign %s, missing %s", authzShape(fc.resp), authzShape(c.resp))
 			}
 		case "internal":
+			// The browser app answers every GET it does not know with its
+			// own page: that is the app, not the internal endpoint.
+			if c.resp.Status == appPage.Status && c.resp.Body == appPage.Body {
+				continue
+			}
 			if c.resp.Status/100 == 2 || (c.resp.Status != http.StatusNotFound && c.resp.Status != http.StatusUnauthorized &&
 				c.resp.Status != http.StatusForbidden && c.resp.Status != http.StatusMethodNotAllowed) {
 				f.leak(c, "reachable on the public origin: %d %s", c.resp.Status, authzShort(c.resp.Body))

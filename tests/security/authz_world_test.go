@@ -313,7 +313,7 @@ func (w *authzWorld) prepare(sender, typ string, data any, due string) (int, str
 	return r.Status, id, r.Body
 }
 
-// upload uploads a small PDF for absence as p.
+// authzUploadBody is a multipart upload of a small PDF for absence.
 func authzUploadBody(absence, title string) (string, string) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -325,9 +325,15 @@ func authzUploadBody(absence, title string) (string, string) {
 	return buf.String(), mw.FormDataContentType()
 }
 
+// upload uploads a small PDF for absence as p, once the documents
+// function knows the absence's parties (it learns them from the pipeline).
 func (w *authzWorld) upload(p, absence string) (int, string) {
-	body, ct := authzUploadBody(absence, "Lægeerklæring (matrix)")
-	r := w.do(p, authzReq{Method: "POST", Path: "/api/v1/documents", Body: body, ContentType: ct})
+	var r authzResp
+	authzEventually(30*time.Second, func() bool {
+		body, ct := authzUploadBody(absence, "Lægeerklæring (matrix)")
+		r = w.do(p, authzReq{Method: "POST", Path: "/api/v1/documents", Body: body, ContentType: ct})
+		return r.Status/100 == 2
+	})
 	id, _ := r.json()["id"].(string)
 	return r.Status, id
 }
