@@ -29,7 +29,6 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/pg"
 )
 
@@ -72,8 +71,9 @@ type Service struct {
 	m        metrics
 }
 
-// New connects to Postgres, runs the ledger, runtime and function migrations
-// and prepares the HTTP mux with the CloudEvents receiver at "/" and the
+// New runs the ledger, runtime and function migrations as the owner role
+// (Base.MigrationDatabaseURL), connects as the application role
+// (Base.DatabaseURL), and prepares the HTTP mux with the CloudEvents receiver at "/" and the
 // health, readiness and metrics endpoints.
 func New(ctx context.Context, o Options) (*Service, error) {
 	if o.Name == "" {
@@ -86,23 +86,9 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if err := setupTracing(o.Name); err != nil {
 		return nil, err
 	}
-	pool, err := pg.Open(ctx, o.Base.DatabaseURL, o.Name)
+	pool, err := openDatabase(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
-	}
-	if err := ledger.Migrate(ctx, pool); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
-	}
-	if err := pg.MigrateRuntime(ctx, pool, o.Name); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
-	}
-	if o.Migrations != nil {
-		if err := pg.Migrate(ctx, pool, o.Name, "function", o.Migrations); err != nil {
-			pool.Close()
-			return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
-		}
 	}
 	pub, err := NewPublisher(o.Base.Sink, o.Base.CEOverrides)
 	if err != nil {
