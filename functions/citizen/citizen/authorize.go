@@ -64,9 +64,9 @@ func authorize(p auth.Principal, a tasks.Absence) bool {
 var errHidden = auth.ErrNotFound
 
 // absenceFor loads absence id for p (locked when lock) and authorizes it. A
-// missing and a foreign absence both give errHidden; the foreign one is
-// logged as a denial (on the pool: the refusal stands even though the
-// caller's transaction rolls back).
+// missing and a foreign absence both give errHidden; the foreign one is a
+// denied, which writeErr logs as a denial (on the pool, after the caller's
+// transaction: the refusal stands even though that transaction rolls back).
 func (f *Function) absenceFor(ctx context.Context, q db, p auth.Principal, r *http.Request, lock bool) (tasks.Absence, error) {
 	id := r.PathValue("id")
 	a, ok, err := loadAbsence(ctx, q, id, lock)
@@ -77,13 +77,21 @@ func (f *Function) absenceFor(ctx context.Context, q db, p auth.Principal, r *ht
 		return a, errHidden
 	}
 	if !authorize(p, a) {
-		if err := auth.LogDenial(ctx, f.svc.DB, p, r, "citizen/absences/"+id, "tenant"); err != nil {
-			return a, err
-		}
-		return a, errHidden
+		return a, denied{resource: "citizen/absences/" + id}
 	}
 	return a, nil
 }
+
+// denied is the refusal of a foreign absence: it answers as errHidden, and
+// writeErr logs it on the pool once the caller's transaction has ended.
+// Logging it while the transaction still holds its connection would need a
+// second one: with as many concurrent refusals as the pool has connections,
+// every request then waited for a connection that none would give back.
+type denied struct{ resource string }
+
+func (d denied) Error() string { return "absence not the caller's: " + d.resource }
+
+func (d denied) Unwrap() error { return errHidden }
 
 // isHidden reports whether err is the not-found answer.
 func isHidden(err error) bool { return errors.Is(err, errHidden) }

@@ -2,6 +2,8 @@ package citizen_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/citizen/citizen"
 	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
@@ -341,3 +344,58 @@ func mustCopenhagen(t *testing.T) *time.Location {
 }
 
 var _ = citizen.LegalTextDa
+
+// Refused writes by another person, as many at once as the pool has
+// connections and more, are all answered (404, each logged as a denial): a
+// denial logged on the pool while the refused request's transaction still
+// held a connection left every request waiting for one (issue 16, found by
+// the authorisation matrix on a pool of 3).
+func TestConcurrentRefusedWritesDoNotExhaustThePool(t *testing.T) {
+	t.Parallel()
+	var base config.Base
+	if err := config.Load(&base); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(base.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", "2")
+	u.RawQuery = q.Encode()
+	base.DatabaseURL = u.String()
+	f := &fixture{runtimetest.Start(t, runtimetest.Options{Name: "citizen", Migrations: citizen.Migrations(), Base: &base})}
+	v := f.Verifier(t)
+	v.Log, v.Ledger = f.Svc.Log, f.Svc.DB
+	citizen.Register(f.Svc, v, 5*time.Minute, citizen.Config{})
+
+	me := persona(t, devissuer.PersonaCitizen)
+	other := persona(t, devissuer.PersonaCitizenOther)
+	id := f.newAbsence(t, me.CPR, "employee", events.CitizenTaskComment)
+	tok := f.token(t, other, 0)
+	const n = 8
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest("POST", f.Server.URL+"/api/v1/citizen/absences/"+id+"/legal-text", strings.NewReader(`{"acknowledged": true}`))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			c := &http.Client{Timeout: 20 * time.Second}
+			resp, err := c.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	for range n {
+		if s := <-statuses; s != 404 {
+			t.Fatalf("a refused write answered %d (0: no answer within 20 s), want 404", s)
+		}
+	}
+	if got := f.denials(t, other.Subject, "citizen/absences/"+id); got != n {
+		t.Fatalf("%d denials in the ledger, want %d", got, n)
+	}
+}

@@ -27,6 +27,13 @@ var errLoginTooOld = errors.New("login too old to sign")
 // as the step-up challenge, everything else as the runtime does.
 func (f *Function) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	var ref *tasks.Refusal
+	var d denied
+	if errors.As(err, &d) {
+		p, _ := auth.FromContext(r.Context())
+		if lerr := auth.LogDenial(r.Context(), f.svc.DB, p, r, d.resource, "tenant"); lerr != nil {
+			err = lerr
+		}
+	}
 	switch {
 	case errors.Is(err, errLoginTooOld):
 		auth.WriteLoginTooOld(w, f.maxAge)
