@@ -22,9 +22,9 @@ type Config struct {
 	config.Base
 	cache.Config
 	// DigitalPostURL is the Digital Post service (the local stack serves a stand-in).
-	DigitalPostURL string `envconfig:"DIGITALPOST_URL" default:"http://127.0.0.1:8080/_standins/digitalpost"`
+	DigitalPostURL string `envconfig:"DIGITALPOST_URL" default:"http://127.0.0.1:8097/_standins/digitalpost"`
 	// NemSMSURL is the NemSMS service (the local stack serves a stand-in).
-	NemSMSURL string `envconfig:"NEMSMS_URL" default:"http://127.0.0.1:8080/_standins/nemsms"`
+	NemSMSURL string `envconfig:"NEMSMS_URL" default:"http://127.0.0.1:8097/_standins/nemsms"`
 }
 
 func main() {

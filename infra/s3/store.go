@@ -182,7 +182,8 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 // that the object exists. downloadName, when set, is sent back as the
 // attachment's file name.
 func (s *Store) Presign(ctx context.Context, bucket, key string, ttl time.Duration, downloadName string) (string, error) {
-	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	// A document is personal data: no cache along the way may keep it.
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ResponseCacheControl: aws.String("no-store")}
 	if downloadName != "" {
 		in.ResponseContentDisposition = aws.String(`attachment; filename="` + sanitizeName(downloadName) + `"`)
 	}

@@ -105,6 +105,7 @@ func TestPresignedURLWorksAndExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var cacheControl string
 	get := func() (int, string) {
 		resp, err := http.Get(u)
 		if err != nil {
@@ -112,10 +113,15 @@ func TestPresignedURLWorksAndExpires(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		cacheControl = resp.Header.Get("Cache-Control")
 		return resp.StatusCode, string(b)
 	}
 	if code, body := get(); code != http.StatusOK || body != "content" {
 		t.Fatalf("fresh URL: %d %q", code, body)
+	}
+	// A document is personal data: the download may not be cached (issue 16).
+	if cacheControl != "no-store" {
+		t.Fatalf("Cache-Control %q, want no-store", cacheControl)
 	}
 	// A tampered signature is refused.
 	resp, err := http.Get(strings.Replace(u, "X-Amz-Signature=", "X-Amz-Signature=0", 1))
