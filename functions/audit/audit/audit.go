@@ -17,6 +17,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
@@ -72,6 +73,9 @@ func answerProbe(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) erro
 	if err := events.Validate(ev); err != nil {
 		return err
 	}
+	if err := checkProbe(ev); err != nil {
+		return err
+	}
 	var in struct {
 		Note string `json:"note"`
 	}
@@ -84,6 +88,23 @@ func answerProbe(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) erro
 	}
 	_, err = tx.Emit(ctx, events.ProbeAnswered, events.PartitionKey(ev), ProbeAnswer{Note: in.Note, AnsweredBy: "audit", LedgerSeq: rec.Seq})
 	return err
+}
+
+// checkProbe refuses a probe that did not come through the accept step (no
+// tenant or actor stamp) or that names one of the system's reserved streams:
+// a permanent 400, so the broker dead-letters it and nothing is recorded.
+func checkProbe(ev cloudevents.Event) error {
+	if events.Str(ev, events.ExtTenant) == "" || events.Str(ev, events.ExtActor) == "" {
+		return runtime.Fail(runtime.KindInvalid, "unstamped",
+			"Prøven er ikke modtaget gennem indsendelsen (afsenderen mangler).",
+			"The probe did not come through submission (the sender is missing).", nil)
+	}
+	if accept.Reserved(events.PartitionKey(ev)) {
+		return runtime.Fail(runtime.KindInvalid, "reserved-stream",
+			"Systemets egne strømme kan ikke skrives i udefra.",
+			"The system's own streams cannot be written to from outside.", nil)
+	}
+	return nil
 }
 
 // checkpoint signs the heads of all streams. The checkpoint is written in its
