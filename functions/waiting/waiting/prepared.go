@@ -262,9 +262,19 @@ func (w *Waiting) get(rw http.ResponseWriter, r *http.Request) {
 		runtime.WriteError(rw, err)
 		return
 	}
+	// The blanket holds a person's data (CPR, dates, wages): who read it is
+	// in the ledger, as for every read of personal data.
+	if _, err := ledger.Append(r.Context(), w.svc.DB, auth.ReadEntry(p, r, PreparedStream(pr.ID))); err != nil {
+		runtime.WriteError(rw, fmt.Errorf("record read: %w", err))
+		return
+	}
 	w.view(&pr.Prepared)
 	runtime.WriteJSON(rw, http.StatusOK, pr.Prepared)
 }
+
+// PreparedStream is the resource a read of prepared blanket id is
+// recorded under (in the ledger stream auth.ReadStream of it).
+func PreparedStream(id string) string { return "prepared/" + id }
 
 // preparedSource is the source of the accept step's idempotency key of a
 // prepared blanket (with its id and the sender's tenant).

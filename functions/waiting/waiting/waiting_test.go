@@ -27,6 +27,7 @@ import (
 	"nemrefusion.dk/infra/accept"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 	"nemrefusion.dk/infra/schedule"
@@ -363,6 +364,11 @@ func TestPreparedBlanketChangedBeforeSubmission(t *testing.T) {
 	_, got := f.call(t, "GET", "/api/v1/prepared/"+id, employerCVR, nil)
 	if data, _ := got["data"].(map[string]any); data["cpr"] == nil {
 		t.Fatalf("the changed data is not stored: %v", got)
+	}
+	// Opening it is a read of personal data, in the ledger (issue 16).
+	reads, err := ledger.Stream(context.Background(), f.waitSvc.DB, auth.ReadStream(waiting.PreparedStream(id)), 10)
+	if err != nil || len(reads) != 1 || reads[0].EventType != auth.EventAccessRead {
+		t.Fatalf("reads of the prepared blanket: %v %+v", err, reads)
 	}
 	code, sent := f.call(t, "POST", "/api/v1/prepared/"+id+"/submit", employerCVR, nil)
 	if code != http.StatusAccepted || sent["stream"] != id || sent["receivedAt"] != "2024-03-01T10:00:00Z" {
