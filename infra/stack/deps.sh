@@ -41,6 +41,7 @@ if [ "${NR_NO_BROWSER:-}" != 1 ]; then
 	have chromium || have chromium-browser || missing+=(chromium)
 fi
 have curl || missing+=(curl)
+have pdftotext || missing+=(poppler-utils) # letter tests read the PDFs back as text
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -98,7 +98,7 @@ func TestRenderIsAPDFAndDeterministic(t *testing.T) {
 	// included, comes back out of the PDF.
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		t.Skip("pdftotext not installed; the text check needs poppler-utils")
+		t.Fatal("pdftotext not installed; the text check needs poppler-utils (make deps installs it)")
 	}
 	f := filepath.Join(t.TempDir(), "l.pdf")
 	if err := os.WriteFile(f, a, 0o600); err != nil {
