@@ -138,6 +138,21 @@ func New(ctx context.Context, o Options) (*Service, error) {
 }
 
 // On registers h for events of eventType. Register before Run.
+//
+// Hazards:
+//   - h must be idempotent in effect. The inbox (source, id) stops an exact
+//     redelivery, but the same fact can arrive as two events (a producer's
+//     retry with a new id, a redrive from the dead-letter list).
+//   - A type needs a Trigger in k8s/base/functions/<name>/triggers.yaml, or
+//     nothing ever arrives; make k8s-check cross-checks the two.
+//   - Renaming a Trigger creates a new subscription: the local broker makes
+//     a new durable consumer that starts at new events (DeliverNew), so
+//     events still held for the old name are never delivered to the new
+//     one (Knative's Broker behaves alike). Rename only with the broker
+//     drained, or redrive what the old subscription held.
+//   - A handler's error kind decides the broker's next step: KindInvalid (400)
+//     dead-letters at once, anything transient (5xx, 429) is retried with the
+//     Trigger's backoff. Never return a bare error for bad input.
 func (s *Service) On(eventType string, h EventHandler) { s.handlers[eventType] = h }
 
 // OnTick registers h for the PingSource tick with the given name (the
