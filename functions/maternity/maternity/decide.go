@@ -2,7 +2,6 @@ package maternity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,8 +11,6 @@ import (
 	"nemrefusion.dk/functions/reminder/plan"
 	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/blanket"
-	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/runtime"
 )
 
 // EmployerResult is what an employer's request tells the sender (feedback)
@@ -44,7 +41,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	l, prior, err := open(ctx, env, KindEmployee, r.CVR, r.CPR, r.PNumber, r.ChildDate)
 	if err != nil {
 		return blanket.Outcome{}, err
@@ -89,8 +86,8 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byt
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
-	if err := ownCompany(ctx, env, r.CVR, r.CPR); err != nil {
+	r.CPR = blanket.NormCPR(r.CPR)
+	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
 	}
 	l, prior, err := open(ctx, env, KindSelfEmployed, r.CVR, r.CPR, r.PNumber, r.ChildDate)
@@ -105,7 +102,7 @@ func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (bl
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	l, prior, err := open(ctx, env, KindMember, r.CVR, r.CPR, "", r.ChildDate)
 	if err != nil {
 		return blanket.Outcome{}, err
@@ -135,24 +132,4 @@ func priorID(c *blanket.Case) string {
 		return ""
 	}
 	return c.ID
-}
-
-// ownCompany checks that a self-employed person reports for their own
-// company (CVR's owner).
-func ownCompany(ctx context.Context, env *blanket.Env, cvr, cpr string) error {
-	c, err := ids.ParseCVR(cvr)
-	if err != nil {
-		return nil
-	}
-	co, err := env.Registers.Company(ctx, c)
-	if err != nil && !errors.Is(err, registers.ErrNotFound) {
-		return runtime.Fail(runtime.KindUnavailable, "register-unavailable", "CVR kan ikke nås lige nu.", "CVR cannot be reached right now.", err)
-	}
-	if err != nil {
-		return events.FieldErrors{{Field: "cvr", Code: "cvr.unknown", Da: "Virksomheden findes ikke i CVR.", En: "The company does not exist in CVR."}}
-	}
-	if co.Owner.String() != cpr {
-		return events.FieldErrors{{Field: "cpr", Code: "cpr.not_owner", Da: "Personen ejer ikke virksomheden.", En: "The person does not own the company."}}
-	}
-	return nil
 }

@@ -110,13 +110,6 @@ func decode[T any](data []byte) (T, error) {
 	return v, nil
 }
 
-func normCPR(s string) string {
-	if c, err := ids.ParseCPR(s); err == nil {
-		return c.String()
-	}
-	return s
-}
-
 // kroner converts a schema-checked amount in kroner (at most two
 // decimals) to Money exactly.
 func kroner(v float64) refusion.Money {

@@ -19,7 +19,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
@@ -58,13 +58,13 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byt
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
 	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindSelfEmployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
 		return blanket.Outcome{}, err
 	}
-	if err := ownCompany(ctx, env, r.CVR, r.CPR); err != nil {
+	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
 	}
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
@@ -86,7 +86,7 @@ func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (bl
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
 	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindUnemployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
@@ -111,7 +111,7 @@ func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, data []by
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
 	prior, found, err := env.FindOpen(ctx, naturalKey(absence.Absence{Kind: absence.KindEmployee, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first, Status: absence.StatusReported}))
 	if err != nil {
@@ -199,23 +199,6 @@ func duplicate(id string) error {
 	return events.FieldErrors{{Field: "firstAbsenceDay", Code: "absence.duplicate",
 		Da: "Sygefraværet er allerede anmeldt (sygefravær " + id + "). Brug rettelse eller raskmelding.",
 		En: "The absence has already been reported (absence " + id + "). Use a correction or a recovery report."}}
-}
-
-// ownCompany checks that a self-employed person reports for their own sole
-// proprietorship (CVR's owner).
-func ownCompany(ctx context.Context, env *blanket.Env, cvr, cpr string) error {
-	c, err := ids.ParseCVR(cvr)
-	if err != nil {
-		return nil
-	}
-	co, err := env.Registers.Company(ctx, c)
-	if err != nil {
-		return events.FieldErrors{{Field: "cvr", Code: "cvr.unknown", Da: "Virksomheden findes ikke i CVR.", En: "The company does not exist in CVR."}}
-	}
-	if co.Owner.String() != cpr {
-		return events.FieldErrors{{Field: "cpr", Code: "cpr.not_owner", Da: "Personen ejer ikke virksomheden.", En: "The person does not own the company."}}
-	}
-	return nil
 }
 
 func unmarshalState(c blanket.Case, a *absence.Absence) error {

@@ -72,13 +72,6 @@ func decode[T any](data []byte) (T, error) {
 	return v, nil
 }
 
-func normCPR(s string) string {
-	if c, err := ids.ParseCPR(s); err == nil {
-		return c.String()
-	}
-	return s
-}
-
 func (h *Handler) facts(env *blanket.Env) absence.Facts {
 	return absence.Facts{ReceivedOn: refusion.DateOf(env.ReceivedAt), Rates: h.Rates}
 }

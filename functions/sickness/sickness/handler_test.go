@@ -6,15 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"nemrefusion.dk/functions/sickness/refusion"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/blanket/blankettest"
+	"nemrefusion.dk/infra/registers"
 	"nemrefusion.dk/infra/registers/synth"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
@@ -179,5 +183,44 @@ func TestSelfEmployedAndAKasseReports(t *testing.T) {
 	out = f.Outbox(t, id)
 	if len(runtimetest.OfType(out, events.DeliveryRequested)) != 1 || len(runtimetest.OfType(out, events.LetterRequested)) != 2 || len(runtimetest.OfType(out, events.BlanketDecided)) != 0 {
 		t.Errorf("a-kasse: %v", out)
+	}
+}
+
+// cvrDown is the synthetic registers with CVR unreachable: every company
+// lookup fails as the register client fails when CVR does not answer.
+type cvrDown struct{ *synth.Dataset }
+
+func (cvrDown) Company(context.Context, ids.CVR) (registers.Company, error) {
+	return registers.Company{}, fmt.Errorf("cvr: %w", registers.ErrUnavailable)
+}
+
+// Issue 17: the self-employed person's own-company check (CVR) turned a
+// register outage into a permanent rejection; it is transient, as in
+// maternity and subsidy: the function answers 503 and the broker retries.
+func TestSelfEmployedReportWhileCVRIsDownIsRetriedNotRejected(t *testing.T) {
+	t.Parallel()
+	rates, err := LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{Rates: rates}
+	k := runtimetest.Start(t, runtimetest.Options{Name: "sickness"})
+	pipe, err := blanket.New(cvrDown{blankettest.Dataset(t)}, h.Definitions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pipe.Register(context.Background(), k.Svc); err != nil {
+		t.Fatal(err)
+	}
+	self := blankettest.Persona(t, synth.PersonaSelfEmployed)
+	id := uuid.Must(uuid.NewV7()).String()
+	ev := blankettest.Submission(t, events.SicknessSelfEmployedReported, id, events.SicknessSelfEmployedReport{CPR: self.CPR.String(), CVR: self.CVR.String(),
+		FirstAbsenceDay: day(time.Now().AddDate(0, 0, -5)), Insurance: "none", WeeklyHours: 40, Contact: events.Contact{Name: "S"}})
+	code, body := k.Post(t, ev)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "register-unavailable") {
+		t.Errorf("CVR down: %d %s, want 503 register-unavailable (retried by the broker)", code, body)
+	}
+	for _, e := range k.Outbox(t, id) {
+		t.Errorf("CVR down: emitted %s, want nothing (no blanket.rejected, no delivery)", e.Type)
 	}
 }

@@ -16,7 +16,7 @@ func (h *Handler) wage(ctx context.Context, env *blanket.Env, data []byte) (blan
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeWage, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
@@ -52,7 +52,7 @@ func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, data []byte) (b
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeFlexjob, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
@@ -70,8 +70,8 @@ func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, data []
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
-	if err := ownCompany(ctx, env, r.CVR, r.CPR); err != nil {
+	r.CPR = blanket.NormCPR(r.CPR)
+	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
 	}
 	g, prior, err := open(ctx, env, SchemeSelfEmployed136, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
@@ -90,7 +90,7 @@ func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, data [
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeJobClarification, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
@@ -110,7 +110,7 @@ func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, data []
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	month := mustDate(r.Month + "-01")
 	p := events.DatePeriod{From: month.String(), To: month.EndOfMonth().String()}
 	g, prior, err := open(ctx, env, SchemeAdultApprentice, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, p)
@@ -130,7 +130,7 @@ func (h *Handler) mentor(ctx context.Context, env *blanket.Env, data []byte) (bl
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	r.CPR = normCPR(r.CPR)
+	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeMentor, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err

@@ -9,7 +9,6 @@ package subsidy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -18,9 +17,7 @@ import (
 	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/functions/subsidy/grants"
 	"nemrefusion.dk/infra/blanket"
-	"nemrefusion.dk/infra/registers"
 	"nemrefusion.dk/infra/registers/rules"
-	"nemrefusion.dk/infra/runtime"
 )
 
 // Family is the case family of every subsidy blanket.
@@ -112,13 +109,6 @@ func decode[T any](data []byte) (T, error) {
 	return v, nil
 }
 
-func normCPR(s string) string {
-	if c, err := ids.ParseCPR(s); err == nil {
-		return c.String()
-	}
-	return s
-}
-
 func kroner(v float64) refusion.Money {
 	m, err := refusion.ParseKr(strconv.FormatFloat(v, 'f', 2, 64))
 	if err != nil {
@@ -196,23 +186,4 @@ func priorID(c *blanket.Case) string {
 		return ""
 	}
 	return c.ID
-}
-
-// ownCompany checks that a self-employed person requests for their own
-// company (CVR's owner).
-func ownCompany(ctx context.Context, env *blanket.Env, cvr, cpr string) error {
-	c, err := ids.ParseCVR(cvr)
-	if err != nil {
-		return nil
-	}
-	co, err := env.Registers.Company(ctx, c)
-	switch {
-	case errors.Is(err, registers.ErrNotFound):
-		return events.FieldErrors{{Field: "cvr", Code: "cvr.unknown", Da: "Virksomheden findes ikke i CVR.", En: "The company does not exist in CVR."}}
-	case err != nil:
-		return runtime.Fail(runtime.KindUnavailable, "register-unavailable", "CVR kan ikke nås lige nu.", "CVR cannot be reached right now.", err)
-	case co.Owner.String() != cpr:
-		return events.FieldErrors{{Field: "cpr", Code: "cpr.not_owner", Da: "Personen ejer ikke virksomheden.", En: "The person does not own the company."}}
-	}
-	return nil
 }
