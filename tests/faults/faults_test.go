@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	pngenc "image/png"
 	"net/http"
 	"sort"
 	"strings"
@@ -281,8 +283,16 @@ func TestRedisFlushAndRestart(t *testing.T) {
 // document id (retrying while the answer is a clear 503).
 func upload(t *testing.T, tok string, i int) (string, int) {
 	t.Helper()
-	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-	png = append(png, []byte(fmt.Sprintf("fault-test-%d-%s", i, uuid.NewString()))...)
+	// A well-formed PNG of its own (nothing may follow IEND): its pixels
+	// are a fresh UUID, so no two uploads are the same bytes.
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 1))
+	u := uuid.New()
+	copy(img.Pix, u[:])
+	var pb bytes.Buffer
+	if err := pngenc.Encode(&pb, img); err != nil {
+		t.Fatal(err)
+	}
+	png := pb.Bytes()
 	for attempt := 1; ; attempt++ {
 		var b bytes.Buffer
 		w := multipartWriter(&b, png, fmt.Sprintf("bilag-%d.png", i))
