@@ -48,11 +48,23 @@ type Route struct {
 
 // matches reports whether r is for this route. As in Gateway API, a GET
 // match does not take HEAD: a route that serves HEAD says so.
-func (rt Route) matches(r *http.Request) bool {
-	if rt.Exact && r.URL.Path != rt.Prefix || !rt.Exact && !strings.HasPrefix(r.URL.Path, rt.Prefix) {
+func (rt Route) matches(r *http.Request) bool { return rt.Matches(r.Method, r.URL.Path) }
+
+// Matches reports whether a request of method for path is for this route
+// (the gateway's own test; the authorisation matrix uses it too).
+func (rt Route) Matches(method, path string) bool {
+	if rt.Exact && path != rt.Prefix || !rt.Exact && !strings.HasPrefix(path, rt.Prefix) {
 		return false
 	}
-	return rt.Method == "" || rt.Method == r.Method
+	return rt.Method == "" || rt.Method == method
+}
+
+// ReadRoutes returns the HTTPRoute rules of the manifests under dir
+// (overlays skipped) in the order the gateway tries them: longest prefix
+// first.
+func ReadRoutes(dir string) ([]Route, error) {
+	_, routes, err := readManifests(dir)
+	return routes, err
 }
 
 // readManifests walks dir (skipping overlays) and returns the names of the

@@ -1,7 +1,6 @@
 package security
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -14,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	"nemrefusion.dk/infra/localstack"
 )
 
 // authzRoute is one route the public origin reaches: a ServeMux pattern of
@@ -32,11 +31,8 @@ func (r authzRoute) Key() string { return r.Method + " " + r.Pattern }
 // authzGatewayRule is one rule of the public origin: requests whose path
 // starts with Prefix go to Backend (a mount, when Mount is set).
 type authzGatewayRule struct {
-	Prefix  string
-	Exact   bool   // the path must be Prefix itself (type: Exact)
-	Method  string // the rule's method match; empty for any
-	Backend string
-	Mount   bool
+	localstack.Route
+	Mount bool
 }
 
 // authzMountSources names the code behind each handler the local stack
@@ -56,67 +52,21 @@ var authzPatternRe = regexp.MustCompile(`^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTION
 // overlays skipped, longest prefix first) and the mounts of tests/stack.
 func authzGateway(root string) ([]authzGatewayRule, error) {
 	var rules []authzGatewayRule
-	err := filepath.WalkDir(filepath.Join(root, "k8s", "base"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == "overlays" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || (!strings.HasSuffix(path, ".yaml") && !strings.HasSuffix(path, ".yml")) {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, doc := range bytes.Split(b, []byte("\n---")) {
-			var o struct {
-				Kind string `json:"kind"`
-				Spec struct {
-					Rules []struct {
-						Matches []struct {
-							Path struct {
-								Type  string `json:"type"`
-								Value string `json:"value"`
-							} `json:"path"`
-							Method string `json:"method"`
-						} `json:"matches"`
-						BackendRefs []struct {
-							Name string `json:"name"`
-						} `json:"backendRefs"`
-					} `json:"rules"`
-				} `json:"spec"`
-			}
-			if len(bytes.TrimSpace(doc)) == 0 {
-				continue
-			}
-			if err := yaml.Unmarshal(doc, &o); err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			if o.Kind != "HTTPRoute" {
-				continue
-			}
-			for _, r := range o.Spec.Rules {
-				if len(r.BackendRefs) == 0 {
-					continue
-				}
-				for _, m := range r.Matches {
-					rules = append(rules, authzGatewayRule{Prefix: m.Path.Value, Exact: m.Path.Type == "Exact", Method: m.Method, Backend: r.BackendRefs[0].Name})
-				}
-			}
-		}
-		return nil
-	})
+	// The local stack's own reader and matcher, so the matrix routes
+	// requests exactly as the gateway does.
+	routes, err := localstack.ReadRoutes(filepath.Join(root, "k8s", "base"))
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range routes {
+		rules = append(rules, authzGatewayRule{Route: r})
 	}
 	mounts, err := authzStackMounts(filepath.Join(root, "tests", "stack"))
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range mounts {
-		rules = append(rules, authzGatewayRule{Prefix: m, Backend: m, Mount: true})
+		rules = append(rules, authzGatewayRule{Route: localstack.Route{Prefix: m, Backend: m}, Mount: true})
 	}
 	// Mounts first (they are on the ServeMux before the catch-all), then
 	// the longest prefix.
@@ -437,10 +387,7 @@ func authzBackendOf(rules []authzGatewayRule, method, path string) string {
 		method = "GET"
 	}
 	for _, r := range rules {
-		if r.Exact && path != r.Prefix || !r.Exact && !strings.HasPrefix(path, r.Prefix) {
-			continue
-		}
-		if r.Method == "" || r.Method == method {
+		if r.Matches(method, path) {
 			return r.Backend
 		}
 	}
