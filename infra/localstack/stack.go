@@ -21,12 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -158,7 +160,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	}
 	s.deliveryKey = key
 	port := cfg.FirstPort
-	for _, name := range services {
+	var free []int
+	if cfg.FirstPort < 0 {
+		if free, err = freePorts(2 * len(services)); err != nil {
+			return nil, fmt.Errorf("localstack: %w", err)
+		}
+	}
+	for i, name := range services {
 		bin := filepath.Join(cfg.BinDir, name)
 		if _, err := os.Stat(bin); err != nil {
 			cfg.Log.Warn("no binary for Knative Service; not started", "service", name)
@@ -166,12 +174,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		}
 		p, mp := port, port+1000 // metrics: 9101, 9102, … next to 8101, 8102, …
 		if cfg.FirstPort < 0 {
-			if p, err = freePort(); err != nil {
-				return nil, fmt.Errorf("localstack: %w", err)
-			}
-			if mp, err = freePort(); err != nil {
-				return nil, fmt.Errorf("localstack: %w", err)
-			}
+			p, mp = free[2*i], free[2*i+1]
 		}
 		s.procs[name] = &process{
 			name: name, bin: bin, port: p, metrics: mp, logs: logs, log: cfg.Log,
@@ -344,12 +347,31 @@ const indexPage = `<!doctype html><html lang="da"><head><meta charset="utf-8"><t
 <p>Udviklingslogin (kun lokalt): <a href="/dev-issuer/.well-known/openid-configuration">/dev-issuer/</a>.</p>
 </body></html>`
 
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// freePorts returns n distinct loopback ports that are free now, for the
+// functions to bind a moment later. They are picked below the kernel's
+// ephemeral range (32768–60999 on Linux), where no outgoing connection
+// takes one in between, and all are held until all are found, so no two
+// functions (or a function and its metrics listener) are given the same.
+func freePorts(n int) ([]int, error) {
+	const lo, hi = 20000, 32000
+	var held []net.Listener
+	defer func() {
+		for _, ln := range held {
+			_ = ln.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for try := 0; len(ports) < n; try++ {
+		if try > 50*n {
+			return nil, fmt.Errorf("no %d free loopback ports in %d–%d", n, lo, hi)
+		}
+		port := lo + rand.IntN(hi-lo)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue // taken
+		}
+		held = append(held, ln)
+		ports = append(ports, port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return ports, nil
 }
