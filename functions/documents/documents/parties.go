@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -62,6 +63,11 @@ func addParties(ctx context.Context, tx *runtime.Tx, absence string, parties []s
 	if absence == "" || len(absence) > 200 {
 		return nil
 	}
+	// In one order for every transaction: two events naming the same
+	// parties of one absence (delivery.requested and citizen.tasks.requested
+	// arrive together) deadlocked on the unique index when each inserted
+	// them in its own order.
+	parties = slices.Compact(slices.Sorted(slices.Values(parties)))
 	for _, p := range parties {
 		if _, err := tx.Exec(ctx, `INSERT INTO absence_parties (absence_id, party) VALUES ($1, $2) ON CONFLICT DO NOTHING`, absence, p); err != nil {
 			return fmt.Errorf("record party of %s: %w", absence, err)
