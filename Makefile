@@ -64,7 +64,7 @@ test-faults: services ## only the fault tests (make test runs them too): each un
 # written to <package>/testdata/fuzz/<FuzzName>/: fix the bug, commit it.
 FUZZ_TARGETS := events/ids:FuzzParseCPR events/ids:FuzzParseCVR events/ids:FuzzParsePNumber \
 	events/ids:FuzzParseMunicipality events/ids:FuzzParseRecipient events:FuzzValidateJSON events:FuzzCheckDomain \
-	infra/runtime:FuzzReadEvent infra/blanket:FuzzCheckSubmission infra/broker:FuzzParseISODuration \
+	infra/runtime:FuzzReadEvent infra/accept:FuzzCheck infra/broker:FuzzParseISODuration \
 	infra/digitalpost:FuzzMeMoBuildParse infra/digitalpost:FuzzMeMoParse \
 	functions/intake/intake:FuzzSubmit functions/documents/documents:FuzzUploadTypeDetection
 FUZZTIME ?= 5s
@@ -80,6 +80,7 @@ fuzz: services ## every fuzz target for FUZZTIME each (bad CloudEvents, blankets
 	    if go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s -parallel 2 ./$$pkg/ > $$log 2>&1; then ok=1; break; fi; ok=0; \
 	    grep -q 'Failing input written to' $$log && break; \
 	  done; \
+	  if [ $$ok = 1 ] && ! grep -q '^fuzz: elapsed' $$log; then echo "fuzz $$pkg $$name: no such fuzz target (a renamed or moved one? fix FUZZ_TARGETS)"; exit 1; fi; \
 	  if [ $$ok = 1 ]; then echo "fuzz $$pkg $$name: $$(grep -o 'execs: [0-9]*' $$log | tail -1)"; \
 	  elif [ "$(FUZZ_STRICT)" = 1 ]; then tail -30 $$log; echo "fuzz $$pkg $$name FAILED (log: $$log)"; exit 1; \
 	  else tail -30 $$log; echo "FUZZ FINDING (not failing make test; the input is in $$pkg/testdata/fuzz/$$name/ — fix it and commit the seed): $$pkg $$name"; fi; done
