@@ -20,16 +20,20 @@ const (
 	BlanketRejected = "dk.nemrefusion.blanket.rejected.v1"
 )
 
-// BlanketReason is one rule a decision applied: rule id, law, source, the
-// explanation in Danish and English, and the inputs and result it saw.
-type BlanketReason struct {
-	Rule   string `json:"rule"`
-	Law    string `json:"law"`
-	Source string `json:"source,omitempty"`
-	TextDa string `json:"textDa"`
-	TextEn string `json:"textEn"`
-	Inputs any    `json:"inputs,omitempty"`
-	Result any    `json:"result,omitempty"`
+// Reason is one legal rule a decision applied, the one type for it from
+// the pure rules (the domain kernel aliases it) to the ledger and the
+// sender's feedback: which rule (a stable id such as "sdl-30-1"), the law
+// it follows ("sygedagpengeloven § 30, stk. 1"), a public source, the
+// explanation in Danish and English, and the inputs and result the rule
+// saw, so the decision can be explained later.
+type Reason struct {
+	Rule   string         `json:"rule"`
+	Law    string         `json:"law"`
+	Source string         `json:"source,omitempty"`
+	TextDa string         `json:"textDa"`
+	TextEn string         `json:"textEn"`
+	Inputs map[string]any `json:"inputs,omitempty"`
+	Result any            `json:"result,omitempty"`
 }
 
 // BlanketDecision is the data of BlanketDecided.
@@ -49,7 +53,7 @@ type BlanketDecision struct {
 	Recipient string `json:"recipient,omitempty"`
 	// Result is the family's result (for sickness: the refusion result).
 	Result  json.RawMessage `json:"result,omitempty"`
-	Reasons []BlanketReason `json:"reasons"`
+	Reasons []Reason `json:"reasons"`
 }
 
 // BlanketRejection is the data of BlanketRejected.

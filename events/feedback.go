@@ -76,7 +76,7 @@ type ExpectedPeriod struct {
 	From      string          `json:"from"`
 	To        string          `json:"to"`
 	AmountOre int64           `json:"amountOre"`
-	Reasons   []BlanketReason `json:"reasons,omitempty"`
+	Reasons   []Reason `json:"reasons,omitempty"`
 }
 
 // RefusionExpectation is the data of RefusionExpected.

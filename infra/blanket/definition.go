@@ -123,7 +123,7 @@ type Outcome struct {
 	// Result is the family's result, sent in the feedback and the delivery.
 	Result any
 	// Reasons are every rule applied, in order.
-	Reasons []events.BlanketReason
+	Reasons []events.Reason
 	// Delivery is the kind of item for the recipient ("" for none).
 	Delivery string
 	// NotifyPerson asks for the person's notification letter (sent only

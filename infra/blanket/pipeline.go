@@ -195,7 +195,7 @@ func (p *Pipeline) decide(ctx context.Context, env *Env, def Definition, data []
 			return out, fmt.Errorf("recipient: %w", err)
 		}
 		out.Case.Recipient = d.Recipient.String()
-		out.Reasons = append([]events.BlanketReason{{
+		out.Reasons = append([]events.Reason{{
 			Rule: d.Rule, Law: d.Reference, Source: d.Source, TextDa: d.TextDa, TextEn: d.TextEn,
 			Inputs: map[string]any{"at": d.At, "residence": d.Residence, "workplace": d.Workplace}, Result: d.Recipient.String(),
 		}}, out.Reasons...)

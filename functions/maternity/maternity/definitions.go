@@ -167,10 +167,10 @@ func open(ctx context.Context, env *blanket.Env, kind, cvr, cpr, pnumber, child 
 }
 
 // reasons converts the rules' reasons for the pipeline.
-func reasons(rs []refusion.Reason) []events.BlanketReason {
-	out := make([]events.BlanketReason, 0, len(rs))
+func reasons(rs []refusion.Reason) []events.Reason {
+	out := make([]events.Reason, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, events.BlanketReason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
+		out = append(out, events.Reason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
 	}
 	return out
 }

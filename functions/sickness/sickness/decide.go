@@ -235,7 +235,7 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 		out.TasksDeadline = d.Effects.TasksDeadline.String()
 	}
 	for _, r := range d.Reasons {
-		out.Reasons = append(out.Reasons, events.BlanketReason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
+		out.Reasons = append(out.Reasons, events.Reason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
 	}
 	out.CancelReminders = d.Effects.CancelReminders
 	for _, r := range d.Effects.Reminders {

@@ -164,7 +164,7 @@ func outcome(g Grant, prior *blanket.Case, p events.DatePeriod, res Result, rs [
 		Delivery: "subsidy." + g.Scheme,
 	}
 	for _, r := range rs {
-		out.Reasons = append(out.Reasons, events.BlanketReason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
+		out.Reasons = append(out.Reasons, events.Reason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
 	}
 	if prior != nil {
 		out.Case.Recipient, out.Case.Tenant = prior.Recipient, prior.Tenant

@@ -201,7 +201,7 @@ func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
 	_ = json.Unmarshal(out[0].Data, &del)
 	var payload struct {
 		Result  Result                 `json:"result"`
-		Reasons []events.BlanketReason `json:"reasons"`
+		Reasons []events.Reason `json:"reasons"`
 	}
 	_ = json.Unmarshal(del.Payload, &payload)
 	s := payload.Result.Subsidy
