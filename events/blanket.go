@@ -2,13 +2,12 @@ package events
 
 import (
 	"encoding/json"
-	"fmt"
 )
 
-// Shapes shared by every blanket family (sickness now; parental leave and
-// the subsidies later): the feedback to the sender, the rejection of a
-// submission the rules refuse, the senders a blanket admits and its
-// domain checks.
+// Shapes shared by every blanket family: the feedback to the sender, the
+// rejection of a submission the rules refuse, the reasons a decision gives.
+// Which blankets exist, who sends them and where they go is the registry
+// (registry.go).
 const (
 	// BlanketDecided is the feedback to the sender (seeds/000 § 1 stk. 3)
 	// and the caseworker's view of why: what the rules decided about one
@@ -53,7 +52,7 @@ type BlanketDecision struct {
 	Recipient string `json:"recipient,omitempty"`
 	// Result is the family's result (for sickness: the refusion result).
 	Result  json.RawMessage `json:"result,omitempty"`
-	Reasons []Reason `json:"reasons"`
+	Reasons []Reason        `json:"reasons"`
 }
 
 // BlanketRejection is the data of BlanketRejected.
@@ -72,79 +71,3 @@ const (
 	SenderSelfEmployed  = "self-employed"
 	SenderAKasse        = "akasse"
 )
-
-// blanketSenders are the roles that may submit each blanket, always for the
-// CVR in the data's "cvr" field (DOMAIN.md, Senders and blankets).
-var blanketSenders = map[string][]string{
-	SicknessEmployerReported:       {SenderEmployer, SenderPayrollSystem},
-	SicknessEarlyFollowUpRequested: {SenderEmployer, SenderPayrollSystem},
-	SicknessSelfEmployedReported:   {SenderSelfEmployed},
-	SicknessAKasseReported:         {SenderAKasse},
-	SicknessPeriodReported:         {SenderEmployer, SenderPayrollSystem},
-	SicknessRecoveryReported:       {SenderEmployer, SenderPayrollSystem, SenderSelfEmployed, SenderAKasse},
-	SicknessCorrectionSubmitted:    {SenderEmployer, SenderPayrollSystem, SenderSelfEmployed, SenderAKasse},
-	SicknessCancellationSubmitted:  {SenderEmployer, SenderPayrollSystem, SenderSelfEmployed, SenderAKasse},
-}
-
-// BlanketSenders returns the login roles that may submit a blanket of
-// eventType, for the CVR its data names in "cvr"; nil when eventType is
-// not a blanket.
-func BlanketSenders(eventType string) []string { return blanketSenders[eventType] }
-
-// BlanketCVR returns the "cvr" field of a blanket's data (the tenant the
-// sender must act for), or "" when it has none or data is not JSON.
-func BlanketCVR(data []byte) string {
-	var v struct {
-		CVR string `json:"cvr"`
-	}
-	if json.Unmarshal(data, &v) != nil {
-		return ""
-	}
-	return v.CVR
-}
-
-// checker is a blanket's data type that checks itself beyond its schema.
-type checker interface{ Check() FieldErrors }
-
-func checkAs[T checker](data []byte) error {
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		return FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
-	}
-	if fe := v.Check(); len(fe) > 0 {
-		return fe
-	}
-	return nil
-}
-
-// domainChecks are the pure domain checks per blanket type.
-var domainChecks = map[string]func([]byte) error{
-	SicknessEmployerReported:       checkAs[SicknessEmployerReport],
-	SicknessSelfEmployedReported:   checkAs[SicknessSelfEmployedReport],
-	SicknessAKasseReported:         checkAs[SicknessAKasseReport],
-	SicknessEarlyFollowUpRequested: checkAs[SicknessEarlyFollowUpRequest],
-	SicknessPeriodReported:         checkAs[SicknessPeriodReport],
-	SicknessRecoveryReported:       checkAs[SicknessRecoveryReport],
-	SicknessCorrectionSubmitted:    checkAs[SicknessCorrection],
-	SicknessCancellationSubmitted:  checkAs[SicknessCancellation],
-}
-
-// CheckDomain runs the pure domain checks of a blanket on data that already
-// passed its schema (Validate): identifiers that parse (CPR, CVR with its
-// check digit, P-number), dates that exist and come in order, hours that
-// add up. It returns FieldErrors naming every problem at once, or nil; nil
-// also for types without domain checks. It does no I/O: checks that need a
-// register (the P-number belongs to the CVR) run in the blanket's function.
-//
-// Intake calls it before accepting, so these errors reach the sender as a
-// 400 at submission time; the function calls it again (defence in depth).
-func CheckDomain(eventType string, data []byte) error {
-	c, ok := domainChecks[eventType]
-	if !ok {
-		return nil
-	}
-	if err := c(data); err != nil {
-		return fmt.Errorf("%s: %w", eventType, err)
-	}
-	return nil
-}

@@ -73,9 +73,9 @@ type Deadline struct {
 // ExpectedPeriod is one period of expected refusion with the rules that
 // gave the amount.
 type ExpectedPeriod struct {
-	From      string          `json:"from"`
-	To        string          `json:"to"`
-	AmountOre int64           `json:"amountOre"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	AmountOre int64    `json:"amountOre"`
 	Reasons   []Reason `json:"reasons,omitempty"`
 }
 
@@ -208,36 +208,19 @@ type DeliveryDelivery struct {
 	DeliveredAt string `json:"deliveredAt"`
 }
 
-// Delivery kinds and whether they open the feedback loop to the sender
-// (seeds/000 § 1 stk. 3; DOMAIN.md, Senders and blankets). The producer
-// says it by the kind it chooses: an absence has feedback when at least one
-// of its items has a kind listed here with true. Kinds not listed (citizen
-// answers, documents, data-foundation notices) do not change that. Besides
-// these short kinds, the blanket event type names are accepted as kinds.
-var deliveryKindFeedback = map[string]bool{
-	// Feedback: the sender follows the case and reconciles refusion.
-	"sickness.report":                true, // employer's sickness absence + refusion
-	"sickness.selfemployed.report":   true, // self-employed sickness + sygedagpenge
-	"parental.report":                true, // employer's parental-leave refusion (UDK)
-	"parental.selfemployed.report":   true, // self-employed parental-leave dagpenge (UDK)
-	SicknessEmployerReported:         true,
-	SicknessSelfEmployedReported:     true,
-	"sickness.earlyfollowup.request": false, // early follow-up (§ 1 stk. 3: no feedback)
-	"sickness.akasse.report":         false, // unemployed member's sickness (a-kasse)
-	"parental.akasse.information":    false, // a-kasse's information for a parental case
-	"subsidy.wage":                   false, // løntilskud
-	"subsidy.flexjob":                false, // fleksjobtilskud
-	"subsidy.jobclarification":       false, // ressourceforløbsydelse under jobafklaring
-	"subsidy.adultapprentice":        false, // voksenlærling
-	"subsidy.mentor":                 false, // mentor
-	"subsidy.selfemployed136":        false, // LAB § 136
-	SicknessEarlyFollowUpRequested:   false,
-	SicknessAKasseReported:           false,
-}
-
 // DeliveryKindHasFeedback reports whether items of kind open the feedback
-// loop to the sender. Unknown kinds have none: feedback must be asked for.
-func DeliveryKindHasFeedback(kind string) bool { return deliveryKindFeedback[kind] }
+// loop to the sender (seeds/000 § 1 stk. 3; DOMAIN.md, Senders and
+// blankets): kind is a registered blanket's delivery kind or its event type
+// name, and the blanket has Feedback. The producer says it by the kind it
+// chooses: an absence has feedback when at least one of its items has such
+// a kind. Other kinds (follow-ups, citizen answers, documents,
+// data-foundation notices) do not change that; unknown kinds have none.
+func DeliveryKindHasFeedback(kind string) bool {
+	if b, ok := registry.byType[kind]; ok {
+		return b.Feedback
+	}
+	return registry.feedbackKinds[kind]
+}
 
 // SenderCVR returns the CVR in a DeliveryRequest's Sender ("12345674" or
 // "cvr:12345674"), or "" when the sender is not a company.

@@ -226,14 +226,3 @@ func (r ParentalAKasseReport) Check() FieldErrors {
 	c.leavePeriods(r.Periods, weekly, false)
 	return c.fe
 }
-
-// The parental blankets' senders and domain checks join the blanket tables
-// (blanket.go) from here, so the families do not edit one shared literal.
-func init() {
-	blanketSenders[ParentalEmployerReported] = []string{SenderEmployer, SenderPayrollSystem}
-	blanketSenders[ParentalSelfEmployedReported] = []string{SenderSelfEmployed}
-	blanketSenders[ParentalAKasseReported] = []string{SenderAKasse}
-	domainChecks[ParentalEmployerReported] = checkAs[ParentalEmployerReport]
-	domainChecks[ParentalSelfEmployedReported] = checkAs[ParentalSelfEmployedReport]
-	domainChecks[ParentalAKasseReported] = checkAs[ParentalAKasseReport]
-}

@@ -43,7 +43,8 @@ func TestCheckDomainNamesEveryBadFieldOfAnEmployerReport(t *testing.T) {
 
 func TestCheckDomainAcceptsEveryExample(t *testing.T) {
 	t.Parallel()
-	for typ := range domainChecks {
+	for _, b := range Blankets() {
+		typ := b.Type
 		ex := exampleOf(t, typ)
 		if err := CheckDomain(typ, ex); err != nil {
 			t.Errorf("%s example: %v", typ, err)

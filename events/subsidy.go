@@ -284,19 +284,3 @@ func (r SubsidySelfEmployed136Request) Check() FieldErrors {
 	c.period("period", r.Period)
 	return c.fe
 }
-
-// The subsidy blankets' senders and domain checks join the blanket tables
-// (blanket.go) from here.
-func init() {
-	for _, t := range []string{SubsidyWageRequested, SubsidyFlexjobRequested, SubsidyJobClarificationRequested,
-		SubsidyAdultApprenticeRequested, SubsidyMentorRequested} {
-		blanketSenders[t] = []string{SenderEmployer, SenderPayrollSystem}
-	}
-	blanketSenders[SubsidySelfEmployed136Requested] = []string{SenderSelfEmployed}
-	domainChecks[SubsidyWageRequested] = checkAs[SubsidyWageRequest]
-	domainChecks[SubsidyFlexjobRequested] = checkAs[SubsidyFlexjobRequest]
-	domainChecks[SubsidyJobClarificationRequested] = checkAs[SubsidyJobClarificationRequest]
-	domainChecks[SubsidyAdultApprenticeRequested] = checkAs[SubsidyAdultApprenticeRequest]
-	domainChecks[SubsidyMentorRequested] = checkAs[SubsidyMentorRequest]
-	domainChecks[SubsidySelfEmployed136Requested] = checkAs[SubsidySelfEmployed136Request]
-}

@@ -54,6 +54,11 @@ const (
 	ExtTenant     = "tenant"
 	ExtOnBehalfOf = "onbehalfof"
 	ExtSigned     = "signed"
+	// ExtOpener is the event id of the blanket submission that opened the
+	// stream a follow-up was accepted into (set by the accept step only when
+	// the stream existed). A consumer that has not decided that submission
+	// yet knows the follow-up came first and must be retried, not refused.
+	ExtOpener = "opener"
 )
 
 // Submittable reports whether anyone outside may post events of eventType
@@ -61,12 +66,12 @@ const (
 // every blanket (BlanketSenders), and the case systems' feedback
 // (FeedbackTypes, CaseSystemSenders). Who may post which is Senders.
 func Submittable(eventType string) bool {
-	return eventType == ProbeRequested || blanketSenders[eventType] != nil || isFeedback(eventType)
+	return eventType == ProbeRequested || BlanketSenders(eventType) != nil || isFeedback(eventType)
 }
 
 // Preparable reports whether eventType may be prepared for later in the
 // ventefunktion: blankets only, never the case systems' feedback.
-func Preparable(eventType string) bool { return blanketSenders[eventType] != nil }
+func Preparable(eventType string) bool { return BlanketSenders(eventType) != nil }
 
 // Senders returns the login roles (infra/auth.Role values) that may submit
 // eventType: a blanket's senders (always for the CVR its data names), the
@@ -76,5 +81,5 @@ func Senders(eventType string) []string {
 	if isFeedback(eventType) {
 		return CaseSystemSenders
 	}
-	return blanketSenders[eventType]
+	return BlanketSenders(eventType)
 }

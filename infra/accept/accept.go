@@ -246,6 +246,9 @@ func (f *Front) Accept(ctx context.Context, tx *runtime.Tx, p auth.Principal, in
 	if err := f.claimStream(ctx, tx, p, in.Type, rc.Stream); err != nil {
 		return rc, err // a denial rolls the submission back
 	}
+	if err := f.stampOpener(ctx, tx, &out, rc.Stream); err != nil {
+		return rc, err
+	}
 	entry := ledger.Entry{
 		Stream: rc.Stream, Actor: p.Subject, Role: string(p.Role), OnBehalfOf: p.OnBehalfOf(),
 		EventType: out.Type(), EventSource: out.Source(), EventID: out.ID(), Correlation: events.CorrelationID(out),
@@ -258,6 +261,29 @@ func (f *Front) Accept(ctx context.Context, tx *runtime.Tx, p auth.Principal, in
 		return rc, err
 	}
 	return rc, tx.EmitEvent(ctx, out)
+}
+
+// stampOpener names on ev the blanket submission that opened its stream
+// (events.ExtOpener), when an earlier one did: the explicit signal that a
+// follow-up's case is on its way even when its function has not decided it
+// yet.
+func (f *Front) stampOpener(ctx context.Context, tx *runtime.Tx, ev *cloudevents.Event, stream string) error {
+	var types []string
+	for _, b := range events.Blankets() {
+		types = append(types, b.Type)
+	}
+	var opener string
+	err := tx.QueryRow(ctx, `SELECT event_id FROM `+f.schema+`.submissions
+		WHERE stream = $1 AND event_id <> $2 AND event_type = ANY($3) ORDER BY received_at, event_id LIMIT 1`,
+		stream, ev.ID(), types).Scan(&opener)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("stream opener: %w", err)
+	}
+	ev.SetExtension(events.ExtOpener, opener)
+	return nil
 }
 
 // repeat answers a submission whose key was accepted before: the same

@@ -250,3 +250,38 @@ func TestSameIDOtherDataIsAConflict(t *testing.T) {
 		t.Fatalf("another stream: %v", err)
 	}
 }
+
+// A follow-up into a stream an earlier blanket opened names that blanket
+// (events.ExtOpener): the consumer's explicit signal that the case is on
+// its way, instead of reading the ledger table to guess it. The opening
+// submission itself names none.
+func TestFollowUpNamesTheStreamsOpener(t *testing.T) {
+	t.Parallel()
+	k := start(t)
+	p := principal(t, employer("30000005", now))
+	report, err := k.accept(p, accept.Input{Type: events.SicknessEmployerReported, Source: "/t", ID: uuid.NewString(), Data: exampleReport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recovery, _ := json.Marshal(events.SicknessRecoveryReport{AbsenceID: report.Stream, CVR: "30000005", LastAbsenceDay: "2026-03-19"})
+	rc, err := k.accept(p, accept.Input{Type: events.SicknessRecoveryReported, Source: "/t", ID: uuid.NewString(), Data: recovery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openers := map[string]string{}
+	rows, err := k.k.Svc.DB.Query(context.Background(), `SELECT event_type, coalesce(event->>'`+events.ExtOpener+`', '') FROM outbox WHERE partition_key = $1`, report.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var typ, opener string
+		if err := rows.Scan(&typ, &opener); err != nil {
+			t.Fatal(err)
+		}
+		openers[typ] = opener
+	}
+	rows.Close()
+	if openers[events.SicknessEmployerReported] != "" || openers[events.SicknessRecoveryReported] != report.EventID || rc.Stream != report.Stream {
+		t.Fatalf("openers %v; want none on the report and the report's id %s on the recovery", openers, report.EventID)
+	}
+}

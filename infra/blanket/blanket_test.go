@@ -7,11 +7,12 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/registers/synth"
 )
 
-func decideNothing(context.Context, *Env, []byte) (Outcome, error) { return Outcome{}, nil }
+func decideNothing(context.Context, *Env, events.SicknessEmployerReport) (Outcome, error) {
+	return Outcome{}, nil
+}
 
 func TestNewRefusesIncompleteDefinitions(t *testing.T) {
 	t.Parallel()
@@ -19,17 +20,18 @@ func TestNewRefusesIncompleteDefinitions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok := Definition{Type: events.SicknessEmployerReported, Family: "sickness", Senders: events.BlanketSenders(events.SicknessEmployerReported),
-		Recipient: rules.ToMunicipality, Decide: decideNothing}
+	ok := Define(events.SicknessEmployerReported, decideNothing)
 	if _, err := New(ds, ok); err != nil {
 		t.Fatalf("a complete definition: %v", err)
 	}
+	if ok.Family != events.FamilySickness || ok.Recipient != events.ToMunicipality || !ok.Feedback || !ok.Notification {
+		t.Errorf("Define did not take the registry's facts: %+v", ok.Blanket)
+	}
+	noSchema := ok
+	noSchema.Type = "dk.nemrefusion.nothing.v1"
 	for name, d := range map[string]Definition{
-		"no family":    {Type: ok.Type, Senders: ok.Senders, Recipient: ok.Recipient, Decide: decideNothing},
-		"no senders":   {Type: ok.Type, Family: "x", Recipient: ok.Recipient, Decide: decideNothing},
-		"no recipient": {Type: ok.Type, Family: "x", Senders: ok.Senders, Decide: decideNothing},
-		"no decide":    {Type: ok.Type, Family: "x", Senders: ok.Senders, Recipient: ok.Recipient},
-		"no schema":    {Type: "dk.nemrefusion.nothing.v1", Family: "x", Senders: ok.Senders, Recipient: ok.Recipient, Decide: decideNothing},
+		"not made with Define": {Blanket: ok.Blanket},
+		"no schema":            noSchema,
 	} {
 		if _, err := New(ds, d); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -40,5 +42,24 @@ func TestNewRefusesIncompleteDefinitions(t *testing.T) {
 	}
 	if _, err := New(nil, ok); err == nil {
 		t.Error("no registers accepted")
+	}
+}
+
+// Define refuses a type outside the registry and a Decider of another
+// data type: the function does not start.
+func TestDefineRefusesWhatTheRegistryDoesNotSay(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]func(){
+		"unregistered": func() { Define("dk.nemrefusion.nothing.v1", decideNothing) },
+		"wrong type":   func() { Define(events.SicknessAKasseReported, decideNothing) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Define did not panic", name)
+				}
+			}()
+			f()
+		}()
 	}
 }

@@ -1,16 +1,16 @@
-// Package blanket is the generic pipeline every blanket family (sickness
-// now; parental leave and the subsidies later) runs its submissions
-// through, so that a new blanket is mostly a new Definition, not new
-// plumbing (seeds/001: "nem at udvide med nye blanketter, afsendere og
-// modtagere").
+// Package blanket is the generic pipeline every blanket family (sickness,
+// parental leave, the subsidies) runs its submissions through, so that a
+// new blanket is a registry entry and a Decide function, not new plumbing
+// (seeds/001: "nem at udvide med nye blanketter, afsendere og modtagere").
 //
-// A Definition names the blanket's event type (its schema is the contract),
-// the login roles that may send it, its recipient rule, whether the sender
-// gets feedback (seeds/000 § 1 stk. 3) and whether the person gets a
-// notification letter (§ 1 stk. 8), and its Decide function: the family's
-// own code that loads its case, calls its pure rules and returns an
-// Outcome. The Pipeline does the rest in the one transaction the runtime
-// gives each event: the domain checks again, the register lookups for the
+// A Definition is a blanket of the registry (events.Blanket: its type, the
+// login roles that may send it, its recipient rule, whether the sender
+// gets feedback, seeds/000 § 1 stk. 3, and whether the person gets a
+// notification letter, § 1 stk. 8) with its Decide function: the family's
+// own code that gets the decoded data, loads its case, calls its pure rules
+// and returns an Outcome. Define makes one. The Pipeline does the rest in
+// the one transaction the runtime gives each event: the schema and the
+// domain checks (one decode), the register lookups for the
 // recipient (the person's residence at signing, or the workplace when
 // abroad) and the P-unit's company, the case row, the ledger entry with
 // every reason, and the events: the delivery to the recipient, the receipt
@@ -25,6 +25,7 @@ package blanket
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -32,36 +33,38 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/runtime"
 )
 
-// Definition is one blanket.
+// Definition is one blanket: its registry entry and its Decide.
 type Definition struct {
-	// Type is the CloudEvent type of the blanket; schemas/<type>.json is its
-	// contract and events.CheckDomain its pure domain checks.
-	Type string
-	// Family names the case family ("sickness"); cases of one family share
-	// natural keys.
-	Family string
-	// Senders are the login roles that may submit it (events.BlanketSenders).
-	Senders []string
-	// Recipient is who processes the family's reports (rules.ToMunicipality
-	// or rules.ToUDK).
-	Recipient rules.RecipientKind
-	// Feedback is true when the sender follows the case (§ 1 stk. 3): the
-	// pipeline then emits events.BlanketDecided.
-	Feedback bool
-	// Notification is true when the person gets a notification letter
-	// (§ 1 stk. 8) — when the Outcome also says so.
-	Notification bool
-	// Decide decides one submission. It runs inside the event's
-	// transaction: it may read and lock its case through env, and must not
-	// write anything itself; the pipeline stores the Outcome. It returns
-	// events.FieldErrors for a submission the rules refuse (the pipeline
-	// records and reports the rejection), any other error to fail the
-	// delivery (an *runtime.Error of kind Unavailable is retried).
-	Decide func(ctx context.Context, env *Env, data []byte) (Outcome, error)
+	events.Blanket
+	decide func(ctx context.Context, env *Env, data any) (Outcome, error)
+}
+
+// Decider decides one submission whose data the pipeline decoded into T
+// (the blanket's Go type in events/) and checked (schema and domain). It
+// runs inside the event's transaction: it may read and lock its case
+// through env, and must not write anything itself; the pipeline stores the
+// Outcome. It returns events.FieldErrors for a submission the rules refuse
+// (the pipeline records and reports the rejection), any other error to
+// fail the delivery (a *runtime.Error of kind Unavailable is retried).
+type Decider[T any] func(ctx context.Context, env *Env, data T) (Outcome, error)
+
+// Define returns the Definition of the registered blanket typ decided by
+// decide. It panics when typ is not in the registry or T is not its data
+// type: both are programming errors the function's tests catch at start.
+func Define[T any](typ string, decide Decider[T]) Definition {
+	b, ok := events.BlanketOf(typ)
+	if !ok {
+		panic("blanket: " + typ + " is not in the registry (events/registry.go)")
+	}
+	if _, ok := b.Zero().(T); !ok {
+		panic(fmt.Sprintf("blanket: %s decodes into %T, not the Decider's type", typ, b.Zero()))
+	}
+	return Definition{Blanket: b, decide: func(ctx context.Context, env *Env, data any) (Outcome, error) {
+		return decide(ctx, env, data.(T))
+	}}
 }
 
 // Registers are the register lookups the pipeline and Decide functions may
@@ -76,7 +79,7 @@ type Registers interface {
 type Env struct {
 	// Tx is the event's transaction (the function's schema).
 	Tx *runtime.Tx
-	// Event is the submission as intake forwarded it.
+	// Event is the submission as the accept step forwarded it.
 	Event cloudevents.Event
 	// Receipt is intake's receipt number, Sender the submitter's tenant
 	// ("cvr:<cvr>"), ReceivedAt the time intake received it (the event time).
@@ -114,6 +117,10 @@ type Outcome struct {
 	State any
 	// Person is the person the report is about (recipient, letters, tasks).
 	Person ids.CPR
+	// FirstDay and LastDay are the first and last days of the absence or
+	// leave ("YYYY-MM-DD"; LastDay "" while it goes on): the notification
+	// letter and the sick person's tasks name them.
+	FirstDay, LastDay string
 	// Workplace is the P-unit named; the pipeline checks it belongs to the
 	// sender's CVR and uses it for the recipient when the person lives abroad.
 	Workplace ids.PNumber

@@ -73,7 +73,7 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 		return err
 	}
 	if def.Notification && out.NotifyPerson && !out.Person.IsZero() {
-		first := firstDayOf(out)
+		first := out.FirstDay
 		if err := p.letterTo(ctx, env, c, LetterNotification, LetterTo{CPR: out.Person.String()}, map[string]string{
 			"blanket": def.Type, "reportedBy": cvr, "firstAbsenceDay": first}); err != nil {
 			return err
@@ -123,34 +123,14 @@ func hasSMS(chs []string) bool {
 	return false
 }
 
-// firstDayOf reads "firstAbsenceDay" from the outcome's result, if any.
-func firstDayOf(out Outcome) string {
-	b, err := json.Marshal(out.State)
-	if err != nil {
-		return ""
-	}
-	var v struct {
-		First string `json:"firstAbsenceDay"`
-	}
-	_ = json.Unmarshal(b, &v)
-	return v.First
-}
-
 // tasks asks the citizen function for the sick person's tasks.
 func (p *Pipeline) tasks(ctx context.Context, env *Env, c Case, out Outcome) error {
 	if _, err := ids.ParseMunicipality(c.Recipient); err != nil {
 		return nil // tasks go to a municipality; UDK cases have none here
 	}
-	var days struct {
-		First string `json:"firstAbsenceDay"`
-		Last  string `json:"lastAbsenceDay"`
-	}
-	if b, err := json.Marshal(out.State); err == nil {
-		_ = json.Unmarshal(b, &days)
-	}
 	req := events.CitizenTasksRequest{
 		AbsenceID: c.ID, CPR: out.Person.String(), PersonKind: out.PersonKind, Municipality: c.Recipient,
-		FirstAbsenceDay: days.First, LastAbsenceDay: days.Last, Tasks: out.Tasks, Deadline: out.TasksDeadline,
+		FirstAbsenceDay: out.FirstDay, LastAbsenceDay: out.LastDay, Tasks: out.Tasks, Deadline: out.TasksDeadline,
 		Report: env.Event.Data(),
 	}
 	if out.PersonKind != "self-employed" {

@@ -15,7 +15,6 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 func TestConfigLoadsThroughAFunctionsOwnConfig(t *testing.T) {
@@ -40,8 +39,7 @@ func TestMainExitCodes(t *testing.T) {
 	if err := config.Load(&base); err != nil {
 		t.Fatal(err)
 	}
-	def := Definition{Type: events.SicknessEmployerReported, Family: "sickness", Senders: events.BlanketSenders(events.SicknessEmployerReported),
-		Recipient: rules.ToMunicipality, Decide: decideNothing}
+	def := Define(events.SicknessEmployerReported, decideNothing)
 	preview := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 
 	t.Run("bad registers URL is a configuration error", func(t *testing.T) {

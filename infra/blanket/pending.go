@@ -4,43 +4,24 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
-
 	"nemrefusion.dk/events"
 )
 
-// Pending reports whether intake accepted a blanket submission into the
-// stream id (a case's UUID) that this function has not decided yet: its
-// ledger entry, which intake appends in the same transaction as it
-// accepts, is there, but no blanket_submissions row. A follow-up naming a
-// case that does not exist yet but is Pending arrived before the report
-// that opens it (the broker orders events per Trigger, not across types,
-// and a report retried after a fault comes late), so it must be retried,
-// not rejected. The current submission itself does not count.
+// Pending reports whether the submission that opened stream id (a case's
+// UUID) was accepted but not yet decided by this function. The accept step
+// says which submission opened the stream the current one was sent to
+// (events.ExtOpener); a follow-up naming a case that does not exist yet
+// but whose opener is not decided arrived before the report that opens it
+// (the broker orders events per Trigger, not across types, and a report
+// retried after a fault comes late), so it must be retried, not rejected.
 func (e *Env) Pending(ctx context.Context, id string) (bool, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	opener := events.Str(e.Event, events.ExtOpener)
+	if opener == "" || id != events.PartitionKey(e.Event) || opener == e.Event.ID() {
 		return false, nil
 	}
-	rows, err := e.Tx.Query(ctx, `SELECT l.event_type FROM ledger.entries l WHERE l.stream = $1
-		AND NOT (l.event_source = $2 AND l.event_id = $3)
-		AND NOT EXISTS (SELECT 1 FROM blanket_submissions s WHERE s.event_source = l.event_source AND s.event_id = l.event_id)`,
-		id, e.Event.Source(), e.Event.ID())
-	if err != nil {
-		return false, fmt.Errorf("pending submissions of %s: %w", id, err)
+	var decided bool
+	if err := e.Tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM blanket_submissions WHERE event_id = $1)`, opener).Scan(&decided); err != nil {
+		return false, fmt.Errorf("opener of %s: %w", id, err)
 	}
-	defer rows.Close()
-	pending := false
-	for rows.Next() {
-		var typ string
-		if err := rows.Scan(&typ); err != nil {
-			return false, fmt.Errorf("pending submissions of %s: %w", id, err)
-		}
-		if events.BlanketSenders(typ) != nil {
-			pending = true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return false, fmt.Errorf("pending submissions of %s: %w", id, err)
-	}
-	return pending, nil
+	return !decided, nil
 }

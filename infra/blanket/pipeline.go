@@ -37,22 +37,17 @@ type Pipeline struct {
 	Authority AuthorityFunc
 }
 
-// New returns a pipeline for defs, reading registers through regs. It
-// refuses a definition without a type, family, senders or Decide, and two
-// definitions of one type.
+// New returns a pipeline for defs (made with Define), reading registers
+// through regs. It refuses a definition without Decide, one whose type has
+// no schema, and two definitions of one type.
 func New(regs Registers, defs ...Definition) (*Pipeline, error) {
 	if regs == nil {
 		return nil, errors.New("blanket: registers are required")
 	}
 	p := &Pipeline{regs: regs, defs: map[string]Definition{}}
 	for _, d := range defs {
-		switch {
-		case d.Type == "" || d.Family == "" || d.Decide == nil:
-			return nil, fmt.Errorf("blanket: definition %q needs a type, a family and Decide", d.Type)
-		case len(d.Senders) == 0:
-			return nil, fmt.Errorf("blanket: definition %q names no senders", d.Type)
-		case d.Recipient != rules.ToMunicipality && d.Recipient != rules.ToUDK:
-			return nil, fmt.Errorf("blanket: definition %q has no recipient rule", d.Type)
+		if d.decide == nil {
+			return nil, fmt.Errorf("blanket: definition %q was not made with Define", d.Type)
 		}
 		if _, dup := p.defs[d.Type]; dup {
 			return nil, fmt.Errorf("blanket: two definitions of %q", d.Type)
@@ -63,6 +58,14 @@ func New(regs Registers, defs ...Definition) (*Pipeline, error) {
 		p.defs[d.Type] = d
 	}
 	return p, nil
+}
+
+// recipientKind is the register rule of a registry recipient.
+func recipientKind(r events.Recipient) rules.RecipientKind {
+	if r == events.ToUDK {
+		return rules.ToUDK
+	}
+	return rules.ToMunicipality
 }
 
 // Register migrates the pipeline's tables into svc's schema and registers a
@@ -134,7 +137,19 @@ func (p *Pipeline) handler(def Definition) runtime.EventHandler {
 			return p.rejected(ctx, env, def, "", events.FieldErrors{{Field: "cvr", Code: "cvr.not_sender",
 				Da: "Afsenderen kan ikke indsende for dette CVR-nummer.", En: "The sender cannot submit for this CVR number."}})
 		}
-		out, err := p.decide(ctx, env, def, data)
+		if err := events.Validate(ev); err != nil {
+			return runtime.InvalidData(err)
+		}
+		v, err := def.Decode(data)
+		if err != nil {
+			// Past the schema, only the domain checks refuse: the accept
+			// step ran them too, so this is a submission that reached the
+			// broker another way, or rules that changed since; it is
+			// recorded and reported like any refusal.
+			fe, _ := asRejection(err)
+			return p.rejected(ctx, env, def, "", fe)
+		}
+		out, err := p.decide(ctx, env, def, v)
 		if fe, ok := asRejection(err); ok {
 			return p.rejected(ctx, env, def, out.Case.ID, fe)
 		}
@@ -145,15 +160,10 @@ func (p *Pipeline) handler(def Definition) runtime.EventHandler {
 	}
 }
 
-// decide validates, runs the definition's rules and resolves the recipient.
-func (p *Pipeline) decide(ctx context.Context, env *Env, def Definition, data []byte) (Outcome, error) {
-	if err := events.Validate(env.Event); err != nil {
-		return Outcome{}, err
-	}
-	if err := events.CheckDomain(def.Type, data); err != nil {
-		return Outcome{}, err
-	}
-	out, err := def.Decide(ctx, env, data)
+// decide runs the definition's rules on the decoded data and resolves the
+// recipient.
+func (p *Pipeline) decide(ctx context.Context, env *Env, def Definition, data any) (Outcome, error) {
+	out, err := def.decide(ctx, env, data)
 	if err != nil {
 		return out, err
 	}
@@ -186,7 +196,7 @@ func (p *Pipeline) decide(ctx context.Context, env *Env, def Definition, data []
 		return out, fe
 	}
 	if out.Case.Recipient == "" && !out.Person.IsZero() {
-		d, err := rules.RecipientFor(person, unit, def.Recipient, env.ReceivedAt.In(copenhagen))
+		d, err := rules.RecipientFor(person, unit, recipientKind(def.Recipient), env.ReceivedAt.In(copenhagen))
 		switch {
 		case errors.Is(err, rules.ErrNoWorkplace) || errors.Is(err, rules.ErrWorkplaceMunicipality):
 			return out, events.FieldErrors{{Field: "pNumber", Code: "recipient.no_workplace",
@@ -247,8 +257,13 @@ func (p *Pipeline) apply(ctx context.Context, env *Env, def Definition, out Outc
 	if err != nil {
 		return fmt.Errorf("decision reason: %w", err)
 	}
-	if _, err := tx.Record(ctx, ledger.Entry{Stream: c.ID, Payload: env.Event.Data()}); err != nil {
-		return err
+	if c.ID != events.PartitionKey(env.Event) {
+		// The accept step recorded the submission in the stream it was
+		// sent to; the case it joined has another id (an open case found
+		// by its natural key), so the case's stream records it too.
+		if _, err := tx.Record(ctx, ledger.Entry{Stream: c.ID, Payload: env.Event.Data()}); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Record(ctx, ledger.Entry{Stream: c.ID, EventType: LedgerDecided, EventSource: env.Event.Source(),
 		EventID: env.Event.ID(), Reason: reason, Payload: resultJSON}); err != nil {

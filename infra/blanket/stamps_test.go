@@ -11,7 +11,6 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/blanket/blankettest"
-	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
@@ -24,11 +23,10 @@ import (
 func TestPipelineRefusesUnstampedSubmissions(t *testing.T) {
 	t.Parallel()
 	decided := 0
-	def := blanket.Definition{Type: events.SicknessEmployerReported, Family: "stamps", Senders: events.BlanketSenders(events.SicknessEmployerReported),
-		Recipient: rules.ToMunicipality, Decide: func(context.Context, *blanket.Env, []byte) (blanket.Outcome, error) {
-			decided++
-			return blanket.Outcome{}, events.FieldErrors{{Field: "x", Code: "x", Da: "x", En: "x"}}
-		}}
+	def := blanket.Define(events.SicknessEmployerReported, func(context.Context, *blanket.Env, events.SicknessEmployerReport) (blanket.Outcome, error) {
+		decided++
+		return blanket.Outcome{}, events.FieldErrors{{Field: "x", Code: "x", Da: "x", En: "x"}}
+	})
 	k := blankettest.Start(t, "stamps", def)
 	report := map[string]any{"cvr": "30000005"}
 

@@ -22,17 +22,23 @@ const CodeInvalidData = "invalid-data"
 func Decode[T any](ev cloudevents.Event) (T, error) {
 	var v T
 	if err := events.Validate(ev); err != nil {
-		fe, ok := err.(events.FieldErrors)
-		if !ok {
-			return v, Fail(KindInvalid, CodeInvalidData, "Hændelsestypen kendes ikke.", "The event type is not known.", err)
-		}
-		return v, &Error{Kind: KindInvalid, Code: CodeInvalidData, Da: "Data passer ikke til hændelsestypen.",
-			En: "The data does not fit the event type.", Fields: fe}
+		return v, InvalidData(err)
 	}
 	if err := json.Unmarshal(ev.Data(), &v); err != nil {
 		return v, Fail(KindInvalid, CodeInvalidData, "Data kan ikke læses.", "The data cannot be read.", err)
 	}
 	return v, nil
+}
+
+// InvalidData is the answer to an event that failed events.Validate: kind
+// invalid, code CodeInvalidData, with the field errors.
+func InvalidData(err error) error {
+	fe, ok := err.(events.FieldErrors)
+	if !ok {
+		return Fail(KindInvalid, CodeInvalidData, "Hændelsestypen kendes ikke.", "The event type is not known.", err)
+	}
+	return &Error{Kind: KindInvalid, Code: CodeInvalidData, Da: "Data passer ikke til hændelsestypen.",
+		En: "The data does not fit the event type.", Fields: fe}
 }
 
 // TypedHandler handles one event whose data Decode already read into T.

@@ -36,11 +36,7 @@ type LeaveResult struct {
 	LeavePeriods []barsel.LeavePeriod `json:"leavePeriods"`
 }
 
-func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.ParentalEmployerReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.ParentalEmployerReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	l, prior, err := open(ctx, env, KindEmployee, r.CVR, r.CPR, r.PNumber, r.ChildDate)
 	if err != nil {
@@ -81,11 +77,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (
 	return out, nil
 }
 
-func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.ParentalSelfEmployedReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.ParentalSelfEmployedReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
@@ -97,11 +89,7 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byt
 	return leaveOutcome(l, prior, periods(r.Periods), r.LeaveContinues, DeliverySelfEmployed, false)
 }
 
-func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.ParentalAKasseReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.ParentalAKasseReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	l, prior, err := open(ctx, env, KindMember, r.CVR, r.CPR, "", r.ChildDate)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"nemrefusion.dk/functions/maternity/barsel"
 	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/blanket"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 // Family is the case family of every parental-leave blanket.
@@ -65,14 +64,10 @@ func (h *Handler) now() time.Time {
 // information give the person a notification letter (§ 40 stk. 6: the
 // employee is told what the employer reported).
 func (h *Handler) Definitions() []blanket.Definition {
-	def := func(typ string, feedback, notify bool, decide func(context.Context, *blanket.Env, []byte) (blanket.Outcome, error)) blanket.Definition {
-		return blanket.Definition{Type: typ, Family: Family, Senders: events.BlanketSenders(typ), Recipient: rules.ToUDK,
-			Feedback: feedback, Notification: notify, Decide: decide}
-	}
 	return []blanket.Definition{
-		def(events.ParentalEmployerReported, true, true, h.employer),
-		def(events.ParentalSelfEmployedReported, true, false, h.selfEmployed),
-		def(events.ParentalAKasseReported, false, true, h.akasse),
+		blanket.Define(events.ParentalEmployerReported, h.employer),
+		blanket.Define(events.ParentalSelfEmployedReported, h.selfEmployed),
+		blanket.Define(events.ParentalAKasseReported, h.akasse),
 	}
 }
 
@@ -100,14 +95,6 @@ type Leave struct {
 // naturalKey identifies an open leave: one person, one sender, one child.
 func naturalKey(kind, cvr, cpr, child string) string {
 	return fmt.Sprintf("%s|%s|%s|%s", kind, cvr, cpr, child)
-}
-
-func decode[T any](data []byte) (T, error) {
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		return v, events.FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
-	}
-	return v, nil
 }
 
 // kroner converts a schema-checked amount in kroner (at most two
@@ -182,6 +169,7 @@ func outcome(l Leave, prior *blanket.Case, delivery string, notify bool, result 
 		Case:         blanket.Case{ID: l.ID, Key: naturalKey(l.Kind, l.CVR, l.CPR, l.ChildDate), Tenant: "cvr:" + l.CVR, Person: l.CPR, Status: l.Status, Version: l.Version},
 		New:          prior == nil,
 		State:        l,
+		FirstDay:     l.FirstAbsenceDay,
 		Result:       result,
 		Reasons:      reasons(rs),
 		Delivery:     delivery,

@@ -14,14 +14,11 @@ import (
 // ReminderHour is the hour of the day (Danish time) reminders fire.
 const ReminderHour = 9
 
-func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessEmployerReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.SicknessEmployerReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	var err error
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -53,11 +50,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, data []byte) (
 	return outcome(d, nil), nil
 }
 
-func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessSelfEmployedReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.SicknessSelfEmployedReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
@@ -67,6 +60,7 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byt
 	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
 	}
+	var err error
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -81,17 +75,14 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, data []byt
 	return outcome(d, nil), nil
 }
 
-func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessAKasseReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.SicknessAKasseReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
 	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindUnemployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
 		return blanket.Outcome{}, err
 	}
+	var err error
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -106,11 +97,7 @@ func (h *Handler) akasse(ctx context.Context, env *blanket.Env, data []byte) (bl
 	return outcome(d, nil), nil
 }
 
-func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessEarlyFollowUpRequest](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, r events.SicknessEarlyFollowUpRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
 	prior, found, err := env.FindOpen(ctx, naturalKey(absence.Absence{Kind: absence.KindEmployee, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first, Status: absence.StatusReported}))
@@ -138,35 +125,19 @@ func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, data []by
 	return outcome(d, nil), nil
 }
 
-func (h *Handler) period(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessPeriodReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) period(ctx context.Context, env *blanket.Env, r events.SicknessPeriodReport) (blanket.Outcome, error) {
 	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.NextPeriod(a, r, h.facts(env)) })
 }
 
-func (h *Handler) recovery(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessRecoveryReport](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) recovery(ctx context.Context, env *blanket.Env, r events.SicknessRecoveryReport) (blanket.Outcome, error) {
 	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.Recover(a, r, h.facts(env)) })
 }
 
-func (h *Handler) correction(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessCorrection](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) correction(ctx context.Context, env *blanket.Env, r events.SicknessCorrection) (blanket.Outcome, error) {
 	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.Correct(a, r, h.facts(env)) })
 }
 
-func (h *Handler) cancellation(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SicknessCancellation](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) cancellation(ctx context.Context, env *blanket.Env, r events.SicknessCancellation) (blanket.Outcome, error) {
 	return followUp(ctx, env, r.AbsenceID, func(a absence.Absence) (absence.Decision, error) { return absence.Cancel(a, r, h.facts(env)) })
 }
 
@@ -212,6 +183,7 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 		Case:         blanket.Case{ID: a.ID, Key: naturalKey(a), Tenant: "cvr:" + a.CVR, Person: a.CPR, Status: string(a.Status), Version: a.Version},
 		New:          prior == nil,
 		State:        a,
+		FirstDay:     a.FirstAbsenceDay.String(),
 		Delivery:     d.Effects.Delivery,
 		NotifyPerson: d.Effects.NotifyPerson,
 		PersonKind:   string(a.Kind),
@@ -230,6 +202,9 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 	}
 	if p, err := ids.ParsePNumber(a.PNumber); err == nil && prior == nil {
 		out.Workplace = p
+	}
+	if a.LastAbsenceDay != nil {
+		out.LastDay = a.LastAbsenceDay.String()
 	}
 	if !d.Effects.TasksDeadline.IsZero() {
 		out.TasksDeadline = d.Effects.TasksDeadline.String()

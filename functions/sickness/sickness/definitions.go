@@ -38,19 +38,15 @@ type Handler struct {
 // sender feedback; the employer's and the a-kasse's reports (and the early
 // follow-up request) give the person a notification letter.
 func (h *Handler) Definitions() []blanket.Definition {
-	def := func(typ string, feedback, notify bool, decide func(context.Context, *blanket.Env, []byte) (blanket.Outcome, error)) blanket.Definition {
-		return blanket.Definition{Type: typ, Family: Family, Senders: events.BlanketSenders(typ), Recipient: rules.ToMunicipality,
-			Feedback: feedback, Notification: notify, Decide: decide}
-	}
 	return []blanket.Definition{
-		def(events.SicknessEmployerReported, true, true, h.employer),
-		def(events.SicknessSelfEmployedReported, true, false, h.selfEmployed),
-		def(events.SicknessAKasseReported, false, true, h.akasse),
-		def(events.SicknessEarlyFollowUpRequested, false, true, h.earlyFollowUp),
-		def(events.SicknessPeriodReported, true, false, h.period),
-		def(events.SicknessRecoveryReported, true, false, h.recovery),
-		def(events.SicknessCorrectionSubmitted, true, false, h.correction),
-		def(events.SicknessCancellationSubmitted, true, false, h.cancellation),
+		blanket.Define(events.SicknessEmployerReported, h.employer),
+		blanket.Define(events.SicknessSelfEmployedReported, h.selfEmployed),
+		blanket.Define(events.SicknessAKasseReported, h.akasse),
+		blanket.Define(events.SicknessEarlyFollowUpRequested, h.earlyFollowUp),
+		blanket.Define(events.SicknessPeriodReported, h.period),
+		blanket.Define(events.SicknessRecoveryReported, h.recovery),
+		blanket.Define(events.SicknessCorrectionSubmitted, h.correction),
+		blanket.Define(events.SicknessCancellationSubmitted, h.cancellation),
 	}
 }
 
@@ -62,14 +58,6 @@ func naturalKey(a absence.Absence) string {
 		return ""
 	}
 	return fmt.Sprintf("%s|%s|%s|%s", a.Kind, a.CVR, a.CPR, a.FirstAbsenceDay)
-}
-
-func decode[T any](data []byte) (T, error) {
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		return v, events.FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
-	}
-	return v, nil
 }
 
 func (h *Handler) facts(env *blanket.Env) absence.Facts {

@@ -1,7 +1,6 @@
 package sickness
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -10,12 +9,12 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/blanket/blankettest"
-	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
-// A recovery that arrives before the report opening its absence (intake
-// accepted both; the broker orders per Trigger, not across types) is
+// A recovery that arrives before the report opening its absence (the
+// accept step took both, and named the report as the stream's opener on
+// the recovery; the broker orders per Trigger, not across types) is
 // retried (503), not rejected; once the report is decided the same
 // recovery is decided. A recovery naming an absence nobody reported is
 // still rejected at once. Found by the fault tests (tests/faults): after a
@@ -23,17 +22,12 @@ import (
 // absence.unknown.
 func TestRecoveryBeforeItsReportIsRetriedNotRejected(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	absenceID := uuid.Must(uuid.NewV7()).String()
 	r := employerReport(t, time.Now().AddDate(0, 0, -6))
 	report := blankettest.Submission(t, events.SicknessEmployerReported, absenceID, r)
-	// What intake does in the transaction that accepts the report.
-	if _, err := ledger.Append(ctx, f.Svc.DB, ledger.Entry{Stream: absenceID, Actor: "e2e", Role: "employer", EventType: report.Type(),
-		EventSource: report.Source(), EventID: report.ID(), Payload: report.Data()}); err != nil {
-		t.Fatal(err)
-	}
 	recovery := blankettest.Submission(t, events.SicknessRecoveryReported, absenceID, events.SicknessRecoveryReport{
 		AbsenceID: absenceID, CVR: r.CVR, LastAbsenceDay: day(time.Now().AddDate(0, 0, -1))})
+	recovery.SetExtension(events.ExtOpener, report.ID()) // what the accept step stamps
 	if code, _ := f.Post(t, recovery); code != http.StatusServiceUnavailable {
 		t.Fatalf("recovery before its report: %d, want 503 (retry)", code)
 	}

@@ -11,11 +11,7 @@ import (
 	"nemrefusion.dk/infra/blanket"
 )
 
-func (h *Handler) wage(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SubsidyWageRequest](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) wage(ctx context.Context, env *blanket.Env, r events.SubsidyWageRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeWage, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
 	if err != nil {
@@ -47,11 +43,7 @@ func (h *Handler) fraction(g Grant, scheme, fraction string, basis refusion.Mone
 	return Result{Subsidy: &res}, rs, g, nil
 }
 
-func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SubsidyFlexjobRequest](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, r events.SubsidyFlexjobRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeFlexjob, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
 	if err != nil {
@@ -65,11 +57,7 @@ func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, data []byte) (b
 	return outcome(g, prior, r.Period, res, rs), nil
 }
 
-func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SubsidySelfEmployed136Request](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, r events.SubsidySelfEmployed136Request) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
@@ -85,11 +73,7 @@ func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, data []
 	return outcome(g, prior, r.Period, res, rs), nil
 }
 
-func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SubsidyJobClarificationRequest](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, r events.SubsidyJobClarificationRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeJobClarification, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {
@@ -105,11 +89,7 @@ func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, data [
 	return outcome(g, prior, r.Period, Result{RefusionFrom: from.String(), Hours: r.HoursPaid}, []refusion.Reason{reason}), nil
 }
 
-func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SubsidyAdultApprenticeRequest](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, r events.SubsidyAdultApprenticeRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	month := mustDate(r.Month + "-01")
 	p := events.DatePeriod{From: month.String(), To: month.EndOfMonth().String()}
@@ -125,11 +105,7 @@ func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, data []
 	return outcome(g, prior, p, Result{Hours: r.Hours}, []refusion.Reason{reason}), nil
 }
 
-func (h *Handler) mentor(ctx context.Context, env *blanket.Env, data []byte) (blanket.Outcome, error) {
-	r, err := decode[events.SubsidyMentorRequest](data)
-	if err != nil {
-		return blanket.Outcome{}, err
-	}
+func (h *Handler) mentor(ctx context.Context, env *blanket.Env, r events.SubsidyMentorRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	g, prior, err := open(ctx, env, SchemeMentor, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/functions/subsidy/grants"
 	"nemrefusion.dk/infra/blanket"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 // Family is the case family of every subsidy blanket.
@@ -47,17 +46,13 @@ type Handler struct {
 // the municipality (its jobcenter) of the person, with no feedback to the
 // sender and no notification letter; the sender gets its receipt.
 func (h *Handler) Definitions() []blanket.Definition {
-	def := func(typ string, decide func(context.Context, *blanket.Env, []byte) (blanket.Outcome, error)) blanket.Definition {
-		return blanket.Definition{Type: typ, Family: Family, Senders: events.BlanketSenders(typ), Recipient: rules.ToMunicipality,
-			Feedback: false, Notification: false, Decide: decide}
-	}
 	return []blanket.Definition{
-		def(events.SubsidyWageRequested, h.wage),
-		def(events.SubsidyFlexjobRequested, h.flexjob),
-		def(events.SubsidyJobClarificationRequested, h.jobClarification),
-		def(events.SubsidyAdultApprenticeRequested, h.adultApprentice),
-		def(events.SubsidyMentorRequested, h.mentor),
-		def(events.SubsidySelfEmployed136Requested, h.selfEmployed136),
+		blanket.Define(events.SubsidyWageRequested, h.wage),
+		blanket.Define(events.SubsidyFlexjobRequested, h.flexjob),
+		blanket.Define(events.SubsidyJobClarificationRequested, h.jobClarification),
+		blanket.Define(events.SubsidyAdultApprenticeRequested, h.adultApprentice),
+		blanket.Define(events.SubsidyMentorRequested, h.mentor),
+		blanket.Define(events.SubsidySelfEmployed136Requested, h.selfEmployed136),
 	}
 }
 
@@ -99,14 +94,6 @@ type Result struct {
 
 func naturalKey(scheme, cvr, cpr, ref string) string {
 	return fmt.Sprintf("%s|%s|%s|%s", scheme, cvr, cpr, ref)
-}
-
-func decode[T any](data []byte) (T, error) {
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		return v, events.FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
-	}
-	return v, nil
 }
 
 func kroner(v float64) refusion.Money {

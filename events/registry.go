@@ -1,0 +1,216 @@
+package events
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// The blanket registry: every blanket (one form a sender submits) is one
+// entry below, and everything else derives from it — who may submit it
+// (infra/accept's policy: Senders, Submittable, Preparable, Signed), its
+// domain checks (CheckDomain), the pipeline's routing and effects
+// (infra/blanket.Define reads Family, Recipient, Feedback, Notification),
+// whether its delivery opens the feedback loop (DeliveryKindHasFeedback),
+// the web app's senders per form (functions/portal), and the Trigger the
+// manifests must have (tests/k8scheck). The facts come from the table of
+// senders and blankets in shared/DOMAIN.md (seeds/000 § 1).
+//
+// Adding a blanket: its type constant and data type (with Check) in the
+// area's file, one line here, its schema in schemas/, its Decide in the
+// family's function (functions/README-adding-a-blanket.md).
+
+// Families of cases: blankets of one family share a function and natural
+// keys.
+const (
+	FamilySickness = "sickness" // functions/sickness
+	FamilyParental = "parental" // functions/maternity
+	FamilySubsidy  = "subsidy"  // functions/subsidy
+)
+
+// Recipient is who processes a family's reports.
+type Recipient string
+
+const (
+	// ToMunicipality: the municipality of the person's residence at
+	// signing (the workplace's municipality when the person lives abroad).
+	ToMunicipality Recipient = "municipality"
+	// ToUDK: Udbetaling Danmark (barselsloven § 40 stk. 1).
+	ToUDK Recipient = "udk"
+)
+
+// Blanket is one registered blanket.
+type Blanket struct {
+	// Type is the CloudEvent type; schemas/<type>.json is its contract.
+	Type string
+	// Family is the case family (FamilySickness, ...): the function that
+	// decides it.
+	Family string
+	// Senders are the login roles that may submit it, always for the CVR
+	// in the data's "cvr" field.
+	Senders []string
+	// Recipient is who processes it.
+	Recipient Recipient
+	// Feedback is true when the sender follows the case (§ 1 stk. 3): the
+	// pipeline emits BlanketDecided and the delivery opens the feedback
+	// loop.
+	Feedback bool
+	// Notification is true when the person gets a notification letter
+	// (§ 1 stk. 8), when the decision also asks for one.
+	Notification bool
+	// Delivery is the kind of item the recipient gets for a new case
+	// (DeliveryRequest.Kind), "" when the family's rules choose per case.
+	Delivery string
+
+	decode func([]byte) (any, error)
+	zero   any
+}
+
+// Zero returns the zero value of the blanket's Go data type.
+func (b Blanket) Zero() any { return b.zero }
+
+// Decode decodes data (already through the schema) into the blanket's Go
+// type and runs its domain checks: the one decode of a submission's data.
+// The value is the data type (e.g. SicknessEmployerReport); the error is
+// FieldErrors naming every problem.
+func (b Blanket) Decode(data []byte) (any, error) { return b.decode(data) }
+
+// checker is a blanket's data type that checks itself beyond its schema.
+type checker interface{ Check() FieldErrors }
+
+// form registers the Go type T of a blanket's data.
+func form[T checker](b Blanket) Blanket {
+	var zero T
+	b.zero = zero
+	b.decode = func(data []byte) (any, error) {
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til blanketten.", En: "The data does not fit the form."}}
+		}
+		if fe := v.Check(); len(fe) > 0 {
+			return nil, fe
+		}
+		return v, nil
+	}
+	return b
+}
+
+var (
+	employers = []string{SenderEmployer, SenderPayrollSystem}
+	anySender = []string{SenderEmployer, SenderPayrollSystem, SenderSelfEmployed, SenderAKasse}
+)
+
+// registry lists every blanket (DOMAIN.md, Senders and blankets).
+var registry = index(
+	// Sickness: reports go to the municipality.
+	form[SicknessEmployerReport](Blanket{Type: SicknessEmployerReported, Family: FamilySickness, Senders: employers,
+		Recipient: ToMunicipality, Feedback: true, Notification: true, Delivery: "sickness.report"}),
+	form[SicknessSelfEmployedReport](Blanket{Type: SicknessSelfEmployedReported, Family: FamilySickness,
+		Senders: []string{SenderSelfEmployed}, Recipient: ToMunicipality, Feedback: true, Delivery: "sickness.selfemployed.report"}),
+	form[SicknessAKasseReport](Blanket{Type: SicknessAKasseReported, Family: FamilySickness, Senders: []string{SenderAKasse},
+		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.akasse.report"}),
+	form[SicknessEarlyFollowUpRequest](Blanket{Type: SicknessEarlyFollowUpRequested, Family: FamilySickness, Senders: employers,
+		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.earlyfollowup.request"}),
+	form[SicknessPeriodReport](Blanket{Type: SicknessPeriodReported, Family: FamilySickness, Senders: employers,
+		Recipient: ToMunicipality, Feedback: true}),
+	form[SicknessRecoveryReport](Blanket{Type: SicknessRecoveryReported, Family: FamilySickness, Senders: anySender,
+		Recipient: ToMunicipality, Feedback: true}),
+	form[SicknessCorrection](Blanket{Type: SicknessCorrectionSubmitted, Family: FamilySickness, Senders: anySender,
+		Recipient: ToMunicipality, Feedback: true}),
+	form[SicknessCancellation](Blanket{Type: SicknessCancellationSubmitted, Family: FamilySickness, Senders: anySender,
+		Recipient: ToMunicipality, Feedback: true}),
+
+	// Parental leave: everything goes to Udbetaling Danmark (barselsloven
+	// § 40 stk. 1); the employee is told what the employer reported
+	// (§ 40 stk. 6).
+	form[ParentalEmployerReport](Blanket{Type: ParentalEmployerReported, Family: FamilyParental, Senders: employers,
+		Recipient: ToUDK, Feedback: true, Notification: true, Delivery: "parental.report"}),
+	form[ParentalSelfEmployedReport](Blanket{Type: ParentalSelfEmployedReported, Family: FamilyParental,
+		Senders: []string{SenderSelfEmployed}, Recipient: ToUDK, Feedback: true, Delivery: "parental.selfemployed.report"}),
+	form[ParentalAKasseReport](Blanket{Type: ParentalAKasseReported, Family: FamilyParental, Senders: []string{SenderAKasse},
+		Recipient: ToUDK, Notification: true, Delivery: "parental.akasse.information"}),
+
+	// Subsidies: to the person's municipality (its jobcenter); no feedback
+	// and no notification letter, the sender gets its receipt.
+	form[SubsidyWageRequest](Blanket{Type: SubsidyWageRequested, Family: FamilySubsidy, Senders: employers,
+		Recipient: ToMunicipality, Delivery: "subsidy.wage"}),
+	form[SubsidyFlexjobRequest](Blanket{Type: SubsidyFlexjobRequested, Family: FamilySubsidy, Senders: employers,
+		Recipient: ToMunicipality, Delivery: "subsidy.flexjob"}),
+	form[SubsidyJobClarificationRequest](Blanket{Type: SubsidyJobClarificationRequested, Family: FamilySubsidy, Senders: employers,
+		Recipient: ToMunicipality, Delivery: "subsidy.jobclarification"}),
+	form[SubsidyAdultApprenticeRequest](Blanket{Type: SubsidyAdultApprenticeRequested, Family: FamilySubsidy, Senders: employers,
+		Recipient: ToMunicipality, Delivery: "subsidy.adultapprentice"}),
+	form[SubsidyMentorRequest](Blanket{Type: SubsidyMentorRequested, Family: FamilySubsidy, Senders: employers,
+		Recipient: ToMunicipality, Delivery: "subsidy.mentor"}),
+	form[SubsidySelfEmployed136Request](Blanket{Type: SubsidySelfEmployed136Requested, Family: FamilySubsidy,
+		Senders: []string{SenderSelfEmployed}, Recipient: ToMunicipality, Delivery: "subsidy.selfemployed136"}),
+)
+
+type blankets struct {
+	list          []Blanket
+	byType        map[string]Blanket
+	feedbackKinds map[string]bool // delivery kind: opens the feedback loop
+}
+
+func index(bs ...Blanket) blankets {
+	r := blankets{byType: map[string]Blanket{}, feedbackKinds: map[string]bool{}}
+	for _, b := range bs {
+		if _, dup := r.byType[b.Type]; dup || b.Family == "" || len(b.Senders) == 0 || b.Recipient == "" {
+			panic("events: blanket registered twice or without family, senders or recipient: " + b.Type)
+		}
+		if f, seen := r.feedbackKinds[b.Delivery]; b.Delivery != "" && seen && f != b.Feedback {
+			panic("events: delivery kind " + b.Delivery + " both with and without feedback")
+		}
+		if b.Delivery != "" {
+			r.feedbackKinds[b.Delivery] = b.Feedback
+		}
+		r.list = append(r.list, b)
+		r.byType[b.Type] = b
+	}
+	return r
+}
+
+// Blankets returns every registered blanket, in the order above.
+func Blankets() []Blanket { return append([]Blanket(nil), registry.list...) }
+
+// BlanketOf returns the registered blanket of eventType.
+func BlanketOf(eventType string) (Blanket, bool) {
+	b, ok := registry.byType[eventType]
+	return b, ok
+}
+
+// BlanketSenders returns the login roles that may submit a blanket of
+// eventType, for the CVR its data names in "cvr"; nil when eventType is
+// not a blanket.
+func BlanketSenders(eventType string) []string { return registry.byType[eventType].Senders }
+
+// CheckDomain runs the pure domain checks of a blanket on data that already
+// passed its schema (Validate): identifiers that parse (CPR, CVR with its
+// check digit, P-number), dates that exist and come in order, hours that
+// add up. It returns FieldErrors naming every problem at once, or nil; nil
+// also for types that are not blankets. It does no I/O: checks that need a
+// register (the P-number belongs to the CVR) run in the blanket's function.
+//
+// The accept step (infra/accept) calls it before accepting, so these errors
+// reach the sender as a 400 at submission time.
+func CheckDomain(eventType string, data []byte) error {
+	b, ok := registry.byType[eventType]
+	if !ok {
+		return nil
+	}
+	if _, err := b.decode(data); err != nil {
+		return fmt.Errorf("%s: %w", eventType, err)
+	}
+	return nil
+}
+
+// BlanketCVR returns the "cvr" field of a blanket's data (the tenant the
+// sender must act for), or "" when it has none or data is not JSON.
+func BlanketCVR(data []byte) string {
+	var v struct {
+		CVR string `json:"cvr"`
+	}
+	if json.Unmarshal(data, &v) != nil {
+		return ""
+	}
+	return v.CVR
+}
