@@ -109,7 +109,7 @@ var registry = index(
 	form[SicknessAKasseReport](Blanket{Type: SicknessAKasseReported, Family: FamilySickness, Senders: []string{SenderAKasse},
 		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.akasse.report"}),
 	form[SicknessEarlyFollowUpRequest](Blanket{Type: SicknessEarlyFollowUpRequested, Family: FamilySickness, Senders: employers,
-		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.earlyfollowup.request"}),
+		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.early-follow-up"}),
 	form[SicknessPeriodReport](Blanket{Type: SicknessPeriodReported, Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Feedback: true}),
 	form[SicknessRecoveryReport](Blanket{Type: SicknessRecoveryReported, Family: FamilySickness, Senders: anySender,

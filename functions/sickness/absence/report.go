@@ -345,7 +345,7 @@ func ReportBySelfEmployed(id string, r events.SicknessSelfEmployedReport, f Fact
 	if f.Employment != nil {
 		d.Reasons = append(d.Reasons, EmploymentReason(*f.Employment))
 	}
-	d.Effects = Effects{Delivery: "sickness.report", Notice: &Notice{Kind: "sick", First: a.FirstAbsenceDay, Last: a.LastAbsenceDay, RegisteredOn: f.ReceivedOn}}
+	d.Effects = Effects{Delivery: "sickness.selfemployed.report", Notice: &Notice{Kind: "sick", First: a.FirstAbsenceDay, Last: a.LastAbsenceDay, RegisteredOn: f.ReceivedOn}}
 	if a.LastAbsenceDay == nil {
 		d.Effects.Tasks = []string{TaskInformationForm}
 		d.Effects.TasksDeadline = f.ReceivedOn.AddDays(CitizenDeadlineDays)
@@ -393,7 +393,7 @@ func ReportByAKasse(id string, r events.SicknessAKasseReport, f Facts) (Decision
 		d.Reasons = append(d.Reasons, EmploymentReason(*f.Employment))
 	}
 	d.Effects = Effects{
-		Delivery: "sickness.report", NotifyPerson: true,
+		Delivery: "sickness.akasse.report", NotifyPerson: true,
 		Notice:        &Notice{Kind: "sick", First: a.FirstAbsenceDay, Last: a.LastAbsenceDay, RegisteredOn: f.ReceivedOn},
 		Tasks:         employeeTasks(false, a.LastAbsenceDay != nil),
 		TasksDeadline: f.ReceivedOn.AddDays(CitizenDeadlineDays),

@@ -182,7 +182,15 @@ func TestSelfEmployedAndAKasseReports(t *testing.T) {
 		Contact: events.Contact{Name: "A"}}))
 	out = f.Outbox(t, id)
 	if len(runtimetest.OfType(out, events.DeliveryRequested)) != 1 || len(runtimetest.OfType(out, events.LetterRequested)) != 2 || len(runtimetest.OfType(out, events.BlanketDecided)) != 0 {
-		t.Errorf("a-kasse: %v", out)
+		t.Fatalf("a-kasse: %v", out)
+	}
+	// § 1 stk. 3: the a-kasse does not follow the case. Its report was
+	// delivered as "sickness.report", a kind that opens the feedback loop,
+	// so the delivery function fed the case back to the a-kasse.
+	var del events.DeliveryRequest
+	_ = json.Unmarshal(runtimetest.OfType(out, events.DeliveryRequested)[0].Data, &del)
+	if b, _ := events.BlanketOf(events.SicknessAKasseReported); del.Kind != b.Delivery || events.DeliveryKindHasFeedback(del.Kind) {
+		t.Errorf("a-kasse delivery kind %q (feedback %v); want %q without feedback", del.Kind, events.DeliveryKindHasFeedback(del.Kind), b.Delivery)
 	}
 }
 
