@@ -27,6 +27,14 @@ const (
 	FamilySubsidy  = "subsidy"  // functions/subsidy
 )
 
+// FamilyFunction is the function (functions/<name>, one Knative Service)
+// that decides each family's blankets.
+var FamilyFunction = map[string]string{
+	FamilySickness: "sickness",
+	FamilyParental: "maternity",
+	FamilySubsidy:  "subsidy",
+}
+
 // Recipient is who processes a family's reports.
 type Recipient string
 
@@ -154,7 +162,7 @@ type blankets struct {
 func index(bs ...Blanket) blankets {
 	r := blankets{byType: map[string]Blanket{}, feedbackKinds: map[string]bool{}}
 	for _, b := range bs {
-		if _, dup := r.byType[b.Type]; dup || b.Family == "" || len(b.Senders) == 0 || b.Recipient == "" {
+		if _, dup := r.byType[b.Type]; dup || FamilyFunction[b.Family] == "" || len(b.Senders) == 0 || b.Recipient == "" {
 			panic("events: blanket registered twice or without family, senders or recipient: " + b.Type)
 		}
 		if f, seen := r.feedbackKinds[b.Delivery]; b.Delivery != "" && seen && f != b.Feedback {
