@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	knative.dev/pkg v0.0.0-20260727151759-521cb33b33dd
+	nemrefusion.dk/events v0.0.0
 	nemrefusion.dk/infra v0.0.0
 	nemrefusion.dk/schemas v0.0.0
 )
@@ -48,7 +49,6 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-	nemrefusion.dk/events v0.0.0 // indirect
 )
 
 replace (

@@ -30,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/portal/web"
 	"nemrefusion.dk/infra/runtime"
 	"nemrefusion.dk/schemas"
@@ -106,6 +107,11 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 		if err != nil {
 			return err
 		}
+		if strings.HasPrefix(p, "app/blankets/") && p != "app/blankets/index.json" {
+			if b, err = fromRegistry(p, b); err != nil {
+				return err
+			}
+		}
 		cache := "no-cache"
 		if strings.HasPrefix(p, "vendor/") {
 			cache = "public, max-age=86400"
@@ -135,6 +141,29 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 	}
 	h.index = idx
 	return h, nil
+}
+
+// fromRegistry completes a form's hints (app/blankets/<name>.json: pages,
+// labels, help) with what the blanket registry says about its type
+// (events/registry.go), so the app offers each form to exactly the roles
+// the accept step lets submit it ("roles", the senders). A form whose type
+// is not a registered blanket, or that names roles itself, stops the
+// portal at start.
+func fromRegistry(p string, b []byte) ([]byte, error) {
+	var hints map[string]any
+	if err := json.Unmarshal(b, &hints); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	typ, _ := hints["type"].(string)
+	bl, ok := events.BlanketOf(typ)
+	if !ok {
+		return nil, fmt.Errorf("%s: %q is not a registered blanket (events/registry.go)", p, typ)
+	}
+	if _, set := hints["roles"]; set {
+		return nil, fmt.Errorf("%s: roles come from the registry, not the form", p)
+	}
+	hints["roles"] = bl.Senders
+	return json.Marshal(hints)
 }
 
 func newFile(p string, b []byte, cache string) file {

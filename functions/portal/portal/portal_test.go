@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/portal/web"
 	"nemrefusion.dk/schemas"
 )
@@ -222,6 +223,20 @@ func lookup(n *node, path string) *node {
 // Every blanket the app offers asks, from the schema the backend validates
 // with, every required field (or fills it from the login), names only
 // fields the schema has, and has its words in Danish and English.
+// A form for a type outside the registry, or one naming its own roles,
+// stops the portal at start.
+func TestFormsTakeTheirRolesFromTheRegistry(t *testing.T) {
+	t.Parallel()
+	for name, form := range map[string]string{
+		"unregistered": `{"type":"dk.nemrefusion.nothing.v1"}`,
+		"own roles":    `{"type":"` + events.SicknessEmployerReported + `","roles":["citizen"]}`,
+	} {
+		if _, err := fromRegistry("app/blankets/x.json", []byte(form)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
 func TestBlanketHintsCoverTheirSchemas(t *testing.T) {
 	t.Parallel()
 	var names []string
@@ -229,13 +244,20 @@ func TestBlanketHintsCoverTheirSchemas(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &names) != nil || len(names) == 0 {
 		t.Fatalf("index.json: %v", err)
 	}
+	served := newHandler(t, "http://127.0.0.1:1/iss")
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var h hints
-			b, err := fs.ReadFile(web.FS, "app/blankets/"+name+".json")
-			if err != nil || json.Unmarshal(b, &h) != nil {
-				t.Fatalf("read: %v", err)
+			rec := httptest.NewRecorder()
+			served.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/app/blankets/"+name+".json", nil))
+			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &h) != nil {
+				t.Fatalf("GET %s: %d", name, rec.Code)
+			}
+			// The roles the app offers the form to are the registry's
+			// senders: the accept step refuses everyone else.
+			if !slices.Equal(h.Roles, events.BlanketSenders(h.Type)) {
+				t.Errorf("roles %v; the registry's senders are %v", h.Roles, events.BlanketSenders(h.Type))
 			}
 			sb, err := fs.ReadFile(schemas.FS, h.Schema)
 			if err != nil {
