@@ -134,9 +134,6 @@ func (f *Front) migrate(ctx context.Context) error {
 // Schema is the schema the Front's tables are in.
 func (f *Front) Schema() string { return f.schema }
 
-// SigningMaxAge is how old a login may be to sign.
-func (f *Front) SigningMaxAge() time.Duration { return f.maxAge }
-
 // Input is one submission as the way in received it.
 type Input struct {
 	// Type is the event type submitted.

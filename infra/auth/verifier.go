@@ -50,9 +50,6 @@ func NewVerifier(issuer, audience string) *Verifier {
 	return &Verifier{issuer: issuer, audience: audience, client: &http.Client{Timeout: 10 * time.Second}, now: time.Now}
 }
 
-// Issuer is the issuer the verifier trusts.
-func (v *Verifier) Issuer() string { return v.issuer }
-
 // ErrIssuerUnavailable means the issuer's discovery document could not be
 // fetched: the token may be fine, try again later (503).
 var ErrIssuerUnavailable = errors.New("auth: issuer unavailable")

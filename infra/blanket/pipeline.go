@@ -80,15 +80,6 @@ func (p *Pipeline) Register(ctx context.Context, svc *runtime.Service) error {
 	return nil
 }
 
-// Definitions returns the registered definitions' types.
-func (p *Pipeline) Definitions() []Definition {
-	out := make([]Definition, 0, len(p.defs))
-	for _, d := range p.defs {
-		out = append(out, d)
-	}
-	return out
-}
-
 func (p *Pipeline) now() time.Time {
 	if p.Now != nil {
 		return p.Now()
@@ -103,13 +94,6 @@ var copenhagen = func() *time.Location {
 	}
 	return time.FixedZone("CET", 3600)
 }()
-
-// rejection is a refusal the pipeline records and reports.
-type rejection struct{ fe events.FieldErrors }
-
-func (r rejection) Error() string { return r.fe.Error() }
-
-func reject(fe events.FieldErrors) error { return rejection{fe} }
 
 func asRejection(err error) (events.FieldErrors, bool) {
 	var fe events.FieldErrors

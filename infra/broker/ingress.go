@@ -17,7 +17,7 @@ import (
 // maxEventBytes bounds an event posted to the ingress or returned as a reply.
 const maxEventBytes = 10 << 20
 
-// ErrUnknownBroker is returned by Publish for a Broker not in the manifests.
+// ErrUnknownBroker is returned for a Broker not in the manifests.
 var ErrUnknownBroker = errors.New("unknown broker")
 
 // ErrInvalidEvent is returned by Publish for an event that is not a valid CloudEvent.
@@ -70,14 +70,6 @@ func (b *Broker) handleIngress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
-}
-
-// Publish stores e in the named Broker of the configured namespace as if it
-// had been posted to its ingress, and returns once JetStream has stored it
-// (or recognised a repeat of the same source and id). It returns
-// ErrUnknownBroker, ErrInvalidEvent or a storage error.
-func (b *Broker) Publish(ctx context.Context, broker string, e cloudevents.Event) error {
-	return b.publish(ctx, b.cfg.Namespace+"/"+broker, e)
 }
 
 func (b *Broker) publish(ctx context.Context, key string, e cloudevents.Event) error {

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,10 +104,4 @@ func retryableStatus(code int) bool {
 		return true
 	}
 	return code >= 500
-}
-
-// IsPermanent reports whether err is a refusal that retrying cannot change.
-func IsPermanent(err error) bool {
-	var pe *PublishError
-	return errors.As(err, &pe) && !retryableStatus(pe.Status)
 }

@@ -110,23 +110,6 @@ func (s *Schedule) Add(ctx context.Context, entries ...Entry) error {
 	return nil
 }
 
-// Remove takes ids off the schedule and releases their claims.
-func (s *Schedule) Remove(ctx context.Context, ids ...string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	members := toAny(ids)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRem(ctx, s.key(), members...)
-		p.ZRem(ctx, s.claims(), members...)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("schedule: remove %d: %w", len(ids), err)
-	}
-	return nil
-}
-
 // Claim atomically takes up to limit ids that are due at now (or whose
 // earlier claim's lease ran out) and holds them under a lease until Ack.
 // Concurrent callers, in any number of processes, never receive the same

@@ -32,9 +32,6 @@ var (
 // to (DIGITALPOST_URL): what it received, deduplicated on messageUUID.
 func DigitalPost() *digitalpost.StandIn { return digitalPost }
 
-// NemSMS returns the stand-in NemSMS (NEMSMS_URL).
-func NemSMS() *nemsms.StandIn { return nemSMS }
-
 // StandInsURL is the loopback origin the Digital Post and NemSMS stand-ins
 // are served on (DigitalPostPath and NemSMSPath below it).
 func StandInsURL() string { return standInsURL }

@@ -46,9 +46,6 @@ var (
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient uses hc instead of a client with DefaultTimeout.
-func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.http = hc } }
-
 // WithTimeout sets the timeout of the default HTTP client.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.http.Timeout = d } }
 

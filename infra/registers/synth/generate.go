@@ -102,8 +102,6 @@ func Generate(cfg Config) (*Dataset, error) {
 
 // --- small helpers -------------------------------------------------------
 
-func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-
 // lastDay returns the last day of month m.
 func lastDay(m registers.Month) time.Time { return m.AddMonths(1).First().AddDate(0, 0, -1) }
 

@@ -20,14 +20,6 @@ type Reply struct {
 	Body   []byte
 }
 
-// JSON decodes the body into v and fails the test when it is not JSON.
-func (r Reply) JSON(t testing.TB, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("answer %d is not JSON: %v: %s", r.Status, err, r.Body)
-	}
-}
-
 // Post delivers ev to the function as the broker does, in binary mode
 // with the test broker's token, and returns the status and the body.
 func (k *Kit) Post(t testing.TB, ev cloudevents.Event) (int, string) {
