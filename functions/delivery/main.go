@@ -1,6 +1,6 @@
 // Command delivery runs the delivery function: recipients' streams (fetch
-// and push), the feedback loop to senders, the data-foundation feed and the
-// administration of DPO links and the contribution key. main only wires.
+// and push), the feedback loop to senders and the administration of DPO
+// links and the contribution key. main only wires.
 package main
 
 import (

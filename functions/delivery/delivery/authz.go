@@ -19,9 +19,6 @@ const (
 	// actSender: list the absences CVR tenant sent and see the feedback of
 	// one of them.
 	actSender
-	// actDFDG: look up an absence in the data foundation; tenant is the
-	// recipient the absence was delivered to.
-	actDFDG
 	// actDPO: set the DPO link of municipality tenant.
 	actDPO
 	// actPopulation: load a population table.
@@ -33,8 +30,7 @@ const (
 // authorize is the one place the delivery function decides who may do
 // what: case systems and caseworkers only for their own municipality's
 // stream, UDK caseworkers only for UDK's; senders only for their CVR's
-// absences; data-foundation lookups only by a municipality the absence was
-// delivered to; DPO links by an operator or the municipality's own
+// absences; DPO links by an operator or the municipality's own
 // administrator; population tables by an operator; the contribution key by
 // operators and the authorities that pay it.
 func authorize(p auth.Principal, act action, tenant string) bool {
@@ -45,9 +41,6 @@ func authorize(p auth.Principal, act action, tenant string) bool {
 	case actSender:
 		cvr, err := ids.ParseCVR(tenant)
 		return err == nil && p.CanActForCVR(cvr)
-	case actDFDG:
-		r, err := ids.ParseRecipient(tenant)
-		return err == nil && !r.IsUDK() && p.CanSeeRecipient(r)
 	case actDPO:
 		if p.Is(auth.RoleAdmin) {
 			return true

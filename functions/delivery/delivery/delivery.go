@@ -4,10 +4,11 @@
 // cursor and acknowledge, or register a CloudEvents push sink that gets every
 // item in order with retries. It also runs the feedback loop to the senders
 // (case registered, status, decisions, payments, citizen tasks; the sender's
-// reconciliation of expected against decided and paid refusion), the
-// data-foundation feed of sick and recovery notices (seeds/004 chapter 37)
-// and two pieces of administration: the municipalities' data protection
-// officer links and the yearly contribution key.
+// reconciliation of expected against decided and paid refusion) and two
+// pieces of administration: the municipalities' data protection officer
+// links and the yearly contribution key. The data-foundation feed is its
+// own function (functions/dfdg); its recovery notifications reach the
+// streams as delivery.requested like every other item.
 //
 // Hazards: handlers must stay idempotent (the inbox stops exact
 // redeliveries, enqueue stops a repeated item id); the push loop holds a
@@ -98,14 +99,13 @@ func Register(ctx context.Context, svc *runtime.Service, cfg Config, v *auth.Ver
 	if v != nil && v.Ledger == nil {
 		v.Ledger = svc.DB
 	}
-	svc.On(events.DeliveryRequested, f.onDeliveryRequested)
-	svc.On(events.RefusionExpected, f.onRefusionExpected)
-	svc.On(events.CaseRegistered, f.onCaseRegistered)
-	svc.On(events.CaseStatusChanged, f.onCaseStatusChanged)
-	svc.On(events.RefusionDecided, f.onRefusionDecided)
-	svc.On(events.PaymentMade, f.onPaymentMade)
-	svc.On(events.CaseTaskRequested, f.onCaseTaskRequested)
-	svc.On(events.DfdgNoticeRequested, f.onDfdgNotice)
+	runtime.On(svc, events.DeliveryRequested, f.onDeliveryRequested)
+	runtime.On(svc, events.RefusionExpected, f.onRefusionExpected)
+	runtime.On(svc, events.CaseRegistered, f.onCaseRegistered)
+	runtime.On(svc, events.CaseStatusChanged, f.onCaseStatusChanged)
+	runtime.On(svc, events.RefusionDecided, f.onRefusionDecided)
+	runtime.On(svc, events.PaymentMade, f.onPaymentMade)
+	runtime.On(svc, events.CaseTaskRequested, f.onCaseTaskRequested)
 	svc.OnTick(TickPush, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
 		// The tick's transaction only records the tick; pushing runs in
 		// its own transactions, one per item.
@@ -162,7 +162,6 @@ func (f *Function) routes() {
 	m.Handle("POST /api/v1/deliveries/{recipient}/sink/secret", f.public(f.rotateSecret))
 	m.Handle("GET /api/v1/feedback/absences", f.public(f.senderList))
 	m.Handle("GET /api/v1/feedback/absences/{id}", f.public(f.senderView))
-	m.Handle("GET /api/v1/dfdg/absences/{id}", f.public(f.dfdgLookup))
 	m.HandleFunc("GET /api/v1/admin/municipalities/{no}/dpo", f.getDPO) // public: shown to citizens on every page
 	m.Handle("PUT /api/v1/admin/municipalities/{no}/dpo", f.public(f.putDPO))
 	m.Handle("PUT /api/v1/admin/populations/{year}", f.public(f.putPopulation))

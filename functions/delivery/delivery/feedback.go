@@ -14,17 +14,6 @@ import (
 	"nemrefusion.dk/infra/runtime"
 )
 
-// decode validates ev against its schema and decodes its data into v.
-func decode(ev cloudevents.Event, v any) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	if err := ev.DataAs(v); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
-	return nil
-}
-
 // absenceRow is an absence with an open feedback loop.
 type absenceRow struct {
 	ID, Recipient, SenderCVR string
@@ -126,11 +115,7 @@ func currentStatus(ctx context.Context, tx *runtime.Tx, absenceID string) error 
 }
 
 // onRefusionExpected stores the newest expectation of an absence.
-func (f *Function) onRefusionExpected(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.RefusionExpectation
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onRefusionExpected(ctx context.Context, tx *runtime.Tx, _ cloudevents.Event, in events.RefusionExpectation) error {
 	computed, err := time.Parse(time.RFC3339Nano, in.ComputedAt)
 	if err != nil {
 		return events.FieldErrors{{Field: "computedAt", Code: "date-time", Da: "Tidspunktet er ugyldigt.", En: "The time is not valid."}}
@@ -150,11 +135,7 @@ func (f *Function) onRefusionExpected(ctx context.Context, tx *runtime.Tx, ev cl
 	return record(ctx, tx, in.AbsenceID)
 }
 
-func (f *Function) onCaseRegistered(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.CaseRegistration
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onCaseRegistered(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CaseRegistration) error {
 	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
@@ -172,11 +153,7 @@ func (f *Function) onCaseRegistered(ctx context.Context, tx *runtime.Tx, ev clou
 	return record(ctx, tx, in.AbsenceID)
 }
 
-func (f *Function) onCaseStatusChanged(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.CaseStatusChange
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onCaseStatusChanged(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CaseStatusChange) error {
 	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
@@ -200,11 +177,7 @@ func (f *Function) onCaseStatusChanged(ctx context.Context, tx *runtime.Tx, ev c
 	return record(ctx, tx, in.AbsenceID)
 }
 
-func (f *Function) onRefusionDecided(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.RefusionDecision
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onRefusionDecided(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.RefusionDecision) error {
 	if in.Outcome == "refused" && in.Refusal == nil {
 		return events.FieldErrors{{Field: "refusal", Code: "required", Da: "Et afslag skal have en begrundelse.", En: "A refusal needs a reason."}}
 	}
@@ -232,11 +205,7 @@ func (f *Function) onRefusionDecided(ctx context.Context, tx *runtime.Tx, ev clo
 	return record(ctx, tx, in.AbsenceID)
 }
 
-func (f *Function) onPaymentMade(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.Payment
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onPaymentMade(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.Payment) error {
 	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
@@ -252,11 +221,7 @@ func (f *Function) onPaymentMade(ctx context.Context, tx *runtime.Tx, ev cloudev
 // citizen.tasks.requested. Citizen tasks do not depend on the sender's
 // feedback loop (an a-kasse member gets them too), only on the absence
 // having been delivered to the requesting municipality.
-func (f *Function) onCaseTaskRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.CaseTaskRequest
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onCaseTaskRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CaseTaskRequest) error {
 	if in.Recipient == "UDK" {
 		return events.FieldErrors{{Field: "recipient", Code: "municipality", Da: "Kun kommuner giver opgaver i Mit Sygefravær.", En: "Only municipalities give tasks in Mit Sygefravær."}}
 	}

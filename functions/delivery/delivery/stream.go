@@ -18,14 +18,7 @@ import (
 )
 
 // onDeliveryRequested puts the requested item in its recipient's stream.
-func (f *Function) onDeliveryRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var req events.DeliveryRequest
-	if err := ev.DataAs(&req); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (f *Function) onDeliveryRequested(ctx context.Context, tx *runtime.Tx, _ cloudevents.Event, req events.DeliveryRequest) error {
 	if _, err := ids.ParseRecipient(req.Recipient); err != nil {
 		return events.FieldErrors{{Field: "recipient", Code: "unknown-recipient", Da: "Modtageren findes ikke.", En: "The recipient does not exist."}}
 	}
