@@ -46,7 +46,20 @@ const (
 	ToUDK Recipient = "udk"
 )
 
-// Blanket is one registered blanket.
+// Blanket is one registered blanket. Its family's function decides it
+// (FamilyFunction; tests/k8scheck asserts exactly one Trigger to it) with
+// the pipeline in infra/blanket, which emits, in the submission's
+// transaction:
+//   - BlanketRejected and a receipt letter when the rules refuse it;
+//   - otherwise DeliveryRequested (kind Delivery or the family's follow-up
+//     kind) to the recipient, LetterRequested: the sender's receipt and,
+//     with Notification, the person's notification letter,
+//     CitizenTasksRequested when the decision gives the person tasks,
+//     ReminderScheduled/ReminderCancelled, the family's own events (e.g.
+//     DfdgNoticeRequested), and BlanketDecided when Feedback is set.
+//
+// The ledger gets the submission (from the accept step) and the decision
+// with every reason in the case's stream.
 type Blanket struct {
 	// Type is the CloudEvent type; schemas/<type>.json is its contract.
 	Type string
