@@ -4,11 +4,13 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 
 	"knative.dev/pkg/signals"
 
+	"nemrefusion.dk/functions/delivery/admin"
 	"nemrefusion.dk/functions/delivery/delivery"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
@@ -23,7 +25,8 @@ type cfg struct {
 func main() {
 	ctx := signals.NewContext()
 	var c cfg
-	if err := config.Load(&c); err != nil {
+	var ac admin.Config
+	if err := errors.Join(config.Load(&c), config.Load(&ac)); err != nil {
 		slog.Error("config", "err", err.Error())
 		os.Exit(2)
 	}
@@ -32,8 +35,13 @@ func main() {
 		slog.Error("start", "err", err.Error())
 		os.Exit(1)
 	}
-	fn, err := delivery.Register(ctx, svc, c.Config, auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience))
+	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
+	fn, err := delivery.Register(svc, c.Config, v)
 	if err != nil {
+		svc.Log.Error("start", "err", err.Error())
+		os.Exit(1)
+	}
+	if _, err := admin.Register(ctx, svc, ac, v); err != nil {
 		svc.Log.Error("start", "err", err.Error())
 		os.Exit(1)
 	}

@@ -1,8 +1,15 @@
-package delivery
+// Package admin is the delivery function's administration: the
+// municipalities' data protection officer links (seeds/003: shown on every
+// page of Mit Sygefravær) and the population tables from which the yearly
+// contribution key is computed (BEK 509/2024 § 5, package contribution).
+// Its tables live in the delivery function's schema (the delivery
+// package's migrations); it shares no code with the streams.
+package admin
 
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -17,8 +24,46 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/functions/delivery/contribution"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/runtime"
 )
+
+//go:embed population_synthetic_2024.csv
+var syntheticPopulation []byte
+
+// Config is the administration's own configuration.
+type Config struct {
+	// SyntheticPopulation loads the synthetic 2024 population table (marked
+	// as synthetic) when no table for 2024 exists. Off in production.
+	SyntheticPopulation bool `envconfig:"DELIVERY_SYNTHETIC_POPULATION" default:"true"`
+}
+
+// Admin serves the administration routes.
+type Admin struct {
+	svc *runtime.Service
+}
+
+// Register wires the administration routes into svc and loads the
+// synthetic population table when configured. Routes other than the
+// public DPO link verify tokens with v.
+func Register(ctx context.Context, svc *runtime.Service, cfg Config, v *auth.Verifier) (*Admin, error) {
+	a := &Admin{svc: svc}
+	if v != nil && v.Ledger == nil {
+		v.Ledger = svc.DB
+	}
+	public := auth.Require(v)
+	m := svc.Mux
+	m.HandleFunc("GET /api/v1/admin/municipalities/{no}/dpo", a.getDPO) // public: shown to citizens on every page
+	m.Handle("PUT /api/v1/admin/municipalities/{no}/dpo", public(http.HandlerFunc(a.putDPO)))
+	m.Handle("PUT /api/v1/admin/populations/{year}", public(http.HandlerFunc(a.putPopulation)))
+	m.Handle("GET /api/v1/admin/contribution-key", public(http.HandlerFunc(a.contributionKey)))
+	if cfg.SyntheticPopulation {
+		if err := a.loadSyntheticPopulation(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
 
 // SyntheticPopulationSource names the population table loaded for local
 // development: it is NOT Statistics Denmark's count.
@@ -46,14 +91,14 @@ func municipality(w http.ResponseWriter, r *http.Request) (ids.Municipality, boo
 }
 
 // getDPO answers GET /api/v1/admin/municipalities/{no}/dpo (public).
-func (f *Function) getDPO(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) getDPO(w http.ResponseWriter, r *http.Request) {
 	m, ok := municipality(w, r)
 	if !ok {
 		return
 	}
 	d := DPOLink{Municipality: m.String(), Name: m.Name()}
-	err := f.svc.DB.QueryRow(r.Context(), `SELECT url, updated_at FROM dpo_links WHERE municipality = $1`, m.String()).Scan(&d.URL, &d.UpdatedAt)
-	if isNoRows(err) {
+	err := a.svc.DB.QueryRow(r.Context(), `SELECT url, updated_at FROM dpo_links WHERE municipality = $1`, m.String()).Scan(&d.URL, &d.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
 		runtime.WriteError(w, runtime.Fail(runtime.KindNotFound, "no-dpo-link", "Kommunen har ikke angivet et link til sin databeskyttelsesrådgiver.", "The municipality has not set a link to its data protection officer.", nil))
 		return
 	}
@@ -72,14 +117,14 @@ type DPORequest struct {
 
 // putDPO sets a municipality's DPO link (an operator, or the
 // municipality's own administrator).
-func (f *Function) putDPO(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) putDPO(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	m, ok := municipality(w, r)
 	if !ok {
 		return
 	}
 	if !authorize(p, actDPO, m.String()) {
-		f.deny(w, r, p, "admin/municipalities/"+m.String()+"/dpo")
+		a.deny(w, r, p, "admin/municipalities/"+m.String()+"/dpo")
 		return
 	}
 	var in DPORequest
@@ -94,12 +139,12 @@ func (f *Function) putDPO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := DPOLink{Municipality: m.String(), Name: m.Name(), URL: in.URL, UpdatedAt: time.Now().UTC().Truncate(time.Microsecond)}
-	err = f.svc.Do(withoutCancel(r), nil, func(tx *runtime.Tx) error {
+	err = a.svc.Do(context.WithoutCancel(r.Context()), nil, func(tx *runtime.Tx) error {
 		if _, err := tx.Exec(r.Context(), `INSERT INTO dpo_links (municipality, url, updated_at, updated_by) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (municipality) DO UPDATE SET url = $2, updated_at = $3, updated_by = $4`, d.Municipality, d.URL, d.UpdatedAt, p.Subject); err != nil {
 			return fmt.Errorf("store dpo link: %w", err)
 		}
-		return f.recordAdmin(r, tx, p, "admin/municipalities/"+d.Municipality, "dk.nemrefusion.admin.dpo.set.v1", d)
+		return record(r, tx, p, "admin/municipalities/"+d.Municipality, "dk.nemrefusion.admin.dpo.set.v1", d)
 	})
 	if err != nil {
 		runtime.WriteError(w, err)
@@ -177,7 +222,7 @@ func storeTable(ctx context.Context, tx pgx.Tx, year int, t PopulationTable, by 
 
 // putPopulation answers PUT /api/v1/admin/populations/{year} (operators):
 // loads the table of inhabitants on 1 January of year.
-func (f *Function) putPopulation(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) putPopulation(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil || year < 2000 || year > 2100 {
@@ -185,7 +230,7 @@ func (f *Function) putPopulation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authorize(p, actPopulation, "") {
-		f.deny(w, r, p, "admin/populations")
+		a.deny(w, r, p, "admin/populations")
 		return
 	}
 	var t PopulationTable
@@ -197,11 +242,11 @@ func (f *Function) putPopulation(w http.ResponseWriter, r *http.Request) {
 		runtime.WriteError(w, err)
 		return
 	}
-	err = f.svc.Do(withoutCancel(r), nil, func(tx *runtime.Tx) error {
+	err = a.svc.Do(context.WithoutCancel(r.Context()), nil, func(tx *runtime.Tx) error {
 		if err := storeTable(r.Context(), tx, year, t, p.Subject); err != nil {
 			return err
 		}
-		return f.recordAdmin(r, tx, p, "admin/populations", "dk.nemrefusion.admin.population.loaded.v1", map[string]any{"year": year, "table": t})
+		return record(r, tx, p, "admin/populations", "dk.nemrefusion.admin.population.loaded.v1", map[string]any{"year": year, "table": t})
 	})
 	if err != nil {
 		runtime.WriteError(w, err)
@@ -227,10 +272,10 @@ type ContributionShare struct {
 }
 
 // contributionKey answers GET /api/v1/admin/contribution-key?year=.
-func (f *Function) contributionKey(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) contributionKey(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	if !authorize(p, actReport, "") {
-		f.deny(w, r, p, "admin/contribution-key")
+		a.deny(w, r, p, "admin/contribution-key")
 		return
 	}
 	year := time.Now().Year()
@@ -244,8 +289,8 @@ func (f *Function) contributionKey(w http.ResponseWriter, r *http.Request) {
 	}
 	k := ContributionKey{Year: year, Shares: []ContributionShare{},
 		Note: "Each municipality's share follows its inhabitants on 1 January (BEK 509/2024 § 5 stk. 3); Udbetaling Danmark's contribution is set separately (§ 5 stk. 2)."}
-	err := f.svc.DB.QueryRow(r.Context(), `SELECT source, synthetic FROM population_tables WHERE year = $1`, year).Scan(&k.Source, &k.Synthetic)
-	if isNoRows(err) {
+	err := a.svc.DB.QueryRow(r.Context(), `SELECT source, synthetic FROM population_tables WHERE year = $1`, year).Scan(&k.Source, &k.Synthetic)
+	if errors.Is(err, pgx.ErrNoRows) {
 		runtime.WriteError(w, runtime.Fail(runtime.KindUnprocessable, "no-population",
 			fmt.Sprintf("Der er ikke indlæst indbyggertal for 1. januar %d.", year), fmt.Sprintf("No population table for 1 January %d is loaded.", year), nil))
 		return
@@ -254,7 +299,7 @@ func (f *Function) contributionKey(w http.ResponseWriter, r *http.Request) {
 		runtime.WriteError(w, fmt.Errorf("read population table: %w", err))
 		return
 	}
-	rows, err := f.svc.DB.Query(r.Context(), `SELECT municipality, inhabitants FROM populations WHERE year = $1`, year)
+	rows, err := a.svc.DB.Query(r.Context(), `SELECT municipality, inhabitants FROM populations WHERE year = $1`, year)
 	if err != nil {
 		runtime.WriteError(w, fmt.Errorf("read populations: %w", err))
 		return
@@ -282,7 +327,7 @@ func (f *Function) contributionKey(w http.ResponseWriter, r *http.Request) {
 
 // loadSyntheticPopulation loads the marked synthetic table for
 // SyntheticPopulationYear unless a table for that year exists.
-func (f *Function) loadSyntheticPopulation(ctx context.Context) error {
+func (a *Admin) loadSyntheticPopulation(ctx context.Context) error {
 	rd := csv.NewReader(bytes.NewReader(syntheticPopulation))
 	t := PopulationTable{Source: SyntheticPopulationSource, Synthetic: true}
 	for first := true; ; first = false {
@@ -305,7 +350,7 @@ func (f *Function) loadSyntheticPopulation(ctx context.Context) error {
 	if err := checkTable(t); err != nil {
 		return fmt.Errorf("synthetic population: %w", err)
 	}
-	return pgx.BeginFunc(ctx, f.svc.DB, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, a.svc.DB, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('delivery-population', 0))`); err != nil {
 			return fmt.Errorf("lock population: %w", err)
 		}

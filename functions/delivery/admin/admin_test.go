@@ -1,11 +1,11 @@
-package delivery_test
+package admin_test
 
 import (
 	"net/http"
 	"testing"
 
+	"nemrefusion.dk/functions/delivery/admin"
 	"nemrefusion.dk/functions/delivery/contribution"
-	"nemrefusion.dk/functions/delivery/delivery"
 )
 
 func TestDPOLinkSetByAdministratorsShownToAll(t *testing.T) {
@@ -16,29 +16,29 @@ func TestDPOLinkSetByAdministratorsShownToAll(t *testing.T) {
 	if code := f.call("GET", path, nil, nil, nil); code != http.StatusNotFound {
 		t.Fatalf("unset link: %d", code)
 	}
-	op := admin
-	var d delivery.DPOLink
-	if code := f.call("PUT", path, &op, delivery.DPORequest{URL: "https://www.kk.dk/dpo"}, &d); code != http.StatusOK || d.Name == "" {
+	op := operator
+	var d admin.DPOLink
+	if code := f.call("PUT", path, &op, admin.DPORequest{URL: "https://www.kk.dk/dpo"}, &d); code != http.StatusOK || d.Name == "" {
 		t.Fatalf("operator sets link: %d %+v", code, d)
 	}
 	if code := f.call("GET", path, nil, nil, &d); code != http.StatusOK || d.URL != "https://www.kk.dk/dpo" {
 		t.Fatalf("public read: %d %+v", code, d)
 	}
-	own := caseworker("101", delivery.RightMunicipalAdmin)
-	if code := f.call("PUT", path, &own, delivery.DPORequest{URL: "https://www.kk.dk/databeskyttelse"}, nil); code != http.StatusOK {
+	own := caseworker("101", admin.RightMunicipalAdmin)
+	if code := f.call("PUT", path, &own, admin.DPORequest{URL: "https://www.kk.dk/databeskyttelse"}, nil); code != http.StatusOK {
 		t.Fatalf("the municipality's own administrator: %d", code)
 	}
-	plain, foreignAdmin, cs := caseworker("101"), caseworker("147", delivery.RightMunicipalAdmin), caseSystem("101")
+	plain, foreignAdmin, cs := caseworker("101"), caseworker("147", admin.RightMunicipalAdmin), caseSystem("101")
 	for name, code := range map[string]int{
-		"caseworker without the right": f.call("PUT", path, &plain, delivery.DPORequest{URL: "https://x.example/"}, nil),
-		"another municipality's admin": f.call("PUT", path, &foreignAdmin, delivery.DPORequest{URL: "https://x.example/"}, nil),
-		"case system":                  f.call("PUT", path, &cs, delivery.DPORequest{URL: "https://x.example/"}, nil),
+		"caseworker without the right": f.call("PUT", path, &plain, admin.DPORequest{URL: "https://x.example/"}, nil),
+		"another municipality's admin": f.call("PUT", path, &foreignAdmin, admin.DPORequest{URL: "https://x.example/"}, nil),
+		"case system":                  f.call("PUT", path, &cs, admin.DPORequest{URL: "https://x.example/"}, nil),
 	} {
 		if code != http.StatusForbidden {
 			t.Errorf("%s: %d", name, code)
 		}
 	}
-	if code := f.call("PUT", path, &op, delivery.DPORequest{URL: "javascript:alert(1)"}, nil); code != http.StatusBadRequest {
+	if code := f.call("PUT", path, &op, admin.DPORequest{URL: "javascript:alert(1)"}, nil); code != http.StatusBadRequest {
 		t.Fatalf("bad link: %d", code)
 	}
 	if f.call("GET", path, nil, nil, &d); d.URL != "https://www.kk.dk/databeskyttelse" {
@@ -55,12 +55,12 @@ func TestDPOLinkSetByAdministratorsShownToAll(t *testing.T) {
 func TestContributionKeyByPopulation(t *testing.T) {
 	t.Parallel()
 	f := start(t)
-	cw, op, emp := caseworker("101"), admin, employer(cvrA)
-	var k delivery.ContributionKey
+	cw, op, emp := caseworker("101"), operator, employer(cvrA)
+	var k admin.ContributionKey
 	if code := f.call("GET", "/api/v1/admin/contribution-key?year=2024", &cw, nil, &k); code != http.StatusOK {
 		t.Fatalf("report: %d", code)
 	}
-	if !k.Synthetic || k.Source != delivery.SyntheticPopulationSource || len(k.Shares) != 98 {
+	if !k.Synthetic || k.Source != admin.SyntheticPopulationSource || len(k.Shares) != 98 {
 		t.Fatalf("synthetic 2024 table: synthetic %v, %d municipalities, source %q", k.Synthetic, len(k.Shares), k.Source)
 	}
 	var sum int64
@@ -77,9 +77,9 @@ func TestContributionKeyByPopulation(t *testing.T) {
 		t.Fatalf("employer read the key: %d", code)
 	}
 	// An operator loads a complete table for 2025; an incomplete one is refused.
-	table := delivery.PopulationTable{Source: "test table", Municipalities: []delivery.PopulationEntry{}}
+	table := admin.PopulationTable{Source: "test table", Municipalities: []admin.PopulationEntry{}}
 	for _, s := range k.Shares {
-		table.Municipalities = append(table.Municipalities, delivery.PopulationEntry{Municipality: s.Municipality, Inhabitants: 1000})
+		table.Municipalities = append(table.Municipalities, admin.PopulationEntry{Municipality: s.Municipality, Inhabitants: 1000})
 	}
 	short := table
 	short.Municipalities = table.Municipalities[1:]

@@ -4,11 +4,11 @@
 // cursor and acknowledge, or register a CloudEvents push sink that gets every
 // item in order with retries. It also runs the feedback loop to the senders
 // (case registered, status, decisions, payments, citizen tasks; the sender's
-// reconciliation of expected against decided and paid refusion) and two
-// pieces of administration: the municipalities' data protection officer
-// links and the yearly contribution key. The data-foundation feed is its
-// own function (functions/dfdg); its recovery notifications reach the
-// streams as delivery.requested like every other item.
+// reconciliation of expected against decided and paid refusion). The
+// administration of DPO links and the contribution key is package admin;
+// the data-foundation feed is its own function (functions/dfdg), whose
+// recovery notifications reach the streams as delivery.requested like
+// every other item.
 //
 // Hazards: handlers must stay idempotent (the inbox stops exact
 // redeliveries, enqueue stops a repeated item id); the push loop holds a
@@ -31,9 +31,6 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
-
-//go:embed population_synthetic_2024.csv
-var syntheticPopulation []byte
 
 // Migrations are the delivery function's own tables.
 func Migrations() fs.FS {
@@ -58,9 +55,6 @@ type Config struct {
 	// PushConfig configures push sinks: https only, public addresses only,
 	// signed pushes (push.go, pushsafe.go, pushsign.go).
 	PushConfig
-	// SyntheticPopulation loads the synthetic 2024 population table (marked
-	// as synthetic) when no table for 2024 exists. Off in production.
-	SyntheticPopulation bool `envconfig:"DELIVERY_SYNTHETIC_POPULATION" default:"true"`
 }
 
 // Function is the running delivery function.
@@ -72,10 +66,10 @@ type Function struct {
 	wake   chan struct{}
 }
 
-// Register wires the delivery handlers, routes and tick into svc, loads the
-// synthetic population table when configured, and returns the function;
-// call Run to start the push loop. Public routes verify tokens with v.
-func Register(ctx context.Context, svc *runtime.Service, cfg Config, v *auth.Verifier) (*Function, error) {
+// Register wires the delivery handlers, routes and tick into svc and
+// returns the function; call Run to start the push loop. Public routes
+// verify tokens with v.
+func Register(svc *runtime.Service, cfg Config, v *auth.Verifier) (*Function, error) {
 	if cfg.PushInterval <= 0 {
 		cfg.PushInterval = time.Second
 	}
@@ -113,11 +107,6 @@ func Register(ctx context.Context, svc *runtime.Service, cfg Config, v *auth.Ver
 		return nil
 	})
 	f.routes()
-	if cfg.SyntheticPopulation {
-		if err := f.loadSyntheticPopulation(ctx); err != nil {
-			return nil, err
-		}
-	}
 	return f, nil
 }
 
@@ -162,8 +151,4 @@ func (f *Function) routes() {
 	m.Handle("POST /api/v1/deliveries/{recipient}/sink/secret", f.public(f.rotateSecret))
 	m.Handle("GET /api/v1/feedback/absences", f.public(f.senderList))
 	m.Handle("GET /api/v1/feedback/absences/{id}", f.public(f.senderView))
-	m.HandleFunc("GET /api/v1/admin/municipalities/{no}/dpo", f.getDPO) // public: shown to citizens on every page
-	m.Handle("PUT /api/v1/admin/municipalities/{no}/dpo", f.public(f.putDPO))
-	m.Handle("PUT /api/v1/admin/populations/{year}", f.public(f.putPopulation))
-	m.Handle("GET /api/v1/admin/contribution-key", f.public(f.contributionKey))
 }

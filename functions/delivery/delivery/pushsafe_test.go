@@ -25,9 +25,9 @@ func startWith(t *testing.T, ps delivery.PushConfig) *fixture {
 	t.Helper()
 	k := runtimetest.Start(t, runtimetest.Options{Name: "delivery", Migrations: delivery.Migrations()})
 	ctx, cancel := context.WithCancel(context.Background())
-	fn, err := delivery.Register(ctx, k.Svc, delivery.Config{
+	fn, err := delivery.Register(k.Svc, delivery.Config{
 		PushInterval: 20 * time.Millisecond, PushBackoffBase: 20 * time.Millisecond, PushBackoffMax: 100 * time.Millisecond,
-		PushTimeout: 2 * time.Second, SyntheticPopulation: true, PushConfig: ps,
+		PushTimeout: 2 * time.Second, PushConfig: ps,
 	}, k.Verifier(t))
 	if err != nil {
 		cancel()
