@@ -14,12 +14,6 @@ import (
 	"nemrefusion.dk/infra/runtime"
 )
 
-// absenceRow is an absence with an open feedback loop.
-type absenceRow struct {
-	ID, Recipient, SenderCVR string
-	Feedback                 bool
-}
-
 // errUnknownAbsence refuses feedback about an absence that was never
 // delivered to the submitting recipient (the same answer whether it exists
 // elsewhere or not). 422: never retried; the dead-letter function keeps it.
@@ -54,36 +48,39 @@ func checkSubmitter(ev cloudevents.Event, recipient string) error {
 }
 
 // feedbackTarget finds the absence feedback is about and decides whether
-// the feedback counts: it must come from the recipient the absence was
-// delivered to, and the absence must be of a blanket with feedback. For a
-// blanket without feedback (early follow-up, the subsidies, a-kasse
-// reports) the feedback is ignored and the ledger says so: ok is false
-// with no error.
-func feedbackTarget(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, absenceID, recipient string) (a absenceRow, ok bool, err error) {
+// the feedback counts: it must come from the recipient of the absence's
+// feedback loop (the recipient of its first item with feedback), and the
+// absence must be of a blanket with feedback. For a blanket without
+// feedback (early follow-up, the subsidies, a-kasse reports) the feedback
+// is ignored and the ledger says so: ok is false with no error. The
+// absence's row stays locked until the transaction ends, so feedback about
+// one absence is stored one piece at a time.
+func feedbackTarget(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, absenceID, recipient string) (ok bool, err error) {
 	if err := checkSubmitter(ev, recipient); err != nil {
-		return a, false, err
+		return false, err
 	}
-	err = tx.QueryRow(ctx, `SELECT absence_id, recipient, sender_cvr, feedback FROM absences WHERE absence_id = $1 FOR UPDATE`, absenceID).
-		Scan(&a.ID, &a.Recipient, &a.SenderCVR, &a.Feedback)
-	if err == nil && a.Recipient == recipient && a.Feedback {
-		return a, true, nil
+	var loopRecipient string
+	err = tx.QueryRow(ctx, `SELECT l.recipient FROM absences a JOIN feedback_loops l USING (absence_id) WHERE a.absence_id = $1 FOR UPDATE OF a`, absenceID).
+		Scan(&loopRecipient)
+	if err == nil && loopRecipient == recipient {
+		return true, nil
 	}
 	if err != nil && !isNoRows(err) {
-		return a, false, fmt.Errorf("find absence: %w", err)
+		return false, fmt.Errorf("find absence: %w", err)
 	}
 	var delivered bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM items WHERE case_ref = $1 AND recipient = $2)`, absenceID, recipient).Scan(&delivered); err != nil {
-		return a, false, fmt.Errorf("find items of absence: %w", err)
+		return false, fmt.Errorf("find items of absence: %w", err)
 	}
 	if !delivered {
-		return a, false, errUnknownAbsence
+		return false, errUnknownAbsence
 	}
 	reason, _ := json.Marshal(map[string]string{"ignored": "no-feedback", "why": "the blanket has no feedback to the sender (seeds/000 § 1 stk. 3)"})
 	if _, err := tx.Record(ctx, ledger.Entry{Stream: absenceID, Reason: reason}); err != nil {
-		return a, false, err
+		return false, err
 	}
 	runtime.Logger(ctx).InfoContext(ctx, "feedback ignored: blanket without feedback", "recipient", recipient)
-	return a, false, nil
+	return false, nil
 }
 
 // record appends the feedback event to the absence's ledger stream.
@@ -102,18 +99,6 @@ func addDeadline(ctx context.Context, tx *runtime.Tx, absenceID string, d events
 	return nil
 }
 
-// currentStatus sets the absence's status to the newest in its history
-// (case systems may send status changes out of order).
-func currentStatus(ctx context.Context, tx *runtime.Tx, absenceID string) error {
-	_, err := tx.Exec(ctx, `UPDATE absences a SET status = h.status, status_at = h.changed_at
-		FROM (SELECT status, changed_at FROM status_history WHERE absence_id = $1 ORDER BY changed_at DESC, event_id DESC LIMIT 1) h
-		WHERE a.absence_id = $1`, absenceID)
-	if err != nil {
-		return fmt.Errorf("update status: %w", err)
-	}
-	return nil
-}
-
 // onRefusionExpected stores the newest expectation of an absence.
 func (f *Function) onRefusionExpected(ctx context.Context, tx *runtime.Tx, _ cloudevents.Event, in events.RefusionExpectation) error {
 	computed, err := time.Parse(time.RFC3339Nano, in.ComputedAt)
@@ -121,10 +106,9 @@ func (f *Function) onRefusionExpected(ctx context.Context, tx *runtime.Tx, _ clo
 		return events.FieldErrors{{Field: "computedAt", Code: "date-time", Da: "Tidspunktet er ugyldigt.", En: "The time is not valid."}}
 	}
 	periods, _ := json.Marshal(in.Periods)
-	if _, err := tx.Exec(ctx, `INSERT INTO expectations (absence_id, sender_cvr, recipient, computed_at, periods) VALUES ($1, $2, NULLIF($3, ''), $4, $5)
-		ON CONFLICT (absence_id) DO UPDATE SET sender_cvr = EXCLUDED.sender_cvr, recipient = EXCLUDED.recipient,
-			computed_at = EXCLUDED.computed_at, periods = EXCLUDED.periods
-		WHERE expectations.computed_at <= EXCLUDED.computed_at`, in.AbsenceID, in.SenderCVR, in.Recipient, computed, periods); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO expectations (absence_id, sender_cvr, computed_at, periods) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (absence_id) DO UPDATE SET sender_cvr = EXCLUDED.sender_cvr, computed_at = EXCLUDED.computed_at, periods = EXCLUDED.periods
+		WHERE expectations.computed_at <= EXCLUDED.computed_at`, in.AbsenceID, in.SenderCVR, computed, periods); err != nil {
 		return fmt.Errorf("store expectation: %w", err)
 	}
 	for _, d := range in.Deadlines {
@@ -136,7 +120,7 @@ func (f *Function) onRefusionExpected(ctx context.Context, tx *runtime.Tx, _ clo
 }
 
 func (f *Function) onCaseRegistered(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CaseRegistration) error {
-	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
+	ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
 	}
@@ -147,14 +131,11 @@ func (f *Function) onCaseRegistered(ctx context.Context, tx *runtime.Tx, ev clou
 		ON CONFLICT DO NOTHING`, in.AbsenceID, in.RegisteredOn, ev.ID()); err != nil {
 		return fmt.Errorf("store status: %w", err)
 	}
-	if err := currentStatus(ctx, tx, in.AbsenceID); err != nil {
-		return err
-	}
 	return record(ctx, tx, in.AbsenceID)
 }
 
 func (f *Function) onCaseStatusChanged(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CaseStatusChange) error {
-	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
+	ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
 	}
@@ -165,9 +146,6 @@ func (f *Function) onCaseStatusChanged(ctx context.Context, tx *runtime.Tx, ev c
 	if _, err := tx.Exec(ctx, `INSERT INTO status_history (absence_id, status, changed_at, note_da, note_en, event_id) VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6)
 		ON CONFLICT DO NOTHING`, in.AbsenceID, in.Status, at, in.NoteDa, in.NoteEn, ev.ID()); err != nil {
 		return fmt.Errorf("store status: %w", err)
-	}
-	if err := currentStatus(ctx, tx, in.AbsenceID); err != nil {
-		return err
 	}
 	if in.Deadline != nil {
 		if err := addDeadline(ctx, tx, in.AbsenceID, *in.Deadline, "status"); err != nil {
@@ -184,7 +162,7 @@ func (f *Function) onRefusionDecided(ctx context.Context, tx *runtime.Tx, ev clo
 	if in.Outcome != "refused" && len(in.Periods) == 0 {
 		return events.FieldErrors{{Field: "periods", Code: "required", Da: "En bevilling skal have perioder.", En: "A grant needs periods."}}
 	}
-	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
+	ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
 	}
@@ -206,7 +184,7 @@ func (f *Function) onRefusionDecided(ctx context.Context, tx *runtime.Tx, ev clo
 }
 
 func (f *Function) onPaymentMade(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.Payment) error {
-	_, ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
+	ok, err := feedbackTarget(ctx, tx, ev, in.AbsenceID, in.Recipient)
 	if err != nil || !ok {
 		return err
 	}

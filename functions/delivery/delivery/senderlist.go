@@ -115,11 +115,11 @@ func (f *Function) senderList(w http.ResponseWriter, r *http.Request) {
 		SELECT fi.case_ref, fi.recipient, fi.kind, COALESCE(fi.payload->>'blanket', ''), COALESCE(fi.payload->>'receipt', ''),
 			COALESCE(fi.payload->'submission'->>'firstAbsenceDay', ''), fi.created_at,
 			COALESCE(la.payload->>'status', ''), COALESCE(la.payload->'result'->>'lastAbsenceDay', la.payload->'submission'->>'lastAbsenceDay', ''),
-			c.n, COALESCE(a.feedback, false), COALESCE(a.case_number, ''), COALESCE(a.status, 'delivered'), COALESCE(a.status_at, fi.created_at),
+			c.n, a.absence_id IS NOT NULL, COALESCE(a.case_number, ''), COALESCE(a.status, 'delivered'), COALESCE(a.status_at, fi.created_at),
 			(SELECT count(*) FROM decisions d WHERE d.absence_id = fi.case_ref),
 			(SELECT COALESCE(sum(amount_ore), 0)::bigint FROM payments pm WHERE pm.absence_id = fi.case_ref)
 		FROM firsts fi JOIN lasts la USING (case_ref) JOIN counts c USING (case_ref)
-		LEFT JOIN absences a ON a.absence_id = fi.case_ref
+		LEFT JOIN feedback_loops a ON a.absence_id = fi.case_ref
 		ORDER BY fi.created_at DESC, fi.case_ref
 		LIMIT $2`, cvr, limit+1)
 	if err != nil {

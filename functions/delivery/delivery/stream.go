@@ -65,10 +65,9 @@ func (f *Function) enqueue(ctx context.Context, tx *runtime.Tx, req events.Deliv
 		return 0, false, fmt.Errorf("store item: %w", err)
 	}
 	if feedback {
-		if _, err := tx.Exec(ctx, `INSERT INTO absences (absence_id, recipient, sender_cvr, feedback) VALUES ($1, $2, $3, true)
-			ON CONFLICT (absence_id) DO UPDATE SET feedback = true,
-				sender_cvr = CASE WHEN absences.sender_cvr = '' THEN EXCLUDED.sender_cvr ELSE absences.sender_cvr END`,
-			req.CaseRef, req.Recipient, events.SenderCVR(req.Sender)); err != nil {
+		// The loop's recipient and sender are this item's (the first with
+		// feedback): feedback_loops reads them from items.
+		if _, err := tx.Exec(ctx, `INSERT INTO absences (absence_id) VALUES ($1) ON CONFLICT DO NOTHING`, req.CaseRef); err != nil {
 			return 0, false, fmt.Errorf("open feedback loop: %w", err)
 		}
 	}

@@ -71,12 +71,13 @@ func (f *Function) senderView(w http.ResponseWriter, r *http.Request) {
 	p, id := principal(r), r.PathValue("id")
 	var v AbsenceView
 	var senderCVR string
-	var feedback bool
 	var caseNumber *string
-	err := f.svc.DB.QueryRow(r.Context(), `SELECT a.absence_id, a.recipient, COALESCE(NULLIF(a.sender_cvr, ''), e.sender_cvr, ''), a.feedback, a.case_number, a.status, a.status_at
-		FROM absences a LEFT JOIN expectations e USING (absence_id) WHERE a.absence_id = $1`, id).
-		Scan(&v.AbsenceID, &v.Recipient, &senderCVR, &feedback, &caseNumber, &v.Status, &v.StatusAt)
-	if isNoRows(err) || (err == nil && !feedback) {
+	// The sender is the CVR of the first item with feedback, or else the
+	// CVR the rules pay the refusion to (the expectation's).
+	err := f.svc.DB.QueryRow(r.Context(), `SELECT l.absence_id, l.recipient, COALESCE(NULLIF(l.sender_cvr, ''), e.sender_cvr, ''), l.case_number, l.status, l.status_at
+		FROM feedback_loops l LEFT JOIN expectations e USING (absence_id) WHERE l.absence_id = $1`, id).
+		Scan(&v.AbsenceID, &v.Recipient, &senderCVR, &caseNumber, &v.Status, &v.StatusAt)
+	if isNoRows(err) {
 		auth.WriteNotFound(w)
 		return
 	}
