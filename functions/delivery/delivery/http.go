@@ -48,9 +48,7 @@ func readBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-var errNoRows = pgx.ErrNoRows
-
-func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
 // fail is a short constructor for domain errors.
 func fail(k runtime.Kind, code, da, en string) error { return runtime.Fail(k, code, da, en, nil) }
