@@ -3,10 +3,11 @@ package events
 // The data-foundation feed (seeds/004 chapter 37). The sick and recovery
 // notices themselves are DfdgNoticeRequested (events/sickness.go). A
 // municipality that looked an absence up before its recovery was registered
-// is told when the recovery arrives (§ 133 stk. 3): the delivery function
-// puts an item of kind DfdgRecoveryKind with a DfdgRecovery payload in the
-// municipality's delivery stream, so it reaches the case system by fetch or
-// by its push sink, in order and with retries.
+// is told when the recovery arrives (§ 133 stk. 3): the dfdg function
+// emits a DeliveryRequested of kind DfdgRecoveryKind with a DfdgRecovery
+// payload for that municipality, which the delivery function puts in its
+// stream, so it reaches the case system by fetch or by its push sink, in
+// order and with retries.
 const (
 	// DfdgRecoveryKind is the delivery kind of a recovery notification.
 	DfdgRecoveryKind = "dfdg.recovery"
