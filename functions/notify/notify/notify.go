@@ -14,14 +14,14 @@
 // Failures: a register, the store, Digital Post or NemSMS that cannot be
 // reached gives 503 and the broker retries; a request that can never
 // succeed (unknown recipient, refused by Digital Post) gives letter.failed
-// (or sms.skipped) and is acknowledged; malformed data gives 400.
+// (or sms.skipped) and is acknowledged; data that does not fit its type gives 400
+// (code invalid-data, runtime.Decode).
 package notify
 
 import (
 	"bytes"
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,8 +70,8 @@ type Deps struct {
 // Register adds notify's handlers to svc.
 func Register(svc *runtime.Service, d Deps) {
 	h := &handler{d: d}
-	svc.On(events.LetterRequested, h.letter)
-	svc.On(events.SMSRequested, h.sms)
+	runtime.On(svc, events.LetterRequested, h.letter)
+	runtime.On(svc, events.SMSRequested, h.sms)
 }
 
 type handler struct{ d Deps }
@@ -85,27 +85,13 @@ func DerivedID(what string, ev cloudevents.Event) string {
 	return uuid.NewSHA1(idNamespace, []byte(what+"\x00"+ev.Source()+"\x00"+ev.ID())).String()
 }
 
-func decode(ev cloudevents.Event, v any) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(ev.Data(), v); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "invalid-data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
-	return nil
-}
-
 // unavailable wraps a transient failure as 503 (the broker retries).
 func unavailable(what string, err error) error {
 	return runtime.Fail(runtime.KindUnavailable, what+"-unavailable", "En bagvedliggende tjeneste svarer ikke. Prøv igen om lidt.",
 		"A service behind us does not answer. Please try again shortly.", fmt.Errorf("%s: %w", what, err))
 }
 
-func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var req events.LetterRequest
-	if err := decode(ev, &req); err != nil {
-		return err
-	}
+func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, req events.LetterRequest) error {
 	id := DerivedID("letter", ev)
 	failed := func(code, da, en string) error {
 		return h.letterFailed(ctx, tx, ev, id, req, code, da, en)
@@ -233,11 +219,7 @@ func first(xs []string) string {
 	return xs[0]
 }
 
-func (h *handler) sms(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var req events.SMSRequest
-	if err := decode(ev, &req); err != nil {
-		return err
-	}
+func (h *handler) sms(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, req events.SMSRequest) error {
 	id := DerivedID("sms", ev)
 	skip := func(code string) error { return h.smsOutcome(ctx, tx, ev, id, req, code) }
 	p, err := h.d.Persons.Person(ctx, req.Recipient.CPR)
