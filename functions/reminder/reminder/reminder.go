@@ -89,9 +89,9 @@ func New(svc *runtime.Service, sched *schedule.Schedule, clock Clock) *Reminders
 // Register adds the event handlers, the tick and the admin routes to the
 // service.
 func (r *Reminders) Register() {
-	r.svc.On(events.ReminderScheduled, r.HandleScheduled)
-	r.svc.On(events.ReminderCancelled, r.HandleCancelled)
-	r.svc.On(events.CitizenTasksClosed, r.HandleTasksClosed)
+	runtime.On(r.svc, events.ReminderScheduled, r.HandleScheduled)
+	runtime.On(r.svc, events.ReminderCancelled, r.HandleCancelled)
+	runtime.On(r.svc, events.CitizenTasksClosed, r.HandleTasksClosed)
 	r.svc.OnTick(events.TickReminderDue, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
 		// The tick's own transaction only records the tick; each reminder
 		// fires in its own transaction.
@@ -108,14 +108,7 @@ func (r *Reminders) table() string { return r.svc.Name + ".reminders" }
 // HandleScheduled stores or moves a reminder and puts it on the schedule.
 // A reminder that already fired or was cancelled is left as it is; one whose
 // subject was cancelled after the event was sent is stored as cancelled.
-func (r *Reminders) HandleScheduled(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var d events.ReminderSchedule
-	if err := json.Unmarshal(ev.Data(), &d); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "bad-data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (r *Reminders) HandleScheduled(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, d events.ReminderSchedule) error {
 	if err := lockSubject(ctx, tx, d.Subject); err != nil {
 		return err
 	}
@@ -169,14 +162,7 @@ func (r *Reminders) HandleScheduled(ctx context.Context, tx *runtime.Tx, ev clou
 // HandleCancelled cancels one reminder by id (remembering the id, so a
 // reminder.scheduled arriving later does not revive it) or every scheduled
 // reminder of a subject.
-func (r *Reminders) HandleCancelled(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var d events.ReminderCancellation
-	if err := json.Unmarshal(ev.Data(), &d); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "bad-data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (r *Reminders) HandleCancelled(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, d events.ReminderCancellation) error {
 	reason := d.Reason
 	if reason == "" {
 		reason = "cancelled"
@@ -207,14 +193,7 @@ func (r *Reminders) HandleCancelled(ctx context.Context, tx *runtime.Tx, ev clou
 // HandleTasksClosed cancels the reminders of the absence's citizen tasks
 // (subject {tasks, absenceId}): the day-6 SMS goes only while tasks are
 // open (seeds/003).
-func (r *Reminders) HandleTasksClosed(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var d events.CitizenTasksClosure
-	if err := json.Unmarshal(ev.Data(), &d); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "bad-data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (r *Reminders) HandleTasksClosed(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, d events.CitizenTasksClosure) error {
 	_, err := r.cancelSubject(ctx, tx, events.ReminderSubject{Type: events.SubjectTasks, ID: d.AbsenceID}, ev.Time(), "tasks-closed")
 	return err
 }
