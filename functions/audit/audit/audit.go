@@ -23,6 +23,12 @@ import (
 	"nemrefusion.dk/infra/runtime"
 )
 
+// ProbeRequest is the data of a probe request (its schema is
+// system.probe.requested.v1).
+type ProbeRequest struct {
+	Note string `json:"note"`
+}
+
 // ProbeAnswer is the data of a probe answer.
 type ProbeAnswer struct {
 	Note       string `json:"note"`
@@ -42,7 +48,7 @@ type CheckpointSigned struct {
 // requires a token verified by v. The checkpoint and proof routes are
 // public: they show only hashes and signatures (see proofs.go).
 func Register(svc *runtime.Service, signer ledger.Signer, v *auth.Verifier) {
-	svc.On(events.ProbeRequested, answerProbe)
+	runtime.On(svc, events.ProbeRequested, answerProbe)
 	svc.OnTick(events.TickLedgerCheckpoint, func(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
 		return checkpoint(ctx, svc, tx, signer)
 	})
@@ -69,18 +75,9 @@ func KeepSigned(ctx context.Context, svc *runtime.Service, signer ledger.Signer,
 }
 
 // answerProbe records the probe's arrival in its ledger stream and emits the answer.
-func answerProbe(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
+func answerProbe(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in ProbeRequest) error {
 	if err := checkProbe(ev); err != nil {
 		return err
-	}
-	var in struct {
-		Note string `json:"note"`
-	}
-	if err := ev.DataAs(&in); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
 	}
 	rec, err := tx.Record(ctx, ledger.Entry{})
 	if err != nil {
