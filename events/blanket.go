@@ -50,9 +50,31 @@ type BlanketDecision struct {
 	Status string `json:"status"`
 	// Recipient is the municipality number or "UDK".
 	Recipient string `json:"recipient,omitempty"`
-	// Result is the family's result (for sickness: the refusion result).
-	Result  json.RawMessage `json:"result,omitempty"`
-	Reasons []Reason        `json:"reasons"`
+	// Result is the family's result: SicknessResult, ParentalEmployerResult,
+	// ParentalLeaveResult or SubsidyResult, as the blanket's type decides
+	// (ResultOf). Decoding picks the type from Blanket.
+	Result  BlanketResult `json:"result,omitempty"`
+	Reasons []Reason      `json:"reasons"`
+}
+
+// UnmarshalJSON decodes the result as the result type of d's blanket
+// (ResultOf); an unknown blanket with a result is an error.
+func (d *BlanketDecision) UnmarshalJSON(b []byte) error {
+	type plain BlanketDecision
+	var v struct {
+		plain
+		Result json.RawMessage `json:"result,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	res, err := DecodeBlanketResult(v.Blanket, v.Result)
+	if err != nil {
+		return err
+	}
+	*d = BlanketDecision(v.plain)
+	d.Result = res
+	return nil
 }
 
 // BlanketRejection is the data of BlanketRejected.

@@ -104,9 +104,13 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 		}
 	}
 	if def.Feedback {
+		res, err := events.DecodeBlanketResult(def.Type, result)
+		if err != nil {
+			return fmt.Errorf("blanket result: %w", err)
+		}
 		if _, err := tx.Emit(ctx, events.BlanketDecided, c.ID, events.BlanketDecision{
 			CaseID: c.ID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Status: c.Status,
-			Recipient: c.Recipient, Result: result, Reasons: out.Reasons,
+			Recipient: c.Recipient, Result: res, Reasons: out.Reasons,
 		}); err != nil {
 			return err
 		}

@@ -213,15 +213,9 @@ func TestMaternityEmployerFeedbackNamesTheLaw(t *testing.T) {
 			t.Errorf("feedback lacks %s: %v", want, rules)
 		}
 	}
-	var res struct {
-		Refusion struct {
-			Total        float64 `json:"total"`
-			NextDeadline string  `json:"nextDeadline"`
-		} `json:"refusion"`
-	}
-	_ = json.Unmarshal(d.Result, &res)
-	if res.Refusion.Total != 1000 || res.Refusion.NextDeadline == "" {
-		t.Errorf("refusion capped at the wages paid (1,000 kr) with the next deadline: %s", d.Result)
+	res, _ := d.Result.(events.ParentalEmployerResult)
+	if res.Refusion.Total != 100000 || res.Refusion.NextDeadline == "" {
+		t.Errorf("refusion capped at the wages paid (1,000 kr) with the next deadline: %+v", d.Result)
 	}
 	if count(outboxOf(t, "maternity", caseID), events.ReminderScheduled) == 0 {
 		t.Error("no reminder of the deadline")

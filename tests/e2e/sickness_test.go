@@ -145,13 +145,8 @@ func TestSicknessReportBecomesDeliveryLettersTasksAndReminders(t *testing.T) {
 			if d.Receipt != first["receipt"] || len(d.Reasons) < 5 {
 				t.Errorf("feedback %+v", d)
 			}
-			var res struct {
-				Refusion struct {
-					Provisional bool `json:"provisional"`
-				} `json:"refusion"`
-			}
-			if err := json.Unmarshal(d.Result, &res); err != nil || !res.Refusion.Provisional {
-				t.Errorf("a result computed with the provisional rate does not say so: %s", d.Result)
+			if res, ok := d.Result.(events.SicknessResult); !ok || res.Refusion == nil || !res.Refusion.Provisional {
+				t.Errorf("a result computed with the provisional rate does not say so: %+v", d.Result)
 			}
 		}
 	}
