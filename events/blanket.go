@@ -57,6 +57,16 @@ type BlanketDecision struct {
 	Reasons []Reason      `json:"reasons"`
 }
 
+// MarshalJSON writes no reasons as [] rather than null: the schema wants
+// a list, and a decision that names no rule has an empty one.
+func (d BlanketDecision) MarshalJSON() ([]byte, error) {
+	type plain BlanketDecision
+	if d.Reasons == nil {
+		d.Reasons = []Reason{}
+	}
+	return json.Marshal(plain(d))
+}
+
 // UnmarshalJSON decodes the result as the result type of d's blanket
 // (ResultOf); an unknown blanket with a result is an error.
 func (d *BlanketDecision) UnmarshalJSON(b []byte) error {

@@ -147,6 +147,16 @@ type BlanketItem struct {
 	Reasons []Reason      `json:"reasons"`
 }
 
+// MarshalJSON writes no reasons as [] rather than null: the schema wants
+// a list, and a decision that names no rule has an empty one.
+func (it BlanketItem) MarshalJSON() ([]byte, error) {
+	type plain BlanketItem
+	if it.Reasons == nil {
+		it.Reasons = []Reason{}
+	}
+	return json.Marshal(plain(it))
+}
+
 // UnmarshalJSON decodes the result as the result type of the item's
 // blanket (ResultOf).
 func (it *BlanketItem) UnmarshalJSON(b []byte) error {

@@ -161,6 +161,44 @@ func TestEveryBlanketResultIsAcceptedAndDecodesBack(t *testing.T) {
 	}
 }
 
+// A decision or item without reasons has an empty list of them, never
+// null, which the schemas refuse.
+func TestNoReasonsIsAnEmptyList(t *testing.T) {
+	c := resultCases()[5]
+	d := mustJSON(t, BlanketDecision{CaseID: absenceID, Blanket: c.blanket, Sender: "cvr:30000005", Status: "cancelled", Result: c.result})
+	if err := ValidateJSON(BlanketDecided, d); err != nil || !strings.Contains(string(d), `"reasons":[]`) {
+		t.Fatalf("%s: %v", d, err)
+	}
+	item := itemOf(t, c)
+	item.Reasons = nil
+	r := mustJSON(t, blanketRequest(t, c, item))
+	if err := ValidateJSON(DeliveryRequested, r); err != nil || !strings.Contains(string(r), `"reasons":[]`) {
+		t.Fatalf("%s: %v", r, err)
+	}
+}
+
+// The schemas' examples are values of the Go types.
+func TestExamplesDecodeIntoTheGoTypes(t *testing.T) {
+	var d BlanketDecision
+	if err := json.Unmarshal(exampleOf(t, BlanketDecided), &d); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := d.Result.(SicknessResult); !ok || r.Refusion == nil || r.Refusion.WeeklyAmount != 469493 {
+		t.Fatalf("example result %#v", d.Result)
+	}
+	var req DeliveryRequest
+	if err := json.Unmarshal(exampleOf(t, DeliveryRequested), &req); err != nil {
+		t.Fatal(err)
+	}
+	p, err := req.DecodePayload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, ok := p.(BlanketItem); !ok || !reflect.DeepEqual(it.Result, d.Result) {
+		t.Fatalf("example payload %#v", p)
+	}
+}
+
 // Every registered blanket has a result type, so no blanket's result is
 // outside the contract.
 func TestEveryBlanketHasAResultType(t *testing.T) {
