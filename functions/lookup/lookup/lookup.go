@@ -12,6 +12,7 @@ package lookup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ const DefaultUniformDelay = 250 * time.Millisecond
 func Register(svc *runtime.Service, c *cache.Cache, v *auth.Verifier) *Service {
 	s := &Service{svc: svc, cache: c, Now: time.Now, UniformDelay: DefaultUniformDelay}
 	svc.On(events.LookupRequested, s.onRequested)
-	svc.On(events.LookupInvalidated, s.onInvalidated)
+	runtime.On(svc, events.LookupInvalidated, s.onInvalidated)
 	s.routes(v)
 	s.metrics()
 	return s
@@ -77,22 +78,30 @@ func notFound(kind string) (code, da, en string) {
 // onRequested answers a lookup request: lookup.answered.v1, or
 // lookup.failed.v1 for an unknown number or an invalid request, with the
 // ledger entry in the same transaction; 503 while a register is down.
+//
+// It alone does not register through runtime.On: the requester waits for
+// a reply, so data that does not fit the type is answered with
+// lookup.failed (reason invalid, code runtime.CodeInvalidData, the same
+// code runtime.Decode gives) rather than refused with 400, which would
+// dead-letter the request and leave the requester waiting. It decodes
+// before validating so that the reply can name the kind and parse's field
+// errors.
 func (s *Service) onRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
 	var req events.LookupRequest
-	if err := ev.DataAs(&req); err != nil {
-		return s.fail(ctx, tx, ev, req.Kind, events.LookupReasonInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", nil)
+	if err := json.Unmarshal(ev.Data(), &req); err != nil {
+		return s.fail(ctx, tx, ev, req.Kind, events.LookupReasonInvalid, runtime.CodeInvalidData, "Data kan ikke læses.", "The data cannot be read.", nil)
 	}
 	if err := events.Validate(ev); err != nil {
 		var fe events.FieldErrors
-		if errors.As(err, &fe) {
-			// Report the checks of parse where they apply (they name the
-			// rule broken); fall back to the schema's.
-			if _, pfe := parse(req); len(pfe) > 0 {
-				fe = pfe
-			}
-			return s.fail(ctx, tx, ev, req.Kind, events.LookupReasonInvalid, "invalid", "Forespørgslen er ikke gyldig.", "The request is not valid.", fe)
+		if !errors.As(err, &fe) {
+			return runtime.InvalidData(err)
 		}
-		return err
+		// Report the checks of parse where they apply (they name the
+		// rule broken); fall back to the schema's.
+		if _, pfe := parse(req); len(pfe) > 0 {
+			fe = pfe
+		}
+		return s.fail(ctx, tx, ev, req.Kind, events.LookupReasonInvalid, runtime.CodeInvalidData, "Forespørgslen er ikke gyldig.", "The request is not valid.", fe)
 	}
 	q, fe := parse(req)
 	if len(fe) > 0 {
@@ -144,14 +153,7 @@ func (s *Service) fail(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event
 
 // onInvalidated drops cache entries. A Redis that cannot be reached gives
 // 503: the broker retries, so the stale entry does not come back with Redis.
-func (s *Service) onInvalidated(ctx context.Context, _ *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var in events.LookupInvalidation
-	if err := ev.DataAs(&in); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (s *Service) onInvalidated(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event, in events.LookupInvalidation) error {
 	var fe events.FieldErrors
 	cpr, cvr, pn := parseOptional(in, &fe)
 	if err := fe.Err(); err != nil {
