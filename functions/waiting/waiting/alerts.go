@@ -24,11 +24,7 @@ import (
 // HandleDue alerts the audience of a reminder that came due. Every effect
 // is keyed by the reminder id, so a second reminder.due for the same
 // reminder (which the reminder function never emits) would change nothing.
-func (w *Waiting) HandleDue(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var d events.ReminderFired
-	if err := json.Unmarshal(ev.Data(), &d); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "bad-data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (w *Waiting) HandleDue(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, d events.ReminderFired) error {
 	hint := func(c string) bool { return len(d.Channels) == 0 || slices.Contains(d.Channels, c) }
 	switch d.Audience.Kind {
 	case events.AudienceSender:

@@ -79,5 +79,5 @@ func (w *Waiting) Register() {
 	route("GET /api/v1/inbox", w.inbox)
 	route("GET /api/v1/inbox/settings", w.getSettings)
 	route("PUT /api/v1/inbox/settings", w.putSettings)
-	w.svc.On(events.ReminderDue, w.HandleDue)
+	runtime.On(w.svc, events.ReminderDue, w.HandleDue)
 }
