@@ -77,11 +77,11 @@ type Function struct {
 // how old a login may be to sign an answer (auth.Config.SigningMaxAge).
 func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duration, c Config) *Function {
 	f := &Function{svc: svc, v: v, maxAge: signingMaxAge, dpo: newDPOLinks(c.DPOBaseURL), now: time.Now}
-	svc.On(events.CitizenTasksRequested, f.onTasksRequested)
-	svc.On(events.DocumentAccepted, f.onDocumentAccepted)
-	svc.On(events.DocumentRejected, f.onDocumentRejected)
-	svc.On(events.LetterSent, f.onLetterSent)
-	svc.On(events.LetterFailed, f.onLetterFailed)
+	runtime.On(svc, events.CitizenTasksRequested, f.onTasksRequested)
+	runtime.On(svc, events.DocumentAccepted, f.onDocumentAccepted)
+	runtime.On(svc, events.DocumentRejected, f.onDocumentRejected)
+	runtime.On(svc, events.LetterSent, f.onLetterSent)
+	runtime.On(svc, events.LetterFailed, f.onLetterFailed)
 	f.routes()
 	return f
 }
@@ -102,23 +102,9 @@ func mustZone(name string) *time.Location {
 // today is the Danish calendar day now.
 func (f *Function) today() time.Time { return tasks.Day(f.now().In(copenhagen)) }
 
-func decode(ev cloudevents.Event, v any) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(ev.Data(), v); err != nil {
-		return events.FieldErrors{{Field: "", Code: "json", Da: "Data passer ikke til hændelsestypen.", En: "The data does not fit the event type."}}
-	}
-	return nil
-}
-
 // onTasksRequested gives the sick person the tasks asked for: the absence
 // is created on its first request; a task already given is not given again.
-func (f *Function) onTasksRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.CitizenTasksRequest
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onTasksRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CitizenTasksRequest) error {
 	a, ok, err := loadAbsence(ctx, tx, in.AbsenceID, true)
 	if err != nil {
 		return err
@@ -144,19 +130,11 @@ func (f *Function) onTasksRequested(ctx context.Context, tx *runtime.Tx, ev clou
 	return err
 }
 
-func (f *Function) onDocumentAccepted(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.DocumentAcceptedData
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onDocumentAccepted(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.DocumentAcceptedData) error {
 	return upsertDocument(ctx, tx, in.DocumentID, in.AbsenceID, in.Title, tasks.DocumentAccepted, "", in.AcceptedAt)
 }
 
-func (f *Function) onDocumentRejected(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.DocumentRejectedData
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onDocumentRejected(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.DocumentRejectedData) error {
 	return upsertDocument(ctx, tx, in.DocumentID, in.AbsenceID, in.Title, tasks.DocumentRejected, in.Reason, in.RejectedAt)
 }
 
@@ -171,11 +149,7 @@ func upsertDocument(ctx context.Context, tx *runtime.Tx, id, absence, title, sta
 
 // onLetterSent notes that an answer's receipt was sent and where its PDF is.
 // Letters of other kinds, and receipts of other functions, are ignored.
-func (f *Function) onLetterSent(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.LetterSentData
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onLetterSent(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.LetterSentData) error {
 	if in.Kind != events.LetterAnswerReceipt {
 		return nil
 	}
@@ -187,11 +161,7 @@ func (f *Function) onLetterSent(ctx context.Context, tx *runtime.Tx, ev cloudeve
 	return nil
 }
 
-func (f *Function) onLetterFailed(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	var in events.LetterFailedData
-	if err := decode(ev, &in); err != nil {
-		return err
-	}
+func (f *Function) onLetterFailed(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.LetterFailedData) error {
 	if in.Kind != events.LetterAnswerReceipt {
 		return nil
 	}
