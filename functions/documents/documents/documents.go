@@ -107,8 +107,8 @@ func Register(svc *runtime.Service, d Deps) (*Function, error) {
 	svc.Mux.Handle("POST /api/v1/documents", auth.Require(d.Verifier, Uploaders...)(http.HandlerFunc(f.upload)))
 	svc.Mux.Handle("GET /api/v1/documents/{id}", all(http.HandlerFunc(f.status)))
 	svc.Mux.Handle("GET /api/v1/documents/{id}/download", all(http.HandlerFunc(f.download)))
-	svc.On(events.DeliveryRequested, f.onDeliveryRequested)
-	svc.On(events.CitizenTasksRequested, f.onTasksRequested)
+	runtime.On(svc, events.DeliveryRequested, f.onDeliveryRequested)
+	runtime.On(svc, events.CitizenTasksRequested, f.onTasksRequested)
 	svc.OnTick(events.TickDocumentsRescan, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
 		// The tick's transaction only records the tick; the scans run in
 		// their own transactions after it.

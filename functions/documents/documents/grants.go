@@ -18,14 +18,7 @@ import (
 // read the documents that go with it (seeds/000 § 1 stk. 2: the item and
 // its documents are the receiving authority's). A repeated event, or another
 // item naming the same document for the same recipient, adds nothing.
-func (f *Function) onDeliveryRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var req events.DeliveryRequest
-	if err := ev.DataAs(&req); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (f *Function) onDeliveryRequested(ctx context.Context, tx *runtime.Tx, _ cloudevents.Event, req events.DeliveryRequest) error {
 	if err := addParties(ctx, tx, req.CaseRef, deliveryParties(req)); err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 func (f *fixture) deliver(t *testing.T, itemID, recipient string, refs ...string) {
 	t.Helper()
 	ev, err := events.New(events.DeliveryRequested, "test", itemID, events.DeliveryRequest{ItemID: itemID, Recipient: recipient,
-		Kind: "citizen.documentation", CaseRef: "absence-1", Payload: []byte(`{}`), DocumentRefs: refs}, nil)
+		Kind: "citizen.documentation", CaseRef: "absence-1", Payload: payloadOf(t, "citizen.documentation", "absence-1"), DocumentRefs: refs}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestCaseworkersOfTheRecipientMayReadDeliveredDocuments(t *testing.T) {
 	// The same event twice, and a second item with the same document: one grant.
 	f.deliver(t, "absence-1/documentation/1", "101", toKbh)
 	ev, _ := events.New(events.DeliveryRequested, "test", "k", events.DeliveryRequest{ItemID: "absence-1/documentation/2", Recipient: "101",
-		Kind: "citizen.documentation", CaseRef: "absence-1", Payload: []byte(`{}`), DocumentRefs: []string{toKbh, "not-a-uuid"}}, nil)
+		Kind: "citizen.documentation", CaseRef: "absence-1", Payload: payloadOf(t, "citizen.documentation", "absence-1"), DocumentRefs: []string{toKbh, "not-a-uuid"}}, nil)
 	f.Deliver(t, ev)
 	f.Deliver(t, ev)
 	f.deliver(t, "absence-1/documentation/3", "UDK", toUDK)
@@ -114,7 +114,7 @@ func TestCaseworkersOfTheRecipientMayReadDeliveredDocuments(t *testing.T) {
 func TestADeliveryToAnUnknownRecipientGrantsNothing(t *testing.T) {
 	f := start(t, options{})
 	ev, _ := events.New(events.DeliveryRequested, "test", "k", events.DeliveryRequest{ItemID: "x/1", Recipient: "999",
-		Kind: "citizen.documentation", CaseRef: "x", Payload: []byte(`{}`), DocumentRefs: []string{"0190f6a4-8a4e-7c1e-9d3c-1b2a3c4d5e72"}}, nil)
+		Kind: "citizen.documentation", CaseRef: "x", Payload: payloadOf(t, "citizen.documentation", "x"), DocumentRefs: []string{"0190f6a4-8a4e-7c1e-9d3c-1b2a3c4d5e72"}}, nil)
 	if code, body := f.Post(t, ev); code/100 != 4 {
 		t.Fatalf("unknown recipient: %d %s, want 4xx", code, body)
 	}

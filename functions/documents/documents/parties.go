@@ -18,14 +18,7 @@ import (
 // onTasksRequested records the parties of an absence from the sick
 // person's tasks: the person, the sender that reported (when not the
 // person themself) and the municipality the answers go to.
-func (f *Function) onTasksRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
-		return err
-	}
-	var in events.CitizenTasksRequest
-	if err := ev.DataAs(&in); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
-	}
+func (f *Function) onTasksRequested(ctx context.Context, tx *runtime.Tx, _ cloudevents.Event, in events.CitizenTasksRequest) error {
 	var parties []string
 	if c, err := ids.ParseCPR(in.CPR); err == nil {
 		parties = append(parties, "cpr:"+c.String())

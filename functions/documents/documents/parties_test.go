@@ -106,7 +106,7 @@ func TestOnlyPartiesAttachDocumentsToAnAbsence(t *testing.T) {
 	// A delivery names its sender and recipient as parties too.
 	other := fmt.Sprintf("0190f0a2-7c1e-7d3a-%04x-%012x", rand.Uint32()&0xffff, rand.Uint64()&0xffffffffffff)
 	dl, _ := events.New(events.DeliveryRequested, "maternity", other, events.DeliveryRequest{ItemID: other + "/report/1", Recipient: "UDK",
-		Kind: "parental.report", CaseRef: other, Sender: "cvr:31000009", Payload: []byte(`{}`)}, nil)
+		Kind: "parental.report", CaseRef: other, Sender: "cvr:31000009", Payload: payloadOf(t, "parental.report", other)}, nil)
 	f.Deliver(t, dl)
 	if code, out := f.uploadFor(t, devissuer.PersonaEmployerSeasonal, other); code != http.StatusCreated {
 		t.Fatalf("the sender of a delivery: %d %v", code, out)
