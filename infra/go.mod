@@ -23,6 +23,7 @@ require (
 	go.opentelemetry.io/otel/sdk v1.47.0
 	knative.dev/pkg v0.0.0-20260727151759-521cb33b33dd
 	nemrefusion.dk/events v0.0.0
+	nemrefusion.dk/functions/kernel v0.0.0
 	sigs.k8s.io/yaml v1.6.0
 )
 
@@ -75,9 +76,11 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0
 	google.golang.org/protobuf v1.36.12 // indirect
-	nemrefusion.dk/schemas v0.0.0-00010101000000-000000000000 // indirect
+	nemrefusion.dk/schemas v0.0.0-00010101000000-000000000000
 )
 
 replace nemrefusion.dk/events => ../events
+
+replace nemrefusion.dk/functions/kernel => ../functions/kernel
 
 replace nemrefusion.dk/schemas => ../schemas

@@ -125,6 +125,7 @@ require (
 	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
 	knative.dev/networking v0.0.0-20260727162500-c7a7b772cac9 // indirect
+	nemrefusion.dk/functions/kernel v0.0.0 // indirect
 	nemrefusion.dk/schemas v0.0.0-00010101000000-000000000000 // indirect
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
@@ -133,6 +134,7 @@ require (
 
 replace (
 	nemrefusion.dk/events => ../events
+	nemrefusion.dk/functions/kernel => ../functions/kernel
 	nemrefusion.dk/infra => ../infra
 )
 

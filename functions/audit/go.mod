@@ -11,6 +11,7 @@ require (
 
 replace (
 	nemrefusion.dk/events => ../../events
+	nemrefusion.dk/functions/kernel => ../kernel
 	nemrefusion.dk/infra => ../../infra
 )
 
@@ -58,6 +59,7 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	nemrefusion.dk/functions/kernel v0.0.0 // indirect
 )
 
 replace nemrefusion.dk/schemas => ../../schemas

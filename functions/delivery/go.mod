@@ -4,6 +4,7 @@ go 1.26.8
 
 replace (
 	nemrefusion.dk/events => ../../events
+	nemrefusion.dk/functions/kernel => ../kernel
 	nemrefusion.dk/infra => ../../infra
 	nemrefusion.dk/schemas => ../../schemas
 )
@@ -55,5 +56,6 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	nemrefusion.dk/functions/kernel v0.0.0 // indirect
 	nemrefusion.dk/schemas v0.0.0-00010101000000-000000000000 // indirect
 )

@@ -3,6 +3,7 @@ module nemrefusion.dk/functions/intake
 go 1.26.8
 
 require (
+	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	nemrefusion.dk/events v0.0.0
 	nemrefusion.dk/infra v0.0.0
@@ -10,13 +11,14 @@ require (
 
 replace (
 	nemrefusion.dk/events => ../../events
+	nemrefusion.dk/functions/kernel => ../kernel
 	nemrefusion.dk/infra => ../../infra
 )
 
 require (
 	github.com/cloudevents/sdk-go/v2 v2.16.2
 	knative.dev/pkg v0.0.0-20260727151759-521cb33b33dd
-	nemrefusion.dk/schemas v0.0.0 // indirect
+	nemrefusion.dk/schemas v0.0.0
 )
 
 require (
@@ -27,7 +29,6 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
-	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
@@ -58,6 +59,7 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	nemrefusion.dk/functions/kernel v0.0.0 // indirect
 )
 
 replace nemrefusion.dk/schemas => ../../schemas

@@ -1,10 +1,11 @@
-package refusion
+package kernel
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
+	_ "time/tzdata" // Danish time in minimal images
 )
 
 // Date is a calendar date (year, month, day) without a time of day or a zone.
@@ -93,13 +94,17 @@ func (d Date) String() string {
 
 // Danish formats d the Danish way, "4. marts 2024".
 func (d Date) Danish() string {
-	return fmt.Sprintf("%d. %s %d", d.day, danishMonths[d.month-1], d.year)
+	return fmt.Sprintf("%d. %s %d", d.day, DanishMonth(d.month), d.year)
 }
 
 // English formats d as "4 March 2024".
 func (d Date) English() string {
 	return fmt.Sprintf("%d %s %d", d.day, d.month, d.year)
 }
+
+// DanishMonth returns the Danish name of m in lower case, "marts", the way
+// letters and reasons write it inside a sentence.
+func DanishMonth(m time.Month) string { return danishMonths[m-1] }
 
 var danishMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli",
 	"august", "september", "oktober", "november", "december"}
@@ -134,11 +139,24 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func maxDate(a, b Date) Date {
-	if a.After(b) {
-		return a
-	}
-	return b
+// Today returns today's date in Danish time, the calendar every deadline
+// of the refusion laws is counted in.
+func Today(now time.Time) Date { return dateOf(now.In(copenhagen)) }
+
+// DateOf returns the Danish calendar date of t.
+func DateOf(t time.Time) Date { return dateOf(t.In(copenhagen)) }
+
+// Time returns midnight at the start of d in Danish time.
+func (d Date) Time() time.Time {
+	return time.Date(d.year, d.month, d.day, 0, 0, 0, 0, copenhagen)
 }
 
-func datePtr(d Date) *Date { return &d }
+// Weekday returns the day of the week of d.
+func (d Date) Weekday() time.Weekday { return d.time().Weekday() }
+
+var copenhagen = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}()

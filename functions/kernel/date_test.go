@@ -1,8 +1,9 @@
-package refusion
+package kernel
 
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 func TestDateAddMonthsClampsToMonthEnd(t *testing.T) {
@@ -83,5 +84,26 @@ func TestDateJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(bad), &v); err == nil {
 			t.Errorf("unmarshal %s: want an error", bad)
 		}
+	}
+}
+
+func TestDanishCalendar(t *testing.T) {
+	t.Parallel()
+	// 23:30 UTC on 31 December is already 1 January in Denmark.
+	late := time.Date(2024, 12, 31, 23, 30, 0, 0, time.UTC)
+	if got := DateOf(late); got != date(1, January, 2025) {
+		t.Errorf("DateOf(%s) = %s, want 2025-01-01", late, got)
+	}
+	if got := Today(late); got != date(1, January, 2025) {
+		t.Errorf("Today = %s", got)
+	}
+	if got := date(1, January, 2025).Time(); !got.Equal(time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("Time = %s, want midnight Danish time", got)
+	}
+	if got := date(4, March, 2024).Weekday(); got != time.Monday {
+		t.Errorf("4 March 2024 is a %s, want Monday", got)
+	}
+	if got := DanishMonth(March); got != "marts" {
+		t.Errorf("DanishMonth(March) = %q", got)
 	}
 }

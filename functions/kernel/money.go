@@ -1,4 +1,4 @@
-package refusion
+package kernel
 
 import (
 	"bytes"
@@ -136,8 +136,25 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// divRoundHalfUp divides a non-negative n by d and rounds half up (away from
-// zero), the rounding used for every øre amount in this package.
+// MulDiv returns m × num / den rounded half up (away from zero) to whole
+// øre, the rounding every refusion and subsidy amount uses ("2/3 of the
+// wages": m.MulDiv(2, 3)). den must be positive.
+func (m Money) MulDiv(num, den int64) Money { return Money(divRoundHalfUp(int64(m)*num, den)) }
+
+// Kroner converts a schema-checked amount in kroner with at most two
+// decimals (a JSON number decoded into a float64) to Money exactly, by way
+// of its two-decimal text. It returns 0 for a value ParseKr refuses (NaN,
+// ±Inf), which a validated blanket never carries.
+func Kroner(v float64) Money {
+	m, err := ParseKr(strconv.FormatFloat(v, 'f', 2, 64))
+	if err != nil {
+		return 0
+	}
+	return m
+}
+
+// divRoundHalfUp divides n by d and rounds half up (away from zero), the
+// rounding used for every øre amount.
 func divRoundHalfUp(n, d int64) int64 {
 	if n < 0 {
 		return -divRoundHalfUp(-n, d)
@@ -150,8 +167,12 @@ func divRoundHalfUp(n, d int64) int64 {
 // multiply stay in integers.
 func hundredths(hours float64) int64 { return int64(math.Round(hours * 100)) }
 
-// timesHours returns m × hours rounded half up to whole øre, with the hours
-// taken to hundredths.
-func (m Money) timesHours(hours float64) Money {
+// RoundHours returns hours rounded half away from zero to hundredths of an
+// hour, the precision every hour count in a refusion is taken to.
+func RoundHours(hours float64) float64 { return float64(hundredths(hours)) / 100 }
+
+// TimesHours returns m × hours rounded half up to whole øre, with the hours
+// taken to hundredths (an hourly rate times the hours of a period).
+func (m Money) TimesHours(hours float64) Money {
 	return Money(divRoundHalfUp(int64(m)*hundredths(hours), 100))
 }

@@ -1,4 +1,4 @@
-package refusion
+package kernel
 
 import (
 	"errors"

@@ -8,6 +8,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	knative.dev/pkg v0.0.0-20260727151759-521cb33b33dd
 	nemrefusion.dk/events v0.0.0
+	nemrefusion.dk/functions/kernel v0.0.0
 	nemrefusion.dk/infra v0.0.0
 )
 
@@ -56,6 +57,7 @@ require (
 
 replace (
 	nemrefusion.dk/events => ../../events
+	nemrefusion.dk/functions/kernel => ../kernel
 	nemrefusion.dk/infra => ../../infra
 	nemrefusion.dk/schemas => ../../schemas
 )

@@ -4,8 +4,8 @@ go 1.26.8
 
 replace (
 	nemrefusion.dk/events => ../../events
+	nemrefusion.dk/functions/kernel => ../kernel
 	nemrefusion.dk/functions/reminder => ../reminder
-	nemrefusion.dk/functions/sickness => ../sickness
 	nemrefusion.dk/infra => ../../infra
 	nemrefusion.dk/schemas => ../../schemas
 )
@@ -14,8 +14,8 @@ require (
 	github.com/google/uuid v1.6.0
 	knative.dev/pkg v0.0.0-20260727151759-521cb33b33dd
 	nemrefusion.dk/events v0.0.0
+	nemrefusion.dk/functions/kernel v0.0.0
 	nemrefusion.dk/functions/reminder v0.0.0-00010101000000-000000000000
-	nemrefusion.dk/functions/sickness v0.0.0-00010101000000-000000000000
 	nemrefusion.dk/infra v0.0.0
 )
 

@@ -12,6 +12,7 @@ import (
 	"knative.dev/pkg/signals"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/sickness/sickness"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/blanket"
@@ -32,7 +33,7 @@ func main() {
 		slog.Error("config", "err", err.Error())
 		os.Exit(2)
 	}
-	rates, err := sickness.LoadRates(c.ProvisionalRates)
+	rates, err := kernel.LoadRates(c.ProvisionalRates)
 	if err != nil {
 		slog.Error("rates", "err", err.Error())
 		os.Exit(2)

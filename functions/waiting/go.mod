@@ -4,6 +4,7 @@ go 1.26.8
 
 replace (
 	nemrefusion.dk/events => ../../events
+	nemrefusion.dk/functions/kernel => ../kernel
 	nemrefusion.dk/functions/reminder => ../reminder
 	nemrefusion.dk/infra => ../../infra
 	nemrefusion.dk/schemas => ../../schemas
@@ -41,6 +42,7 @@ require (
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
@@ -49,6 +51,7 @@ require (
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.uber.org/zap v1.28.0 // indirect
 	golang.org/x/oauth2 v0.37.0 // indirect
@@ -57,5 +60,6 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
+	nemrefusion.dk/functions/kernel v0.0.0 // indirect
 	nemrefusion.dk/schemas v0.0.0-00010101000000-000000000000 // indirect
 )

@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/runtime"
 )
 

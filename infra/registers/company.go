@@ -1,6 +1,9 @@
 package registers
 
-import "nemrefusion.dk/events/ids"
+import (
+	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel/records"
+)
 
 // Company is what CVR says about one company (virksomhed).
 type Company struct {
@@ -18,17 +21,6 @@ type Company struct {
 	PUnits []PUnit `json:"punits"`
 }
 
-// PUnit is one production unit (produktionsenhed, P-enhed): one physical
-// workplace of one company.
-type PUnit struct {
-	PNumber ids.PNumber `json:"pnumber"`
-	// CVR is the company the unit belongs to.
-	CVR          ids.CVR          `json:"cvr"`
-	Name         string           `json:"name"`
-	Address      Address          `json:"address"`
-	Municipality ids.Municipality `json:"municipality"`
-}
-
 // AKasse is an unemployment insurance fund (arbejdsløshedskasse), which
 // reports sickness of unemployed members. It is a company in CVR too.
 type AKasse struct {
@@ -36,10 +28,9 @@ type AKasse struct {
 	Name string  `json:"name"`
 }
 
-// Membership is a person's membership of an a-kasse.
-type Membership struct {
-	CPR    ids.CPR `json:"cpr"`
-	AKasse ids.CVR `json:"akasse"`
-	// Unemployed is true for a member who is fully unemployed now.
-	Unemployed bool `json:"unemployed"`
-}
+// PUnit is one production unit (P-enhed), records.PUnit: the recipient
+// rule reads its municipality.
+type PUnit = records.PUnit
+
+// Membership is a person's membership of an a-kasse (records.Membership).
+type Membership = records.Membership

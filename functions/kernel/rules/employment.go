@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
 // The employment requirement of sygedagpengeloven § 32 stk. 1 nr. 1.
@@ -34,8 +34,8 @@ const (
 
 // MonthHours is the hours of one reference month, summed over employers.
 type MonthHours struct {
-	Month registers.Month `json:"month"`
-	Hours float64         `json:"hours"`
+	Month records.Month `json:"month"`
+	Hours float64       `json:"hours"`
 	// AtLeast40 is true when the month counts towards the 5 months.
 	AtLeast40 bool `json:"atLeast40"`
 	// Employers is how many employers reported hours that month.
@@ -59,8 +59,8 @@ type Result struct {
 	Passed          bool      `json:"passed"`
 	FirstAbsenceDay time.Time `json:"firstAbsenceDay"`
 	// From and To are the first and last reference month.
-	From registers.Month `json:"from"`
-	To   registers.Month `json:"to"`
+	From records.Month `json:"from"`
+	To   records.Month `json:"to"`
 	// Months holds the six reference months, oldest first.
 	Months              []MonthHours `json:"months"`
 	TotalHours          float64      `json:"totalHours"`
@@ -84,8 +84,8 @@ type Result struct {
 // income must be one person's income months; months outside the reference
 // period are ignored. firstAbsenceDay is read as a calendar day in its own
 // location (pass Danish time).
-func EmploymentRequirement(income []registers.IncomeMonth, firstAbsenceDay time.Time) Result {
-	to := registers.MonthOf(firstAbsenceDay).AddMonths(-1)
+func EmploymentRequirement(income []records.IncomeMonth, firstAbsenceDay time.Time) Result {
+	to := records.MonthOf(firstAbsenceDay).AddMonths(-1)
 	from := to.AddMonths(-(ReferenceMonths - 1))
 	r := Result{
 		FirstAbsenceDay: firstAbsenceDay,
@@ -183,7 +183,7 @@ func (r Result) perMonth(da bool) string {
 	return strings.Join(parts, ", ")
 }
 
-func monthsBetween(a, b registers.Month) int {
+func monthsBetween(a, b records.Month) int {
 	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
 }
 

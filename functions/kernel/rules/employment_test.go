@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
 var (
@@ -16,10 +16,10 @@ var (
 )
 
 // months builds income from one employer: hours[i] is month start+i.
-func months(start registers.Month, hours ...float64) []registers.IncomeMonth {
-	out := make([]registers.IncomeMonth, len(hours))
+func months(start records.Month, hours ...float64) []records.IncomeMonth {
+	out := make([]records.IncomeMonth, len(hours))
 	for i, h := range hours {
-		out[i] = registers.IncomeMonth{CPR: testCPR, Employer: employer, Month: start.AddMonths(i), Hours: h, AMIncomeOre: int64(h * 20000)}
+		out[i] = records.IncomeMonth{CPR: testCPR, Employer: employer, Month: start.AddMonths(i), Hours: h, AMIncomeOre: int64(h * 20000)}
 	}
 	return out
 }
@@ -32,11 +32,11 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 // hours in each of at least 5 of them.
 func TestEmploymentRequirement(t *testing.T) {
 	t.Parallel()
-	jan := registers.NewMonth(2024, time.January)
+	jan := records.NewMonth(2024, time.January)
 	july10 := day(2024, time.July, 10)
 	tests := []struct {
 		name       string
-		income     []registers.IncomeMonth
+		income     []records.IncomeMonth
 		first      time.Time
 		passed     bool
 		total      float64
@@ -69,10 +69,10 @@ func TestEmploymentRequirement(t *testing.T) {
 		{name: "§32 stk.1 nr.1: no income at all fails", income: nil,
 			first: july10, total: 0, months40: 0, noIncome: true, failed: []string{CheckIncomeFound, CheckTotalHours, CheckMonthsOf40}},
 		{name: "§32 stk.1 nr.1: hours from two employers in one month add up", income: append(months(jan, 160, 160, 160, 160, 160, 20),
-			registers.IncomeMonth{CPR: testCPR, Employer: other, Month: jan.AddMonths(5), Hours: 20}),
+			records.IncomeMonth{CPR: testCPR, Employer: other, Month: jan.AddMonths(5), Hours: 20}),
 			first: july10, passed: true, total: 840, months40: 6, monthHours: []float64{160, 160, 160, 160, 160, 40}},
 		{name: "§32 stk.1 nr.1: decimal hours add up exactly (39.9 + 0.1 = 40)", income: append(months(jan, 100, 100, 100, 100, 39.9, 30),
-			registers.IncomeMonth{CPR: testCPR, Employer: other, Month: jan.AddMonths(4), Hours: 0.1}),
+			records.IncomeMonth{CPR: testCPR, Employer: other, Month: jan.AddMonths(4), Hours: 0.1}),
 			first: july10, total: 470, months40: 5, passed: true},
 		{name: "§32 stk.1 nr.1: the month of the first absence day is not completed and does not count",
 			income: months(jan, 160, 160, 160, 160, 0, 0, 160), first: july10, total: 640, months40: 4, failed: []string{CheckMonthsOf40}},
@@ -86,7 +86,7 @@ func TestEmploymentRequirement(t *testing.T) {
 			income: months(jan, 160, 160, 160, 160, 160, 160), first: day(2024, time.June, 30), total: 800, months40: 5, passed: true,
 			from: "2023-12", to: "2024-05"},
 		{name: "§32 stk.1 nr.1: the six months run across New Year",
-			income: months(registers.NewMonth(2023, time.August), 50, 50, 50, 50, 50, 50), first: day(2024, time.February, 15),
+			income: months(records.NewMonth(2023, time.August), 50, 50, 50, 50, 50, 50), first: day(2024, time.February, 15),
 			passed: true, total: 300, months40: 6, from: "2023-08", to: "2024-01"},
 	}
 	for _, tc := range tests {
@@ -133,7 +133,7 @@ func TestEmploymentRequirement(t *testing.T) {
 
 func TestEmploymentRequirementTextExample(t *testing.T) {
 	t.Parallel()
-	r := EmploymentRequirement(months(registers.NewMonth(2024, time.January), 40, 40, 40, 40, 40, 39.5), day(2024, time.July, 3))
+	r := EmploymentRequirement(months(records.NewMonth(2024, time.January), 40, 40, 40, 40, 40, 39.5), day(2024, time.July, 3))
 	wantDa := "Beskæftigelseskravet (sygedagpengeloven § 32 stk. 1 nr. 1) ser ikke ud til at være opfyldt for første fraværsdag 3. juli 2024."
 	if !strings.HasPrefix(r.TextDa, wantDa) || !strings.Contains(r.TextDa, "239,5 timer i alt i januar 2024–juni 2024; kravet er mindst 240 timer: ikke opfyldt.") {
 		t.Errorf("TextDa = %s", r.TextDa)

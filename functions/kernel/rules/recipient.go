@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
 // RecipientKind says which authority a blanket goes to, as the blanket
@@ -47,7 +47,7 @@ type Decision struct {
 	// At is the time the decision was made for (the time of signing).
 	At time.Time `json:"at"`
 	// Residence is the residence CPR had at At (zero for RuleUDK).
-	Residence registers.Residence `json:"residence,omitzero"`
+	Residence records.Residence `json:"residence,omitzero"`
 	// Workplace is the P-unit used for RuleWorkplace.
 	Workplace ids.PNumber `json:"workplace,omitzero"`
 	TextDa    string      `json:"textDa"`
@@ -67,7 +67,7 @@ type Decision struct {
 // ErrWorkplaceMunicipality when the P-unit has no municipality,
 // ErrResidenceUnknown when CPR's history does not reach back to at, and
 // ErrRecipientKind for an unknown kind.
-func RecipientFor(person registers.Person, workplace *registers.PUnit, kind RecipientKind, at time.Time) (Decision, error) {
+func RecipientFor(person records.Person, workplace *records.PUnit, kind RecipientKind, at time.Time) (Decision, error) {
 	switch kind {
 	case ToUDK:
 		return Decision{

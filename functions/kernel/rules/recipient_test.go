@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
 // Routing (DOMAIN.md, Senders and blankets; NemRefusion FAQ): municipality of
@@ -16,23 +16,23 @@ import (
 func TestRecipientFor(t *testing.T) {
 	t.Parallel()
 	aarhus, kbh, helsingor := ids.MustMunicipality(751), ids.MustMunicipality(101), ids.MustMunicipality(217)
-	inAarhus := registers.Person{CPR: testCPR, Residence: registers.Residence{Municipality: aarhus}}
-	moved := registers.Person{CPR: testCPR,
-		Residence: registers.Residence{From: day(2024, time.May, 1), Municipality: aarhus},
-		History:   []registers.Residence{{From: day(2015, time.March, 1), Municipality: kbh}}}
-	inSweden := registers.Person{CPR: testCPR, Residence: registers.Residence{Country: "SE"}}
-	backFromAbroad := registers.Person{CPR: testCPR,
-		Residence: registers.Residence{From: day(2024, time.June, 1), Municipality: aarhus},
-		History:   []registers.Residence{{From: day(2019, time.January, 1), Country: "DE"}}}
-	workKbh := &registers.PUnit{PNumber: ids.MustPNumber("1003388394"), CVR: employer, Municipality: kbh}
-	workHelsingor := &registers.PUnit{PNumber: ids.MustPNumber("1012345678"), CVR: employer, Municipality: helsingor}
-	noMuni := &registers.PUnit{PNumber: ids.MustPNumber("1000000000"), CVR: employer}
+	inAarhus := records.Person{CPR: testCPR, Residence: records.Residence{Municipality: aarhus}}
+	moved := records.Person{CPR: testCPR,
+		Residence: records.Residence{From: day(2024, time.May, 1), Municipality: aarhus},
+		History:   []records.Residence{{From: day(2015, time.March, 1), Municipality: kbh}}}
+	inSweden := records.Person{CPR: testCPR, Residence: records.Residence{Country: "SE"}}
+	backFromAbroad := records.Person{CPR: testCPR,
+		Residence: records.Residence{From: day(2024, time.June, 1), Municipality: aarhus},
+		History:   []records.Residence{{From: day(2019, time.January, 1), Country: "DE"}}}
+	workKbh := &records.PUnit{PNumber: ids.MustPNumber("1003388394"), CVR: employer, Municipality: kbh}
+	workHelsingor := &records.PUnit{PNumber: ids.MustPNumber("1012345678"), CVR: employer, Municipality: helsingor}
+	noMuni := &records.PUnit{PNumber: ids.MustPNumber("1000000000"), CVR: employer}
 	signed := day(2024, time.May, 20)
 
 	tests := []struct {
 		name      string
-		person    registers.Person
-		workplace *registers.PUnit
+		person    records.Person
+		workplace *records.PUnit
 		kind      RecipientKind
 		at        time.Time
 		want      string

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
 // RelationMonths is how far back a relation to a person counts: an
@@ -17,8 +17,8 @@ const RelationMonths = 13
 // RelationPeriod is the eIndkomst period Employs looks at for a relation
 // checked at now: from RelationMonths months before now's month to now's
 // month.
-func RelationPeriod(now time.Time) (from, to registers.Month) {
-	to = registers.MonthOf(now)
+func RelationPeriod(now time.Time) (from, to records.Month) {
+	to = records.MonthOf(now)
 	return to.AddMonths(-RelationMonths), to
 }
 
@@ -26,7 +26,7 @@ func RelationPeriod(now time.Time) (from, to registers.Month) {
 // months (eIndkomst, as read for RelationPeriod): the employment relation
 // that lets an employer (or its payroll system) confirm an employee's CPR
 // number. A zero employer employs nobody.
-func Employs(employer ids.CVR, months []registers.IncomeMonth) bool {
+func Employs(employer ids.CVR, months []records.IncomeMonth) bool {
 	if employer.IsZero() {
 		return false
 	}
@@ -39,7 +39,7 @@ func Employs(employer ids.CVR, months []registers.IncomeMonth) bool {
 }
 
 // MemberOf reports whether the membership is of the a-kasse akasse.
-func MemberOf(akasse ids.CVR, m registers.Membership) bool {
+func MemberOf(akasse ids.CVR, m records.Membership) bool {
 	return !akasse.IsZero() && m.AKasse == akasse
 }
 
@@ -48,7 +48,7 @@ func MemberOf(akasse ids.CVR, m registers.Membership) bool {
 // the municipality is the person's case handler (sygedagpengeloven § 2:
 // the municipality of residence), also for an absence that began before a
 // move. A zero municipality has no residents.
-func ResidentIn(p registers.Person, m ids.Municipality, now time.Time) bool {
+func ResidentIn(p records.Person, m ids.Municipality, now time.Time) bool {
 	if m.IsZero() {
 		return false
 	}

@@ -5,12 +5,12 @@ import (
 	"time"
 
 	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
 func TestEmploysNeedsIncomeFromThatEmployer(t *testing.T) {
 	emp, other := ids.MustCVR("30000005"), ids.MustCVR("31000009")
-	months := []registers.IncomeMonth{{Employer: emp, Month: registers.NewMonth(2026, 1), Hours: 160}}
+	months := []records.IncomeMonth{{Employer: emp, Month: records.NewMonth(2026, 1), Hours: 160}}
 	if !Employs(emp, months) {
 		t.Fatal("the employer that reported income does not employ")
 	}
@@ -21,7 +21,7 @@ func TestEmploysNeedsIncomeFromThatEmployer(t *testing.T) {
 
 func TestMemberOf(t *testing.T) {
 	ak := ids.MustCVR("33000006")
-	if !MemberOf(ak, registers.Membership{AKasse: ak}) || MemberOf(ids.MustCVR("30000005"), registers.Membership{AKasse: ak}) || MemberOf(ids.CVR{}, registers.Membership{}) {
+	if !MemberOf(ak, records.Membership{AKasse: ak}) || MemberOf(ids.MustCVR("30000005"), records.Membership{AKasse: ak}) || MemberOf(ids.CVR{}, records.Membership{}) {
 		t.Fatal("membership")
 	}
 }
@@ -29,9 +29,9 @@ func TestMemberOf(t *testing.T) {
 func TestResidentInNowOrWithinTheRelationPeriod(t *testing.T) {
 	kbh, ros, aar := ids.MustMunicipality(101), ids.MustMunicipality(265), ids.MustMunicipality(751)
 	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
-	moved := registers.Person{
-		Residence: registers.Residence{From: time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC), Municipality: ros},
-		History: []registers.Residence{
+	moved := records.Person{
+		Residence: records.Residence{From: time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC), Municipality: ros},
+		History: []records.Residence{
 			{From: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), Municipality: aar},
 			{From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Municipality: kbh},
 		},
@@ -45,7 +45,7 @@ func TestResidentInNowOrWithinTheRelationPeriod(t *testing.T) {
 			t.Errorf("ResidentIn(%s) = %v, want %v", tc.m, got, tc.want)
 		}
 	}
-	abroad := registers.Person{Residence: registers.Residence{Country: "SE"}}
+	abroad := records.Person{Residence: records.Residence{Country: "SE"}}
 	if ResidentIn(abroad, kbh, now) {
 		t.Fatal("a person abroad is resident in København")
 	}

@@ -5,26 +5,23 @@ import (
 	"strings"
 	"time"
 
-	"nemrefusion.dk/infra/registers"
+	"nemrefusion.dk/functions/kernel"
+	"nemrefusion.dk/functions/kernel/records"
 )
 
-var monthsDa = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli",
-	"august", "september", "oktober", "november", "december"}
-
 // monthDa returns e.g. "marts 2024".
-func monthDa(m registers.Month) string {
-	return monthsDa[m.Month()-1] + " " + strconv.Itoa(m.Year())
+func monthDa(m records.Month) string {
+	return kernel.DanishMonth(m.Month()) + " " + strconv.Itoa(m.Year())
 }
 
 // monthEn returns e.g. "March 2024".
-func monthEn(m registers.Month) string {
+func monthEn(m records.Month) string {
 	return m.Month().String() + " " + strconv.Itoa(m.Year())
 }
 
-// dateDa returns e.g. "3. maj 2024".
-func dateDa(t time.Time) string {
-	return strconv.Itoa(t.Day()) + ". " + monthsDa[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
+// dateDa returns e.g. "3. maj 2024": the calendar day of t in t's own
+// location, as the rules read it.
+func dateDa(t time.Time) string { return kernel.NewDate(t.Date()).Danish() }
 
 // dateEn returns e.g. "3 May 2024".
 func dateEn(t time.Time) string { return t.Format("2 January 2006") }

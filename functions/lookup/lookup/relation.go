@@ -8,9 +8,9 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/runtime"
 )
 

@@ -8,10 +8,10 @@
 // most the wages paid), and no refusion for preventive pregnancy
 // examinations (§ 40 stk. 5).
 //
-// The package does no I/O. Every rule returns its refusion.Reason (rule id,
+// The package does no I/O. Every rule returns its kernel.Reason (rule id,
 // law, source, Danish and English text, inputs, result), so a decision can
-// be written to the ledger and explained later. Money and dates are the
-// sickness refusion package's (øre as integers; calendar dates), and the
-// maximum rates are its table: the barselsdagpenge maximum is the
+// be written to the ledger and explained later. Money, dates and the table
+// of maximum rates are the domain kernel's (nemrefusion.dk/functions/kernel:
+// øre as integers, calendar dates): the barselsdagpenge maximum is the
 // sygedagpenge maximum of the year (DOMAIN.md, Parental leave).
 package barsel

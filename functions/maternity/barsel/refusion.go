@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Request is an employer's refusion request as the rules see it.
@@ -17,11 +17,11 @@ type Request struct {
 	Periods []Period `json:"periods"`
 	Earlier []Period `json:"earlier,omitempty"`
 	// HourlyEarnings is in kroner before AM-bidrag.
-	HourlyEarnings refusion.Money `json:"hourlyEarnings"`
+	HourlyEarnings kernel.Money `json:"hourlyEarnings"`
 	// LeaveContinues is true when the leave goes on after the last period.
 	LeaveContinues bool `json:"leaveContinues"`
 	// ReceivedOn is the day UDK receives the request (through NemRefusion).
-	ReceivedOn refusion.Date `json:"receivedOn"`
+	ReceivedOn kernel.Date `json:"receivedOn"`
 }
 
 // PeriodResult is the refusion of one requested period. The amounts are
@@ -30,14 +30,14 @@ type PeriodResult struct {
 	Period
 	// LeavePeriodFrom and LeavePeriodTo are the leave period (§ 40 stk. 3)
 	// the period belongs to; Deadline its deadline (zero while open).
-	LeavePeriodFrom refusion.Date   `json:"leavePeriodFrom"`
-	LeavePeriodTo   refusion.Date   `json:"leavePeriodTo"`
-	Deadline        refusion.Date   `json:"deadline"`
-	Lapsed          bool            `json:"lapsed"`
-	MaxHourlyRate   *refusion.Money `json:"maxHourlyRate,omitempty"`
-	HourlyRate      *refusion.Money `json:"hourlyRate,omitempty"`
-	Dagpenge        *refusion.Money `json:"dagpenge,omitempty"`
-	Refusion        *refusion.Money `json:"refusion,omitempty"`
+	LeavePeriodFrom kernel.Date   `json:"leavePeriodFrom"`
+	LeavePeriodTo   kernel.Date   `json:"leavePeriodTo"`
+	Deadline        kernel.Date   `json:"deadline"`
+	Lapsed          bool          `json:"lapsed"`
+	MaxHourlyRate   *kernel.Money `json:"maxHourlyRate,omitempty"`
+	HourlyRate      *kernel.Money `json:"hourlyRate,omitempty"`
+	Dagpenge        *kernel.Money `json:"dagpenge,omitempty"`
+	Refusion        *kernel.Money `json:"refusion,omitempty"`
 	// CappedBy is "dagpenge" or "wages" (§ 39), "lapsed" or "examination".
 	CappedBy    string `json:"cappedBy,omitempty"`
 	Provisional bool   `json:"provisional"`
@@ -50,15 +50,15 @@ type Result struct {
 	// Total is the sum of the refusion computed; Complete is false when a
 	// period's year has no maximum rate (MissingRateYears), whose amount
 	// then waits for the rate.
-	Total            refusion.Money `json:"total"`
-	Complete         bool           `json:"complete"`
-	MissingRateYears []int          `json:"missingRateYears,omitempty"`
+	Total            kernel.Money `json:"total"`
+	Complete         bool         `json:"complete"`
+	MissingRateYears []int        `json:"missingRateYears,omitempty"`
 	// NextDeadline is the earliest deadline of the open leave period: the
 	// next request is due by then at the latest if the leave ends on its
 	// last requested day.
-	NextDeadline *refusion.Date    `json:"nextDeadline,omitempty"`
-	Provisional  bool              `json:"provisional"`
-	Reasons      []refusion.Reason `json:"reasons,omitempty"`
+	NextDeadline *kernel.Date    `json:"nextDeadline,omitempty"`
+	Provisional  bool            `json:"provisional"`
+	Reasons      []kernel.Reason `json:"reasons,omitempty"`
 }
 
 func periodField(i int, name string) string {
@@ -130,7 +130,7 @@ func ValidatePeriods(ps, earlier []Period) events.FieldErrors {
 // names the year): the preview answers it with 422, the function records
 // the request and delivers it without the amount. It returns
 // events.FieldErrors (wrapped) for bad input.
-func Compute(req Request, rates refusion.Table) (Result, error) {
+func Compute(req Request, rates kernel.Table) (Result, error) {
 	if err := req.Validate(); err != nil {
 		return Result{}, fmt.Errorf("parental refusion: %w", err)
 	}
@@ -141,7 +141,7 @@ func Compute(req Request, rates refusion.Table) (Result, error) {
 		res.NextDeadline = &d
 	}
 	seenRate := map[int]bool{}
-	seenLeave := map[refusion.Date]bool{}
+	seenLeave := map[kernel.Date]bool{}
 	for _, p := range req.Periods {
 		lp := leaveOf(res.LeavePeriods, p)
 		pr := PeriodResult{Period: p, LeavePeriodFrom: lp.From, LeavePeriodTo: lp.To}
@@ -157,7 +157,7 @@ func Compute(req Request, rates refusion.Table) (Result, error) {
 			}
 			res.Reasons = append(res.Reasons, lr)
 		}
-		zero := refusion.Money(0)
+		zero := kernel.Money(0)
 		switch {
 		case p.Kind == events.LeavePregnancyExamination:
 			pr.Refusion, pr.CappedBy = &zero, "examination"
@@ -166,7 +166,7 @@ func Compute(req Request, rates refusion.Table) (Result, error) {
 			pr.Lapsed, pr.Refusion, pr.CappedBy = true, &zero, "lapsed"
 		default:
 			rate, rr, err := MaxRate(rates, p.From.Year())
-			var noRate refusion.ErrNoRate
+			var noRate kernel.ErrNoRate
 			if errors.As(err, &noRate) {
 				res.Complete = false
 				if !slices.Contains(res.MissingRateYears, noRate.Year) {
@@ -182,7 +182,7 @@ func Compute(req Request, rates refusion.Table) (Result, error) {
 				res.Reasons = append(res.Reasons, rr)
 			}
 			hourly, hr := HourlyRate(req.HourlyEarnings, rate.Hourly)
-			dagpenge := timesHours(hourly, p.HoursAbsent)
+			dagpenge := hourly.TimesHours(p.HoursAbsent)
 			amount, by, cr := Cap(dagpenge, p.WagesPaid)
 			hr.Inputs["period"] = p.From.String() + "/" + p.To.String()
 			cr.Inputs["hoursAbsent"] = p.HoursAbsent
@@ -199,8 +199,8 @@ func Compute(req Request, rates refusion.Table) (Result, error) {
 	return res, nil
 }
 
-func noRateReason(year int) refusion.Reason {
-	return refusion.Reason{Rule: "barsl-39-no-rate", Law: "barselsloven § 39 (højeste dagpengesats)", Source: SourceMaxRate,
+func noRateReason(year int) kernel.Reason {
+	return kernel.Reason{Rule: "barsl-39-no-rate", Law: "barselsloven § 39 (højeste dagpengesats)", Source: SourceMaxRate,
 		TextDa: fmt.Sprintf("Der er ingen højeste dagpengesats for %d i systemet; refusionen for årets perioder beregnes, når satsen er kendt.", year),
 		TextEn: fmt.Sprintf("No maximum dagpenge rate for %d is configured; the refusion of that year's periods is computed once the rate is known.", year),
 		Inputs: map[string]any{"year": year}}

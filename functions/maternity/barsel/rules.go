@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Sources of the rules (shared/DOMAIN.md, Parental leave).
@@ -22,18 +22,14 @@ const ExpiryDays = 7
 // employer must request refusion (barselsloven § 40 stk. 2).
 const DeadlineWeeks = 8
 
-// AMContributionPercent is the labour-market contribution taken from the
-// hourly earnings before they are compared with the maximum rate.
-const AMContributionPercent = refusion.AMContributionPercent
-
 // Period is one period of leave with the hours absent and, for an
 // employer's request, the wages paid for them.
 type Period struct {
-	From        refusion.Date  `json:"from"`
-	To          refusion.Date  `json:"to"`
-	Kind        string         `json:"kind"`
-	HoursAbsent float64        `json:"hoursAbsent"`
-	WagesPaid   refusion.Money `json:"wagesPaid"`
+	From        kernel.Date  `json:"from"`
+	To          kernel.Date  `json:"to"`
+	Kind        string       `json:"kind"`
+	HoursAbsent float64      `json:"hoursAbsent"`
+	WagesPaid   kernel.Money `json:"wagesPaid"`
 }
 
 // LeavePeriod is an orlovsperiode in the sense of § 40 stk. 3: periods of
@@ -42,21 +38,21 @@ type Period struct {
 // the period has not expired and has no deadline yet; EarliestDeadline is
 // then the deadline it would have if it ended on To.
 type LeavePeriod struct {
-	From     refusion.Date `json:"from"`
-	To       refusion.Date `json:"to"`
-	Open     bool          `json:"open"`
-	Expires  refusion.Date `json:"expires"`
-	Deadline refusion.Date `json:"deadline"`
+	From     kernel.Date `json:"from"`
+	To       kernel.Date `json:"to"`
+	Open     bool        `json:"open"`
+	Expires  kernel.Date `json:"expires"`
+	Deadline kernel.Date `json:"deadline"`
 }
 
 // Deadline returns when a leave period whose last day of absence is last
 // expires (after a week without absence, § 40 stk. 3) and the last day a
 // refusion request for it may be received (8 weeks after the expiry,
 // § 40 stk. 2).
-func Deadline(last refusion.Date) (expires, deadline refusion.Date, r refusion.Reason) {
+func Deadline(last kernel.Date) (expires, deadline kernel.Date, r kernel.Reason) {
 	expires = last.AddDays(ExpiryDays)
 	deadline = expires.AddDays(DeadlineWeeks * 7)
-	return expires, deadline, refusion.Reason{
+	return expires, deadline, kernel.Reason{
 		Rule: "barsl-40-2-deadline", Law: "barselsloven § 40, stk. 2 og 3", Source: SourceBarsel40,
 		TextDa: fmt.Sprintf("Orlovsperioden er udløbet den %s, når der i 1 uge efter sidste fraværsdag %s ikke har været fravær med ret til refusion; anmodningen skal være modtaget senest 8 uger efter, den %s.",
 			expires.Danish(), last.Danish(), deadline.Danish()),
@@ -113,21 +109,21 @@ func leaveOf(lps []LeavePeriod, p Period) LeavePeriod {
 // period lp has lapsed: the request was received after the deadline of an
 // expired leave period (§ 40 stk. 2, last sentence). An open leave period
 // has not expired and cannot have lapsed.
-func Lapsed(lp LeavePeriod, received refusion.Date) (bool, refusion.Reason) {
+func Lapsed(lp LeavePeriod, received kernel.Date) (bool, kernel.Reason) {
 	in := map[string]any{"leavePeriodFrom": lp.From, "leavePeriodTo": lp.To, "open": lp.Open, "receivedOn": received}
 	if lp.Open {
-		return false, refusion.Reason{Rule: "barsl-40-3-open", Law: "barselsloven § 40, stk. 3", Source: SourceBarsel40,
+		return false, kernel.Reason{Rule: "barsl-40-3-open", Law: "barselsloven § 40, stk. 3", Source: SourceBarsel40,
 			TextDa: fmt.Sprintf("Orlovsperioden fra %s fortsætter efter %s og er ikke udløbet; fristen løber først, når der har været 1 uge uden fravær (tidligst %s).", lp.From.Danish(), lp.To.Danish(), lp.Deadline.Danish()),
 			TextEn: fmt.Sprintf("The leave period from %s goes on after %s and has not expired; the deadline only runs once a week has passed without absence (at the earliest %s).", lp.From.English(), lp.To.English(), lp.Deadline.English()),
 			Inputs: in, Result: false}
 	}
 	if received.After(lp.Deadline) {
-		return true, refusion.Reason{Rule: "barsl-40-2-lapsed", Law: "barselsloven § 40, stk. 2", Source: SourceBarsel40,
+		return true, kernel.Reason{Rule: "barsl-40-2-lapsed", Law: "barselsloven § 40, stk. 2", Source: SourceBarsel40,
 			TextDa: fmt.Sprintf("Anmodningen er modtaget %s, efter fristen %s for orlovsperioden %s–%s. Retten til refusion for perioden er bortfaldet.", received.Danish(), lp.Deadline.Danish(), lp.From.Danish(), lp.To.Danish()),
 			TextEn: fmt.Sprintf("The request was received on %s, after the deadline %s of the leave period %s–%s. The right to refusion for the period has lapsed.", received.English(), lp.Deadline.English(), lp.From.English(), lp.To.English()),
 			Inputs: in, Result: true}
 	}
-	return false, refusion.Reason{Rule: "barsl-40-2-in-time", Law: "barselsloven § 40, stk. 2", Source: SourceBarsel40,
+	return false, kernel.Reason{Rule: "barsl-40-2-in-time", Law: "barselsloven § 40, stk. 2", Source: SourceBarsel40,
 		TextDa: fmt.Sprintf("Anmodningen er modtaget %s, inden fristen %s for orlovsperioden %s–%s.", received.Danish(), lp.Deadline.Danish(), lp.From.Danish(), lp.To.Danish()),
 		TextEn: fmt.Sprintf("The request was received on %s, within the deadline %s of the leave period %s–%s.", received.English(), lp.Deadline.English(), lp.From.English(), lp.To.English()),
 		Inputs: in, Result: false}
@@ -135,13 +131,13 @@ func Lapsed(lp LeavePeriod, received refusion.Date) (bool, refusion.Reason) {
 
 // MaxRate returns the maximum barselsdagpenge rate of year: the
 // sygedagpenge maximum of that year (the rates table), or
-// refusion.ErrNoRate{year}.
-func MaxRate(rates refusion.Table, year int) (refusion.Rate, refusion.Reason, error) {
+// kernel.ErrNoRate{year}.
+func MaxRate(rates kernel.Table, year int) (kernel.Rate, kernel.Reason, error) {
 	rate, err := rates.Rate(year)
 	if err != nil {
-		return rate, refusion.Reason{}, fmt.Errorf("maximum barselsdagpenge rate: %w", err)
+		return rate, kernel.Reason{}, fmt.Errorf("maximum barselsdagpenge rate: %w", err)
 	}
-	r := refusion.Reason{Rule: "barsl-39-max-rate", Law: "barselsloven § 39 (højeste dagpengesats)", Source: rate.Source,
+	r := kernel.Reason{Rule: "barsl-39-max-rate", Law: "barselsloven § 39 (højeste dagpengesats)", Source: rate.Source,
 		TextDa: fmt.Sprintf("Den højeste barselsdagpengesats i %d er den højeste sygedagpengesats: %s pr. uge, %s pr. time.", year, rate.Weekly.Danish(), rate.Hourly.Danish()),
 		TextEn: fmt.Sprintf("The maximum barselsdagpenge rate in %d is the maximum sygedagpenge rate: %s per week, %s per hour.", year, rate.Weekly.English(), rate.Hourly.English()),
 		Inputs: map[string]any{"year": year}, Result: map[string]any{"weekly": rate.Weekly, "hourly": rate.Hourly, "provisional": rate.Provisional}}
@@ -156,10 +152,10 @@ func MaxRate(rates refusion.Table, year int) (refusion.Rate, refusion.Reason, er
 // HourlyRate returns the barselsdagpenge per hour: the hourly earnings
 // after the 8 % AM-bidrag, rounded half up to whole øre, at most the
 // maximum hourly rate.
-func HourlyRate(earnings, maxHourly refusion.Money) (refusion.Money, refusion.Reason) {
-	after := refusion.Money(divRoundHalfUp(earnings.Ore()*(100-AMContributionPercent), 100))
+func HourlyRate(earnings, maxHourly kernel.Money) (kernel.Money, kernel.Reason) {
+	after := kernel.AfterAMContribution(earnings)
 	rate := min(after, maxHourly)
-	return rate, refusion.Reason{Rule: "barsl-39-hourly-rate", Law: "barselsloven § 39", Source: SourceBarsel39,
+	return rate, kernel.Reason{Rule: "barsl-39-hourly-rate", Law: "barselsloven § 39", Source: SourceBarsel39,
 		TextDa: fmt.Sprintf("Timefortjenesten %s efter 8 %% AM-bidrag er %s; højst den højeste timesats %s: barselsdagpengene er %s pr. time.", earnings.Danish(), after.Danish(), maxHourly.Danish(), rate.Danish()),
 		TextEn: fmt.Sprintf("Hourly earnings of %s after the 8%% AM-bidrag are %s; at most the maximum hourly rate %s: the barselsdagpenge are %s per hour.", earnings.English(), after.English(), maxHourly.English(), rate.English()),
 		Inputs: map[string]any{"hourlyEarnings": earnings, "maxHourlyRate": maxHourly}, Result: rate}
@@ -167,35 +163,21 @@ func HourlyRate(earnings, maxHourly refusion.Money) (refusion.Money, refusion.Re
 
 // Cap returns the refusion of a period: the barselsdagpenge the employee
 // would have had, at most the wages paid (§ 39).
-func Cap(dagpenge, wages refusion.Money) (refusion.Money, string, refusion.Reason) {
+func Cap(dagpenge, wages kernel.Money) (kernel.Money, string, kernel.Reason) {
 	amount, by := dagpenge, "dagpenge"
 	if wages < dagpenge {
 		amount, by = wages, "wages"
 	}
-	return amount, by, refusion.Reason{Rule: "barsl-39-cap", Law: "barselsloven § 39", Source: SourceBarsel39,
+	return amount, by, kernel.Reason{Rule: "barsl-39-cap", Law: "barselsloven § 39", Source: SourceBarsel39,
 		TextDa: fmt.Sprintf("Refusionen er de barselsdagpenge, medarbejderen ville have fået (%s), dog højst den udbetalte løn (%s): %s.", dagpenge.Danish(), wages.Danish(), amount.Danish()),
 		TextEn: fmt.Sprintf("Refusion is the barselsdagpenge the employee would have had (%s), at most the wages paid (%s): %s.", dagpenge.English(), wages.English(), amount.English()),
 		Inputs: map[string]any{"dagpenge": dagpenge, "wagesPaid": wages}, Result: map[string]any{"refusion": amount, "cappedBy": by}}
 }
 
 // examinationReason says preventive pregnancy examinations give no refusion.
-func examinationReason(p Period) refusion.Reason {
-	return refusion.Reason{Rule: "barsl-40-5-examination", Law: "barselsloven § 40, stk. 5", Source: SourceBarsel40,
+func examinationReason(p Period) kernel.Reason {
+	return kernel.Reason{Rule: "barsl-40-5-examination", Law: "barselsloven § 40, stk. 5", Source: SourceBarsel40,
 		TextDa: fmt.Sprintf("Der ydes ikke refusion for løn udbetalt ved fravær til forebyggende graviditetsundersøgelser (%s–%s).", p.From.Danish(), p.To.Danish()),
 		TextEn: fmt.Sprintf("No refusion is paid for wages paid during absence for preventive pregnancy examinations (%s–%s).", p.From.English(), p.To.English()),
 		Inputs: map[string]any{"from": p.From, "to": p.To, "kind": p.Kind}, Result: 0}
-}
-
-func divRoundHalfUp(n, d int64) int64 {
-	if n < 0 {
-		return -divRoundHalfUp(-n, d)
-	}
-	return (n + d/2) / d
-}
-
-// timesHours returns m × hours rounded half up to whole øre, with the
-// hours taken to hundredths.
-func timesHours(m refusion.Money, hours float64) refusion.Money {
-	h := int64(hours*100 + 0.5)
-	return refusion.Money(divRoundHalfUp(m.Ore()*h, 100))
 }

@@ -7,42 +7,42 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Scenarios in plain words: "on leave from 4 March to 10 March 2024, 37
 // hours, wages 7,400 kr, earning 200 kr an hour, requested on 1 May".
 
-func date(d int, m time.Month, y int) refusion.Date { return refusion.NewDate(y, m, d) }
+func date(d int, m time.Month, y int) kernel.Date { return kernel.NewDate(y, m, d) }
 
 type scenario struct {
 	req   Request
-	rates refusion.Table
+	rates kernel.Table
 }
 
 func earning(kr int64) scenario {
-	t, err := refusion.DefaultTable()
+	t, err := kernel.DefaultTable()
 	if err != nil {
 		panic(err)
 	}
-	return scenario{req: Request{HourlyEarnings: refusion.Kr(kr, 0)}, rates: t}
+	return scenario{req: Request{HourlyEarnings: kernel.Kr(kr, 0)}, rates: t}
 }
 
-func (s scenario) onLeave(from, to refusion.Date, hours float64, wagesKr int64) scenario {
-	s.req.Periods = append(s.req.Periods, Period{From: from, To: to, Kind: events.LeaveBirth, HoursAbsent: hours, WagesPaid: refusion.Kr(wagesKr, 0)})
+func (s scenario) onLeave(from, to kernel.Date, hours float64, wagesKr int64) scenario {
+	s.req.Periods = append(s.req.Periods, Period{From: from, To: to, Kind: events.LeaveBirth, HoursAbsent: hours, WagesPaid: kernel.Kr(wagesKr, 0)})
 	return s
 }
 
 func (s scenario) kind(k string) scenario { s.req.Periods[len(s.req.Periods)-1].Kind = k; return s }
 
-func (s scenario) requestedBefore(from, to refusion.Date) scenario {
-	s.req.Earlier = append(s.req.Earlier, Period{From: from, To: to, Kind: events.LeaveBirth, HoursAbsent: 37, WagesPaid: refusion.Kr(1000, 0)})
+func (s scenario) requestedBefore(from, to kernel.Date) scenario {
+	s.req.Earlier = append(s.req.Earlier, Period{From: from, To: to, Kind: events.LeaveBirth, HoursAbsent: 37, WagesPaid: kernel.Kr(1000, 0)})
 	return s
 }
 
-func (s scenario) leaveContinues() scenario             { s.req.LeaveContinues = true; return s }
-func (s scenario) requestedOn(d refusion.Date) scenario { s.req.ReceivedOn = d; return s }
-func (s scenario) withRates(t refusion.Table) scenario  { s.rates = t; return s }
+func (s scenario) leaveContinues() scenario           { s.req.LeaveContinues = true; return s }
+func (s scenario) requestedOn(d kernel.Date) scenario { s.req.ReceivedOn = d; return s }
+func (s scenario) withRates(t kernel.Table) scenario  { s.rates = t; return s }
 func (s scenario) compute(t *testing.T) Result {
 	t.Helper()
 	res, err := Compute(s.req, s.rates)
@@ -52,7 +52,7 @@ func (s scenario) compute(t *testing.T) Result {
 	return res
 }
 
-func wantRule(t *testing.T, res Result, rule string) refusion.Reason {
+func wantRule(t *testing.T, res Result, rule string) kernel.Reason {
 	t.Helper()
 	for _, r := range res.Reasons {
 		if r.Rule == rule {
@@ -67,10 +67,10 @@ func wantRule(t *testing.T, res Result, rule string) refusion.Reason {
 		ids = append(ids, r.Rule)
 	}
 	t.Fatalf("no reason %s in %v", rule, ids)
-	return refusion.Reason{}
+	return kernel.Reason{}
 }
 
-func amount(t *testing.T, p PeriodResult) refusion.Money {
+func amount(t *testing.T, p PeriodResult) kernel.Money {
 	t.Helper()
 	if p.Refusion == nil {
 		t.Fatalf("no amount for %s–%s", p.From, p.To)
@@ -87,18 +87,18 @@ func TestBarsel39_RefusionIsDagpengeCappedAtMaxRateAndWages(t *testing.T) {
 	cases := []struct {
 		name       string
 		s          scenario
-		want       refusion.Money
+		want       kernel.Money
 		cappedBy   string
-		hourlyRate refusion.Money
+		hourlyRate kernel.Money
 	}{
 		{"high earner: capped at the maximum hourly rate", earning(200).onLeave(date(4, 3, 2024), date(10, 3, 2024), 37, 7400),
-			refusion.Kr(4694, 93), "dagpenge", refusion.Kr(126, 89)},
+			kernel.Kr(4694, 93), "dagpenge", kernel.Kr(126, 89)},
 		{"low earner: earnings after AM-bidrag", earning(120).onLeave(date(4, 3, 2024), date(10, 3, 2024), 37, 4440),
-			refusion.Kr(4084, 80), "dagpenge", refusion.Kr(110, 40)},
+			kernel.Kr(4084, 80), "dagpenge", kernel.Kr(110, 40)},
 		{"reduced wages: capped at the wages paid", earning(120).onLeave(date(4, 3, 2024), date(10, 3, 2024), 37, 3000),
-			refusion.Kr(3000, 0), "wages", refusion.Kr(110, 40)},
+			kernel.Kr(3000, 0), "wages", kernel.Kr(110, 40)},
 		{"no wages paid: no refusion", earning(200).onLeave(date(4, 3, 2024), date(10, 3, 2024), 37, 0),
-			0, "wages", refusion.Kr(126, 89)},
+			0, "wages", kernel.Kr(126, 89)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -126,7 +126,7 @@ func TestBarsel40_EightWeeksAfterTheLeavePeriodExpiresElseTheRightLapses(t *test
 	last := date(10, 3, 2024) // expires 17 March, deadline 12 May
 	cases := []struct {
 		name     string
-		received refusion.Date
+		received kernel.Date
 		lapsed   bool
 	}{
 		{"received the day after the leave", date(11, 3, 2024), false},
@@ -207,7 +207,7 @@ func TestBarsel40Stk5_NoRefusionForPreventiveExaminations(t *testing.T) {
 	t.Parallel()
 	res := earning(200).onLeave(date(5, 2, 2024), date(5, 2, 2024), 3, 600).kind(events.LeavePregnancyExamination).
 		onLeave(date(4, 3, 2024), date(10, 3, 2024), 37, 7400).kind(events.LeavePregnancy).requestedOn(date(1, 4, 2024)).compute(t)
-	if amount(t, res.Periods[0]) != 0 || res.Periods[0].CappedBy != "examination" || res.Total != refusion.Kr(4694, 93) {
+	if amount(t, res.Periods[0]) != 0 || res.Periods[0].CappedBy != "examination" || res.Total != kernel.Kr(4694, 93) {
 		t.Fatalf("examination: %+v total %s", res.Periods[0], res.Total)
 	}
 	wantRule(t, res, "barsl-40-5-examination")
@@ -222,8 +222,8 @@ func TestBarsel39_NoRateIsNamedProvisionalIsSaid(t *testing.T) {
 		t.Fatalf("2025 has no rate: %+v", res)
 	}
 	wantRule(t, res, "barsl-39-no-rate")
-	base, _ := refusion.DefaultTable()
-	prov, err := base.WithProvisional(2025, refusion.Kr(4845, 0))
+	base, _ := kernel.DefaultTable()
+	prov, err := base.WithProvisional(2025, kernel.Kr(4845, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

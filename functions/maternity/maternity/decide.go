@@ -7,9 +7,9 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/maternity/barsel"
 	"nemrefusion.dk/functions/reminder/plan"
-	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/blanket"
 )
 
@@ -38,18 +38,17 @@ type LeaveResult struct {
 
 func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.ParentalEmployerReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	l, prior, err := open(ctx, env, KindEmployee, r.CVR, r.CPR, r.PNumber, r.ChildDate)
+	l, prior, err := open(ctx, env, barsel.KindEmployee, r.CVR, r.CPR, r.PNumber, r.ChildDate)
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	req := barsel.Request{Periods: periods(r.Periods), Earlier: l.Periods, HourlyEarnings: kroner(r.HourlyEarnings),
-		LeaveContinues: r.LeaveContinues, ReceivedOn: refusion.DateOf(env.ReceivedAt)}
+	req := barsel.Request{Periods: periods(r.Periods), Earlier: l.Periods, HourlyEarnings: kernel.Kroner(r.HourlyEarnings),
+		LeaveContinues: r.LeaveContinues, ReceivedOn: kernel.DateOf(env.ReceivedAt)}
 	res, err := barsel.Compute(req, h.Rates)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	l.Periods = append(l.Periods, req.Periods...)
-	l.LeaveContinues, l.Version, l.FirstAbsenceDay = r.LeaveContinues, l.Version+1, firstDay(l.Periods)
+	l.Add(req.Periods, r.LeaveContinues)
 	for _, p := range res.Periods {
 		if p.Refusion != nil {
 			l.Expected = append(l.Expected, events.ExpectedPeriod{From: p.From.String(), To: p.To.String(), AmountOre: p.Refusion.Ore()})
@@ -82,7 +81,7 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.P
 	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
 	}
-	l, prior, err := open(ctx, env, KindSelfEmployed, r.CVR, r.CPR, r.PNumber, r.ChildDate)
+	l, prior, err := open(ctx, env, barsel.KindSelfEmployed, r.CVR, r.CPR, r.PNumber, r.ChildDate)
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -91,7 +90,7 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.P
 
 func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.ParentalAKasseReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	l, prior, err := open(ctx, env, KindMember, r.CVR, r.CPR, "", r.ChildDate)
+	l, prior, err := open(ctx, env, barsel.KindMember, r.CVR, r.CPR, "", r.ChildDate)
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -100,15 +99,14 @@ func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.Parenta
 
 // leaveOutcome records the periods of a self-employed's request or an
 // a-kasse's information: UDK computes their dagpenge itself.
-func leaveOutcome(l Leave, prior *blanket.Case, ps []barsel.Period, continues bool, delivery string, notify bool) (blanket.Outcome, error) {
+func leaveOutcome(l barsel.Leave, prior *blanket.Case, ps []barsel.Period, continues bool, delivery string, notify bool) (blanket.Outcome, error) {
 	if fe := barsel.ValidatePeriods(ps, l.Periods); len(fe) > 0 {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, fe
 	}
-	l.Periods = append(l.Periods, ps...)
-	l.LeaveContinues, l.Version, l.FirstAbsenceDay = continues, l.Version+1, firstDay(l.Periods)
+	l.Add(ps, continues)
 	lps := barsel.LeavePeriods(l.Periods, continues)
 	res := LeaveResult{CaseID: l.ID, Status: l.Status, Version: l.Version, ChildDate: l.ChildDate, Periods: ps, LeavePeriods: lps}
-	rs := []refusion.Reason{{Rule: "barsl-leave-periods", Law: "barselsloven § 40, stk. 3", Source: barsel.SourceBarsel40,
+	rs := []kernel.Reason{{Rule: "barsl-leave-periods", Law: "barselsloven § 40, stk. 3", Source: barsel.SourceBarsel40,
 		TextDa: fmt.Sprintf("Perioderne udgør %d orlovsperiode(r); en orlovsperiode slutter, når der har været 1 uge uden fravær. Udbetaling Danmark beregner dagpengene.", len(lps)),
 		TextEn: fmt.Sprintf("The periods form %d leave period(s); a leave period ends after a week without absence. Udbetaling Danmark computes the dagpenge.", len(lps)),
 		Inputs: map[string]any{"periods": len(l.Periods), "leaveContinues": continues}, Result: lps}}

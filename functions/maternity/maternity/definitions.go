@@ -10,13 +10,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/maternity/barsel"
-	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/blanket"
 )
 
@@ -31,21 +30,11 @@ const (
 	DeliveryAKasse       = "parental.akasse.information"
 )
 
-// Person kinds of a leave.
-const (
-	KindEmployee     = "employee"
-	KindSelfEmployed = "self-employed"
-	KindMember       = "unemployed-member"
-)
-
-// StatusRequested is the status of a leave with at least one request.
-const StatusRequested = "requested"
-
 // Handler decides the parental blankets with one rate table.
 type Handler struct {
 	// Rates are the maximum rates per year: the sygedagpenge maximum is
 	// the barselsdagpenge maximum (DOMAIN.md, Parental leave).
-	Rates refusion.Table
+	Rates kernel.Table
 	// Now is the clock for planning reminders (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -71,76 +60,30 @@ func (h *Handler) Definitions() []blanket.Definition {
 	}
 }
 
-// Leave is the state of one case: one person's leave for one child, as
-// reported by one sender.
-type Leave struct {
-	ID        string `json:"id"`
-	Kind      string `json:"kind"`
-	CPR       string `json:"cpr"`
-	CVR       string `json:"cvr"`
-	PNumber   string `json:"pNumber,omitempty"`
-	ChildDate string `json:"childDate"`
-	Status    string `json:"status"`
-	Version   int    `json:"version"`
-	// FirstAbsenceDay is the first day of leave reported (the notification
-	// letter names it).
-	FirstAbsenceDay string `json:"firstAbsenceDay"`
-	// Periods are every period reported on the leave, in the order reported.
-	Periods        []barsel.Period `json:"periods"`
-	LeaveContinues bool            `json:"leaveContinues"`
-	// Expected is the refusion expected per period so far (employer).
-	Expected []events.ExpectedPeriod `json:"expected,omitempty"`
-}
-
-// naturalKey identifies an open leave: one person, one sender, one child.
-func naturalKey(kind, cvr, cpr, child string) string {
-	return fmt.Sprintf("%s|%s|%s|%s", kind, cvr, cpr, child)
-}
-
-// kroner converts a schema-checked amount in kroner (at most two
-// decimals) to Money exactly.
-func kroner(v float64) refusion.Money {
-	m, err := refusion.ParseKr(strconv.FormatFloat(v, 'f', 2, 64))
-	if err != nil {
-		return 0
-	}
-	return m
-}
-
 // periods converts the blanket's periods (already through CheckDomain).
 func periods(in []events.LeavePeriod) []barsel.Period {
 	out := make([]barsel.Period, 0, len(in))
 	for _, p := range in {
-		f, _ := refusion.ParseDate(p.From)
-		t, _ := refusion.ParseDate(p.To)
+		f, _ := kernel.ParseDate(p.From)
+		t, _ := kernel.ParseDate(p.To)
 		bp := barsel.Period{From: f, To: t, Kind: p.Kind, HoursAbsent: p.HoursAbsent}
 		if p.WagesPaid != nil {
-			bp.WagesPaid = kroner(*p.WagesPaid)
+			bp.WagesPaid = kernel.Kroner(*p.WagesPaid)
 		}
 		out = append(out, bp)
 	}
 	return out
 }
 
-func firstDay(ps []barsel.Period) string {
-	var first refusion.Date
-	for _, p := range ps {
-		if first.IsZero() || p.From.Before(first) {
-			first = p.From
-		}
-	}
-	return first.String()
-}
-
 // open finds the leave a request belongs to, or makes a new one.
-func open(ctx context.Context, env *blanket.Env, kind, cvr, cpr, pnumber, child string) (Leave, *blanket.Case, error) {
-	key := naturalKey(kind, cvr, cpr, child)
+func open(ctx context.Context, env *blanket.Env, kind, cvr, cpr, pnumber, child string) (barsel.Leave, *blanket.Case, error) {
+	key := barsel.Leave{Kind: kind, CVR: cvr, CPR: cpr, ChildDate: child}.Key()
 	prior, found, err := env.FindOpen(ctx, key)
 	if err != nil {
-		return Leave{}, nil, err
+		return barsel.Leave{}, nil, err
 	}
 	if found {
-		var l Leave
+		var l barsel.Leave
 		if err := json.Unmarshal(prior.State, &l); err != nil {
 			return l, nil, fmt.Errorf("leave %s state: %w", prior.ID, err)
 		}
@@ -148,30 +91,22 @@ func open(ctx context.Context, env *blanket.Env, kind, cvr, cpr, pnumber, child 
 	}
 	id, err := env.NewCaseID(ctx)
 	if err != nil {
-		return Leave{}, nil, err
+		return barsel.Leave{}, nil, err
 	}
-	return Leave{ID: id, Kind: kind, CPR: cpr, CVR: cvr, PNumber: pnumber, ChildDate: child, Status: StatusRequested}, nil, nil
-}
-
-// reasons converts the rules' reasons for the pipeline.
-func reasons(rs []refusion.Reason) []events.Reason {
-	out := make([]events.Reason, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, events.Reason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
-	}
-	return out
+	l, err := barsel.NewLeave(id, kind, cvr, cpr, pnumber, child)
+	return l, nil, err
 }
 
 // outcome is the part of every parental outcome that does not depend on
 // the blanket.
-func outcome(l Leave, prior *blanket.Case, delivery string, notify bool, result any, rs []refusion.Reason) blanket.Outcome {
+func outcome(l barsel.Leave, prior *blanket.Case, delivery string, notify bool, result any, rs []kernel.Reason) blanket.Outcome {
 	out := blanket.Outcome{
-		Case:         blanket.Case{ID: l.ID, Key: naturalKey(l.Kind, l.CVR, l.CPR, l.ChildDate), Tenant: "cvr:" + l.CVR, Person: l.CPR, Status: l.Status, Version: l.Version},
+		Case:         blanket.Case{ID: l.ID, Key: l.Key(), Tenant: "cvr:" + l.CVR, Person: l.CPR, Status: l.Status, Version: l.Version},
 		New:          prior == nil,
 		State:        l,
 		FirstDay:     l.FirstAbsenceDay,
 		Result:       result,
-		Reasons:      reasons(rs),
+		Reasons:      rs,
 		Delivery:     delivery,
 		NotifyPerson: notify,
 		PersonKind:   l.Kind,

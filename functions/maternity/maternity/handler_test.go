@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/sickness"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/infra/blanket/blankettest"
 	"nemrefusion.dk/infra/registers/synth"
 	"nemrefusion.dk/infra/runtime/runtimetest"
@@ -26,7 +26,7 @@ type fixture struct{ *runtimetest.Kit }
 // newFixture runs the parental definitions on the blanket pipeline.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	rates, err := sickness.LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
+	rates, err := kernel.LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +111,9 @@ func TestEmployerRequestGoesToUDKWithReceiptNotificationFeedbackAndReminders(t *
 	}
 	var dec events.BlanketDecision
 	_ = json.Unmarshal(runtimetest.OfType(out, events.BlanketDecided)[0].Data, &dec)
-	var res EmployerResult
-	_ = json.Unmarshal(dec.Result, &res)
-	if dec.Recipient != "UDK" || res.Refusion.Periods[0].Refusion == nil || res.Refusion.Periods[0].Refusion.Ore() != 484515 || res.Refusion.Periods[0].CappedBy != "dagpenge" {
-		t.Errorf("feedback %s: want 37 h × 130.95 kr (the provisional maximum 4,845 kr / 37) = 4,845.15 kr; got %s", dec.Recipient, dec.Result)
+	res, _ := dec.Result.(events.ParentalEmployerResult)
+	if dec.Recipient != "UDK" || len(res.Refusion.Periods) == 0 || res.Refusion.Periods[0].Refusion == nil || *res.Refusion.Periods[0].Refusion != 484515 || res.Refusion.Periods[0].CappedBy != "dagpenge" {
+		t.Errorf("feedback %s: want 37 h × 130.95 kr (the provisional maximum 4,845 kr / 37) = 4,845.15 kr; got %+v", dec.Recipient, dec.Result)
 	}
 	if len(runtimetest.OfType(out, events.ReminderScheduled)) == 0 {
 		t.Error("no reminder of the next deadline for a leave that goes on")

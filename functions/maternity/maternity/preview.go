@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/maternity/barsel"
-	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -60,7 +60,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			runtime.WriteError(w, runtime.Fail(runtime.KindInvalid, "body", "Forespørgslen kunne ikke læses.", "The request could not be read.", err))
 			return
 		}
-		req, err := DecodePreview(body, refusion.Today(now()))
+		req, err := DecodePreview(body, kernel.Today(now()))
 		if err != nil {
 			runtime.WriteError(w, err)
 			return
@@ -86,7 +86,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 // (dates that do not exist, amounts finer than an øre, and everything
 // barsel.Request.Validate finds). An unknown field or a value of the
 // wrong JSON type is one error for the whole body.
-func DecodePreview(body []byte, today refusion.Date) (barsel.Request, error) {
+func DecodePreview(body []byte, today kernel.Date) (barsel.Request, error) {
 	var in previewBody
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -96,21 +96,21 @@ func DecodePreview(body []byte, today refusion.Date) (barsel.Request, error) {
 			Da: "Forespørgslen passer ikke til formatet (ukendt felt eller forkert type).", En: "The request does not fit the format (unknown field or wrong type)."}}
 	}
 	var fe events.FieldErrors
-	date := func(field, s string) refusion.Date {
+	date := func(field, s string) kernel.Date {
 		if s == "" {
-			return refusion.Date{}
+			return kernel.Date{}
 		}
-		d, err := refusion.ParseDate(s)
+		d, err := kernel.ParseDate(s)
 		if err != nil {
 			fe.Add(field, "date", "Datoen findes ikke (ÅÅÅÅ-MM-DD).", "The date does not exist (YYYY-MM-DD).")
 		}
 		return d
 	}
-	money := func(field string, n *json.Number) refusion.Money {
+	money := func(field string, n *json.Number) kernel.Money {
 		if n == nil {
 			return 0
 		}
-		m, err := refusion.ParseKr(n.String())
+		m, err := kernel.ParseKr(n.String())
 		if err != nil {
 			fe.Add(field, "amount", "Beløbet skal være kroner med højst to decimaler.", "The amount must be kroner with at most two decimals.")
 		}

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 func preview(t *testing.T, body string) (int, map[string]any) {
 	t.Helper()
-	rates, err := refusion.DefaultTable()
+	rates, err := kernel.DefaultTable()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,9 @@ package absence
 
 import (
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/functions/sickness/refusion"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 // Kind is who the sick person is towards the sender.
@@ -52,10 +53,10 @@ type Absence struct {
 	CVR     string `json:"cvr"`
 	PNumber string `json:"pNumber,omitempty"`
 
-	FirstAbsenceDay refusion.Date  `json:"firstAbsenceDay"`
-	LastAbsenceDay  *refusion.Date `json:"lastAbsenceDay,omitempty"`
+	FirstAbsenceDay kernel.Date  `json:"firstAbsenceDay"`
+	LastAbsenceDay  *kernel.Date `json:"lastAbsenceDay,omitempty"`
 	// ReportedOn is the day the first report was received.
-	ReportedOn refusion.Date `json:"reportedOn"`
+	ReportedOn kernel.Date `json:"reportedOn"`
 
 	Employer      *EmployerFacts      `json:"employer,omitempty"`
 	SelfEmployed  *SelfEmployedFacts  `json:"selfEmployed,omitempty"`
@@ -64,7 +65,7 @@ type Absence struct {
 
 	// RefusionFrom is the first day of refusion decided on the report (nil
 	// when none is due).
-	RefusionFrom *refusion.Date `json:"refusionFrom,omitempty"`
+	RefusionFrom *kernel.Date `json:"refusionFrom,omitempty"`
 	// Periods are the refusion periods asked for after the report.
 	Periods []refusion.Period `json:"periods,omitempty"`
 	// Version counts the decisions applied to the absence.
@@ -76,8 +77,8 @@ type EmployerFacts struct {
 	WeeklyHours      float64           `json:"weeklyHours"`
 	Schedule         []float64         `json:"schedule,omitempty"`
 	WagesPaid        bool              `json:"wagesPaid"`
-	HourlyEarnings   refusion.Money    `json:"hourlyEarnings"`
-	EmployedSince    refusion.Date     `json:"employedSince"`
+	HourlyEarnings   kernel.Money      `json:"hourlyEarnings"`
+	EmployedSince    kernel.Date       `json:"employedSince"`
 	HoursLast8Weeks  *float64          `json:"hoursLast8Weeks,omitempty"`
 	Section56        string            `json:"section56,omitempty"`
 	PregnancyRelated bool              `json:"pregnancyRelated"`
@@ -99,7 +100,7 @@ type SelfEmployedFacts struct {
 
 // AKasseFacts are what an a-kasse stated about its member.
 type AKasseFacts struct {
-	ToldOn          refusion.Date  `json:"toldOn"`
+	ToldOn          kernel.Date    `json:"toldOn"`
 	FullyUnemployed bool           `json:"fullyUnemployed"`
 	WeeklyHours     float64        `json:"weeklyHours"`
 	Contact         events.Contact `json:"contact"`
@@ -108,11 +109,11 @@ type AKasseFacts struct {
 // EarlyFollowUpFacts are an employer's request for early follow-up and
 // what was decided about it.
 type EarlyFollowUpFacts struct {
-	RequestedOn    refusion.Date  `json:"requestedOn"`
+	RequestedOn    kernel.Date    `json:"requestedOn"`
 	ExpectedWeeks  int            `json:"expectedWeeks"`
-	ExpectedReturn *refusion.Date `json:"expectedReturn,omitempty"`
+	ExpectedReturn *kernel.Date   `json:"expectedReturn,omitempty"`
 	Allowed        bool           `json:"allowed"`
-	MeetingBy      *refusion.Date `json:"meetingBy,omitempty"`
+	MeetingBy      *kernel.Date   `json:"meetingBy,omitempty"`
 	Contact        events.Contact `json:"contact"`
 }
 
@@ -121,8 +122,8 @@ type EarlyFollowUpFacts struct {
 // the rate table, and the employment requirement pre-check from eIndkomst
 // (nil when it was not looked up).
 type Facts struct {
-	ReceivedOn refusion.Date
-	Rates      refusion.Table
+	ReceivedOn kernel.Date
+	Rates      kernel.Table
 	Employment *rules.Result
 }
 
@@ -133,18 +134,18 @@ type Decision struct {
 	Absence  Absence                 `json:"absence"`
 	Refusion *refusion.PreviewResult `json:"refusion,omitempty"`
 	// Period is the refusion of a next-period follow-up.
-	Period  *PeriodResult     `json:"period,omitempty"`
-	Reasons []refusion.Reason `json:"reasons"`
-	Effects Effects           `json:"-"`
+	Period  *PeriodResult   `json:"period,omitempty"`
+	Reasons []kernel.Reason `json:"reasons"`
+	Effects Effects         `json:"-"`
 }
 
 // PeriodResult is the refusion of one period asked for after the report.
 type PeriodResult struct {
 	Asked         refusion.Period  `json:"asked"`
 	Covered       *refusion.Period `json:"covered"`
-	MaxHourlyRate refusion.Money   `json:"maxHourlyRate"`
-	HourlyRate    refusion.Money   `json:"hourlyRate"`
-	Amount        refusion.Money   `json:"amount"`
+	MaxHourlyRate kernel.Money     `json:"maxHourlyRate"`
+	HourlyRate    kernel.Money     `json:"hourlyRate"`
+	Amount        kernel.Money     `json:"amount"`
 	Provisional   bool             `json:"provisional"`
 }
 
@@ -161,7 +162,7 @@ type Effects struct {
 	// Tasks are the sick person's tasks in order (seeds/003), due on
 	// TasksDeadline.
 	Tasks         []string
-	TasksDeadline refusion.Date
+	TasksDeadline kernel.Date
 	Reminders     []Reminder
 	// CancelReminders cancels every reminder of the absence (and of its
 	// tasks) before the new ones are scheduled.
@@ -180,7 +181,7 @@ type Reminder struct {
 	// Subject is events.SubjectAbsence or events.SubjectTasks.
 	Subject string
 	// Due is the day it fires (09:00 Danish time); Deadline the legal deadline.
-	Due, Deadline refusion.Date
+	Due, Deadline kernel.Date
 	SMS           bool
 	Law           string
 	TitleDa       string
@@ -192,9 +193,9 @@ type Reminder struct {
 // Notice is a notice to the data foundation (seeds/004 § 132).
 type Notice struct {
 	Kind         string // "sick", "recovery" or "cancelled"
-	First        refusion.Date
-	Last         *refusion.Date
-	RegisteredOn refusion.Date
+	First        kernel.Date
+	Last         *kernel.Date
+	RegisteredOn kernel.Date
 }
 
 // Reporter names the sender kind of the absence for the data foundation.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/sickness/refusion"
 )
 
@@ -107,7 +108,7 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 
 	covered := asked
 	if !e.WagesPaid || a.RefusionFrom == nil {
-		d.Reasons = append(d.Reasons, refusion.Reason{Rule: "sdl-no-refusion-decided", Law: "sygedagpengeloven §§ 54–59",
+		d.Reasons = append(d.Reasons, kernel.Reason{Rule: "sdl-no-refusion-decided", Law: "sygedagpengeloven §§ 54–59",
 			TextDa: "Der er ikke ret til refusion for fraværet (se anmeldelsen), så perioden giver ingen refusion.",
 			TextEn: "The absence gives no right to refusion (see the report), so the period gives no refusion.",
 			Inputs: map[string]any{"wagesPaid": e.WagesPaid, "refusionFrom": a.RefusionFrom}, Result: nil})
@@ -121,7 +122,7 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 	if covered.From.Before(limit) {
 		covered.From = limit
 	}
-	d.Reasons = append(d.Reasons, refusion.Reason{
+	d.Reasons = append(d.Reasons, kernel.Reason{
 		Rule: "sdl-59-2-period", Law: "sygedagpengeloven § 59, stk. 2", Source: "https://elov.dk/sygedagpengeloven/59/",
 		TextDa: fmt.Sprintf("Anmodningen er modtaget %s og dækker højst 3 måneder tilbage (fra %s); refusion tidligst fra %s.", f.ReceivedOn.Danish(), limit.Danish(), a.RefusionFrom.Danish()),
 		TextEn: fmt.Sprintf("The request was received on %s and covers at most 3 months back (from %s); refusion from %s at the earliest.", f.ReceivedOn.English(), limit.English(), a.RefusionFrom.English()),
@@ -137,7 +138,7 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 		return withPeriodEffects(d, f), nil
 	}
 	rate, rr, err := refusion.MaxHourlyRate(f.Rates, covered.From.Year())
-	var noRate refusion.ErrNoRate
+	var noRate kernel.ErrNoRate
 	switch {
 	case errors.As(err, &noRate):
 		d.Reasons = append(d.Reasons, NoRateReason(noRate.Year))
@@ -185,7 +186,7 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 	a.Status = StatusRecovered
 	a.Version++
 	d := Decision{Absence: a}
-	reason := refusion.Reason{
+	reason := kernel.Reason{
 		Rule: "recovery", Law: "sygedagpengeloven § 7 (raskmelding)",
 		TextDa: fmt.Sprintf("Sidste fraværsdag er %s. Refusion og sygedagpenge ophører efter den dag.", last.Danish()),
 		TextEn: fmt.Sprintf("The last absence day is %s. Refusion and sygedagpenge stop after that day.", last.English()),
@@ -194,7 +195,7 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 	d.Reasons = append(d.Reasons, reason)
 	if a.RefusionFrom != nil && last.Before(*a.RefusionFrom) {
 		d.Absence.RefusionFrom = nil
-		d.Reasons = append(d.Reasons, refusion.Reason{
+		d.Reasons = append(d.Reasons, kernel.Reason{
 			Rule: "sdl-30-1-ended", Law: "sygedagpengeloven § 30, stk. 1", Source: "https://danskelove.dk/sygedagpengeloven/30",
 			TextDa: fmt.Sprintf("Fraværet sluttede %s, før refusionen kunne begynde (%s). Der ydes ingen refusion.", last.Danish(), a.RefusionFrom.Danish()),
 			TextEn: fmt.Sprintf("The absence ended on %s, before refusion could start (%s). No refusion is due.", last.English(), a.RefusionFrom.English()),
@@ -266,7 +267,7 @@ func Correct(a Absence, r events.SicknessCorrection, f Facts) (Decision, error) 
 			Da: "Sidste fraværsdag kan ikke ligge før første fraværsdag.", En: "The last absence day cannot be before the first absence day."}}
 	}
 	a.Version++
-	corr := refusion.Reason{
+	corr := kernel.Reason{
 		Rule: "correction", Law: "sygedagpengeloven § 40 (anmeldelsens oplysninger)",
 		TextDa: "Afsenderen har rettet anmeldelsen: " + r.Explanation, TextEn: "The sender corrected the report: " + r.Explanation,
 		Inputs: changed, Result: a.Version,
@@ -280,7 +281,7 @@ func Correct(a Absence, r events.SicknessCorrection, f Facts) (Decision, error) 
 	} else {
 		d = Decision{Absence: a}
 	}
-	d.Reasons = append([]refusion.Reason{corr}, d.Reasons...)
+	d.Reasons = append([]kernel.Reason{corr}, d.Reasons...)
 	d.Effects.Delivery = "sickness.correction"
 	if daysChanged {
 		kind := "sick"
@@ -304,7 +305,7 @@ func Cancel(a Absence, r events.SicknessCancellation, f Facts) (Decision, error)
 	}
 	a.Status = StatusCancelled
 	a.Version++
-	d := Decision{Absence: a, Reasons: []refusion.Reason{{
+	d := Decision{Absence: a, Reasons: []kernel.Reason{{
 		Rule: "cancellation", Law: "sygedagpengeloven § 40 (anmeldelse trukket tilbage)",
 		TextDa: "Afsenderen har annulleret anmeldelsen: " + r.Explanation, TextEn: "The sender cancelled the report: " + r.Explanation,
 		Inputs: map[string]any{"explanation": r.Explanation}, Result: StatusCancelled,

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 const (
@@ -26,7 +26,7 @@ const (
 )
 
 // date reads like the law's examples: date(4, March, 2024).
-func date(d int, m time.Month, y int) refusion.Date { return refusion.NewDate(y, m, d) }
+func date(d int, m time.Month, y int) kernel.Date { return kernel.NewDate(y, m, d) }
 
 const (
 	employeeCPR = "1203854321"
@@ -44,12 +44,12 @@ const (
 // arrives 16 days after the first absence day.
 type employee struct {
 	r        events.SicknessEmployerReport
-	received refusion.Date
-	rates    *refusion.Table
+	received kernel.Date
+	rates    *kernel.Table
 	income   *rules.Result
 }
 
-func sickFrom(first refusion.Date) employee {
+func sickFrom(first kernel.Date) employee {
 	return employee{r: events.SicknessEmployerReport{
 		CPR: employeeCPR, CVR: employerCVR, PNumber: workplace, FirstAbsenceDay: first.String(),
 		WeeklyHours: 37, WagesPaid: true, HourlyEarnings: 200, EmployedSince: "2020-01-01",
@@ -57,31 +57,31 @@ func sickFrom(first refusion.Date) employee {
 	}, received: first.AddDays(16)}
 }
 
-func (e employee) until(last refusion.Date) employee      { e.r.LastAbsenceDay = last.String(); return e }
-func (e employee) employedSince(d refusion.Date) employee { e.r.EmployedSince = d.String(); return e }
-func (e employee) noWages() employee                      { e.r.WagesPaid = false; e.r.HourlyEarnings = 0; return e }
-func (e employee) earning(kr float64) employee            { e.r.HourlyEarnings = kr; return e }
-func (e employee) inFlexjob() employee                    { e.r.Flexjob = true; return e }
-func (e employee) pregnancyRelated() employee             { e.r.PregnancyRelated = true; return e }
-func (e employee) reportedOn(d refusion.Date) employee    { e.received = d; return e }
+func (e employee) until(last kernel.Date) employee      { e.r.LastAbsenceDay = last.String(); return e }
+func (e employee) employedSince(d kernel.Date) employee { e.r.EmployedSince = d.String(); return e }
+func (e employee) noWages() employee                    { e.r.WagesPaid = false; e.r.HourlyEarnings = 0; return e }
+func (e employee) earning(kr float64) employee          { e.r.HourlyEarnings = kr; return e }
+func (e employee) inFlexjob() employee                  { e.r.Flexjob = true; return e }
+func (e employee) pregnancyRelated() employee           { e.r.PregnancyRelated = true; return e }
+func (e employee) reportedOn(d kernel.Date) employee    { e.received = d; return e }
 func (e employee) partlyAbsent(hours float64) employee {
 	e.r.PartialAbsence = &events.PartialAbsence{HoursPerWeek: hours}
 	return e
 }
-func (e employee) withRates(t refusion.Table) employee { e.rates = &t; return e }
-func (e employee) withIncome(r rules.Result) employee  { e.income = &r; return e }
+func (e employee) withRates(t kernel.Table) employee  { e.rates = &t; return e }
+func (e employee) withIncome(r rules.Result) employee { e.income = &r; return e }
 func (e employee) underSection56(ref string) employee {
 	e.r.Section56 = &events.Section56Agreement{Reference: ref}
 	return e
 }
-func (e employee) holiday(from, to refusion.Date) employee {
+func (e employee) holiday(from, to kernel.Date) employee {
 	e.r.Holidays = append(e.r.Holidays, events.DatePeriod{From: from.String(), To: to.String()})
 	return e
 }
 
-func defaultRates(t *testing.T) refusion.Table {
+func defaultRates(t *testing.T) kernel.Table {
 	t.Helper()
-	tab, err := refusion.DefaultTable()
+	tab, err := kernel.DefaultTable()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func (e employee) decide(t *testing.T) Decision {
 	return d
 }
 
-func wantReason(t *testing.T, reasons []refusion.Reason, rule string) refusion.Reason {
+func wantReason(t *testing.T, reasons []kernel.Reason, rule string) kernel.Reason {
 	t.Helper()
 	for _, r := range reasons {
 		if r.Rule == rule {
@@ -116,10 +116,10 @@ func wantReason(t *testing.T, reasons []refusion.Reason, rule string) refusion.R
 		}
 	}
 	t.Fatalf("no reason %q among %v", rule, ruleIDs(reasons))
-	return refusion.Reason{}
+	return kernel.Reason{}
 }
 
-func ruleIDs(rs []refusion.Reason) []string {
+func ruleIDs(rs []kernel.Reason) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.Rule
@@ -134,7 +134,7 @@ func wantTasks(t *testing.T, d Decision, want ...string) {
 	}
 }
 
-func wantReminder(t *testing.T, d Decision, kind string, due refusion.Date) Reminder {
+func wantReminder(t *testing.T, d Decision, kind string, due kernel.Date) Reminder {
 	t.Helper()
 	for _, r := range d.Effects.Reminders {
 		if r.Kind == kind {
@@ -164,7 +164,7 @@ func wantFieldError(t *testing.T, err error, field, code string) {
 
 // income builds eIndkomst months with the given hours, the last one the
 // month before the first absence day.
-func income(first refusion.Date, hours ...float64) rules.Result {
+func income(first kernel.Date, hours ...float64) rules.Result {
 	to := registers.NewMonth(first.Year(), first.Month()).AddMonths(-1)
 	var ms []registers.IncomeMonth
 	for i, h := range hours {

@@ -6,8 +6,9 @@ import (
 	"strconv"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/functions/sickness/refusion"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 // CitizenDeadlineDays is the sick person's deadline for their tasks after
@@ -28,18 +29,18 @@ const (
 // parser turns a blanket's strings into domain values, collecting errors.
 type parser struct{ fe events.FieldErrors }
 
-func (p *parser) date(field, s string) refusion.Date {
+func (p *parser) date(field, s string) kernel.Date {
 	if s == "" {
-		return refusion.Date{}
+		return kernel.Date{}
 	}
-	d, err := refusion.ParseDate(s)
+	d, err := kernel.ParseDate(s)
 	if err != nil {
 		p.fe.Add(field, "date", "Datoen findes ikke (ÅÅÅÅ-MM-DD).", "The date does not exist (YYYY-MM-DD).")
 	}
 	return d
 }
 
-func (p *parser) optDate(field, s string) *refusion.Date {
+func (p *parser) optDate(field, s string) *kernel.Date {
 	if s == "" {
 		return nil
 	}
@@ -47,8 +48,8 @@ func (p *parser) optDate(field, s string) *refusion.Date {
 	return &d
 }
 
-func (p *parser) money(field string, kr float64) refusion.Money {
-	m, err := refusion.ParseKr(strconv.FormatFloat(kr, 'f', -1, 64))
+func (p *parser) money(field string, kr float64) kernel.Money {
+	m, err := kernel.ParseKr(strconv.FormatFloat(kr, 'f', -1, 64))
 	if err != nil {
 		p.fe.Add(field, "amount", "Beløbet skal være i kroner med højst to decimaler.", "The amount must be in kroner with at most two decimals.")
 	}
@@ -152,7 +153,7 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 	}
 	d := Decision{Absence: a}
 	full, err := refusion.ApplyRate(res, in, f.Rates)
-	var noRate refusion.ErrNoRate
+	var noRate kernel.ErrNoRate
 	switch {
 	case errors.As(err, &noRate):
 		res.Reasons = append(res.Reasons, NoRateReason(noRate.Year))
@@ -212,8 +213,8 @@ func fieldsUnder(prefix string, err error) error {
 
 // NoRateReason explains that the year has no published maximum rate, so
 // the amount is left open (DOMAIN.md: refuse rather than guess).
-func NoRateReason(year int) refusion.Reason {
-	return refusion.Reason{
+func NoRateReason(year int) kernel.Reason {
+	return kernel.Reason{
 		Rule: "sdl-50-no-rate", Law: "sygedagpengeloven § 50",
 		TextDa: fmt.Sprintf("Der er ingen offentliggjort højeste sygedagpengesats for %d i systemet. Beløbet beregnes, når satsen er kendt.", year),
 		TextEn: fmt.Sprintf("No published maximum sygedagpenge rate for %d is configured. The amount is computed once the rate is known.", year),
@@ -221,8 +222,8 @@ func NoRateReason(year int) refusion.Reason {
 	}
 }
 
-func holidaysReason(h []refusion.Period, ep refusion.EmployerPeriod) refusion.Reason {
-	return refusion.Reason{
+func holidaysReason(h []refusion.Period, ep refusion.EmployerPeriod) kernel.Reason {
+	return kernel.Reason{
 		Rule: "sdl-30-1-holidays", Law: "sygedagpengeloven § 30, stk. 1",
 		Source: "https://danskelove.dk/sygedagpengeloven/30",
 		TextDa: fmt.Sprintf("Ferie og fridage i perioden forlænger ikke arbejdsgiverperioden; den slutter stadig %s.", ep.To.Danish()),
@@ -231,8 +232,8 @@ func holidaysReason(h []refusion.Period, ep refusion.EmployerPeriod) refusion.Re
 	}
 }
 
-func partialRecoveredReason(hours float64) refusion.Reason {
-	return refusion.Reason{
+func partialRecoveredReason(hours float64) kernel.Reason {
+	return kernel.Reason{
 		Rule: "sdl-partial-min-4-hours", Law: "sygedagpengeloven § 53 (delvis uarbejdsdygtighed, mindst 4 timer om ugen)",
 		Source: "https://www.cabiweb.dk/lovstof/delvis-uarbejdsdygtighed/",
 		TextDa: fmt.Sprintf("Fraværet er %.2f timer om ugen, under 4 timer. Personen regnes for rask.", hours),
@@ -244,8 +245,8 @@ func partialRecoveredReason(hours float64) refusion.Reason {
 // EmploymentReason records the employment requirement pre-check from
 // eIndkomst (sygedagpengeloven § 32): a warning, not a decision — the
 // municipality decides.
-func EmploymentReason(r rules.Result) refusion.Reason {
-	return refusion.Reason{
+func EmploymentReason(r rules.Result) kernel.Reason {
+	return kernel.Reason{
 		Rule: "sdl-32-employment-precheck", Law: r.Reference, Source: r.Source,
 		TextDa: r.TextDa, TextEn: r.TextEn,
 		Inputs: map[string]any{"from": r.From, "to": r.To, "months": r.Months},
@@ -256,7 +257,7 @@ func EmploymentReason(r rules.Result) refusion.Reason {
 // citizenReminders are the sick person's reminders: an SMS on day 6 (sent
 // only to those signed up for NemSMS) and the deadline on day 8 after the
 // letter (§ 38; seeds/003).
-func citizenReminders(letterOn refusion.Date) []Reminder {
+func citizenReminders(letterOn kernel.Date) []Reminder {
 	deadline := letterOn.AddDays(CitizenDeadlineDays)
 	return []Reminder{{
 		Key: "tasks/sms-day-6", Kind: "citizen-tasks-sms", Audience: events.AudienceCitizen, Subject: events.SubjectTasks,
@@ -335,7 +336,7 @@ func ReportBySelfEmployed(id string, r events.SicknessSelfEmployedReport, f Fact
 	start, startReason := refusion.SelfEmployedEntitlement(a.FirstAbsenceDay, a.SelfEmployed.Insurance)
 	d.Reasons = append(d.Reasons, dl.Reason, late, startReason)
 	if a.LastAbsenceDay != nil && a.LastAbsenceDay.Before(start) {
-		d.Reasons = append(d.Reasons, refusion.Reason{
+		d.Reasons = append(d.Reasons, kernel.Reason{
 			Rule: "sdl-41-ended-before-entitlement", Law: "sygedagpengeloven § 41", Source: "https://danskelove.dk/sygedagpengeloven/41",
 			TextDa: fmt.Sprintf("Sygdommen sluttede %s, før retten til sygedagpenge indtrådte (%s). Der udbetales ikke sygedagpenge.", a.LastAbsenceDay.Danish(), start.Danish()),
 			TextEn: fmt.Sprintf("The sickness ended on %s, before the entitlement started (%s). No sygedagpenge are paid.", a.LastAbsenceDay.English(), start.English()),

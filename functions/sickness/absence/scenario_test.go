@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Scenarios in plain language, one rule each, named after the law they follow.
@@ -15,7 +15,7 @@ func TestScenario_SDL30Stk1_SickFrom4March2024WagesPaidEmployedSince2020_Refusio
 	if d.Absence.RefusionFrom == nil || *d.Absence.RefusionFrom != date(3, April, 2024) {
 		t.Fatalf("refusion from %v, want 3 April 2024", d.Absence.RefusionFrom)
 	}
-	if d.Refusion.WeeklyAmount != refusion.Kr(4694, 93) {
+	if d.Refusion.WeeklyAmount != kernel.Kr(4694, 93) {
 		t.Errorf("weekly amount %s, want 4694.93 (37 h × 126.89)", d.Refusion.WeeklyAmount)
 	}
 	wantReason(t, d.Reasons, "sdl-30-1")
@@ -104,7 +104,7 @@ func TestScenario_SDL59Stk2_NextPeriodCoversAtMost3MonthsBack(t *testing.T) {
 	}
 	wantReason(t, next.Reasons, "sdl-59-2-period")
 	// 78 days × 37/7 h = 412.29 h × 126.89 kr.
-	if next.Period.Amount != refusion.Kr(52315, 48) {
+	if next.Period.Amount != kernel.Kr(52315, 48) {
 		t.Errorf("amount %s, want 52315.48", next.Period.Amount)
 	}
 	wantReason(t, next.Reasons, "sdl-47-period-amount")
@@ -119,11 +119,11 @@ func TestScenario_SDL59Stk2_NextPeriodCoversAtMost3MonthsBack(t *testing.T) {
 func TestScenario_SDL47And50_HighEarnerCappedAtTheMaximumRate_LowEarnerGets92Percent(t *testing.T) {
 	t.Parallel()
 	high := sickFrom(date(4, March, 2024)).earning(300).decide(t)
-	if high.Refusion.HourlyRate != refusion.Kr(126, 89) {
+	if high.Refusion.HourlyRate != kernel.Kr(126, 89) {
 		t.Errorf("300 kr/h gives %s, want the 2024 maximum 126.89", high.Refusion.HourlyRate)
 	}
 	low := sickFrom(date(4, March, 2024)).earning(120).decide(t)
-	if low.Refusion.HourlyRate != refusion.Kr(110, 40) {
+	if low.Refusion.HourlyRate != kernel.Kr(110, 40) {
 		t.Errorf("120 kr/h gives %s, want 110.40 (after 8 %% AM-bidrag)", low.Refusion.HourlyRate)
 	}
 	wantReason(t, low.Reasons, "sdl-47-hourly-rate")
@@ -139,7 +139,7 @@ func TestScenario_SDL50_NoRateFor2026_AmountLeftOpenNamingTheYear_ProvisionalRat
 	if r.Inputs["year"] != 2026 {
 		t.Errorf("the reason does not name 2026: %v", r.Inputs)
 	}
-	prov, err := defaultRates(t).WithProvisional(2026, refusion.Kr(4945, 0))
+	prov, err := defaultRates(t).WithProvisional(2026, kernel.Kr(4945, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestScenario_SDL53_PartialAbsence_Under4HoursAWeekCountsAsRecovered_10Hours
 	}
 	wantReason(t, under.Reasons, "sdl-partial-min-4-hours")
 	ten := sickFrom(date(4, March, 2024)).partlyAbsent(10).decide(t)
-	if ten.Refusion.WeeklyAmount != refusion.Kr(1268, 90) {
+	if ten.Refusion.WeeklyAmount != kernel.Kr(1268, 90) {
 		t.Errorf("10 hours a week gives %s, want 1268.90", ten.Refusion.WeeklyAmount)
 	}
 	wantReason(t, ten.Reasons, "sdl-53-partial")
@@ -313,7 +313,7 @@ func TestScenario_Correction_NewHourlyEarningsRerunTheRulesAsOfTheFirstReport(t 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Refusion.HourlyRate != refusion.Kr(119, 60) || c.Refusion.Late {
+	if c.Refusion.HourlyRate != kernel.Kr(119, 60) || c.Refusion.Late {
 		t.Errorf("after correction: %s late %v, want 119.60 and still in time", c.Refusion.HourlyRate, c.Refusion.Late)
 	}
 	if c.Reasons[0].Rule != "correction" || c.Absence.Version != 2 {

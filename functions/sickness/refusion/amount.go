@@ -1,20 +1,20 @@
 package refusion
 
-import "fmt"
+import (
+	"fmt"
 
-// AMContributionPercent is the labour-market contribution (AM-bidrag) taken
-// from hourly earnings before they are compared with the maximum rate.
-const AMContributionPercent = 8
+	"nemrefusion.dk/functions/kernel"
+)
 
 // MaxHourlyRate looks up the maximum hourly rate of year in rates
 // (sygedagpengeloven § 50; the hourly rate is the weekly rate / 37). It
 // returns ErrNoRate{year} when the year has no rate.
-func MaxHourlyRate(rates Table, year int) (Rate, Reason, error) {
+func MaxHourlyRate(rates kernel.Table, year int) (kernel.Rate, kernel.Reason, error) {
 	rate, err := rates.Rate(year)
 	if err != nil {
-		return Rate{}, Reason{}, fmt.Errorf("maximum hourly rate: %w", err)
+		return kernel.Rate{}, kernel.Reason{}, fmt.Errorf("maximum hourly rate: %w", err)
 	}
-	r := Reason{
+	r := kernel.Reason{
 		Rule:   "sdl-50-max-rate",
 		Law:    "sygedagpengeloven § 50",
 		Source: rate.Source,
@@ -34,10 +34,10 @@ func MaxHourlyRate(rates Table, year int) (Rate, Reason, error) {
 // HourlyRate returns the refusion per hour: the hourly earnings after the 8 %
 // AM-bidrag (earnings × 0.92, rounded half up to whole øre), capped at the
 // maximum hourly rate (sygedagpengeloven §§ 47 and 50; seed 002).
-func HourlyRate(earnings, maxHourly Money) (Money, Reason) {
-	after := Money(divRoundHalfUp(int64(earnings)*(100-AMContributionPercent), 100))
+func HourlyRate(earnings, maxHourly kernel.Money) (kernel.Money, kernel.Reason) {
+	after := kernel.AfterAMContribution(earnings)
 	rate := min(after, maxHourly)
-	r := Reason{
+	r := kernel.Reason{
 		Rule:   "sdl-47-hourly-rate",
 		Law:    "sygedagpengeloven §§ 47 og 50",
 		Source: srcAmount,
@@ -57,9 +57,9 @@ func HourlyRate(earnings, maxHourly Money) (Money, Reason) {
 // WeeklyAmount returns the refusion for a full week: the hourly rate times the
 // hours the employee should have worked in a week (taken to hundredths of an
 // hour), rounded half up to whole øre (sygedagpengeloven § 47).
-func WeeklyAmount(hourly Money, weeklyHours float64) (Money, Reason) {
-	amount := hourly.timesHours(weeklyHours)
-	return amount, Reason{
+func WeeklyAmount(hourly kernel.Money, weeklyHours float64) (kernel.Money, kernel.Reason) {
+	amount := hourly.TimesHours(weeklyHours)
+	return amount, kernel.Reason{
 		Rule:   "sdl-47-weekly-amount",
 		Law:    "sygedagpengeloven § 47",
 		Source: srcAmount,

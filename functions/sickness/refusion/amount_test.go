@@ -2,51 +2,52 @@ package refusion
 
 import (
 	"errors"
+	"nemrefusion.dk/functions/kernel"
 	"testing"
 )
 
 func TestSDL47_HourlyRateIsEarningsAfterAMBidragCappedAtMaximum(t *testing.T) {
 	t.Parallel()
-	max2024 := Kr(126, 89)
+	max2024 := kernel.Kr(126, 89)
 	tests := []struct {
 		name     string
-		earnings Money
-		want     Money
+		earnings kernel.Money
+		want     kernel.Money
 	}{
-		{"200 kr is capped at the 2024 maximum", Kr(200, 0), Kr(126, 89)},
-		{"130 kr × 0.92 = 119.60", Kr(130, 0), Kr(119, 60)},
-		{"137.51 kr × 0.92 = 126.5092, rounds up to 126.51", Kr(137, 51), Kr(126, 51)},
-		{"100.10 kr × 0.92 = 92.092, rounds down to 92.09", Kr(100, 10), Kr(92, 9)},
-		{"137.93 kr × 0.92 = 126.8956, rounds to 126.90, capped at 126.89", Kr(137, 93), Kr(126, 89)},
-		{"137.92 kr × 0.92 = 126.8864, rounds to 126.89, equal to the maximum", Kr(137, 92), Kr(126, 89)},
+		{"200 kr is capped at the 2024 maximum", kernel.Kr(200, 0), kernel.Kr(126, 89)},
+		{"130 kr × 0.92 = 119.60", kernel.Kr(130, 0), kernel.Kr(119, 60)},
+		{"137.51 kr × 0.92 = 126.5092, rounds up to 126.51", kernel.Kr(137, 51), kernel.Kr(126, 51)},
+		{"100.10 kr × 0.92 = 92.092, rounds down to 92.09", kernel.Kr(100, 10), kernel.Kr(92, 9)},
+		{"137.93 kr × 0.92 = 126.8956, rounds to 126.90, capped at 126.89", kernel.Kr(137, 93), kernel.Kr(126, 89)},
+		{"137.92 kr × 0.92 = 126.8864, rounds to 126.89, equal to the maximum", kernel.Kr(137, 92), kernel.Kr(126, 89)},
 	}
 	for _, tt := range tests {
 		got, r := HourlyRate(tt.earnings, max2024)
 		if got != tt.want {
 			t.Errorf("%s: got %s", tt.name, got)
 		}
-		wantReason(t, []Reason{r}, "sdl-47-hourly-rate")
+		wantReason(t, []kernel.Reason{r}, "sdl-47-hourly-rate")
 	}
 }
 
 func TestSDL47_WeeklyAmountIsHourlyRateTimesWeeklyHours(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		hourly Money
+		hourly kernel.Money
 		hours  float64
-		want   Money
+		want   kernel.Money
 	}{
-		{Kr(126, 89), 37, Kr(4694, 93)},
-		{Kr(119, 60), 37, Kr(4425, 20)},
-		{Kr(126, 89), 37.5, Kr(4758, 38)}, // 4758.375 rounds half up
-		{Kr(100, 0), 0.01, Kr(1, 0)},
+		{kernel.Kr(126, 89), 37, kernel.Kr(4694, 93)},
+		{kernel.Kr(119, 60), 37, kernel.Kr(4425, 20)},
+		{kernel.Kr(126, 89), 37.5, kernel.Kr(4758, 38)}, // 4758.375 rounds half up
+		{kernel.Kr(100, 0), 0.01, kernel.Kr(1, 0)},
 	}
 	for _, tt := range tests {
 		got, r := WeeklyAmount(tt.hourly, tt.hours)
 		if got != tt.want {
 			t.Errorf("%s × %v = %s, want %s", tt.hourly, tt.hours, got, tt.want)
 		}
-		wantReason(t, []Reason{r}, "sdl-47-weekly-amount")
+		wantReason(t, []kernel.Reason{r}, "sdl-47-weekly-amount")
 	}
 }
 
@@ -54,16 +55,16 @@ func TestSDL50_MaxHourlyRateNamesTheYearAndProvisional(t *testing.T) {
 	t.Parallel()
 	tab := defaultTable(t)
 	rate, r, err := MaxHourlyRate(tab, 2023)
-	if err != nil || rate.Hourly != Kr(122, 97) {
+	if err != nil || rate.Hourly != kernel.Kr(122, 97) {
 		t.Fatalf("2023 = %+v, %v", rate, err)
 	}
-	wantReason(t, []Reason{r}, "sdl-50-max-rate")
+	wantReason(t, []kernel.Reason{r}, "sdl-50-max-rate")
 	_, _, err = MaxHourlyRate(tab, 2025)
-	var nr ErrNoRate
+	var nr kernel.ErrNoRate
 	if !errors.As(err, &nr) || nr.Year != 2025 {
 		t.Fatalf("2025: %v, want ErrNoRate{2025}", err)
 	}
-	prov, err := tab.WithProvisional(2025, Kr(4810, 0))
+	prov, err := tab.WithProvisional(2025, kernel.Kr(4810, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,5 +72,5 @@ func TestSDL50_MaxHourlyRateNamesTheYearAndProvisional(t *testing.T) {
 	if err != nil || !rate.Provisional {
 		t.Fatalf("provisional 2025 = %+v, %v", rate, err)
 	}
-	wantReason(t, []Reason{r}, "sdl-50-max-rate-provisional")
+	wantReason(t, []kernel.Reason{r}, "sdl-50-max-rate-provisional")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // SenderKind says who reports an absence and how they pay, which decides the
@@ -45,21 +46,21 @@ const ReportDeadlineWeeks = 5
 // and Section56 matter for SenderEmployerWages: a § 56 absence of at most 30
 // days may be reported within 3 months.
 type DeadlineInput struct {
-	Sender            SenderKind `json:"sender"`
-	FirstAbsenceDay   Date       `json:"firstAbsenceDay"`
-	LastAbsenceDay    *Date      `json:"lastAbsenceDay,omitempty"`
-	Section56         bool       `json:"section56,omitempty"`
-	PaymentsStoppedOn *Date      `json:"paymentsStoppedOn,omitempty"`
-	Insurance         Insurance  `json:"insurance,omitempty"`
-	ToldOn            *Date      `json:"toldOn,omitempty"`
+	Sender            SenderKind   `json:"sender"`
+	FirstAbsenceDay   kernel.Date  `json:"firstAbsenceDay"`
+	LastAbsenceDay    *kernel.Date `json:"lastAbsenceDay,omitempty"`
+	Section56         bool         `json:"section56,omitempty"`
+	PaymentsStoppedOn *kernel.Date `json:"paymentsStoppedOn,omitempty"`
+	Insurance         Insurance    `json:"insurance,omitempty"`
+	ToldOn            *kernel.Date `json:"toldOn,omitempty"`
 }
 
 // Deadline is the last day a sender's report is in time (a report received
 // on that day is in time), with the rule it follows.
 type Deadline struct {
-	Sender SenderKind `json:"sender"`
-	Date   Date       `json:"date"`
-	Reason Reason     `json:"reason"`
+	Sender SenderKind    `json:"sender"`
+	Date   kernel.Date   `json:"date"`
+	Reason kernel.Reason `json:"reason"`
 }
 
 // Deadlines returns the report deadline of the sender kind in.Sender, with
@@ -122,9 +123,9 @@ func Deadlines(in DeadlineInput) (Deadline, error) {
 // (35 days) after the first absence day, and a report received on that date
 // is in time (sygedagpengeloven § 40, stk. 1). First day 4 March 2024 gives
 // 8 April 2024.
-func WagesDeadline(first Date) (Date, Reason) {
+func WagesDeadline(first kernel.Date) (kernel.Date, kernel.Reason) {
 	d := first.AddDays(7 * ReportDeadlineWeeks)
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "sdl-40-1",
 		Law:    "sygedagpengeloven § 40, stk. 1",
 		Source: srcSDL40,
@@ -138,9 +139,9 @@ func WagesDeadline(first Date) (Date, Reason) {
 // Section56ShortDeadline is the deadline for an absence under a § 56
 // agreement lasting at most 30 days: 3 months after the first absence day
 // (sygedagpengeloven § 56 with § 59, stk. 4; see DOMAIN.md).
-func Section56ShortDeadline(first, last Date) (Date, Reason) {
+func Section56ShortDeadline(first, last kernel.Date) (kernel.Date, kernel.Reason) {
 	d := first.AddMonths(3)
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "sdl-56-30-days",
 		Law:    "sygedagpengeloven § 56, jf. § 59, stk. 4",
 		Source: srcSection56Due,
@@ -154,9 +155,9 @@ func Section56ShortDeadline(first, last Date) (Date, Reason) {
 // SygedagpengeOnlyDeadline is the deadline of an employer paying only
 // sygedagpenge in the employer period: 1 week after those payments stop
 // (sygedagpengeloven § 40, stk. 2).
-func SygedagpengeOnlyDeadline(stopped Date) (Date, Reason) {
+func SygedagpengeOnlyDeadline(stopped kernel.Date) (kernel.Date, kernel.Reason) {
 	d := stopped.AddDays(7)
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "sdl-40-2",
 		Law:    "sygedagpengeloven § 40, stk. 2",
 		Source: srcSDL40,
@@ -169,9 +170,9 @@ func SygedagpengeOnlyDeadline(stopped Date) (Date, Reason) {
 
 // NeitherDeadline is the deadline of an employer paying neither wages nor
 // sygedagpenge: 14 days after the first absence day (sygedagpengeloven § 40, stk. 3).
-func NeitherDeadline(first Date) (Date, Reason) {
+func NeitherDeadline(first kernel.Date) (kernel.Date, kernel.Reason) {
 	d := first.AddDays(14)
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "sdl-40-3",
 		Law:    "sygedagpengeloven § 40, stk. 3",
 		Source: srcSDL40,
@@ -185,10 +186,10 @@ func NeitherDeadline(first Date) (Date, Reason) {
 // SelfEmployedDeadline is the deadline of a self-employed person
 // (sygedagpengeloven § 41): 3 weeks after the first absence day without
 // insurance; 1 week after the entitlement starts with voluntary insurance.
-func SelfEmployedDeadline(first Date, ins Insurance) (Date, Reason) {
+func SelfEmployedDeadline(first kernel.Date, ins Insurance) (kernel.Date, kernel.Reason) {
 	if ins == InsuranceNone || ins == "" {
 		d := first.AddDays(21)
-		return d, Reason{
+		return d, kernel.Reason{
 			Rule:   "sdl-41-uninsured",
 			Law:    "sygedagpengeloven § 41",
 			Source: srcSDL41,
@@ -200,7 +201,7 @@ func SelfEmployedDeadline(first Date, ins Insurance) (Date, Reason) {
 	}
 	start, _ := SelfEmployedEntitlement(first, ins)
 	d := start.AddDays(7)
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "sdl-41-insured",
 		Law:    "sygedagpengeloven § 41",
 		Source: srcSDL41,
@@ -213,9 +214,9 @@ func SelfEmployedDeadline(first Date, ins Insurance) (Date, Reason) {
 
 // AKasseDeadline is the deadline of an a-kasse: 1 week after it was told of
 // the member's sickness (DOMAIN.md, STAR).
-func AKasseDeadline(told Date) (Date, Reason) {
+func AKasseDeadline(told kernel.Date) (kernel.Date, kernel.Reason) {
 	d := told.AddDays(7)
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "akasse-report-1-week",
 		Law:    "sygedagpengeloven, arbejdsløshedskassens anmeldelse (STAR)",
 		Source: srcAKasse,

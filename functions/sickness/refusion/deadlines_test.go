@@ -1,6 +1,7 @@
 package refusion
 
 import (
+	"nemrefusion.dk/functions/kernel"
 	"slices"
 	"testing"
 )
@@ -11,7 +12,7 @@ func TestSDL40_DeadlinesPerSender(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       DeadlineInput
-		want     Date
+		want     kernel.Date
 		wantRule string
 	}{
 		{"§ 40 stk. 1: employer paying wages, 5 weeks", DeadlineInput{Sender: SenderEmployerWages, FirstAbsenceDay: first}, date(8, April, 2024), "sdl-40-1"},
@@ -35,7 +36,7 @@ func TestSDL40_DeadlinesPerSender(t *testing.T) {
 			if got.Date != tt.want || got.Sender != tt.in.Sender {
 				t.Errorf("deadline = %s (%s), want %s", got.Date, got.Sender, tt.want)
 			}
-			wantReason(t, []Reason{got.Reason}, tt.wantRule)
+			wantReason(t, []kernel.Reason{got.Reason}, tt.wantRule)
 		})
 	}
 }
@@ -64,7 +65,7 @@ func TestSDL41_SelfEmployedEntitlement(t *testing.T) {
 	first := date(4, March, 2024)
 	tests := []struct {
 		ins  Insurance
-		want Date
+		want kernel.Date
 	}{
 		{InsuranceNone, date(18, March, 2024)}, // after 2 weeks: the 15th day
 		{InsuranceDay1, date(4, March, 2024)},
@@ -75,7 +76,7 @@ func TestSDL41_SelfEmployedEntitlement(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s: entitlement from %s, want %s", tt.ins, got, tt.want)
 		}
-		wantReason(t, []Reason{r}, "sdl-selfemployed-entitlement")
+		wantReason(t, []kernel.Reason{r}, "sdl-selfemployed-entitlement")
 	}
 }
 
@@ -86,8 +87,8 @@ func TestAKasse_First14DaysPaidByAKasse(t *testing.T) {
 	if from != date(6, March, 2024) || to != date(19, March, 2024) || municipality != date(20, March, 2024) {
 		t.Errorf("a-kasse %s–%s, municipality from %s", from, to, municipality)
 	}
-	if to.time().Weekday().String() != "Tuesday" {
-		t.Errorf("last a-kasse day is a %s, want Tuesday", to.time().Weekday())
+	if to.Weekday().String() != "Tuesday" {
+		t.Errorf("last a-kasse day is a %s, want Tuesday", to.Weekday())
 	}
-	wantReason(t, []Reason{r}, "akasse-first-14-days")
+	wantReason(t, []kernel.Reason{r}, "akasse-first-14-days")
 }

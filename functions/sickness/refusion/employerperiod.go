@@ -1,6 +1,10 @@
 package refusion
 
-import "fmt"
+import (
+	"fmt"
+
+	"nemrefusion.dk/functions/kernel"
+)
 
 // EmployerPeriodDays is the length of the employer period in calendar days,
 // counted from and including the first absence day (§ 30, stk. 1).
@@ -16,15 +20,15 @@ const (
 // EmployerPeriod is the arbejdsgiverperiode: the first days of absence the
 // employer pays without refusion. From and To are nil when it does not apply.
 type EmployerPeriod struct {
-	Applies bool  `json:"applies"`
-	From    *Date `json:"from"`
-	To      *Date `json:"to"`
+	Applies bool         `json:"applies"`
+	From    *kernel.Date `json:"from"`
+	To      *kernel.Date `json:"to"`
 }
 
 // EmployerPeriodInput is what decides whether there is an employer period.
 type EmployerPeriodInput struct {
-	FirstAbsenceDay  Date
-	EmployedSince    Date
+	FirstAbsenceDay  kernel.Date
+	EmployedSince    kernel.Date
 	HoursLast8Weeks  *float64
 	WeeklyHours      float64
 	Section56        bool
@@ -36,7 +40,7 @@ type EmployerPeriodInput struct {
 // agreement, pregnancy-related sickness), then the employment requirement
 // (§ 30, stk. 2), then the 30-day period (§ 30, stk. 1). Inputs are assumed
 // valid (Preview validates them first).
-func DetermineEmployerPeriod(in EmployerPeriodInput) (EmployerPeriod, []Reason) {
+func DetermineEmployerPeriod(in EmployerPeriodInput) (EmployerPeriod, []kernel.Reason) {
 	if exempt, reasons := FirstDayRefusion(in.Flexjob, in.Section56, in.PregnancyRelated); exempt {
 		return EmployerPeriod{}, reasons
 	}
@@ -52,9 +56,9 @@ func DetermineEmployerPeriod(in EmployerPeriodInput) (EmployerPeriod, []Reason) 
 // including the first absence day; holidays and days off inside it do not
 // extend it (sygedagpengeloven § 30, stk. 1). First day 4 March 2024 gives
 // 4 March–2 April 2024.
-func EmployerPeriodDates(first Date) (from, to Date, r Reason) {
+func EmployerPeriodDates(first kernel.Date) (from, to kernel.Date, r kernel.Reason) {
 	from, to = first, first.AddDays(EmployerPeriodDays-1)
-	return from, to, Reason{
+	return from, to, kernel.Reason{
 		Rule:   "sdl-30-1",
 		Law:    "sygedagpengeloven § 30, stk. 1",
 		Source: srcSDL30,
@@ -71,12 +75,12 @@ func EmployerPeriodDates(first Date) (from, to Date, r Reason) {
 // (employedSince <= first − 56 days) and at least 74 hours in those 8 weeks.
 // When hoursLast8Weeks is nil, the hours are assumed met when weeklyHours × 8
 // >= 74, and a reason says so.
-func EmploymentRequirementMet(first, employedSince Date, hoursLast8Weeks *float64, weeklyHours float64) (bool, []Reason) {
+func EmploymentRequirementMet(first, employedSince kernel.Date, hoursLast8Weeks *float64, weeklyHours float64) (bool, []kernel.Reason) {
 	latestStart := first.AddDays(-7 * EmploymentWeeks)
 	longEnough := !employedSince.After(latestStart)
-	var reasons []Reason
+	var reasons []kernel.Reason
 	if !longEnough {
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-30-2-weeks",
 			Law:    "sygedagpengeloven § 30, stk. 2",
 			Source: srcSDL30,
@@ -90,7 +94,7 @@ func EmploymentRequirementMet(first, employedSince Date, hoursLast8Weeks *float6
 	var hours float64
 	if hoursLast8Weeks == nil {
 		hours = weeklyHours * EmploymentWeeks
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-30-2-hours-assumed",
 			Law:    "sygedagpengeloven § 30, stk. 2",
 			Source: srcSDL30,
@@ -103,7 +107,7 @@ func EmploymentRequirementMet(first, employedSince Date, hoursLast8Weeks *float6
 		hours = *hoursLast8Weeks
 	}
 	met := hours >= EmploymentHours
-	r := Reason{
+	r := kernel.Reason{
 		Rule:   "sdl-30-2",
 		Law:    "sygedagpengeloven § 30, stk. 2",
 		Source: srcSDL30,
@@ -125,10 +129,10 @@ func EmploymentRequirementMet(first, employedSince Date, hoursLast8Weeks *float6
 // approved § 56 agreement (chronic or long-lasting illness), or
 // pregnancy-related sickness. It returns one reason per exception that applies.
 // Sources: sygedagpengeloven § 56 and §§ 54–57 as described in DOMAIN.md.
-func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []Reason) {
-	var reasons []Reason
+func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []kernel.Reason) {
+	var reasons []kernel.Reason
 	if flexjob {
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-first-day-flexjob",
 			Law:    "sygedagpengeloven §§ 54–57 (refusion fra første fraværsdag, fleksjob)",
 			Source: srcFirstDay,
@@ -139,7 +143,7 @@ func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []Reason
 		})
 	}
 	if section56 {
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-56",
 			Law:    "sygedagpengeloven § 56",
 			Source: srcFirstDay,
@@ -150,7 +154,7 @@ func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []Reason
 		})
 	}
 	if pregnancyRelated {
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-first-day-pregnancy",
 			Law:    "sygedagpengeloven §§ 54–57 (refusion fra første fraværsdag, graviditetsbetinget sygdom)",
 			Source: srcFirstDay2,

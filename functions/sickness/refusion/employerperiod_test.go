@@ -1,10 +1,14 @@
 package refusion
 
-import "testing"
+import (
+	"testing"
+
+	"nemrefusion.dk/functions/kernel"
+)
 
 func TestSDL30Stk1_EmployerPeriodIs30CalendarDaysFromFirstAbsenceDay(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ first, from, to Date }{
+	tests := []struct{ first, from, to kernel.Date }{
 		{date(4, March, 2024), date(4, March, 2024), date(2, April, 2024)},
 		{date(1, February, 2024), date(1, February, 2024), date(1, March, 2024)}, // leap year
 		{date(1, February, 2023), date(1, February, 2023), date(2, March, 2023)},
@@ -29,7 +33,7 @@ func TestSDL30Stk2_EmploymentRequirement(t *testing.T) {
 	first := date(4, March, 2024) // 8 weeks before: 8 January 2024
 	tests := []struct {
 		name          string
-		employedSince Date
+		employedSince kernel.Date
 		hours         *float64
 		weeklyHours   float64
 		want          bool

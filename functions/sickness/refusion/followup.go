@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Early follow-up limits: the request within the first 5 weeks of absence,
@@ -17,19 +18,19 @@ const (
 // EarlyFollowUpInput is an employer's request for early follow-up (tidlig
 // opfølgning).
 type EarlyFollowUpInput struct {
-	FirstAbsenceDay    Date `json:"firstAbsenceDay"`
-	RequestedOn        Date `json:"requestedOn"`
-	ExpectedOver8Weeks bool `json:"expectedOver8Weeks"`
+	FirstAbsenceDay    kernel.Date `json:"firstAbsenceDay"`
+	RequestedOn        kernel.Date `json:"requestedOn"`
+	ExpectedOver8Weeks bool        `json:"expectedOver8Weeks"`
 }
 
 // EarlyFollowUpResult says whether the request is allowed, the last day it
 // could be made, and, when allowed, the day by which the municipality must
 // hold the first follow-up meeting.
 type EarlyFollowUpResult struct {
-	Allowed        bool     `json:"allowed"`
-	LastRequestDay Date     `json:"lastRequestDay"`
-	MeetingBy      *Date    `json:"meetingBy"`
-	Reasons        []Reason `json:"reasons"`
+	Allowed        bool            `json:"allowed"`
+	LastRequestDay kernel.Date     `json:"lastRequestDay"`
+	MeetingBy      *kernel.Date    `json:"meetingBy"`
+	Reasons        []kernel.Reason `json:"reasons"`
 }
 
 // EarlyFollowUp decides an employer's request for early follow-up: allowed
@@ -59,7 +60,7 @@ func EarlyFollowUp(in EarlyFollowUpInput) (EarlyFollowUpResult, error) {
 	law := "sygedagpengeloven § 13 b, jf. §§ 7 c–7 e"
 	inputs := map[string]any{"firstAbsenceDay": f, "requestedOn": req, "expectedOver8Weeks": in.ExpectedOver8Weeks}
 	if !inTime {
-		res.Reasons = append(res.Reasons, Reason{
+		res.Reasons = append(res.Reasons, kernel.Reason{
 			Rule: "sdl-early-follow-up-5-weeks", Law: law, Source: srcEarly,
 			TextDa: fmt.Sprintf("Anmodning om tidlig opfølgning skal ske inden for de første 5 uger af fraværet (senest %s). Anmodningen %s er for sent.", last.Danish(), req.Danish()),
 			TextEn: fmt.Sprintf("A request for early follow-up must be made within the first 5 weeks of absence (by %s). The request on %s is too late.", last.English(), req.English()),
@@ -67,7 +68,7 @@ func EarlyFollowUp(in EarlyFollowUpInput) (EarlyFollowUpResult, error) {
 		})
 	}
 	if !in.ExpectedOver8Weeks {
-		res.Reasons = append(res.Reasons, Reason{
+		res.Reasons = append(res.Reasons, kernel.Reason{
 			Rule: "sdl-early-follow-up-8-weeks", Law: law, Source: srcEarly,
 			TextDa: "Tidlig opfølgning kan kun anmodes, når fraværet forventes at vare mere end 8 uger fra første fraværsdag.",
 			TextEn: "Early follow-up can only be requested when the absence is expected to last more than 8 weeks from the first absence day.",
@@ -80,7 +81,7 @@ func EarlyFollowUp(in EarlyFollowUpInput) (EarlyFollowUpResult, error) {
 	meeting := req.AddDays(EarlyFollowUpMeetingDays)
 	res.Allowed = true
 	res.MeetingBy = datePtr(meeting)
-	res.Reasons = append(res.Reasons, Reason{
+	res.Reasons = append(res.Reasons, kernel.Reason{
 		Rule: "sdl-early-follow-up", Law: law, Source: srcEarly,
 		TextDa: fmt.Sprintf("Anmodningen om tidlig opfølgning er rettidig, og fraværet forventes at vare mere end 8 uger. Kommunen skal holde den første opfølgningssamtale senest 2 uger efter anmodningen, dvs. senest %s.", meeting.Danish()),
 		TextEn: fmt.Sprintf("The request for early follow-up is in time, and the absence is expected to last more than 8 weeks. The municipality must hold the first follow-up meeting within 2 weeks of the request, i.e. by %s.", meeting.English()),

@@ -1,6 +1,7 @@
 package refusion
 
 import (
+	"nemrefusion.dk/functions/kernel"
 	"slices"
 	"testing"
 )
@@ -10,10 +11,10 @@ func TestSDL13b_EarlyFollowUp(t *testing.T) {
 	first := date(4, March, 2024) // first 5 weeks: 4 March–7 April 2024
 	tests := []struct {
 		name        string
-		requested   Date
+		requested   kernel.Date
 		expectedOv8 bool
 		allowed     bool
-		meetingBy   *Date
+		meetingBy   *kernel.Date
 		wantRules   []string
 	}{
 		{"on the first absence day, expected over 8 weeks", first, true, true, ptr(date(18, March, 2024)), []string{"sdl-early-follow-up"}},

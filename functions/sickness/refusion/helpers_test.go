@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 )
 
 const (
@@ -25,13 +26,13 @@ const (
 )
 
 // date reads like the law's examples: date(4, March, 2024).
-func date(d int, m time.Month, y int) Date { return NewDate(y, m, d) }
+func date(d int, m time.Month, y int) kernel.Date { return kernel.NewDate(y, m, d) }
 
 func ptr[T any](v T) *T { return &v }
 
-func defaultTable(t *testing.T) Table {
+func defaultTable(t *testing.T) kernel.Table {
 	t.Helper()
-	tab, err := DefaultTable()
+	tab, err := kernel.DefaultTable()
 	if err != nil {
 		t.Fatalf("default table: %v", err)
 	}
@@ -47,31 +48,31 @@ func defaultTable(t *testing.T) Table {
 // report arrives 20 days after the first absence day.
 type scenario struct {
 	in    PreviewInput
-	rates *Table
+	rates *kernel.Table
 }
 
-func sickFrom(first Date) scenario {
+func sickFrom(first kernel.Date) scenario {
 	return scenario{in: PreviewInput{
 		FirstAbsenceDay: first,
 		EmployedSince:   date(1, January, 2020),
 		WagesPaid:       true,
-		HourlyEarnings:  Kr(200, 0),
+		HourlyEarnings:  kernel.Kr(200, 0),
 		WeeklyHours:     37,
 		ReceivedOn:      first.AddDays(20),
 	}}
 }
 
-func (s scenario) until(last Date) scenario           { s.in.LastAbsenceDay = &last; return s }
-func (s scenario) employedSince(d Date) scenario      { s.in.EmployedSince = d; return s }
-func (s scenario) hoursLast8Weeks(h float64) scenario { s.in.HoursLast8Weeks = &h; return s }
-func (s scenario) noWages() scenario                  { s.in.WagesPaid = false; return s }
-func (s scenario) earning(kr, ore int64) scenario     { s.in.HourlyEarnings = Kr(kr, ore); return s }
-func (s scenario) hoursPerWeek(h float64) scenario    { s.in.WeeklyHours = h; return s }
-func (s scenario) underSection56() scenario           { s.in.Section56 = true; return s }
-func (s scenario) pregnancyRelated() scenario         { s.in.PregnancyRelated = true; return s }
-func (s scenario) inFlexjob() scenario                { s.in.Flexjob = true; return s }
-func (s scenario) reportedOn(d Date) scenario         { s.in.ReceivedOn = d; return s }
-func (s scenario) withRates(t Table) scenario         { s.rates = &t; return s }
+func (s scenario) until(last kernel.Date) scenario      { s.in.LastAbsenceDay = &last; return s }
+func (s scenario) employedSince(d kernel.Date) scenario { s.in.EmployedSince = d; return s }
+func (s scenario) hoursLast8Weeks(h float64) scenario   { s.in.HoursLast8Weeks = &h; return s }
+func (s scenario) noWages() scenario                    { s.in.WagesPaid = false; return s }
+func (s scenario) earning(kr, ore int64) scenario       { s.in.HourlyEarnings = kernel.Kr(kr, ore); return s }
+func (s scenario) hoursPerWeek(h float64) scenario      { s.in.WeeklyHours = h; return s }
+func (s scenario) underSection56() scenario             { s.in.Section56 = true; return s }
+func (s scenario) pregnancyRelated() scenario           { s.in.PregnancyRelated = true; return s }
+func (s scenario) inFlexjob() scenario                  { s.in.Flexjob = true; return s }
+func (s scenario) reportedOn(d kernel.Date) scenario    { s.in.ReceivedOn = d; return s }
+func (s scenario) withRates(t kernel.Table) scenario    { s.rates = &t; return s }
 
 func (s scenario) preview(t *testing.T) PreviewResult {
 	t.Helper()
@@ -91,7 +92,7 @@ func (s scenario) tryPreview(t *testing.T) (PreviewResult, error) {
 	return Preview(s.in, rates)
 }
 
-func wantRefusionFrom(t *testing.T, res PreviewResult, want Date) {
+func wantRefusionFrom(t *testing.T, res PreviewResult, want kernel.Date) {
 	t.Helper()
 	if res.RefusionFrom == nil {
 		t.Fatalf("refusion from = none, want %s; reasons: %v", want, ruleIDs(res.Reasons))
@@ -108,7 +109,7 @@ func wantNoRefusion(t *testing.T, res PreviewResult) {
 	}
 }
 
-func wantReason(t *testing.T, reasons []Reason, rule string) Reason {
+func wantReason(t *testing.T, reasons []kernel.Reason, rule string) kernel.Reason {
 	t.Helper()
 	for _, r := range reasons {
 		if r.Rule == rule {
@@ -119,17 +120,17 @@ func wantReason(t *testing.T, reasons []Reason, rule string) Reason {
 		}
 	}
 	t.Fatalf("no reason %q among %v", rule, ruleIDs(reasons))
-	return Reason{}
+	return kernel.Reason{}
 }
 
-func wantNoReason(t *testing.T, reasons []Reason, rule string) {
+func wantNoReason(t *testing.T, reasons []kernel.Reason, rule string) {
 	t.Helper()
 	if slices.Contains(ruleIDs(reasons), rule) {
 		t.Fatalf("unexpected reason %q among %v", rule, ruleIDs(reasons))
 	}
 }
 
-func ruleIDs(reasons []Reason) []string {
+func ruleIDs(reasons []kernel.Reason) []string {
 	out := make([]string, len(reasons))
 	for i, r := range reasons {
 		out[i] = r.Rule

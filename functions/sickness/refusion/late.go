@@ -1,6 +1,10 @@
 package refusion
 
-import "fmt"
+import (
+	"fmt"
+
+	"nemrefusion.dk/functions/kernel"
+)
 
 // BackdatingMonths is how far back before the request refusion can reach
 // (sygedagpengeloven § 59, stk. 2, 4 and 5).
@@ -13,9 +17,9 @@ const DispensationMonths = 6
 // IsLate tells whether a report received on received misses deadline; a
 // report received on the deadline itself is in time (sygedagpengeloven § 40
 // and § 59, stk. 3).
-func IsLate(deadline, received Date) (bool, Reason) {
+func IsLate(deadline, received kernel.Date) (bool, kernel.Reason) {
 	late := received.After(deadline)
-	r := Reason{
+	r := kernel.Reason{
 		Rule:   "sdl-59-3-late",
 		Law:    "sygedagpengeloven § 40 og § 59, stk. 3",
 		Source: srcSDL59,
@@ -35,16 +39,16 @@ func IsLate(deadline, received Date) (bool, Reason) {
 // BackdatingLimit returns the earliest day a request received on received
 // can cover: 3 months before it, the same day number (or the month's last
 // day) (sygedagpengeloven § 59, stk. 2, 4 and 5).
-func BackdatingLimit(received Date) Date { return received.AddMonths(-BackdatingMonths) }
+func BackdatingLimit(received kernel.Date) kernel.Date { return received.AddMonths(-BackdatingMonths) }
 
 // BeyondDispensationLimit tells whether a request received on received comes
 // more than 6 months after the first absence day; then no refusion is paid
 // (sygedagpengeloven § 59, stk. 6: not even by dispensation). Received on the
 // day exactly 6 months after is not beyond it.
-func BeyondDispensationLimit(first, received Date) (bool, Reason) {
+func BeyondDispensationLimit(first, received kernel.Date) (bool, kernel.Reason) {
 	limit := first.AddMonths(DispensationMonths)
 	beyond := received.After(limit)
-	r := Reason{
+	r := kernel.Reason{
 		Rule:   "sdl-59-6",
 		Law:    "sygedagpengeloven § 59, stk. 6",
 		Source: srcSDL59,
@@ -64,13 +68,13 @@ func BeyondDispensationLimit(first, received Date) (bool, Reason) {
 // RefusionStartInput is what decides the first day of refusion once the
 // employer pays wages and the employer period is known.
 type RefusionStartInput struct {
-	FirstAbsenceDay Date
-	LastAbsenceDay  *Date
+	FirstAbsenceDay kernel.Date
+	LastAbsenceDay  *kernel.Date
 	// Earliest is the first day refusion could run: the day after the
 	// employer period, or the first absence day when there is none.
-	Earliest       Date
-	ReportDeadline Date
-	ReceivedOn     Date
+	Earliest       kernel.Date
+	ReportDeadline kernel.Date
+	ReceivedOn     kernel.Date
 }
 
 // RefusionStart decides the first day of refusion under sygedagpengeloven
@@ -81,14 +85,14 @@ type RefusionStartInput struct {
 //   - a late report gives refusion only from the day it was received (stk. 3),
 //     unless the absence ended within 30 calendar days of the first absence
 //     day, in which case 3 months back are covered as if in time (stk. 4).
-func RefusionStart(in RefusionStartInput) (*Date, bool, []Reason) {
+func RefusionStart(in RefusionStartInput) (*kernel.Date, bool, []kernel.Reason) {
 	f, r := in.FirstAbsenceDay, in.ReceivedOn
 	late, lateReason := IsLate(in.ReportDeadline, r)
-	reasons := []Reason{lateReason}
+	reasons := []kernel.Reason{lateReason}
 
 	if in.LastAbsenceDay != nil && in.LastAbsenceDay.Before(in.Earliest) {
 		last := *in.LastAbsenceDay
-		reason := Reason{
+		reason := kernel.Reason{
 			Rule:   "sdl-30-1-ended",
 			Law:    "sygedagpengeloven § 30, stk. 1",
 			Source: srcSDL30,
@@ -110,12 +114,12 @@ func RefusionStart(in RefusionStartInput) (*Date, bool, []Reason) {
 	}
 
 	endedWithin30 := in.LastAbsenceDay != nil && in.LastAbsenceDay.Before(f.AddDays(EmployerPeriodDays))
-	var from Date
+	var from kernel.Date
 	switch {
 	case !late:
 		limit := BackdatingLimit(r)
 		from = maxDate(in.Earliest, limit)
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-59-2",
 			Law:    "sygedagpengeloven § 59, stk. 2",
 			Source: srcSDL59,
@@ -127,7 +131,7 @@ func RefusionStart(in RefusionStartInput) (*Date, bool, []Reason) {
 	case endedWithin30:
 		limit := BackdatingLimit(r)
 		from = maxDate(in.Earliest, limit)
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-59-4",
 			Law:    "sygedagpengeloven § 59, stk. 4",
 			Source: srcSDL59,
@@ -138,7 +142,7 @@ func RefusionStart(in RefusionStartInput) (*Date, bool, []Reason) {
 		})
 	default:
 		from = maxDate(in.Earliest, r)
-		reasons = append(reasons, Reason{
+		reasons = append(reasons, kernel.Reason{
 			Rule:   "sdl-59-3",
 			Law:    "sygedagpengeloven § 59, stk. 3",
 			Source: srcSDL59,
@@ -151,7 +155,7 @@ func RefusionStart(in RefusionStartInput) (*Date, bool, []Reason) {
 
 	if in.LastAbsenceDay != nil && from.After(*in.LastAbsenceDay) {
 		last := *in.LastAbsenceDay
-		return nil, late, append(reasons, Reason{
+		return nil, late, append(reasons, kernel.Reason{
 			Rule:   "sdl-59-nothing-left",
 			Law:    "sygedagpengeloven § 59",
 			Source: srcSDL59,

@@ -1,12 +1,16 @@
 package refusion
 
-import "testing"
+import (
+	"testing"
+
+	"nemrefusion.dk/functions/kernel"
+)
 
 func TestSDL40Stk1_ReportOnTheDeadlineIsInTime(t *testing.T) {
 	t.Parallel()
 	deadline := date(8, April, 2024)
 	tests := []struct {
-		received Date
+		received kernel.Date
 		late     bool
 	}{
 		{date(7, April, 2024), false},
@@ -18,7 +22,7 @@ func TestSDL40Stk1_ReportOnTheDeadlineIsInTime(t *testing.T) {
 		if late != tt.late {
 			t.Errorf("received %s: late = %v, want %v", tt.received, late, tt.late)
 		}
-		wantReason(t, []Reason{r}, "sdl-59-3-late")
+		wantReason(t, []kernel.Reason{r}, "sdl-59-3-late")
 	}
 }
 
@@ -36,7 +40,7 @@ func TestSDL59Stk6_NoRefusionMoreThan6MonthsAfterFirstAbsenceDay(t *testing.T) {
 	t.Parallel()
 	first := date(4, March, 2024)
 	tests := []struct {
-		received Date
+		received kernel.Date
 		beyond   bool
 	}{
 		{date(3, September, 2024), false},
@@ -48,7 +52,7 @@ func TestSDL59Stk6_NoRefusionMoreThan6MonthsAfterFirstAbsenceDay(t *testing.T) {
 		if beyond != tt.beyond {
 			t.Errorf("received %s: beyond = %v, want %v", tt.received, beyond, tt.beyond)
 		}
-		wantReason(t, []Reason{r}, "sdl-59-6")
+		wantReason(t, []kernel.Reason{r}, "sdl-59-6")
 	}
 }
 
@@ -60,7 +64,7 @@ func TestSDL59_RefusionStart(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       RefusionStartInput
-		want     *Date
+		want     *kernel.Date
 		late     bool
 		wantRule string
 	}{

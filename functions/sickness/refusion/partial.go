@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // MinPartialAbsenceHours is the least absence a week that gives reduced
@@ -15,17 +16,17 @@ const MinPartialAbsenceHours = 4
 // uarbejdsdygtighed): the hours absent because of sickness, the normal weekly
 // hours, and the refusion per hour (see HourlyRate).
 type PartialAbsenceInput struct {
-	HoursAbsent float64 `json:"hoursAbsent"`
-	WeeklyHours float64 `json:"weeklyHours"`
-	HourlyRate  Money   `json:"hourlyRate"`
+	HoursAbsent float64      `json:"hoursAbsent"`
+	WeeklyHours float64      `json:"weeklyHours"`
+	HourlyRate  kernel.Money `json:"hourlyRate"`
 }
 
 // PartialAbsenceResult says whether the week counts as recovered and, if
 // not, the reduced refusion for the week.
 type PartialAbsenceResult struct {
-	Recovered    bool     `json:"recovered"`
-	WeeklyAmount Money    `json:"weeklyAmount"`
-	Reasons      []Reason `json:"reasons"`
+	Recovered    bool            `json:"recovered"`
+	WeeklyAmount kernel.Money    `json:"weeklyAmount"`
+	Reasons      []kernel.Reason `json:"reasons"`
 }
 
 // PartialAbsence applies the partial-absence rules: under 4 hours' absence a
@@ -52,7 +53,7 @@ func PartialAbsence(in PartialAbsenceInput) (PartialAbsenceResult, error) {
 	}
 	inputs := map[string]any{"hoursAbsent": in.HoursAbsent, "weeklyHours": in.WeeklyHours, "hourlyRate": in.HourlyRate}
 	if in.HoursAbsent < MinPartialAbsenceHours {
-		return PartialAbsenceResult{Recovered: true, Reasons: []Reason{{
+		return PartialAbsenceResult{Recovered: true, Reasons: []kernel.Reason{{
 			Rule:   "sdl-partial-min-4-hours",
 			Law:    "sygedagpengeloven § 53 (delvis uarbejdsdygtighed, mindst 4 timer om ugen)",
 			Source: srcPartial,
@@ -62,8 +63,8 @@ func PartialAbsence(in PartialAbsenceInput) (PartialAbsenceResult, error) {
 			Result: map[string]any{"recovered": true},
 		}}}, nil
 	}
-	amount := in.HourlyRate.timesHours(in.HoursAbsent)
-	return PartialAbsenceResult{WeeklyAmount: amount, Reasons: []Reason{{
+	amount := in.HourlyRate.TimesHours(in.HoursAbsent)
+	return PartialAbsenceResult{WeeklyAmount: amount, Reasons: []kernel.Reason{{
 		Rule:   "sdl-53-partial",
 		Law:    "sygedagpengeloven § 53",
 		Source: srcSDL53,

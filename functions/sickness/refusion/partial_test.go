@@ -1,25 +1,26 @@
 package refusion
 
 import (
+	"nemrefusion.dk/functions/kernel"
 	"slices"
 	"testing"
 )
 
 func TestSDL53_PartialAbsence(t *testing.T) {
 	t.Parallel()
-	rate := Kr(126, 89)
+	rate := kernel.Kr(126, 89)
 	tests := []struct {
 		name          string
 		hoursAbsent   float64
 		wantRecovered bool
-		want          Money
+		want          kernel.Money
 		wantRule      string
 	}{
 		{"3.99 hours a week counts as recovered", 3.99, true, 0, "sdl-partial-min-4-hours"},
 		{"0 hours counts as recovered", 0, true, 0, "sdl-partial-min-4-hours"},
-		{"exactly 4 hours gives reduced refusion", 4, false, Kr(507, 56), "sdl-53-partial"},
-		{"18.5 of 37 hours gives half the weekly amount", 18.5, false, Kr(2347, 47), "sdl-53-partial"}, // 2347.465 rounds up
-		{"all 37 hours gives the full weekly amount", 37, false, Kr(4694, 93), "sdl-53-partial"},
+		{"exactly 4 hours gives reduced refusion", 4, false, kernel.Kr(507, 56), "sdl-53-partial"},
+		{"18.5 of 37 hours gives half the weekly amount", 18.5, false, kernel.Kr(2347, 47), "sdl-53-partial"}, // 2347.465 rounds up
+		{"all 37 hours gives the full weekly amount", 37, false, kernel.Kr(4694, 93), "sdl-53-partial"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

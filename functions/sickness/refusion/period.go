@@ -2,8 +2,8 @@ package refusion
 
 import (
 	"fmt"
-	"time"
-	_ "time/tzdata" // Danish time in minimal images
+
+	"nemrefusion.dk/functions/kernel"
 )
 
 // PeriodHours returns the hours the employee should have worked in p, which
@@ -17,11 +17,11 @@ func PeriodHours(p Period, weeklyHours float64, schedule []float64) float64 {
 	}
 	days := p.From.DaysUntil(p.To) + 1
 	if len(schedule) != 7 {
-		return float64(hundredths(weeklyHours*float64(days)/7)) / 100
+		return kernel.RoundHours(weeklyHours * float64(days) / 7)
 	}
 	var total float64
 	for d := p.From; !d.After(p.To); d = d.AddDays(1) {
-		wd := (int(d.time().Weekday()) + 6) % 7 // Monday = 0
+		wd := (int(d.Weekday()) + 6) % 7 // Monday = 0
 		total += schedule[wd]
 	}
 	return total
@@ -31,7 +31,7 @@ func PeriodHours(p Period, weeklyHours float64, schedule []float64) float64 {
 // the employee should have worked in it, or, for partial absence, the hours
 // absent (taken as hoursAbsentPerWeek of every weeklyHours), rounded half up
 // to whole øre (sygedagpengeloven §§ 47 and 53).
-func PeriodAmount(p Period, hourly Money, weeklyHours float64, schedule []float64, hoursAbsentPerWeek *float64) (Money, Reason) {
+func PeriodAmount(p Period, hourly kernel.Money, weeklyHours float64, schedule []float64, hoursAbsentPerWeek *float64) (kernel.Money, kernel.Reason) {
 	hours := PeriodHours(p, weeklyHours, schedule)
 	how := "arbejdsplanen"
 	howEn := "the schedule"
@@ -39,12 +39,12 @@ func PeriodAmount(p Period, hourly Money, weeklyHours float64, schedule []float6
 		how, howEn = "den ugentlige arbejdstid fordelt på ugens 7 dage", "the weekly hours spread over the 7 days of the week"
 	}
 	if hoursAbsentPerWeek != nil && weeklyHours > 0 && *hoursAbsentPerWeek < weeklyHours {
-		hours = float64(hundredths(hours**hoursAbsentPerWeek/weeklyHours)) / 100
+		hours = kernel.RoundHours(hours * *hoursAbsentPerWeek / weeklyHours)
 		how += fmt.Sprintf(", delvist fravær %.2f af %.2f timer om ugen", *hoursAbsentPerWeek, weeklyHours)
 		howEn += fmt.Sprintf(", partial absence of %.2f of %.2f hours a week", *hoursAbsentPerWeek, weeklyHours)
 	}
-	amount := hourly.timesHours(hours)
-	return amount, Reason{
+	amount := hourly.TimesHours(hours)
+	return amount, kernel.Reason{
 		Rule:   "sdl-47-period-amount",
 		Law:    "sygedagpengeloven §§ 47 og 53",
 		Source: srcAmount,
@@ -54,22 +54,3 @@ func PeriodAmount(p Period, hourly Money, weeklyHours float64, schedule []float6
 		Result: map[string]any{"hours": hours, "amount": amount},
 	}
 }
-
-// Today returns today's date in Danish time, the calendar the deadlines
-// of sygedagpengeloven are counted in.
-func Today(now time.Time) Date { return dateOf(now.In(copenhagen)) }
-
-// DateOf returns the Danish calendar date of t.
-func DateOf(t time.Time) Date { return dateOf(t.In(copenhagen)) }
-
-// Time returns midnight at the start of d in Danish time.
-func (d Date) Time() time.Time {
-	return time.Date(d.year, d.month, d.day, 0, 0, 0, 0, copenhagen)
-}
-
-var copenhagen = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Copenhagen"); err == nil {
-		return l
-	}
-	return time.FixedZone("CET", 3600)
-}()

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Limits used when validating hours.
@@ -16,21 +17,21 @@ const (
 // PreviewInput is what an employer states about one sickness absence before
 // reporting it. LastAbsenceDay and HoursLast8Weeks are optional.
 type PreviewInput struct {
-	FirstAbsenceDay Date  `json:"firstAbsenceDay"`
-	LastAbsenceDay  *Date `json:"lastAbsenceDay,omitempty"`
-	EmployedSince   Date  `json:"employedSince"`
+	FirstAbsenceDay kernel.Date  `json:"firstAbsenceDay"`
+	LastAbsenceDay  *kernel.Date `json:"lastAbsenceDay,omitempty"`
+	EmployedSince   kernel.Date  `json:"employedSince"`
 	// HoursLast8Weeks is the hours worked for this employer in the 8 weeks
 	// before the first absence day.
 	HoursLast8Weeks *float64 `json:"hoursLast8Weeks,omitempty"`
 	WagesPaid       bool     `json:"wagesPaid"`
 	// HourlyEarnings is in kroner before AM-bidrag.
-	HourlyEarnings   Money   `json:"hourlyEarnings"`
-	WeeklyHours      float64 `json:"weeklyHours"`
-	Section56        bool    `json:"section56"`
-	PregnancyRelated bool    `json:"pregnancyRelated"`
-	Flexjob          bool    `json:"flexjob"`
+	HourlyEarnings   kernel.Money `json:"hourlyEarnings"`
+	WeeklyHours      float64      `json:"weeklyHours"`
+	Section56        bool         `json:"section56"`
+	PregnancyRelated bool         `json:"pregnancyRelated"`
+	Flexjob          bool         `json:"flexjob"`
 	// ReceivedOn is the day the report (and request for refusion) is received.
-	ReceivedOn Date `json:"receivedOn"`
+	ReceivedOn kernel.Date `json:"receivedOn"`
 }
 
 // PreviewResult is what the employer would get: the employer period, the
@@ -39,15 +40,15 @@ type PreviewInput struct {
 // reason behind them.
 type PreviewResult struct {
 	EmployerPeriod EmployerPeriod `json:"employerPeriod"`
-	RefusionFrom   *Date          `json:"refusionFrom"`
-	ReportDeadline Date           `json:"reportDeadline"`
+	RefusionFrom   *kernel.Date   `json:"refusionFrom"`
+	ReportDeadline kernel.Date    `json:"reportDeadline"`
 	Late           bool           `json:"late"`
-	MaxHourlyRate  Money          `json:"maxHourlyRate"`
-	HourlyRate     Money          `json:"hourlyRate"`
-	WeeklyAmount   Money          `json:"weeklyAmount"`
+	MaxHourlyRate  kernel.Money   `json:"maxHourlyRate"`
+	HourlyRate     kernel.Money   `json:"hourlyRate"`
+	WeeklyAmount   kernel.Money   `json:"weeklyAmount"`
 	// Provisional is true when the rate used is a provisional one.
-	Provisional bool     `json:"provisional"`
-	Reasons     []Reason `json:"reasons"`
+	Provisional bool            `json:"provisional"`
+	Reasons     []kernel.Reason `json:"reasons"`
 }
 
 // Validate returns events.FieldErrors naming every bad field of in at once,
@@ -107,7 +108,7 @@ func (in PreviewInput) Validate() error {
 // when the year of the rate has no maximum rate in rates. The rate is the one
 // of the year of RefusionFrom, or of the first absence day when no refusion
 // is due.
-func Preview(in PreviewInput, rates Table) (PreviewResult, error) {
+func Preview(in PreviewInput, rates kernel.Table) (PreviewResult, error) {
 	res, err := PreviewDates(in)
 	if err != nil {
 		return PreviewResult{}, err
@@ -175,7 +176,7 @@ func PreviewDates(in PreviewInput) (PreviewResult, error) {
 
 // RateYear is the year whose maximum rate applies to a preview: the year of
 // the first day of refusion, or of the first absence day when none is due.
-func RateYear(res PreviewResult, first Date) int {
+func RateYear(res PreviewResult, first kernel.Date) int {
 	if res.RefusionFrom != nil {
 		return res.RefusionFrom.Year()
 	}
@@ -185,13 +186,13 @@ func RateYear(res PreviewResult, first Date) int {
 // ApplyRate completes a PreviewDates result with the maximum hourly rate of
 // RateYear, the hourly rate and the weekly amount. It returns ErrNoRate
 // (wrapped) when that year has no rate.
-func ApplyRate(res PreviewResult, in PreviewInput, rates Table) (PreviewResult, error) {
+func ApplyRate(res PreviewResult, in PreviewInput, rates kernel.Table) (PreviewResult, error) {
 	year := RateYear(res, in.FirstAbsenceDay)
 	rate, r, err := MaxHourlyRate(rates, year)
 	if err != nil {
 		return PreviewResult{}, fmt.Errorf("preview: %w", err)
 	}
-	var reasons []Reason
+	var reasons []kernel.Reason
 	reasons = append(reasons, res.Reasons...)
 	res.Reasons = reasons
 	res.MaxHourlyRate = rate.Hourly
@@ -227,8 +228,8 @@ func previewDeadlineInput(in PreviewInput, ep EmployerPeriod) DeadlineInput {
 // NoWagesReason explains that an employer not paying wages gets no refusion:
 // refusion is the sygedagpenge for wages the employer paid (sygedagpengeloven
 // §§ 54–57); the employee applies for sygedagpenge from the municipality.
-func NoWagesReason() Reason {
-	return Reason{
+func NoWagesReason() kernel.Reason {
+	return kernel.Reason{
 		Rule:   "sdl-54-no-wages",
 		Law:    "sygedagpengeloven §§ 54–57",
 		Source: srcAmount,

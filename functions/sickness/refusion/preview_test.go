@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"nemrefusion.dk/functions/kernel"
 	"slices"
 	"strings"
 	"testing"
@@ -33,11 +34,11 @@ func TestPreviewValidationNamesEveryBadFieldAtOnce(t *testing.T) {
 		}},
 		{"absurd hours in 8 weeks and negative weekly hours", PreviewInput{
 			FirstAbsenceDay: date(4, March, 2024), EmployedSince: date(1, January, 2020), HoursLast8Weeks: ptr(1345.0),
-			HourlyEarnings: Kr(200, 0), WeeklyHours: -37, ReceivedOn: date(4, March, 2024),
+			HourlyEarnings: kernel.Kr(200, 0), WeeklyHours: -37, ReceivedOn: date(4, March, 2024),
 		}, []string{"hoursLast8Weeks:too_large", "weeklyHours:negative"}},
 		{"not-a-number hours", PreviewInput{
 			FirstAbsenceDay: date(4, March, 2024), EmployedSince: date(1, January, 2020), HoursLast8Weeks: ptr(math.NaN()),
-			HourlyEarnings: Kr(200, 0), WeeklyHours: math.Inf(1), ReceivedOn: date(4, March, 2024),
+			HourlyEarnings: kernel.Kr(200, 0), WeeklyHours: math.Inf(1), ReceivedOn: date(4, March, 2024),
 		}, []string{"hoursLast8Weeks:invalid", "weeklyHours:invalid"}},
 	}
 	for _, tt := range tests {
@@ -56,7 +57,7 @@ func TestPreviewBoundariesAreValid(t *testing.T) {
 	// Employed from the first absence day, 168 hours a week, received on the first day: odd but valid.
 	_, err := Preview(PreviewInput{
 		FirstAbsenceDay: date(4, March, 2024), LastAbsenceDay: ptr(date(4, March, 2024)), EmployedSince: date(4, March, 2024),
-		HoursLast8Weeks: ptr(0.0), WagesPaid: true, HourlyEarnings: Kr(0, 1), WeeklyHours: 168, ReceivedOn: date(4, March, 2024),
+		HoursLast8Weeks: ptr(0.0), WagesPaid: true, HourlyEarnings: kernel.Kr(0, 1), WeeklyHours: 168, ReceivedOn: date(4, March, 2024),
 	}, defaultTable(t))
 	if err != nil {
 		t.Fatalf("preview: %v", err)
@@ -134,7 +135,7 @@ func TestPreviewJSONShape(t *testing.T) {
 func TestPreviewErrNoRateIsWrappedAndNamesTheYear(t *testing.T) {
 	t.Parallel()
 	_, err := Preview(sickFrom(date(6, January, 2025)).in, defaultTable(t))
-	var nr ErrNoRate
+	var nr kernel.ErrNoRate
 	if !errors.As(err, &nr) || nr.Year != 2025 {
 		t.Fatalf("error %v, want ErrNoRate{2025}", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Reassessment limits: more than 22 weeks paid within the preceding 9 months.
@@ -15,19 +16,19 @@ const (
 
 // Period is a span of calendar days, both ends included.
 type Period struct {
-	From Date `json:"from"`
-	To   Date `json:"to"`
+	From kernel.Date `json:"from"`
+	To   kernel.Date `json:"to"`
 }
 
 // ReassessmentResult says how many days of sygedagpenge or refusion were paid
 // in the window, whether reassessment (revurdering) is due, and the end of the
 // month at which it falls.
 type ReassessmentResult struct {
-	WindowFrom Date     `json:"windowFrom"`
-	PaidDays   int      `json:"paidDays"`
-	Due        bool     `json:"due"`
-	DueAt      *Date    `json:"dueAt"`
-	Reasons    []Reason `json:"reasons"`
+	WindowFrom kernel.Date     `json:"windowFrom"`
+	PaidDays   int             `json:"paidDays"`
+	Due        bool            `json:"due"`
+	DueAt      *kernel.Date    `json:"dueAt"`
+	Reasons    []kernel.Reason `json:"reasons"`
 }
 
 // Reassessment flags revurdering once more than 22 weeks (154 days) of
@@ -36,7 +37,7 @@ type ReassessmentResult struct {
 // cabiweb, DOMAIN.md). paid lists the paid periods, overlaps counted once;
 // the caller leaves out the employer period, which does not count. It returns
 // events.FieldErrors for a period that ends before it starts or lacks a date.
-func Reassessment(paid []Period, asOf Date) (ReassessmentResult, error) {
+func Reassessment(paid []Period, asOf kernel.Date) (ReassessmentResult, error) {
 	var fe events.FieldErrors
 	if asOf.IsZero() {
 		fe.Add("asOf", "required", "Opgørelsesdatoen skal udfyldes.", "The date of the count is required.")
@@ -56,7 +57,7 @@ func Reassessment(paid []Period, asOf Date) (ReassessmentResult, error) {
 	days := paidDaysIn(paid, windowFrom, asOf)
 	due := days > 7*ReassessmentWeeks
 	res := ReassessmentResult{WindowFrom: windowFrom, PaidDays: days, Due: due}
-	r := Reason{
+	r := kernel.Reason{
 		Rule:   "sdl-24-reassessment",
 		Law:    "sygedagpengeloven § 24",
 		Source: srcReassessment,
@@ -72,12 +73,12 @@ func Reassessment(paid []Period, asOf Date) (ReassessmentResult, error) {
 		r.TextDa = fmt.Sprintf("Der er udbetalt sygedagpenge eller refusion for %d dage i de 9 måneder %s–%s, ikke mere end 22 uger (154 dage). Ingen revurdering endnu.", days, windowFrom.Danish(), asOf.Danish())
 		r.TextEn = fmt.Sprintf("Sygedagpenge or refusion has been paid for %d days in the 9 months %s–%s, not more than 22 weeks (154 days). No reassessment yet.", days, windowFrom.English(), asOf.English())
 	}
-	res.Reasons = []Reason{r}
+	res.Reasons = []kernel.Reason{r}
 	return res, nil
 }
 
 // paidDaysIn counts the calendar days in from..to covered by at least one period.
-func paidDaysIn(paid []Period, from, to Date) int {
+func paidDaysIn(paid []Period, from, to kernel.Date) int {
 	clipped := make([]Period, 0, len(paid))
 	for _, p := range paid {
 		p.From = maxDate(p.From, from)
@@ -90,7 +91,7 @@ func paidDaysIn(paid []Period, from, to Date) int {
 	}
 	slices.SortFunc(clipped, func(a, b Period) int { return b.From.DaysUntil(a.From) })
 	days := 0
-	var covered *Date // last day counted so far
+	var covered *kernel.Date // last day counted so far
 	for _, p := range clipped {
 		start := p.From
 		if covered != nil && !start.After(*covered) {

@@ -1,6 +1,7 @@
 package refusion
 
 import (
+	"nemrefusion.dk/functions/kernel"
 	"slices"
 	"testing"
 )
@@ -11,10 +12,10 @@ func TestSDL24_ReassessmentAfterMoreThan22WeeksWithin9Months(t *testing.T) {
 	tests := []struct {
 		name     string
 		paid     []Period
-		asOf     Date
+		asOf     kernel.Date
 		wantDays int
 		wantDue  bool
-		wantAt   *Date
+		wantAt   *kernel.Date
 	}{
 		{"exactly 22 weeks (154 days) is not more than 22 weeks", paidSinceApril, date(3, September, 2024), 154, false, nil},
 		{"155 days is due at the end of the month", paidSinceApril, date(4, September, 2024), 155, true, ptr(date(30, September, 2024))},
@@ -44,7 +45,7 @@ func TestSDL24_ReassessmentAfterMoreThan22WeeksWithin9Months(t *testing.T) {
 
 func TestSDL24_ReassessmentValidation(t *testing.T) {
 	t.Parallel()
-	_, err := Reassessment([]Period{{date(10, March, 2024), date(1, March, 2024)}, {From: date(1, March, 2024)}}, Date{})
+	_, err := Reassessment([]Period{{date(10, March, 2024), date(1, March, 2024)}, {From: date(1, March, 2024)}}, kernel.Date{})
 	want := []string{"asOf:required", "paid/0:to_before_from", "paid/1:required"}
 	if got := fieldErrors(t, err); !slices.Equal(got, want) {
 		t.Errorf("errors %v, want %v", got, want)

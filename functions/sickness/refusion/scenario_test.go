@@ -2,6 +2,7 @@ package refusion
 
 import (
 	"errors"
+	"nemrefusion.dk/functions/kernel"
 	"testing"
 )
 
@@ -22,7 +23,7 @@ func TestScenario_SDL30Stk1_SickFrom4March2024_EmployerPeriodUntil2April_Refusio
 	if res.ReportDeadline != date(8, April, 2024) || res.Late {
 		t.Errorf("deadline %s late %v, want 8 April 2024 in time", res.ReportDeadline, res.Late)
 	}
-	if res.MaxHourlyRate != Kr(126, 89) || res.HourlyRate != Kr(126, 89) || res.WeeklyAmount != Kr(4694, 93) || res.Provisional {
+	if res.MaxHourlyRate != kernel.Kr(126, 89) || res.HourlyRate != kernel.Kr(126, 89) || res.WeeklyAmount != kernel.Kr(4694, 93) || res.Provisional {
 		t.Errorf("rates %s/%s/%s provisional %v", res.MaxHourlyRate, res.HourlyRate, res.WeeklyAmount, res.Provisional)
 	}
 	for _, rule := range []string{"sdl-30-1", "sdl-30-2", "sdl-30-2-hours-assumed", "sdl-40-1", "sdl-59-3-late", "sdl-59-2", "sdl-50-max-rate", "sdl-47-hourly-rate", "sdl-47-weekly-amount"} {
@@ -160,7 +161,7 @@ func TestScenario_SDL54_NoWagesPaid_NoRefusionToEmployer(t *testing.T) {
 	}
 	wantReason(t, res.Reasons, "sdl-40-2")
 	// The rate is still reported, for the year of the first absence day.
-	if res.MaxHourlyRate != Kr(126, 89) {
+	if res.MaxHourlyRate != kernel.Kr(126, 89) {
 		t.Errorf("max hourly rate %s", res.MaxHourlyRate)
 	}
 
@@ -174,7 +175,7 @@ func TestScenario_SDL54_NoWagesPaid_NoRefusionToEmployer(t *testing.T) {
 func TestScenario_SDL47_EarningsBelowMaximum_HourlyRateIsEarningsAfterAMBidrag(t *testing.T) {
 	t.Parallel()
 	res := sickFrom(date(4, March, 2024)).earning(130, 0).hoursPerWeek(30).preview(t)
-	if res.HourlyRate != Kr(119, 60) || res.WeeklyAmount != Kr(3588, 0) {
+	if res.HourlyRate != kernel.Kr(119, 60) || res.WeeklyAmount != kernel.Kr(3588, 0) {
 		t.Errorf("hourly %s weekly %s, want 119.60 and 3588.00", res.HourlyRate, res.WeeklyAmount)
 	}
 }
@@ -184,13 +185,13 @@ func TestScenario_SDL50_RateIsThatOfTheYearRefusionStarts(t *testing.T) {
 	// Sick from 1 December 2023: employer period until 30 December, refusion from 31 December 2023.
 	dec := sickFrom(date(1, December, 2023)).preview(t)
 	wantRefusionFrom(t, dec, date(31, December, 2023))
-	if dec.MaxHourlyRate != Kr(122, 97) {
+	if dec.MaxHourlyRate != kernel.Kr(122, 97) {
 		t.Errorf("max hourly rate %s, want the 2023 rate 122.97", dec.MaxHourlyRate)
 	}
 	// Sick from 3 December 2023: refusion from 2 January 2024 uses the 2024 rate.
 	jan := sickFrom(date(3, December, 2023)).preview(t)
 	wantRefusionFrom(t, jan, date(2, January, 2024))
-	if jan.MaxHourlyRate != Kr(126, 89) {
+	if jan.MaxHourlyRate != kernel.Kr(126, 89) {
 		t.Errorf("max hourly rate %s, want the 2024 rate 126.89", jan.MaxHourlyRate)
 	}
 }
@@ -204,7 +205,7 @@ func TestScenario_SDL50_YearWithoutRate2025_ErrNoRate(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := s.tryPreview(t)
-			var nr ErrNoRate
+			var nr kernel.ErrNoRate
 			if !errors.As(err, &nr) || nr.Year != 2025 {
 				t.Fatalf("error %v, want ErrNoRate{2025}", err)
 			}
@@ -214,12 +215,12 @@ func TestScenario_SDL50_YearWithoutRate2025_ErrNoRate(t *testing.T) {
 
 func TestScenario_SDL50_ProvisionalRate2025IsFlagged(t *testing.T) {
 	t.Parallel()
-	rates, err := defaultTable(t).WithProvisional(2025, Kr(4810, 0))
+	rates, err := defaultTable(t).WithProvisional(2025, kernel.Kr(4810, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := sickFrom(date(6, January, 2025)).withRates(rates).preview(t)
-	if !res.Provisional || res.MaxHourlyRate != Kr(130, 0) {
+	if !res.Provisional || res.MaxHourlyRate != kernel.Kr(130, 0) {
 		t.Errorf("provisional %v max %s, want provisional 130.00", res.Provisional, res.MaxHourlyRate)
 	}
 	wantReason(t, res.Reasons, "sdl-50-max-rate-provisional")

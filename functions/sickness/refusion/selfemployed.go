@@ -1,13 +1,17 @@
 package refusion
 
-import "fmt"
+import (
+	"fmt"
+
+	"nemrefusion.dk/functions/kernel"
+)
 
 // SelfEmployedEntitlement returns the first day a self-employed person gets
 // sygedagpenge from the municipality: after 2 weeks of sickness (the 15th
 // day) without insurance, or from the 1st or 3rd absence day with voluntary
 // insurance (sygedagpengeloven § 41; DOMAIN.md).
-func SelfEmployedEntitlement(first Date, ins Insurance) (Date, Reason) {
-	var d Date
+func SelfEmployedEntitlement(first kernel.Date, ins Insurance) (kernel.Date, kernel.Reason) {
+	var d kernel.Date
 	var da, en string
 	switch ins {
 	case InsuranceDay1:
@@ -20,7 +24,7 @@ func SelfEmployedEntitlement(first Date, ins Insurance) (Date, Reason) {
 		d = first.AddDays(14)
 		da, en = "uden forsikring efter 2 ugers sygdom", "without insurance after 2 weeks of sickness"
 	}
-	return d, Reason{
+	return d, kernel.Reason{
 		Rule:   "sdl-selfemployed-entitlement",
 		Law:    "sygedagpengeloven § 41 (selvstændige erhvervsdrivende)",
 		Source: srcSDL41,
@@ -40,10 +44,10 @@ const AKasseDays = 14
 // day) and the first day the municipality can pay sygedagpenge (STAR; DOMAIN.md).
 // Sick on a Wednesday in week 1 gives a-kasse days up to and including the
 // Tuesday of week 3.
-func AKasseFirstDays(first Date) (from, to, municipalityFrom Date, r Reason) {
+func AKasseFirstDays(first kernel.Date) (from, to, municipalityFrom kernel.Date, r kernel.Reason) {
 	from, to = first, first.AddDays(AKasseDays-1)
 	municipalityFrom = to.AddDays(1)
-	return from, to, municipalityFrom, Reason{
+	return from, to, municipalityFrom, kernel.Reason{
 		Rule:   "akasse-first-14-days",
 		Law:    "arbejdsløshedsdagpenge under de første 14 dages sygdom (STAR)",
 		Source: srcAKasse,

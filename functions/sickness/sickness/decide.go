@@ -6,6 +6,7 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/sickness/absence"
 	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/blanket"
@@ -17,7 +18,7 @@ const ReminderHour = 9
 func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.SicknessEmployerReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
-	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	first, _ := kernel.ParseDate(r.FirstAbsenceDay)
 	var err error
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
 		return blanket.Outcome{}, err
@@ -53,7 +54,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Sickn
 func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.SicknessSelfEmployedReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
-	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	first, _ := kernel.ParseDate(r.FirstAbsenceDay)
 	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindSelfEmployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -78,7 +79,7 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.S
 func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.SicknessAKasseReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	f := h.facts(env)
-	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	first, _ := kernel.ParseDate(r.FirstAbsenceDay)
 	if err := h.notDuplicate(ctx, env, absence.Absence{Kind: absence.KindUnemployed, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first}); err != nil {
 		return blanket.Outcome{}, err
 	}
@@ -99,7 +100,7 @@ func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.Sicknes
 
 func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, r events.SicknessEarlyFollowUpRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	first, _ := refusion.ParseDate(r.FirstAbsenceDay)
+	first, _ := kernel.ParseDate(r.FirstAbsenceDay)
 	prior, found, err := env.FindOpen(ctx, naturalKey(absence.Absence{Kind: absence.KindEmployee, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first, Status: absence.StatusReported}))
 	if err != nil {
 		return blanket.Outcome{}, err
@@ -209,9 +210,7 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 	if !d.Effects.TasksDeadline.IsZero() {
 		out.TasksDeadline = d.Effects.TasksDeadline.String()
 	}
-	for _, r := range d.Reasons {
-		out.Reasons = append(out.Reasons, events.Reason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
-	}
+	out.Reasons = append(out.Reasons, d.Reasons...)
 	out.CancelReminders = d.Effects.CancelReminders
 	for _, r := range d.Effects.Reminders {
 		aud := events.ReminderAudience{Kind: r.Audience}
@@ -246,8 +245,8 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 type Result struct {
 	AbsenceID       string                      `json:"absenceId"`
 	Status          absence.Status              `json:"status"`
-	FirstAbsenceDay refusion.Date               `json:"firstAbsenceDay"`
-	LastAbsenceDay  *refusion.Date              `json:"lastAbsenceDay,omitempty"`
+	FirstAbsenceDay kernel.Date                 `json:"firstAbsenceDay"`
+	LastAbsenceDay  *kernel.Date                `json:"lastAbsenceDay,omitempty"`
 	Refusion        *refusion.PreviewResult     `json:"refusion,omitempty"`
 	Period          *absence.PeriodResult       `json:"period,omitempty"`
 	EarlyFollowUp   *absence.EarlyFollowUpFacts `json:"earlyFollowUp,omitempty"`

@@ -16,11 +16,11 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/functions/sickness/absence"
-	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -29,7 +29,7 @@ const Family = "sickness"
 
 // Handler decides the sickness blankets with one rate table.
 type Handler struct {
-	Rates refusion.Table
+	Rates kernel.Table
 }
 
 // Definitions returns the blanket definitions of the sickness family, per
@@ -61,14 +61,14 @@ func naturalKey(a absence.Absence) string {
 }
 
 func (h *Handler) facts(env *blanket.Env) absence.Facts {
-	return absence.Facts{ReceivedOn: refusion.DateOf(env.ReceivedAt), Rates: h.Rates}
+	return absence.Facts{ReceivedOn: kernel.DateOf(env.ReceivedAt), Rates: h.Rates}
 }
 
 // employment runs the employment requirement pre-check (§ 32) on eIndkomst
 // for the 6 completed months before first. A person eIndkomst does not know
 // gives no pre-check (the pipeline rejects an unknown person anyway); a
 // register that is down fails the delivery, which the broker retries.
-func employment(ctx context.Context, env *blanket.Env, cpr string, first refusion.Date) (*rules.Result, error) {
+func employment(ctx context.Context, env *blanket.Env, cpr string, first kernel.Date) (*rules.Result, error) {
 	c, err := ids.ParseCPR(cpr)
 	if err != nil {
 		return nil, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"nemrefusion.dk/functions/sickness/refusion"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/blanket/blankettest"
 	"nemrefusion.dk/infra/registers"
@@ -32,7 +32,7 @@ type fixture struct{ *runtimetest.Kit }
 // newFixture runs the sickness definitions on the blanket pipeline.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	rates, err := LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
+	rates, err := kernel.LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 
 // day is t's date in Denmark, as the function dates what it receives (so
 // the tests also hold between 23:00 and 01:00 UTC).
-func day(t time.Time) string { return refusion.DateOf(t).String() }
+func day(t time.Time) string { return kernel.DateOf(t).String() }
 
 func employerReport(t *testing.T, first time.Time) events.SicknessEmployerReport {
 	p := blankettest.Persona(t, synth.PersonaEmployee)
@@ -207,7 +207,7 @@ func (cvrDown) Company(context.Context, ids.CVR) (registers.Company, error) {
 // maternity and subsidy: the function answers 503 and the broker retries.
 func TestSelfEmployedReportWhileCVRIsDownIsRetriedNotRejected(t *testing.T) {
 	t.Parallel()
-	rates, err := LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
+	rates, err := kernel.LoadRates(fmt.Sprintf("%d=4845", time.Now().Year()))
 	if err != nil {
 		t.Fatal(err)
 	}

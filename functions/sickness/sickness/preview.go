@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/sickness/refusion"
 	"nemrefusion.dk/infra/runtime"
 )
@@ -44,13 +45,13 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			runtime.WriteError(w, runtime.Fail(runtime.KindInvalid, "body", "Forespørgslen kunne ikke læses.", "The request could not be read.", err))
 			return
 		}
-		in, err := DecodePreview(body, refusion.Today(now()))
+		in, err := DecodePreview(body, kernel.Today(now()))
 		if err != nil {
 			runtime.WriteError(w, err)
 			return
 		}
 		res, err := refusion.Preview(in, h.Rates)
-		var noRate refusion.ErrNoRate
+		var noRate kernel.ErrNoRate
 		switch {
 		case errors.As(err, &noRate):
 			runtime.WriteJSON(w, http.StatusUnprocessableEntity, NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate", Year: noRate.Year,
@@ -73,7 +74,7 @@ var previewBools = []string{"wagesPaid", "section56", "pregnancyRelated", "flexj
 // field is named at once (a plain JSON decode stops at the first), then
 // validates the whole (refusion.PreviewInput.Validate). A missing
 // receivedOn is today.
-func DecodePreview(body []byte, today refusion.Date) (refusion.PreviewInput, error) {
+func DecodePreview(body []byte, today kernel.Date) (refusion.PreviewInput, error) {
 	var fe events.FieldErrors
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -82,7 +83,7 @@ func DecodePreview(body []byte, today refusion.Date) (refusion.PreviewInput, err
 		return refusion.PreviewInput{}, events.FieldErrors{{Field: "", Code: "json", Da: "Forespørgslen er ikke et JSON-objekt.", En: "The request is not a JSON object."}}
 	}
 	var in refusion.PreviewInput
-	dates := map[string]*refusion.Date{"firstAbsenceDay": &in.FirstAbsenceDay, "employedSince": &in.EmployedSince, "receivedOn": &in.ReceivedOn}
+	dates := map[string]*kernel.Date{"firstAbsenceDay": &in.FirstAbsenceDay, "employedSince": &in.EmployedSince, "receivedOn": &in.ReceivedOn}
 	for name, v := range raw {
 		isNull := string(bytes.TrimSpace(v)) == "null"
 		switch {
@@ -95,7 +96,7 @@ func DecodePreview(body []byte, today refusion.Date) (refusion.PreviewInput, err
 				fe.Add(name, "type", "Datoen skal være tekst (ÅÅÅÅ-MM-DD).", "The date must be a string (YYYY-MM-DD).")
 				continue
 			}
-			d, err := refusion.ParseDate(s)
+			d, err := kernel.ParseDate(s)
 			if err != nil {
 				fe.Add(name, "date", "Datoen findes ikke (ÅÅÅÅ-MM-DD).", "The date does not exist (YYYY-MM-DD).")
 				continue

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"maps"
 
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 //go:embed caps.json
@@ -22,10 +22,10 @@ const (
 // YearCap is the highest subsidy per person and year of one scheme, with
 // where it was published.
 type YearCap struct {
-	Scheme string         `json:"scheme"`
-	Year   int            `json:"year"`
-	Amount refusion.Money `json:"amount"`
-	Source string         `json:"source"`
+	Scheme string       `json:"scheme"`
+	Year   int          `json:"year"`
+	Amount kernel.Money `json:"amount"`
+	Source string       `json:"source"`
 }
 
 // ErrNoCap is returned when no cap of a scheme is known for a year: the

@@ -6,7 +6,7 @@
 // arrears per hour (LAB § 159), and the length of a mentor grant (LAB
 // chapter 26).
 //
-// The package does no I/O. Every rule returns its refusion.Reason (rule id,
+// The package does no I/O. Every rule returns its kernel.Reason (rule id,
 // law, source, Danish and English text, inputs, result). Figures the
 // sources do not give — the yearly caps — are data (caps.json, each with
 // its source) and a year without one is refused with ErrNoCap, never

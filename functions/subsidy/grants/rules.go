@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
 // Sources of the rules (shared/DOMAIN.md, Subsidies).
@@ -25,13 +25,13 @@ const PaymentDay = 15
 
 // PaymentMonth returns the month a wage subsidy request received on
 // received is paid in: that month when received by the 15th, else the next.
-func PaymentMonth(received refusion.Date) (string, refusion.Reason) {
-	m := refusion.NewDate(received.Year(), received.Month(), 1)
+func PaymentMonth(received kernel.Date) (string, kernel.Reason) {
+	m := kernel.NewDate(received.Year(), received.Month(), 1)
 	if received.Day() > PaymentDay {
 		m = m.AddMonths(1)
 	}
 	month := fmt.Sprintf("%04d-%02d", m.Year(), int(m.Month()))
-	return month, refusion.Reason{Rule: "lab-12-payment-month", Law: "LAB kapitel 12 (løntilskud via NemRefusion)", Source: SourceWageSubsidy,
+	return month, kernel.Reason{Rule: "lab-12-payment-month", Law: "LAB kapitel 12 (løntilskud via NemRefusion)", Source: SourceWageSubsidy,
 		TextDa: fmt.Sprintf("Anmodninger modtaget senest den %d. i måneden udbetales i samme måned; anmodningen er modtaget %s og udbetales i %s.", PaymentDay, received.Danish(), month),
 		TextEn: fmt.Sprintf("Requests received by the %dth of a month are paid that month; the request was received on %s and is paid in %s.", PaymentDay, received.English(), month),
 		Inputs: map[string]any{"receivedOn": received}, Result: month}
@@ -40,15 +40,15 @@ func PaymentMonth(received refusion.Date) (string, refusion.Reason) {
 // FractionResult is a subsidy computed as a fraction of an amount and
 // capped per year. Cap and Amount are nil when the year's cap is unknown.
 type FractionResult struct {
-	Scheme          string          `json:"scheme"`
-	Fraction        string          `json:"fraction"`
-	Basis           refusion.Money  `json:"basis"`
-	AmountBeforeCap refusion.Money  `json:"amountBeforeCap"`
-	Year            int             `json:"year"`
-	PaidThisYear    refusion.Money  `json:"paidThisYear"`
-	Cap             *refusion.Money `json:"cap,omitempty"`
-	Amount          *refusion.Money `json:"amount,omitempty"`
-	CapUnknown      bool            `json:"capUnknown"`
+	Scheme          string        `json:"scheme"`
+	Fraction        string        `json:"fraction"`
+	Basis           kernel.Money  `json:"basis"`
+	AmountBeforeCap kernel.Money  `json:"amountBeforeCap"`
+	Year            int           `json:"year"`
+	PaidThisYear    kernel.Money  `json:"paidThisYear"`
+	Cap             *kernel.Money `json:"cap,omitempty"`
+	Amount          *kernel.Money `json:"amount,omitempty"`
+	CapUnknown      bool          `json:"capUnknown"`
 }
 
 // Fraction computes the flexjob subsidy (LAB § 133: ½ or ⅔ of the wages)
@@ -60,7 +60,7 @@ type FractionResult struct {
 // preview refuses with 422, the function records the request for the
 // municipality to apply the cap). It returns events.FieldErrors for a
 // fraction that is neither "1/2" nor "2/3" or a basis that is not positive.
-func Fraction(scheme, fraction string, basis refusion.Money, year int, paidThisYear refusion.Money, caps Caps) (FractionResult, []refusion.Reason, error) {
+func Fraction(scheme, fraction string, basis kernel.Money, year int, paidThisYear kernel.Money, caps Caps) (FractionResult, []kernel.Reason, error) {
 	var num, den int64
 	switch fraction {
 	case "1/2":
@@ -77,9 +77,9 @@ func Fraction(scheme, fraction string, basis refusion.Money, year int, paidThisY
 	if scheme == SchemeSelfEmployed136 {
 		law = "LAB § 136"
 	}
-	before := refusion.Money(divRoundHalfUp(basis.Ore()*num, den))
+	before := basis.MulDiv(num, den)
 	res := FractionResult{Scheme: scheme, Fraction: fraction, Basis: basis, AmountBeforeCap: before, Year: year, PaidThisYear: paidThisYear}
-	rs := []refusion.Reason{{Rule: "lab-133-fraction", Law: law, Source: src,
+	rs := []kernel.Reason{{Rule: "lab-133-fraction", Law: law, Source: src,
 		TextDa: fmt.Sprintf("Tilskuddet er %s af %s: %s (afrundet til nærmeste øre, halve øre op).", fraction, basis.Danish(), before.Danish()),
 		TextEn: fmt.Sprintf("The subsidy is %s of %s: %s (rounded to the nearest øre, half up).", fraction, basis.English(), before.English()),
 		Inputs: map[string]any{"fraction": fraction, "basis": basis}, Result: before}}
@@ -87,7 +87,7 @@ func Fraction(scheme, fraction string, basis refusion.Money, year int, paidThisY
 	var noCap ErrNoCap
 	if errors.As(err, &noCap) {
 		res.CapUnknown = true
-		rs = append(rs, refusion.Reason{Rule: "lab-133-cap-unknown", Law: law + " (loft pr. år)", Source: src,
+		rs = append(rs, kernel.Reason{Rule: "lab-133-cap-unknown", Law: law + " (loft pr. år)", Source: src,
 			TextDa: fmt.Sprintf("Loftet for tilskuddet i %d kendes ikke i systemet; beløbet er beregnet uden loft, og kommunen anvender loftet.", year),
 			TextEn: fmt.Sprintf("The yearly cap of the subsidy for %d is not configured; the amount is computed without the cap, and the municipality applies it.", year),
 			Inputs: map[string]any{"year": year}})
@@ -98,7 +98,7 @@ func Fraction(scheme, fraction string, basis refusion.Money, year int, paidThisY
 	left := max(yc.Amount-paidThisYear, 0)
 	amount := min(before, left)
 	res.Cap, res.Amount = &yc.Amount, &amount
-	rs = append(rs, refusion.Reason{Rule: "lab-133-cap", Law: law + " (loft pr. år)", Source: yc.Source,
+	rs = append(rs, kernel.Reason{Rule: "lab-133-cap", Law: law + " (loft pr. år)", Source: yc.Source,
 		TextDa: fmt.Sprintf("Loftet i %d er %s; der er udbetalt %s i året, så tilskuddet er højst %s: %s.", year, yc.Amount.Danish(), paidThisYear.Danish(), left.Danish(), amount.Danish()),
 		TextEn: fmt.Sprintf("The cap in %d is %s; %s has been paid this year, so the subsidy is at most %s: %s.", year, yc.Amount.English(), paidThisYear.English(), left.English(), amount.English()),
 		Inputs: map[string]any{"year": year, "cap": yc.Amount, "paidThisYear": paidThisYear}, Result: amount})
@@ -113,16 +113,16 @@ const JobClarificationMonths = 3
 // of a job clarification process: from the start of the process, at most 3
 // months before the request was received (LAS § 69 t). ok is false when
 // nothing of the period is left.
-func JobClarificationFrom(processStart, from, to, received refusion.Date) (refusion.Date, bool, refusion.Reason) {
+func JobClarificationFrom(processStart, from, to, received kernel.Date) (kernel.Date, bool, kernel.Reason) {
 	limit := received.AddMonths(-JobClarificationMonths)
 	start := from
-	for _, d := range []refusion.Date{processStart, limit} {
+	for _, d := range []kernel.Date{processStart, limit} {
 		if d.After(start) {
 			start = d
 		}
 	}
 	ok := !start.After(to)
-	r := refusion.Reason{Rule: "las-69t-from", Law: "LAS § 69 t", Source: SourceLAS69t,
+	r := kernel.Reason{Rule: "las-69t-from", Law: "LAS § 69 t", Source: SourceLAS69t,
 		Inputs: map[string]any{"processStart": processStart, "from": from, "to": to, "receivedOn": received, "limit": limit}, Result: start}
 	if ok {
 		r.TextDa = fmt.Sprintf("Refusion ydes fra forløbets start %s, dog højst 3 måneder før anmodningen (%s): fra %s.", processStart.Danish(), limit.Danish(), start.Danish())
@@ -138,10 +138,10 @@ func JobClarificationFrom(processStart, from, to, received refusion.Date) (refus
 // InArrears checks that the adult apprentice subsidy for month (its first
 // day) is requested after the month has ended: it is paid monthly in
 // arrears, per hour, on the employer's request (LAB § 159).
-func InArrears(month, received refusion.Date) (bool, refusion.Reason) {
+func InArrears(month, received kernel.Date) (bool, kernel.Reason) {
 	next := month.AddMonths(1)
 	ok := !received.Before(next)
-	r := refusion.Reason{Rule: "lab-159-arrears", Law: "LAB § 159", Source: SourceLAB159,
+	r := kernel.Reason{Rule: "lab-159-arrears", Law: "LAB § 159", Source: SourceLAB159,
 		Inputs: map[string]any{"month": month, "receivedOn": received}, Result: ok}
 	if ok {
 		r.TextDa = fmt.Sprintf("Tilskuddet udbetales månedsvis bagud pr. time; %s er slut, så der kan anmodes om det.", monthDa(month))
@@ -159,10 +159,10 @@ const MentorMonths = 6
 
 // MentorGrant checks a mentor grant (at most 6 months) and that the period
 // paid for lies inside it; renewalOf names the grant a renewal continues.
-func MentorGrant(grantFrom, grantTo, from, to refusion.Date, renewalOf string) (events.FieldErrors, []refusion.Reason) {
+func MentorGrant(grantFrom, grantTo, from, to kernel.Date, renewalOf string) (events.FieldErrors, []kernel.Reason) {
 	var fe events.FieldErrors
 	last := grantFrom.AddMonths(MentorMonths).AddDays(-1)
-	r := refusion.Reason{Rule: "lab-26-mentor-6-months", Law: "LAB kapitel 26", Source: SourceLABMentor,
+	r := kernel.Reason{Rule: "lab-26-mentor-6-months", Law: "LAB kapitel 26", Source: SourceLABMentor,
 		Inputs: map[string]any{"grantFrom": grantFrom, "grantTo": grantTo, "renewalOf": renewalOf}, Result: !grantTo.After(last)}
 	if grantTo.After(last) {
 		fe.Add("grant.to", "longer_than_6_months", fmt.Sprintf("En mentorbevilling gælder højst 6 måneder (til %s); forlæng den med en ny bevilling.", last.Danish()),
@@ -177,19 +177,13 @@ func MentorGrant(grantFrom, grantTo, from, to refusion.Date, renewalOf string) (
 	if from.Before(grantFrom) || to.After(grantTo) {
 		fe.Add("period", "outside_grant", "Perioden ligger uden for bevillingens periode.", "The period lies outside the grant's period.")
 	}
-	return fe, []refusion.Reason{r}
+	return fe, []kernel.Reason{r}
 }
 
-var danishMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
-
-func monthDa(d refusion.Date) string {
-	return fmt.Sprintf("%s %d", danishMonths[d.Month()-1], d.Year())
+// monthDa returns e.g. "marts 2024".
+func monthDa(d kernel.Date) string {
+	return fmt.Sprintf("%s %d", kernel.DanishMonth(d.Month()), d.Year())
 }
-func monthEn(d refusion.Date) string { return fmt.Sprintf("%s %d", d.Month(), d.Year()) }
 
-func divRoundHalfUp(n, d int64) int64 {
-	if n < 0 {
-		return -divRoundHalfUp(-n, d)
-	}
-	return (n + d/2) / d
-}
+// monthEn returns e.g. "March 2024".
+func monthEn(d kernel.Date) string { return fmt.Sprintf("%s %d", d.Month(), d.Year()) }

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 )
 
-func date(d int, m time.Month, y int) refusion.Date { return refusion.NewDate(y, m, d) }
+func date(d int, m time.Month, y int) kernel.Date { return kernel.NewDate(y, m, d) }
 
 func fieldsOf(t *testing.T, fe events.FieldErrors) []string {
 	t.Helper()
@@ -26,7 +26,7 @@ func fieldsOf(t *testing.T, fe events.FieldErrors) []string {
 func TestLAB12_WageSubsidyReceivedByThe15thIsPaidThatMonth(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		received refusion.Date
+		received kernel.Date
 		want     string
 	}{
 		{date(1, 3, 2024), "2024-03"},
@@ -49,40 +49,40 @@ func TestLAB133_FractionOfWagesCappedPerYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, rs, err := Fraction(SchemeFlexjob, "2/3", refusion.Kr(24000, 0), 2024, 0, none)
+	res, rs, err := Fraction(SchemeFlexjob, "2/3", kernel.Kr(24000, 0), 2024, 0, none)
 	var noCap ErrNoCap
-	if !errors.As(err, &noCap) || noCap.Year != 2024 || !res.CapUnknown || res.Amount != nil || res.AmountBeforeCap != refusion.Kr(16000, 0) {
+	if !errors.As(err, &noCap) || noCap.Year != 2024 || !res.CapUnknown || res.Amount != nil || res.AmountBeforeCap != kernel.Kr(16000, 0) {
 		t.Fatalf("no cap known for 2024: %+v %v", res, err)
 	}
 	if rs[len(rs)-1].Rule != "lab-133-cap-unknown" {
 		t.Errorf("reasons %+v", rs)
 	}
-	caps, err := none.With(YearCap{Scheme: SchemeFlexjob, Year: 2024, Amount: refusion.Kr(100000, 0), Source: "test: not a real figure"})
+	caps, err := none.With(YearCap{Scheme: SchemeFlexjob, Year: 2024, Amount: kernel.Kr(100000, 0), Source: "test: not a real figure"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		name     string
 		fraction string
-		basis    refusion.Money
-		paid     refusion.Money
-		want     refusion.Money
+		basis    kernel.Money
+		paid     kernel.Money
+		want     kernel.Money
 	}{
-		{"two thirds, well under the cap", "2/3", refusion.Kr(24000, 0), 0, refusion.Kr(16000, 0)},
-		{"one half, rounded half up to the øre", "1/2", refusion.Kr(100, 1), 0, refusion.Kr(50, 1)},
-		{"two thirds, rounded to the øre", "2/3", refusion.Kr(100, 0), 0, refusion.Kr(66, 67)},
-		{"the rest of the cap", "2/3", refusion.Kr(24000, 0), refusion.Kr(90000, 0), refusion.Kr(10000, 0)},
-		{"the cap is used up", "1/2", refusion.Kr(24000, 0), refusion.Kr(100000, 0), 0},
+		{"two thirds, well under the cap", "2/3", kernel.Kr(24000, 0), 0, kernel.Kr(16000, 0)},
+		{"one half, rounded half up to the øre", "1/2", kernel.Kr(100, 1), 0, kernel.Kr(50, 1)},
+		{"two thirds, rounded to the øre", "2/3", kernel.Kr(100, 0), 0, kernel.Kr(66, 67)},
+		{"the rest of the cap", "2/3", kernel.Kr(24000, 0), kernel.Kr(90000, 0), kernel.Kr(10000, 0)},
+		{"the cap is used up", "1/2", kernel.Kr(24000, 0), kernel.Kr(100000, 0), 0},
 	} {
 		res, _, err := Fraction(SchemeFlexjob, c.fraction, c.basis, 2024, c.paid, caps)
 		if err != nil || res.Amount == nil || *res.Amount != c.want {
 			t.Errorf("%s: %+v %v, want %s", c.name, res, err, c.want)
 		}
 	}
-	if _, _, err := Fraction(SchemeSelfEmployed136, "3/4", refusion.Kr(1, 0), 2024, 0, caps); err == nil {
+	if _, _, err := Fraction(SchemeSelfEmployed136, "3/4", kernel.Kr(1, 0), 2024, 0, caps); err == nil {
 		t.Error("a fraction other than 1/2 and 2/3 is refused")
 	}
-	if _, _, err := Fraction(SchemeSelfEmployed136, "1/2", refusion.Kr(1000, 0), 2024, 0, caps); !errors.As(err, &noCap) || noCap.Scheme != SchemeSelfEmployed136 {
+	if _, _, err := Fraction(SchemeSelfEmployed136, "1/2", kernel.Kr(1000, 0), 2024, 0, caps); !errors.As(err, &noCap) || noCap.Scheme != SchemeSelfEmployed136 {
 		t.Errorf("the flexjob cap is not the § 136 cap: %v", err)
 	}
 }
@@ -93,8 +93,8 @@ func TestLAS69t_FromTheProcessStartAtMost3MonthsBack(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name                      string
-		start, from, to, received refusion.Date
-		want                      refusion.Date
+		start, from, to, received kernel.Date
+		want                      kernel.Date
 		ok                        bool
 	}{
 		{"recent: from the process start", date(1, 2, 2024), date(1, 2, 2024), date(29, 2, 2024), date(10, 3, 2024), date(1, 2, 2024), true},
@@ -134,7 +134,7 @@ func TestLAB26_MentorGrantAtMost6MonthsRenewable(t *testing.T) {
 		t.Errorf("6 months and a day, period outside: %v", got)
 	}
 	_, rs = MentorGrant(date(8, 7, 2024), date(7, 1, 2025), date(8, 7, 2024), date(31, 7, 2024), "ME-101-2024-0005")
-	if !slices.ContainsFunc(rs, func(r refusion.Reason) bool {
+	if !slices.ContainsFunc(rs, func(r kernel.Reason) bool {
 		return r.Rule == "lab-26-mentor-6-months" && r.Inputs["renewalOf"] == "ME-101-2024-0005"
 	}) {
 		t.Errorf("a renewal names the grant it renews: %+v", rs)

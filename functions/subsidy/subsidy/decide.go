@@ -6,26 +6,26 @@ import (
 	"fmt"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/subsidy/grants"
 	"nemrefusion.dk/infra/blanket"
 )
 
 func (h *Handler) wage(ctx context.Context, env *blanket.Env, r events.SubsidyWageRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	g, prior, err := open(ctx, env, SchemeWage, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
+	g, prior, err := open(ctx, env, grants.SchemeWage, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	month, reason := grants.PaymentMonth(refusion.DateOf(env.ReceivedAt))
-	return outcome(g, prior, r.Period, Result{PaymentMonth: month, Hours: r.HoursWorked}, []refusion.Reason{reason}), nil
+	month, reason := grants.PaymentMonth(kernel.DateOf(env.ReceivedAt))
+	return outcome(g, prior, r.Period, Result{PaymentMonth: month, Hours: r.HoursWorked}, []kernel.Reason{reason}), nil
 }
 
 // fraction decides the two fraction schemes (flexjob § 133, § 136): the
 // amount of the period, capped by what is left of the year's cap; a year
 // without a known cap is recorded without the cap (the municipality
 // applies it) and says so.
-func (h *Handler) fraction(g Grant, scheme, fraction string, basis refusion.Money, p events.DatePeriod) (Result, []refusion.Reason, Grant, error) {
+func (h *Handler) fraction(g grants.Grant, scheme, fraction string, basis kernel.Money, p events.DatePeriod) (Result, []kernel.Reason, grants.Grant, error) {
 	year := mustDate(p.From).Year()
 	res, rs, err := grants.Fraction(scheme, fraction, basis, year, g.ComputedByYear[year], h.Caps)
 	var noCap grants.ErrNoCap
@@ -36,20 +36,17 @@ func (h *Handler) fraction(g Grant, scheme, fraction string, basis refusion.Mone
 	if res.Amount != nil {
 		amount = *res.Amount
 	}
-	if g.ComputedByYear == nil {
-		g.ComputedByYear = map[int]refusion.Money{}
-	}
-	g.ComputedByYear[year] += amount
+	g.Count(year, amount)
 	return Result{Subsidy: &res}, rs, g, nil
 }
 
 func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, r events.SubsidyFlexjobRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	g, prior, err := open(ctx, env, SchemeFlexjob, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
+	g, prior, err := open(ctx, env, grants.SchemeFlexjob, r.CVR, r.CPR, r.PNumber, r.Agreement.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	res, rs, g, err := h.fraction(g, SchemeFlexjob, r.Fraction, kroner(r.WagesPaid), r.Period)
+	res, rs, g, err := h.fraction(g, grants.SchemeFlexjob, r.Fraction, kernel.Kroner(r.WagesPaid), r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
@@ -62,11 +59,11 @@ func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, r event
 	if err := blanket.OwnCompany(ctx, env.Registers, r.CVR, r.CPR); err != nil {
 		return blanket.Outcome{}, err
 	}
-	g, prior, err := open(ctx, env, SchemeSelfEmployed136, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
+	g, prior, err := open(ctx, env, grants.SchemeSelfEmployed136, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	res, rs, g, err := h.fraction(g, SchemeSelfEmployed136, r.Fraction, kroner(r.Basis), r.Period)
+	res, rs, g, err := h.fraction(g, grants.SchemeSelfEmployed136, r.Fraction, kernel.Kroner(r.Basis), r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
@@ -75,39 +72,39 @@ func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, r event
 
 func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, r events.SubsidyJobClarificationRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	g, prior, err := open(ctx, env, SchemeJobClarification, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
+	g, prior, err := open(ctx, env, grants.SchemeJobClarification, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
 	to := mustDate(r.Period.To)
-	from, ok, reason := grants.JobClarificationFrom(mustDate(r.ProcessStart), mustDate(r.Period.From), to, refusion.DateOf(env.ReceivedAt))
+	from, ok, reason := grants.JobClarificationFrom(mustDate(r.ProcessStart), mustDate(r.Period.From), to, kernel.DateOf(env.ReceivedAt))
 	if !ok {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, events.FieldErrors{{Field: "period.to", Code: "too_old",
 			Da: fmt.Sprintf("Refusion ydes højst 3 måneder tilbage (LAS § 69 t); perioden slutter før %s.", from.Danish()),
 			En: fmt.Sprintf("Refusion goes at most 3 months back (LAS § 69 t); the period ends before %s.", from.English())}}
 	}
-	return outcome(g, prior, r.Period, Result{RefusionFrom: from.String(), Hours: r.HoursPaid}, []refusion.Reason{reason}), nil
+	return outcome(g, prior, r.Period, Result{RefusionFrom: from.String(), Hours: r.HoursPaid}, []kernel.Reason{reason}), nil
 }
 
 func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, r events.SubsidyAdultApprenticeRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	month := mustDate(r.Month + "-01")
 	p := events.DatePeriod{From: month.String(), To: month.EndOfMonth().String()}
-	g, prior, err := open(ctx, env, SchemeAdultApprentice, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, p)
+	g, prior, err := open(ctx, env, grants.SchemeAdultApprentice, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, p)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	ok, reason := grants.InArrears(month, refusion.DateOf(env.ReceivedAt))
+	ok, reason := grants.InArrears(month, kernel.DateOf(env.ReceivedAt))
 	if !ok {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, events.FieldErrors{{Field: "month", Code: "not_ended",
 			Da: reason.TextDa, En: reason.TextEn}}
 	}
-	return outcome(g, prior, p, Result{Hours: r.Hours}, []refusion.Reason{reason}), nil
+	return outcome(g, prior, p, Result{Hours: r.Hours}, []kernel.Reason{reason}), nil
 }
 
 func (h *Handler) mentor(ctx context.Context, env *blanket.Env, r events.SubsidyMentorRequest) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
-	g, prior, err := open(ctx, env, SchemeMentor, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
+	g, prior, err := open(ctx, env, grants.SchemeMentor, r.CVR, r.CPR, r.PNumber, r.Decision.Reference, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}

@@ -10,31 +10,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/subsidy/grants"
 	"nemrefusion.dk/infra/blanket"
 )
 
 // Family is the case family of every subsidy blanket.
 const Family = "subsidy"
-
-// Schemes, each with its delivery kind "subsidy.<scheme>" (events knows
-// them: none opens the feedback loop, seeds/000 § 1 stk. 3).
-const (
-	SchemeWage             = "wage"
-	SchemeFlexjob          = grants.SchemeFlexjob
-	SchemeJobClarification = "jobclarification"
-	SchemeAdultApprentice  = "adultapprentice"
-	SchemeMentor           = "mentor"
-	SchemeSelfEmployed136  = grants.SchemeSelfEmployed136
-)
-
-// StatusRequested is the status of a grant with at least one request.
-const StatusRequested = "requested"
 
 // Handler decides the subsidy blankets with one table of yearly caps.
 type Handler struct {
@@ -56,24 +41,6 @@ func (h *Handler) Definitions() []blanket.Definition {
 	}
 }
 
-// Grant is the state of one case: the payments requested under one
-// agreement or decision, for one person, by one sender.
-type Grant struct {
-	ID        string `json:"id"`
-	Scheme    string `json:"scheme"`
-	CPR       string `json:"cpr"`
-	CVR       string `json:"cvr"`
-	PNumber   string `json:"pNumber,omitempty"`
-	Reference string `json:"reference"`
-	Status    string `json:"status"`
-	Version   int    `json:"version"`
-	// Periods are the periods paid for so far, in the order requested.
-	Periods []events.DatePeriod `json:"periods"`
-	// ComputedByYear is the subsidy computed per calendar year (the
-	// fraction schemes' yearly cap counts it).
-	ComputedByYear map[int]refusion.Money `json:"computedByYear,omitempty"`
-}
-
 // Result is what a request tells the municipality (in the delivery) and
 // the ledger: the period, and the scheme's own figures.
 type Result struct {
@@ -92,66 +59,49 @@ type Result struct {
 	Hours float64 `json:"hours,omitempty"`
 }
 
-func naturalKey(scheme, cvr, cpr, ref string) string {
-	return fmt.Sprintf("%s|%s|%s|%s", scheme, cvr, cpr, ref)
-}
-
-func kroner(v float64) refusion.Money {
-	m, err := refusion.ParseKr(strconv.FormatFloat(v, 'f', 2, 64))
-	if err != nil {
-		return 0
-	}
-	return m
-}
-
-func mustDate(s string) refusion.Date {
-	d, _ := refusion.ParseDate(s)
+func mustDate(s string) kernel.Date {
+	d, _ := kernel.ParseDate(s)
 	return d
 }
 
 // open finds the grant a request belongs to, or makes a new one, and
 // refuses a period that overlaps one already requested under it.
-func open(ctx context.Context, env *blanket.Env, scheme, cvr, cpr, pnumber, ref string, p events.DatePeriod) (Grant, *blanket.Case, error) {
-	prior, found, err := env.FindOpen(ctx, naturalKey(scheme, cvr, cpr, ref))
+func open(ctx context.Context, env *blanket.Env, scheme, cvr, cpr, pnumber, ref string, p events.DatePeriod) (grants.Grant, *blanket.Case, error) {
+	prior, found, err := env.FindOpen(ctx, grants.Grant{Scheme: scheme, CVR: cvr, CPR: cpr, Reference: ref}.Key())
 	if err != nil {
-		return Grant{}, nil, err
+		return grants.Grant{}, nil, err
 	}
 	if !found {
 		id, err := env.NewCaseID(ctx)
 		if err != nil {
-			return Grant{}, nil, err
+			return grants.Grant{}, nil, err
 		}
-		return Grant{ID: id, Scheme: scheme, CPR: cpr, CVR: cvr, PNumber: pnumber, Reference: ref, Status: StatusRequested}, nil, nil
+		g, err := grants.NewGrant(id, scheme, cvr, cpr, pnumber, ref)
+		return g, nil, err
 	}
-	var g Grant
+	var g grants.Grant
 	if err := json.Unmarshal(prior.State, &g); err != nil {
 		return g, nil, fmt.Errorf("grant %s state: %w", prior.ID, err)
 	}
-	f, t := mustDate(p.From), mustDate(p.To)
-	for _, e := range g.Periods {
-		if !f.After(mustDate(e.To)) && !t.Before(mustDate(e.From)) {
-			return g, &prior, events.FieldErrors{{Field: "period", Code: "already_requested",
-				Da: fmt.Sprintf("Der er allerede anmodet om udbetaling for %s–%s under samme aftale.", e.From, e.To),
-				En: fmt.Sprintf("Payment for %s–%s has already been requested under the same agreement.", e.From, e.To)}}
-		}
+	if e, overlaps := g.Overlap(mustDate(p.From), mustDate(p.To)); overlaps {
+		return g, &prior, events.FieldErrors{{Field: "period", Code: "already_requested",
+			Da: fmt.Sprintf("Der er allerede anmodet om udbetaling for %s–%s under samme aftale.", e.From, e.To),
+			En: fmt.Sprintf("Payment for %s–%s has already been requested under the same agreement.", e.From, e.To)}}
 	}
 	return g, &prior, nil
 }
 
 // outcome turns a decided request into the pipeline's outcome.
-func outcome(g Grant, prior *blanket.Case, p events.DatePeriod, res Result, rs []refusion.Reason) blanket.Outcome {
-	g.Periods = append(g.Periods, p)
-	g.Version++
+func outcome(g grants.Grant, prior *blanket.Case, p events.DatePeriod, res Result, rs []kernel.Reason) blanket.Outcome {
+	g.Add(p)
 	res.CaseID, res.Scheme, res.Status, res.Version, res.Period = g.ID, g.Scheme, g.Status, g.Version, p
 	out := blanket.Outcome{
-		Case:     blanket.Case{ID: g.ID, Key: naturalKey(g.Scheme, g.CVR, g.CPR, g.Reference), Tenant: "cvr:" + g.CVR, Person: g.CPR, Status: g.Status, Version: g.Version},
+		Case:     blanket.Case{ID: g.ID, Key: g.Key(), Tenant: "cvr:" + g.CVR, Person: g.CPR, Status: g.Status, Version: g.Version},
 		New:      prior == nil,
 		State:    g,
 		Result:   res,
 		Delivery: "subsidy." + g.Scheme,
-	}
-	for _, r := range rs {
-		out.Reasons = append(out.Reasons, events.Reason{Rule: r.Rule, Law: r.Law, Source: r.Source, TextDa: r.TextDa, TextEn: r.TextEn, Inputs: r.Inputs, Result: r.Result})
+		Reasons:  rs,
 	}
 	if prior != nil {
 		out.Case.Recipient, out.Case.Tenant = prior.Recipient, prior.Tenant

@@ -200,7 +200,7 @@ func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
 	var del events.DeliveryRequest
 	_ = json.Unmarshal(out[0].Data, &del)
 	var payload struct {
-		Result  Result                 `json:"result"`
+		Result  Result          `json:"result"`
 		Reasons []events.Reason `json:"reasons"`
 	}
 	_ = json.Unmarshal(del.Payload, &payload)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/subsidy/grants"
 	"nemrefusion.dk/infra/runtime"
 )
@@ -50,7 +50,7 @@ type PreviewAnswer struct {
 	Scheme       string                 `json:"scheme"`
 	PaymentMonth string                 `json:"paymentMonth,omitempty"`
 	Subsidy      *grants.FractionResult `json:"subsidy,omitempty"`
-	Reasons      []refusion.Reason      `json:"reasons"`
+	Reasons      []kernel.Reason        `json:"reasons"`
 }
 
 // Preview answers POST /api/v1/subsidy/preview without submitting
@@ -63,7 +63,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			runtime.WriteError(w, runtime.Fail(runtime.KindInvalid, "body", "Forespørgslen kunne ikke læses.", "The request could not be read.", err))
 			return
 		}
-		ans, err := h.preview(body, refusion.Today(now()))
+		ans, err := h.preview(body, kernel.Today(now()))
 		var noCap grants.ErrNoCap
 		if errors.As(err, &noCap) {
 			runtime.WriteJSON(w, http.StatusUnprocessableEntity, NoCapProblem{Status: http.StatusUnprocessableEntity, Code: "no-cap", Scheme: noCap.Scheme, Year: noCap.Year,
@@ -79,7 +79,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 	}
 }
 
-func (h *Handler) preview(body []byte, today refusion.Date) (PreviewAnswer, error) {
+func (h *Handler) preview(body []byte, today kernel.Date) (PreviewAnswer, error) {
 	var in PreviewRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -89,35 +89,35 @@ func (h *Handler) preview(body []byte, today refusion.Date) (PreviewAnswer, erro
 			Da: "Forespørgslen passer ikke til formatet (ukendt felt eller forkert type).", En: "The request does not fit the format (unknown field or wrong type)."}}
 	}
 	var fe events.FieldErrors
-	money := func(field string, n *json.Number, required bool) refusion.Money {
+	money := func(field string, n *json.Number, required bool) kernel.Money {
 		if n == nil {
 			if required {
 				fe.Add(field, "required", "Beløbet skal udfyldes.", "The amount is required.")
 			}
 			return 0
 		}
-		m, err := refusion.ParseKr(n.String())
+		m, err := kernel.ParseKr(n.String())
 		if err != nil || m < 0 {
 			fe.Add(field, "amount", "Beløbet skal være kroner med højst to decimaler.", "The amount must be kroner with at most two decimals.")
 		}
 		return m
 	}
 	switch in.Scheme {
-	case SchemeWage:
+	case grants.SchemeWage:
 		received := today
 		if in.ReceivedOn != "" {
-			d, err := refusion.ParseDate(in.ReceivedOn)
+			d, err := kernel.ParseDate(in.ReceivedOn)
 			if err != nil {
 				return PreviewAnswer{}, events.FieldErrors{{Field: "receivedOn", Code: "date", Da: "Datoen findes ikke (ÅÅÅÅ-MM-DD).", En: "The date does not exist (YYYY-MM-DD)."}}
 			}
 			received = d
 		}
 		month, r := grants.PaymentMonth(received)
-		return PreviewAnswer{Scheme: in.Scheme, PaymentMonth: month, Reasons: []refusion.Reason{r}}, nil
-	case SchemeFlexjob, SchemeSelfEmployed136:
+		return PreviewAnswer{Scheme: in.Scheme, PaymentMonth: month, Reasons: []kernel.Reason{r}}, nil
+	case grants.SchemeFlexjob, grants.SchemeSelfEmployed136:
 		amount := money("amount", in.Amount, true)
 		paid := money("paidThisYear", in.PaidThisYear, false)
-		from, err := refusion.ParseDate(in.From)
+		from, err := kernel.ParseDate(in.From)
 		if err != nil {
 			fe.Add("from", "date", "Periodens første dag findes ikke (ÅÅÅÅ-MM-DD).", "The period's first day does not exist (YYYY-MM-DD).")
 		}

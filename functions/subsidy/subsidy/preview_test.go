@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/subsidy/grants"
 )
 
@@ -32,7 +32,7 @@ func TestPreviewRefusesAnUnknownCapWith422(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || out["code"] != "no-cap" || out["year"] != 2024.0 || out["scheme"] != "flexjob" {
 		t.Fatalf("unknown cap: %d %v", code, out)
 	}
-	caps, _ := none.With(grants.YearCap{Scheme: grants.SchemeFlexjob, Year: 2024, Amount: refusion.Kr(20000, 0), Source: "test: not a real figure"})
+	caps, _ := none.With(grants.YearCap{Scheme: grants.SchemeFlexjob, Year: 2024, Amount: kernel.Kr(20000, 0), Source: "test: not a real figure"})
 	code, out = preview(t, caps, `{"scheme":"flexjob","fraction":"2/3","amount":24000,"from":"2024-03-01","paidThisYear":10000}`)
 	if code != http.StatusOK || out["subsidy"].(map[string]any)["amount"] != 10000.0 {
 		t.Fatalf("known cap: %d %v", code, out)

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"nemrefusion.dk/events/ids"
+	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/infra/registers"
-	"nemrefusion.dk/infra/registers/rules"
 )
 
 var testRef = registers.NewMonth(2024, time.June)
