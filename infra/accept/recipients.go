@@ -17,14 +17,14 @@ import (
 // A company that sent the item (sender, a CVR) is recorded as the stream's
 // owner when nobody owns it yet (an absence whose id the blanket function
 // chose itself). Register it on one function only (intake, which has the
-// Trigger); it is idempotent. Invalid data is a permanent 400.
+// Trigger); it is idempotent. Data that does not fit the type is a
+// permanent 400 with code invalid-data (runtime.Decode). It keeps the
+// untyped signature because intake registers it with svc.On and tests call
+// it inside their own transactions.
 func (f *Front) OnDeliveryRequested(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event) error {
-	if err := events.Validate(ev); err != nil {
+	d, err := runtime.Decode[events.DeliveryRequest](ev)
+	if err != nil {
 		return err
-	}
-	var d events.DeliveryRequest
-	if err := ev.DataAs(&d); err != nil {
-		return runtime.Fail(runtime.KindInvalid, "data", "Data kan ikke læses.", "The data cannot be read.", err)
 	}
 	if d.CaseRef == "" || d.Recipient == "" {
 		return events.FieldErrors{{Field: "caseRef", Code: "required", Da: "Sagen mangler.", En: "The case is missing."}}
