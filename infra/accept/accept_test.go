@@ -74,19 +74,7 @@ func (k *kit) accept(p auth.Principal, in accept.Input) (accept.Receipt, error) 
 
 func (k *kit) delivered(t *testing.T, stream, recipient, sender string) {
 	t.Helper()
-	// The payload must fit the kind (the delivery.requested schema ties
-	// them); only the recipient, sender and caseRef matter here.
-	payload, err := events.MarshalPayload(events.BlanketItem{Blanket: events.SicknessEmployerReported, Receipt: "NR-2024-000123",
-		Version: 1, Status: "reported", Submission: json.RawMessage(`{}`),
-		Result: events.SicknessResult{AbsenceID: stream, Status: "reported", FirstAbsenceDay: "2024-03-04"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := events.New(events.DeliveryRequested, "sickness", stream, events.DeliveryRequest{ItemID: stream + "/1", Recipient: recipient,
-		Kind: "sickness.report", CaseRef: stream, Sender: sender, Payload: payload}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := runtimetest.Delivered(t, stream, recipient, sender)
 	if err := k.k.Svc.Do(context.Background(), &ev, func(tx *runtime.Tx) error {
 		return k.front.OnDeliveryRequested(context.Background(), tx, ev)
 	}); err != nil {

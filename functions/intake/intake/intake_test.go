@@ -88,11 +88,7 @@ func event(typ, stream string, data any) map[string]any {
 // absence was delivered to recipient by sender (a CVR).
 func (d *door) delivered(t *testing.T, absence, recipient, sender string) {
 	t.Helper()
-	ev, err := events.New(events.DeliveryRequested, "sickness", absence, events.DeliveryRequest{ItemID: absence + "/report/1",
-		Recipient: recipient, Kind: "sickness.report", CaseRef: absence, Sender: sender, Payload: json.RawMessage(`{}`)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := runtimetest.Delivered(t, absence, recipient, sender)
 	if err := d.k.Svc.Do(context.Background(), &ev, func(tx *runtime.Tx) error {
 		return d.front.OnDeliveryRequested(context.Background(), tx, ev)
 	}); err != nil {
