@@ -127,8 +127,10 @@ type Outcome struct {
 	// SenderCVR is the company the report is from (checked against the
 	// P-unit; the tenant of the case).
 	SenderCVR ids.CVR
-	// Result is the family's result, sent in the feedback and the delivery.
-	Result any
+	// Result is the family's result (its Go type in events/results.go, the
+	// shape blanket.decided and delivery.requested promise partners), sent in
+	// the feedback and the delivery and recorded in the ledger.
+	Result events.BlanketResult
 	// Reasons are every rule applied, in order.
 	Reasons []events.Reason
 	// Delivery is the kind of item for the recipient ("" for none).

@@ -2,7 +2,6 @@ package blanket
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -42,7 +41,7 @@ const (
 )
 
 // emit puts every effect of a decided submission on the outbox.
-func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, out Outcome, result json.RawMessage) error {
+func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, out Outcome) error {
 	tx := env.Tx
 	if out.CancelReminders {
 		for _, subject := range []string{events.SubjectAbsence, events.SubjectTasks} {
@@ -53,12 +52,10 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 		}
 	}
 	if out.Delivery != "" {
-		payload, err := json.Marshal(map[string]any{
-			"blanket": def.Type, "receipt": env.Receipt, "version": c.Version, "status": c.Status,
-			"submission": json.RawMessage(env.Event.Data()), "result": result, "reasons": out.Reasons,
-		})
+		payload, err := events.MarshalPayload(events.BlanketItem{Blanket: def.Type, Receipt: env.Receipt, Version: c.Version,
+			Status: c.Status, Submission: env.Event.Data(), Result: out.Result, Reasons: out.Reasons})
 		if err != nil {
-			return fmt.Errorf("delivery payload: %w", err)
+			return err
 		}
 		if _, err := tx.Emit(ctx, events.DeliveryRequested, c.ID, events.DeliveryRequest{
 			ItemID: fmt.Sprintf("%s/%s/%d", c.ID, out.Delivery, c.Version), Recipient: c.Recipient, Kind: out.Delivery,
@@ -104,13 +101,9 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 		}
 	}
 	if def.Feedback {
-		res, err := events.DecodeBlanketResult(def.Type, result)
-		if err != nil {
-			return fmt.Errorf("blanket result: %w", err)
-		}
 		if _, err := tx.Emit(ctx, events.BlanketDecided, c.ID, events.BlanketDecision{
 			CaseID: c.ID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Status: c.Status,
-			Recipient: c.Recipient, Result: res, Reasons: out.Reasons,
+			Recipient: c.Recipient, Result: out.Result, Reasons: out.Reasons,
 		}); err != nil {
 			return err
 		}

@@ -256,7 +256,7 @@ func (p *Pipeline) apply(ctx context.Context, env *Env, def Definition, out Outc
 	if err := p.store.submission(ctx, tx, env.Event.Source(), env.Event.ID(), def.Type, env.Receipt, c.ID, "decided"); err != nil {
 		return err
 	}
-	return p.emit(ctx, env, def, c, out, resultJSON)
+	return p.emit(ctx, env, def, c, out)
 }
 
 // rejected records and reports a refused submission; the delivery itself

@@ -241,29 +241,52 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 	return out
 }
 
-// Result is what a sickness decision tells the sender and the recipient.
-type Result struct {
-	AbsenceID       string                      `json:"absenceId"`
-	Status          absence.Status              `json:"status"`
-	FirstAbsenceDay kernel.Date                 `json:"firstAbsenceDay"`
-	LastAbsenceDay  *kernel.Date                `json:"lastAbsenceDay,omitempty"`
-	Refusion        *refusion.PreviewResult     `json:"refusion,omitempty"`
-	Period          *absence.PeriodResult       `json:"period,omitempty"`
-	EarlyFollowUp   *absence.EarlyFollowUpFacts `json:"earlyFollowUp,omitempty"`
-	Tasks           []string                    `json:"tasks,omitempty"`
-}
-
-func result(d absence.Decision) Result {
+// result is what a sickness decision tells the sender and the recipient,
+// in the contract's shape (events.SicknessResult). The rules' reasons
+// travel once, in the outcome, not again inside the refusion.
+func result(d absence.Decision) events.SicknessResult {
 	a := d.Absence
-	r := Result{AbsenceID: a.ID, Status: a.Status, FirstAbsenceDay: a.FirstAbsenceDay, LastAbsenceDay: a.LastAbsenceDay,
-		Refusion: d.Refusion, Period: d.Period, Tasks: d.Effects.Tasks}
-	if a.EarlyFollowUp != nil && d.Effects.Delivery == "sickness.early-follow-up" {
-		r.EarlyFollowUp = a.EarlyFollowUp
+	r := events.SicknessResult{AbsenceID: a.ID, Status: string(a.Status), FirstAbsenceDay: a.FirstAbsenceDay.String(),
+		LastAbsenceDay: dateOr(a.LastAbsenceDay), Tasks: d.Effects.Tasks}
+	if p := d.Refusion; p != nil {
+		r.Refusion = &events.SicknessRefusion{
+			EmployerPeriod: events.EmployerPeriod{Applies: p.EmployerPeriod.Applies, From: datePtr(p.EmployerPeriod.From), To: datePtr(p.EmployerPeriod.To)},
+			RefusionFrom:   datePtr(p.RefusionFrom), ReportDeadline: p.ReportDeadline.String(), Late: p.Late,
+			MaxHourlyRate: events.Kroner(p.MaxHourlyRate), HourlyRate: events.Kroner(p.HourlyRate),
+			WeeklyAmount: events.Kroner(p.WeeklyAmount), Provisional: p.Provisional,
+		}
 	}
-	if r.Refusion != nil {
-		c := *r.Refusion
-		c.Reasons = nil // the reasons travel once, in the outcome
-		r.Refusion = &c
+	if p := d.Period; p != nil {
+		r.Period = &events.SicknessPeriodRefusion{Asked: period(p.Asked), MaxHourlyRate: events.Kroner(p.MaxHourlyRate),
+			HourlyRate: events.Kroner(p.HourlyRate), Amount: events.Kroner(p.Amount), Provisional: p.Provisional}
+		if p.Covered != nil {
+			c := period(*p.Covered)
+			r.Period.Covered = &c
+		}
+	}
+	if e := a.EarlyFollowUp; e != nil && d.Effects.Delivery == "sickness.early-follow-up" {
+		r.EarlyFollowUp = &events.EarlyFollowUp{RequestedOn: e.RequestedOn.String(), ExpectedWeeks: e.ExpectedWeeks,
+			ExpectedReturn: dateOr(e.ExpectedReturn), Allowed: e.Allowed, MeetingBy: dateOr(e.MeetingBy), Contact: e.Contact}
 	}
 	return r
+}
+
+func period(p refusion.Period) events.DatePeriod {
+	return events.DatePeriod{From: p.From.String(), To: p.To.String()}
+}
+
+// datePtr is a date that may be null; dateOr one that may be absent.
+func datePtr(d *kernel.Date) *string {
+	if d == nil {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+func dateOr(d *kernel.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
 }
