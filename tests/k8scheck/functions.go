@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -23,6 +24,23 @@ func Subdirs(dir string) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// Commands returns the subfolders of dir that hold a command (main.go):
+// the deployable functions. A shared module under functions/ (the domain
+// kernel) has none and needs no Service.
+func Commands(dir string) ([]string, error) {
+	names, err := Subdirs(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(dir, n, "main.go")); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // ReadAllowlist reads a file of names, one a line; blank lines and lines

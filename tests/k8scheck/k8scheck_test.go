@@ -82,11 +82,15 @@ func TestEveryFunctionHasService(t *testing.T) {
 		t.Run(o, func(t *testing.T) {
 			t.Parallel()
 			docs := build(t, o)
-			for dir, what := range map[string]string{
-				functionsDir:                            "function module functions/",
-				filepath.Join(k8sDir, "base/functions"): "manifest folder k8s/base/functions/",
+			for dir, list := range map[string]struct {
+				what string
+				of   func(string) ([]string, error)
+			}{
+				functionsDir:                            {"function module functions/", Commands},
+				filepath.Join(k8sDir, "base/functions"): {"manifest folder k8s/base/functions/", Subdirs},
 			} {
-				names, err := Subdirs(dir)
+				what := list.what
+				names, err := list.of(dir)
 				if err != nil {
 					t.Fatal(err)
 				}
