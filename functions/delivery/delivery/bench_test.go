@@ -17,7 +17,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	absence := newAbsence()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if code := f.post(events.DeliveryRequested, absence, report(absence, "101", "sickness.report", "12345674", i), nil); code/100 != 2 {
+		if code := f.post(events.DeliveryRequested, absence, report(absence, "101", "sickness.report", "12345674", i+1), nil); code/100 != 2 {
 			b.Fatalf("status %d", code)
 		}
 	}
@@ -30,7 +30,7 @@ func BenchmarkFetchPage(b *testing.B) {
 	f := start(b)
 	absence := newAbsence()
 	for i := 0; i < 500; i++ {
-		f.post(events.DeliveryRequested, absence, report(absence, "101", "sickness.report", "12345674", i), nil)
+		f.post(events.DeliveryRequested, absence, report(absence, "101", "sickness.report", "12345674", i+1), nil)
 	}
 	cs := caseSystem("101")
 	b.ResetTimer()

@@ -134,12 +134,20 @@ func TestFeedbackOnlyFromTheRecipient(t *testing.T) {
 	}
 }
 
-// Blankets without feedback (early follow-up, subsidies, a-kasse reports):
-// the feedback is ignored with a ledger entry, and the sender sees nothing.
+// Blankets without feedback (early follow-up, subsidies, a-kasse reports)
+// and items no blanket has (a citizen's answer): the feedback is ignored
+// with a ledger entry, and the sender sees nothing. A kind outside the
+// contract is refused before it reaches a stream.
 func TestNoFeedbackForBlanketsWithoutIt(t *testing.T) {
 	t.Parallel()
 	f := start(t)
-	for _, kind := range []string{"sickness.earlyfollowup.request", "subsidy.wage", "sickness.akasse.report", "something.unknown"} {
+	unknown := newAbsence()
+	req := report(unknown, "101", "sickness.report", cvrA, 1)
+	req.Kind = "something.unknown"
+	if code := f.post(events.DeliveryRequested, unknown, req, nil); code != http.StatusBadRequest {
+		t.Errorf("kind outside the contract: %d, want %d", code, http.StatusBadRequest)
+	}
+	for _, kind := range []string{"sickness.early-follow-up", "subsidy.wage", "sickness.akasse.report", "citizen.answer"} {
 		t.Run(kind, func(t *testing.T) {
 			absence := newAbsence()
 			f.mustPost(events.DeliveryRequested, absence, report(absence, "101", kind, cvrA, 1))

@@ -13,15 +13,33 @@ import (
 )
 
 // blanketItem is a delivery as the blanket pipeline sends it: the payload
-// names the blanket, the receipt, the absence's status and the submission.
+// names the blanket of the kind, receipt n, the case's version and status,
+// the submission with the absence's days and the sickness result. A
+// recovery is the absence's second version; a first report its first.
 func blanketItem(absence, kind, sender string, n int, status, first, last string) events.DeliveryRequest {
-	sub := map[string]string{"firstAbsenceDay": first}
-	res := map[string]string{"status": status, "firstAbsenceDay": first}
-	if last != "" {
-		sub["lastAbsenceDay"], res["lastAbsenceDay"] = last, last
+	blanket, version := itemBlankets[kind], 1
+	var sub map[string]any
+	if kind == "sickness.recovery" {
+		version = 2
+		sub = map[string]any{"absenceId": absence, "cvr": events.SenderCVR(sender), "lastAbsenceDay": last}
+	} else if err := json.Unmarshal([]byte(itemSubmissions[blanket]), &sub); err != nil {
+		panic(fmt.Sprintf("submission of %s: %v", blanket, err))
+	} else {
+		sub["cvr"], sub["firstAbsenceDay"] = events.SenderCVR(sender), first
+		if last != "" {
+			sub["lastAbsenceDay"] = last
+		}
 	}
-	payload, _ := json.Marshal(map[string]any{"blanket": events.SicknessEmployerReported, "receipt": fmt.Sprintf("NR-2024-%08d", n),
-		"status": status, "submission": sub, "result": res})
+	submission, err := json.Marshal(sub)
+	if err != nil {
+		panic(err)
+	}
+	payload, err := events.MarshalPayload(events.BlanketItem{Blanket: blanket, Receipt: fmt.Sprintf("NR-2024-%08d", n), Version: version,
+		Status: status, Submission: submission, Result: events.SicknessResult{AbsenceID: absence, Status: status, FirstAbsenceDay: first, LastAbsenceDay: last},
+		Reasons: []events.Reason{}})
+	if err != nil {
+		panic(err)
+	}
 	return events.DeliveryRequest{ItemID: fmt.Sprintf("%s/%s/%d", absence, kind, n), Recipient: "101", Kind: kind, CaseRef: absence,
 		Sender: sender, Payload: payload}
 }
@@ -54,7 +72,7 @@ func TestSenderListsItsAbsencesWithStatusDeadlineAndNextAction(t *testing.T) {
 		PeriodFrom: april.From, PeriodTo: april.To, PaidOn: "2024-04-05"})
 	// 3: a blanket without feedback.
 	quiet := newAbsence()
-	f.mustPost(events.DeliveryRequested, quiet, blanketItem(quiet, "sickness.earlyfollowup.request", "cvr:"+cvrA, 4, "early-follow-up", "2024-05-01", ""))
+	f.mustPost(events.DeliveryRequested, quiet, blanketItem(quiet, "sickness.early-follow-up", "cvr:"+cvrA, 4, "early-follow-up", "2024-05-01", ""))
 	// Another company's absence.
 	theirs := newAbsence()
 	f.mustPost(events.DeliveryRequested, theirs, blanketItem(theirs, "sickness.report", "cvr:"+cvrB, 5, "reported", "2024-04-01", ""))

@@ -148,7 +148,7 @@ func TestCaseworkerOpensItemAndTheLedgerSaysSo(t *testing.T) {
 	cw := caseworker("101")
 	var it events.DeliveryItemData
 	path := "/api/v1/deliveries/101/items/" + (&url.URL{Path: req.ItemID}).EscapedPath()
-	if code := f.call("GET", path, &cw, nil, &it); code != http.StatusOK || it.ItemID != req.ItemID || string(it.Payload) != `{"n":1}` {
+	if code := f.call("GET", path, &cw, nil, &it); code != http.StatusOK || it.ItemID != req.ItemID || !sameJSON(t, it.Payload, req.Payload) {
 		t.Fatalf("open: %d %+v %s", code, it, it.Payload)
 	}
 	reads := f.entries(auth.ReadStream(absence))
@@ -173,8 +173,8 @@ func TestInvalidDeliveryRequestsAreRefused(t *testing.T) {
 	f := start(t)
 	absence := newAbsence()
 	for name, req := range map[string]events.DeliveryRequest{
-		"unknown municipality": {ItemID: "x1", Recipient: "999", Kind: "sickness.report", CaseRef: absence, Payload: []byte(`{}`)},
-		"no item id":           {Recipient: "101", Kind: "sickness.report", CaseRef: absence, Payload: []byte(`{}`)},
+		"unknown municipality": {ItemID: "x1", Recipient: "999", Kind: "sickness.report", CaseRef: absence, Payload: itemPayload("sickness.report", absence, 1)},
+		"no item id":           {Recipient: "101", Kind: "sickness.report", CaseRef: absence, Payload: itemPayload("sickness.report", absence, 1)},
 	} {
 		if code := f.post(events.DeliveryRequested, absence, req, nil); code != http.StatusBadRequest {
 			t.Errorf("%s: %d", name, code)
