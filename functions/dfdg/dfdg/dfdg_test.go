@@ -48,6 +48,9 @@ func TestDataFoundationLookupAndRecoveryNotification(t *testing.T) {
 		req.ItemID != "dfdg-recovery/"+absence+"/101" {
 		t.Fatalf("delivery request: %+v %v", req, err)
 	}
+	if _, err := req.DecodePayload(); err != nil {
+		t.Fatalf("the recovery notification does not fit the delivery.requested schema: %v", err)
+	}
 	var rec events.DfdgRecovery
 	if err := json.Unmarshal(req.Payload, &rec); err != nil || rec.FirstAbsenceDay != "2024-03-04" || rec.LastAbsenceDay != "2024-04-19" ||
 		rec.RecoveryRegisteredOn != "2024-04-22" || rec.SickRegisteredOn != "2024-03-20" {

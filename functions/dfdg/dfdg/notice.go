@@ -2,7 +2,6 @@ package dfdg
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -154,8 +153,11 @@ func (f *Function) notifySubscribers(ctx context.Context, tx *runtime.Tx, absenc
 		return err
 	}
 	s := fold(notices)
-	payload, _ := json.Marshal(events.DfdgRecovery{AbsenceID: absenceID, FirstAbsenceDay: s.First, LastAbsenceDay: s.Last,
+	payload, err := events.MarshalPayload(events.DfdgRecovery{AbsenceID: absenceID, FirstAbsenceDay: s.First, LastAbsenceDay: s.Last,
 		SickRegisteredOn: s.SickRegistered, RecoveryRegisteredOn: s.RecoveryRegistered})
+	if err != nil {
+		return fmt.Errorf("recovery notification: %w", err)
+	}
 	rows, err := tx.Query(ctx, `UPDATE subscriptions SET notified_at = now() WHERE absence_id = $1 AND notified_at IS NULL RETURNING subscriber`, absenceID)
 	if err != nil {
 		return fmt.Errorf("claim subscriptions: %w", err)
