@@ -67,6 +67,17 @@ func LogDenial(ctx context.Context, db ledger.DBTX, p Principal, r *http.Request
 	return nil
 }
 
+// Deny records p's refusal of resource in the ledger (LogDenial) and
+// answers 403 with the one body every refusal uses; when the refusal cannot
+// be recorded it answers that error instead (retry).
+func Deny(w http.ResponseWriter, r *http.Request, db ledger.DBTX, p Principal, resource, reason string) {
+	if err := LogDenial(r.Context(), db, p, r, resource, reason); err != nil {
+		runtime.WriteError(w, err)
+		return
+	}
+	WriteForbidden(w)
+}
+
 // Signature is what the ledger records about a signed action, as the
 // entry's Reason: {"signed":true,"loa":...,"authTime":...}. Put the
 // principal's Subject, Role and OnBehalfOf in the entry's Actor, Role and

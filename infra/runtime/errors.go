@@ -188,3 +188,15 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// ReadJSON decodes a JSON request body of at most 1 MiB into v, refusing
+// fields v does not have: KindInvalid with code "body" when it cannot.
+func ReadJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return Fail(KindInvalid, "body", "Indholdet kan ikke læses som JSON.", "The body cannot be read as JSON.", err)
+	}
+	return nil
+}

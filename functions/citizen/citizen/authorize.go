@@ -36,11 +36,7 @@ func (f *Function) persons(next http.HandlerFunc) http.HandlerFunc {
 			}
 			runtime.WriteError(w, errEmployeeLogin)
 		default:
-			if err := auth.LogDenial(r.Context(), f.svc.DB, p, r, r.URL.Path, "role"); err != nil {
-				runtime.WriteError(w, err)
-				return
-			}
-			auth.WriteForbidden(w)
+			auth.Deny(w, r, f.svc.DB, p, r.URL.Path, "role")
 		}
 	}
 }

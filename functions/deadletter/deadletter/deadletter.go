@@ -87,11 +87,7 @@ type item struct {
 func list(svc *runtime.Service, w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
 	if reason := authorize(p, listResource); reason != "" {
-		if err := auth.LogDenial(r.Context(), svc.DB, p, r, listResource, reason); err != nil {
-			runtime.WriteError(w, err)
-			return
-		}
-		auth.WriteForbidden(w)
+		auth.Deny(w, r, svc.DB, p, listResource, reason)
 		return
 	}
 	if _, err := ledger.Append(r.Context(), svc.DB, auth.ReadEntry(p, r, listResource)); err != nil {

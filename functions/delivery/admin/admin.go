@@ -124,11 +124,11 @@ func (a *Admin) putDPO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authorize(p, actDPO, m.String()) {
-		a.deny(w, r, p, "admin/municipalities/"+m.String()+"/dpo")
+		auth.Deny(w, r, a.svc.DB, p, "admin/municipalities/"+m.String()+"/dpo", "tenant")
 		return
 	}
 	var in DPORequest
-	if err := readBody(w, r, &in); err != nil {
+	if err := runtime.ReadJSON(w, r, &in); err != nil {
 		runtime.WriteError(w, err)
 		return
 	}
@@ -230,11 +230,11 @@ func (a *Admin) putPopulation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !authorize(p, actPopulation, "") {
-		a.deny(w, r, p, "admin/populations")
+		auth.Deny(w, r, a.svc.DB, p, "admin/populations", "tenant")
 		return
 	}
 	var t PopulationTable
-	if err := readBody(w, r, &t); err != nil {
+	if err := runtime.ReadJSON(w, r, &t); err != nil {
 		runtime.WriteError(w, err)
 		return
 	}
@@ -275,7 +275,7 @@ type ContributionShare struct {
 func (a *Admin) contributionKey(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	if !authorize(p, actReport, "") {
-		a.deny(w, r, p, "admin/contribution-key")
+		auth.Deny(w, r, a.svc.DB, p, "admin/contribution-key", "tenant")
 		return
 	}
 	year := time.Now().Year()

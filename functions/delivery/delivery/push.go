@@ -74,11 +74,11 @@ type SinkStatus struct {
 func (f *Function) putSink(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt+"/sink")
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt+"/sink", "tenant")
 		return
 	}
 	var in SinkRequest
-	if err := readBody(w, r, &in); err != nil {
+	if err := runtime.ReadJSON(w, r, &in); err != nil {
 		runtime.WriteError(w, err)
 		return
 	}
@@ -125,7 +125,7 @@ func (f *Function) putSink(w http.ResponseWriter, r *http.Request) {
 func (f *Function) rotateSecret(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt+"/sink")
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt+"/sink", "tenant")
 		return
 	}
 	key, err := newSigningKey(rcpt)
@@ -160,7 +160,7 @@ func (f *Function) rotateSecret(w http.ResponseWriter, r *http.Request) {
 func (f *Function) getSink(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt+"/sink")
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt+"/sink", "tenant")
 		return
 	}
 	f.writeSink(w, r, rcpt, http.StatusOK)
@@ -169,7 +169,7 @@ func (f *Function) getSink(w http.ResponseWriter, r *http.Request) {
 func (f *Function) deleteSink(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt+"/sink")
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt+"/sink", "tenant")
 		return
 	}
 	err := f.svc.Do(withoutCancel(r), nil, func(tx *runtime.Tx) error {

@@ -85,7 +85,7 @@ func (f *Function) senderList(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	cvr := senderCVR(p)
 	if !authorize(p, actSender, cvr) {
-		f.deny(w, r, p, "feedback/absences")
+		auth.Deny(w, r, f.svc.DB, p, "feedback/absences", "tenant")
 		return
 	}
 	limit := 100

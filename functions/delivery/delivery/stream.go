@@ -115,7 +115,7 @@ type Page struct {
 func (f *Function) fetch(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt)
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt, "tenant")
 		return
 	}
 	limit := 100
@@ -214,11 +214,11 @@ type AckResult struct {
 func (f *Function) ack(w http.ResponseWriter, r *http.Request) {
 	p, rcpt := principal(r), r.PathValue("recipient")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt)
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt, "tenant")
 		return
 	}
 	var in AckRequest
-	if err := readBody(w, r, &in); err != nil {
+	if err := runtime.ReadJSON(w, r, &in); err != nil {
 		runtime.WriteError(w, err)
 		return
 	}
@@ -305,7 +305,7 @@ func (f *Function) deliver(ctx context.Context, tx *runtime.Tx, rcpt string, upT
 func (f *Function) openItem(w http.ResponseWriter, r *http.Request) {
 	p, rcpt, id := principal(r), r.PathValue("recipient"), r.PathValue("id")
 	if !authorize(p, actStream, rcpt) {
-		f.deny(w, r, p, "deliveries/"+rcpt)
+		auth.Deny(w, r, f.svc.DB, p, "deliveries/"+rcpt, "tenant")
 		return
 	}
 	var it item

@@ -1,16 +1,11 @@
 package rules
 
-// Error is a reason a rule could not be applied, in the shape of
-// events.FieldError without the field: a stable code and the same message
-// in Danish and English.
-type Error struct {
-	Code string `json:"code"`
-	Da   string `json:"da"`
-	En   string `json:"en"`
-}
+import "nemrefusion.dk/events/ids"
 
-// Error returns the code and the English text.
-func (e *Error) Error() string { return e.Code + ": " + e.En }
+// Error is a reason a rule could not be applied: the identifiers' error
+// shape (a stable code and the same message in Danish and English), so a
+// caller turns either into an events.FieldError the same way.
+type Error = ids.Error
 
 // Errors RecipientFor returns; compare with errors.Is.
 var (
