@@ -64,6 +64,34 @@ func dlvPublish(t *testing.T, eventType, key string, data any) {
 	}
 }
 
+// dlvPayload is p as a delivery item's payload (events.MarshalPayload), so
+// a published delivery.requested fits its schema.
+func dlvPayload(t *testing.T, p events.DeliveryPayload) json.RawMessage {
+	t.Helper()
+	b, err := events.MarshalPayload(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// dlvReport is the payload of an employer's first report of absence (first
+// day 4 March 2024) as the blanket pipeline delivers it: the submission
+// with the sickness rules' result.
+func dlvReport(t *testing.T, absence, cvr string) json.RawMessage {
+	t.Helper()
+	from, to, refusionFrom := "2024-03-04", "2024-04-02", "2024-04-03"
+	return dlvPayload(t, events.BlanketItem{Blanket: events.SicknessEmployerReported, Receipt: "NR-2024-00000001", Version: 1, Status: "reported",
+		Submission: json.RawMessage(`{"cpr": "1203854321", "cvr": "` + cvr + `", "pNumber": "1000000001", "firstAbsenceDay": "2024-03-04",
+			"weeklyHours": 37, "wagesPaid": true, "hourlyEarnings": 200.0, "employedSince": "2020-01-01", "pregnancyRelated": false, "flexjob": false,
+			"contact": {"name": "Lone Løn", "phone": "+4512345678", "email": "loen@example.dk"}}`),
+		Result: events.SicknessResult{AbsenceID: absence, Status: "reported", FirstAbsenceDay: from,
+			Refusion: &events.SicknessRefusion{EmployerPeriod: events.EmployerPeriod{Applies: true, From: &from, To: &to},
+				RefusionFrom: &refusionFrom, ReportDeadline: "2024-05-07", MaxHourlyRate: 12689, HourlyRate: 12689, WeeklyAmount: 469493}},
+		Reasons: []events.Reason{{Rule: "sdl-30-1", Law: "sygedagpengeloven § 30, stk. 1",
+			TextDa: "Arbejdsgiverperioden er 4. marts 2024–2. april 2024.", TextEn: "The employer period is 4 March 2024–2 April 2024."}}})
+}
+
 // dlvSubmit posts feedback through intake as a case system would and
 // requires 202.
 func dlvSubmit(t *testing.T, c auth.Claims, eventType, key string, data any) {
@@ -218,7 +246,7 @@ func TestDeliveryFeedbackAndDataFoundationEndToEnd(t *testing.T) {
 	cs101, cs147, emp := dlvCaseSystem("101"), dlvCaseSystem("147"), dlvEmployer(cvr)
 
 	dlvPublish(t, events.DeliveryRequested, absence, events.DeliveryRequest{ItemID: absence + "/report/1", Recipient: "101", Kind: "sickness.report",
-		CaseRef: absence, Sender: cvr, Payload: json.RawMessage(`{"firstAbsenceDay":"2024-03-04","wagesPaid":true}`)})
+		CaseRef: absence, Sender: cvr, Payload: dlvReport(t, absence, cvr)})
 	dlvPublish(t, events.RefusionExpected, absence, events.RefusionExpectation{AbsenceID: absence, SenderCVR: cvr, Recipient: "101", ComputedAt: "2024-04-10T08:00:00Z",
 		Periods: []events.ExpectedPeriod{{From: "2024-04-03", To: "2024-04-30", AmountOre: 1_523_400}, {From: "2024-05-01", To: "2024-05-31", AmountOre: 1_700_000}}})
 	dlvPublish(t, events.DfdgNoticeRequested, absence, events.DfdgNotice{Kind: "sick", AbsenceID: absence, CPR: "1203854321", FirstAbsenceDay: "2024-03-04", RegisteredOn: "2024-03-20", Reporter: "employer"})
@@ -380,7 +408,7 @@ func TestDeliveryPushSinkThatFailsForAWhile(t *testing.T) {
 		absence := uuid.Must(uuid.NewV7()).String()
 		id := fmt.Sprintf("%s/report/%d", absence, i)
 		want[id] = true
-		dlvPublish(t, events.DeliveryRequested, absence, events.DeliveryRequest{ItemID: id, Recipient: rcpt, Kind: "sickness.report", CaseRef: absence, Sender: "12345674", Payload: json.RawMessage(`{}`)})
+		dlvPublish(t, events.DeliveryRequested, absence, events.DeliveryRequest{ItemID: id, Recipient: rcpt, Kind: "sickness.report", CaseRef: absence, Sender: "12345674", Payload: dlvReport(t, absence, "12345674")})
 	}
 	dlvEventually(t, "every item at the sink", 60*time.Second, func() bool { return len(sink.items()) >= n })
 	time.Sleep(500 * time.Millisecond)

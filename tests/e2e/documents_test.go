@@ -160,7 +160,10 @@ func TestCaseworkerOfTheRecipientDownloadsADeliveredDocument(t *testing.T) {
 		t.Fatalf("København before any delivery: %d, want 404", code)
 	}
 	dlvPublish(t, events.DeliveryRequested, "e2e-doc-"+id, events.DeliveryRequest{ItemID: "e2e-doc-" + id + "/documentation/1", Recipient: "101",
-		Kind: "citizen.documentation", CaseRef: "e2e-doc-" + id, Payload: json.RawMessage(`{}`), DocumentRefs: []string{id}})
+		Kind: "citizen.documentation", CaseRef: "e2e-doc-" + id, DocumentRefs: []string{id},
+		Payload: dlvPayload(t, events.CitizenDeliveryPayload{AbsenceID: "e2e-doc-" + id, AnswerID: "e2e-doc-answer-" + id, Kind: "documentation",
+			CPR: "1203854321", PersonKind: "employee", SubmittedAt: time.Now().UTC(), Signer: events.CitizenSigner{Role: "citizen"},
+			Answer: json.RawMessage(`{}`)})})
 	var link map[string]any
 	deadline := time.Now().Add(30 * time.Second)
 	for {
