@@ -13,29 +13,6 @@ import (
 	"nemrefusion.dk/infra/blanket"
 )
 
-// EmployerResult is what an employer's request tells the sender (feedback)
-// and Udbetaling Danmark (delivery): the refusion of the periods of this
-// request, the leave periods and deadlines, without the reasons (they
-// travel once, in the outcome).
-type EmployerResult struct {
-	CaseID    string        `json:"caseId"`
-	Status    string        `json:"status"`
-	Version   int           `json:"version"`
-	ChildDate string        `json:"childDate"`
-	Refusion  barsel.Result `json:"refusion"`
-}
-
-// LeaveResult is what the self-employed's request and the a-kasse's
-// information tell: the periods reported and the leave periods they form.
-type LeaveResult struct {
-	CaseID       string               `json:"caseId"`
-	Status       string               `json:"status"`
-	Version      int                  `json:"version"`
-	ChildDate    string               `json:"childDate"`
-	Periods      []barsel.Period      `json:"periods"`
-	LeavePeriods []barsel.LeavePeriod `json:"leavePeriods"`
-}
-
 func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.ParentalEmployerReport) (blanket.Outcome, error) {
 	r.CPR = blanket.NormCPR(r.CPR)
 	l, prior, err := open(ctx, env, barsel.KindEmployee, r.CVR, r.CPR, r.PNumber, r.ChildDate)
@@ -54,9 +31,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Paren
 			l.Expected = append(l.Expected, events.ExpectedPeriod{From: p.From.String(), To: p.To.String(), AmountOre: p.Refusion.Ore()})
 		}
 	}
-	shown := res
-	shown.Reasons = nil
-	out := outcome(l, prior, DeliveryEmployer, true, EmployerResult{CaseID: l.ID, Status: l.Status, Version: l.Version, ChildDate: l.ChildDate, Refusion: shown}, res.Reasons)
+	out := outcome(l, prior, DeliveryEmployer, true, employerResult(l, res), res.Reasons)
 	exp := events.RefusionExpectation{AbsenceID: l.ID, SenderCVR: l.CVR, Recipient: ids.UDK.String(),
 		ComputedAt: env.ReceivedAt.UTC().Format(time.RFC3339Nano), Periods: l.Expected}
 	if exp.Periods == nil {
@@ -105,12 +80,11 @@ func leaveOutcome(l barsel.Leave, prior *blanket.Case, ps []barsel.Period, conti
 	}
 	l.Add(ps, continues)
 	lps := barsel.LeavePeriods(l.Periods, continues)
-	res := LeaveResult{CaseID: l.ID, Status: l.Status, Version: l.Version, ChildDate: l.ChildDate, Periods: ps, LeavePeriods: lps}
 	rs := []kernel.Reason{{Rule: "barsl-leave-periods", Law: "barselsloven § 40, stk. 3", Source: barsel.SourceBarsel40,
 		TextDa: fmt.Sprintf("Perioderne udgør %d orlovsperiode(r); en orlovsperiode slutter, når der har været 1 uge uden fravær. Udbetaling Danmark beregner dagpengene.", len(lps)),
 		TextEn: fmt.Sprintf("The periods form %d leave period(s); a leave period ends after a week without absence. Udbetaling Danmark computes the dagpenge.", len(lps)),
 		Inputs: map[string]any{"periods": len(l.Periods), "leaveContinues": continues}, Result: lps}}
-	return outcome(l, prior, delivery, notify, res, rs), nil
+	return outcome(l, prior, delivery, notify, leaveResult(l, ps, lps), rs), nil
 }
 
 func priorID(c *blanket.Case) string {

@@ -99,7 +99,7 @@ func open(ctx context.Context, env *blanket.Env, kind, cvr, cpr, pnumber, child 
 
 // outcome is the part of every parental outcome that does not depend on
 // the blanket.
-func outcome(l barsel.Leave, prior *blanket.Case, delivery string, notify bool, result any, rs []kernel.Reason) blanket.Outcome {
+func outcome(l barsel.Leave, prior *blanket.Case, delivery string, notify bool, result events.BlanketResult, rs []kernel.Reason) blanket.Outcome {
 	out := blanket.Outcome{
 		Case:         blanket.Case{ID: l.ID, Key: l.Key(), Tenant: "cvr:" + l.CVR, Person: l.CPR, Status: l.Status, Version: l.Version},
 		New:          prior == nil,

@@ -202,3 +202,134 @@ func TestAKasseInformationHasNotificationButNoFeedback(t *testing.T) {
 		t.Errorf("delivery %s to %s", del.Kind, del.Recipient)
 	}
 }
+
+// results returns the result of the one delivery.requested and, when the
+// blanket gives feedback, the one blanket.decided in out, each decoded
+// with events.DecodeBlanketResult from the JSON the function emitted.
+func results(t *testing.T, out []runtimetest.Emitted, typ string, feedback bool) []events.BlanketResult {
+	t.Helper()
+	var raws []json.RawMessage
+	dels := runtimetest.OfType(out, events.DeliveryRequested)
+	if len(dels) != 1 {
+		t.Fatalf("%d deliveries, want 1", len(dels))
+	}
+	var del events.DeliveryRequest
+	var item struct {
+		Blanket string          `json:"blanket"`
+		Result  json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(dels[0].Data, &del); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(del.Payload, &item); err != nil || item.Blanket != typ {
+		t.Fatalf("delivery payload of blanket %q (%v), want %s", item.Blanket, err, typ)
+	}
+	raws = append(raws, item.Result)
+	if feedback {
+		decs := runtimetest.OfType(out, events.BlanketDecided)
+		if len(decs) != 1 {
+			t.Fatalf("%d decisions, want 1", len(decs))
+		}
+		var dec struct {
+			Result json.RawMessage `json:"result"`
+		}
+		if err := json.Unmarshal(decs[0].Data, &dec); err != nil {
+			t.Fatal(err)
+		}
+		raws = append(raws, dec.Result)
+	}
+	var rs []events.BlanketResult
+	for _, raw := range raws {
+		r, err := events.DecodeBlanketResult(typ, raw)
+		if err != nil {
+			t.Fatalf("result %s: %v", raw, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// barselsloven § 39: the refusion is the barselsdagpenge for the hours
+// absent — 37 h × 130.95 kr (this year's maximum 4,845 kr a week / 37 h;
+// 210 kr an hour after AM-bidrag is more) = 4,845.15 kr — but never more
+// than the wages paid, here 3,000 kr. § 40 stk. 2 and 3: the leave ends
+// with the period, so the leave period expires a week after its last day
+// and the deadline is 8 weeks later. The delivery to UDK and the feedback
+// carry it as events.ParentalEmployerResult.
+func TestEmployerResultIsTheContractsWithRefusionCappedByWages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := uuid.Must(uuid.NewV7()).String()
+	lp := leave(20, ptr(3000.0))
+	f.Deliver(t, blankettest.Submission(t, events.ParentalEmployerReported, id, employerRequest(t, false, lp)))
+	out := f.Outbox(t, id)
+	schemaValid(t, out)
+	to, _ := time.Parse(time.DateOnly, lp.To)
+	expires, deadline := day(to.AddDate(0, 0, 7)), day(to.AddDate(0, 0, 7+8*7))
+	for i, r := range results(t, out, events.ParentalEmployerReported, true) {
+		res, ok := r.(events.ParentalEmployerResult)
+		if !ok {
+			t.Fatalf("result %d is %T, want events.ParentalEmployerResult", i, r)
+		}
+		if res.CaseID != id || res.Version != 1 || res.Status != "requested" || res.ChildDate == "" {
+			t.Errorf("result %d: case %s version %d status %q child %q", i, res.CaseID, res.Version, res.Status, res.ChildDate)
+		}
+		ref := res.Refusion
+		if len(ref.Periods) != 1 || len(ref.LeavePeriods) != 1 {
+			t.Fatalf("result %d: %d periods and %d leave periods, want 1 and 1", i, len(ref.Periods), len(ref.LeavePeriods))
+		}
+		p := ref.Periods[0]
+		want := func(name string, got *events.Kroner, ore events.Kroner) {
+			if got == nil || *got != ore {
+				t.Errorf("result %d: %s %v, want %s kr", i, name, got, ore)
+			}
+		}
+		want("maxHourlyRate", p.MaxHourlyRate, 13095)
+		want("hourlyRate", p.HourlyRate, 13095)
+		want("dagpenge", p.Dagpenge, 484515)
+		want("refusion", p.Refusion, 300000)
+		if p.CappedBy != "wages" || p.WagesPaid != 300000 || p.From != lp.From || p.To != lp.To || p.HoursAbsent != 37 || p.Lapsed {
+			t.Errorf("result %d: period %+v, want %s–%s, 37 h, wages 3000.00 capping it", i, p, lp.From, lp.To)
+		}
+		if p.Deadline == nil || *p.Deadline != deadline || p.LeavePeriodFrom != lp.From || p.LeavePeriodTo != lp.To {
+			t.Errorf("result %d: leave period %s–%s deadline %v, want %s–%s by %s", i, p.LeavePeriodFrom, p.LeavePeriodTo, p.Deadline, lp.From, lp.To, deadline)
+		}
+		if l := ref.LeavePeriods[0]; l.Open || l.Expires != expires || l.Deadline != deadline {
+			t.Errorf("result %d: leave period %+v, want closed, expiring %s, deadline %s", i, l, expires, deadline)
+		}
+		if ref.Total != 300000 || !ref.Complete || ref.NextDeadline != "" || len(ref.MissingRateYears) != 0 {
+			t.Errorf("result %d: total %s complete %v next %q missing %v, want 3000.00, complete, no next deadline", i, ref.Total, ref.Complete, ref.NextDeadline, ref.MissingRateYears)
+		}
+	}
+}
+
+// The self-employed's request (barselsloven § 40 stk. 3): the delivery to
+// UDK and the feedback carry the periods reported and the open leave period
+// they form as events.ParentalLeaveResult; UDK computes the dagpenge.
+func TestSelfEmployedResultIsTheContractsLeavePeriods(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	p := blankettest.Persona(t, synth.PersonaSelfEmployed)
+	id := uuid.Must(uuid.NewV7()).String()
+	lp := leave(20, nil)
+	f.Deliver(t, blankettest.Submission(t, events.ParentalSelfEmployedReported, id, events.ParentalSelfEmployedReport{
+		CPR: p.CPR.String(), CVR: p.CVR.String(), ChildDate: day(time.Now().AddDate(0, 0, -30)), WeeklyHours: 40,
+		BusinessSince: "2015-06-01", Periods: []events.LeavePeriod{lp}, LeaveContinues: true, Contact: events.Contact{Name: "Selv"}}))
+	out := f.Outbox(t, id)
+	schemaValid(t, out)
+	to, _ := time.Parse(time.DateOnly, lp.To)
+	for i, r := range results(t, out, events.ParentalSelfEmployedReported, true) {
+		res, ok := r.(events.ParentalLeaveResult)
+		if !ok {
+			t.Fatalf("result %d is %T, want events.ParentalLeaveResult", i, r)
+		}
+		want := events.ParentalPeriod{From: lp.From, To: lp.To, Kind: events.LeaveBirth, HoursAbsent: 37}
+		if res.CaseID != id || res.Version != 1 || len(res.Periods) != 1 || res.Periods[0] != want {
+			t.Errorf("result %d: case %s version %d periods %+v, want %s, 1, [%+v]", i, res.CaseID, res.Version, res.Periods, id, want)
+		}
+		wantLP := events.ParentalLeavePeriod{From: lp.From, To: lp.To, Open: true, Expires: day(to.AddDate(0, 0, 7)), Deadline: day(to.AddDate(0, 0, 63))}
+		if len(res.LeavePeriods) != 1 || res.LeavePeriods[0] != wantLP {
+			t.Errorf("result %d: leave periods %+v, want [%+v]", i, res.LeavePeriods, wantLP)
+		}
+	}
+}
