@@ -18,26 +18,27 @@ func (h *Handler) wage(ctx context.Context, env *blanket.Env, r events.SubsidyWa
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
 	month, reason := grants.PaymentMonth(kernel.DateOf(env.ReceivedAt))
-	return outcome(g, prior, r.Period, Result{PaymentMonth: month, Hours: r.HoursWorked}, []kernel.Reason{reason}), nil
+	return outcome(g, prior, r.Period, events.SubsidyResult{PaymentMonth: month, Hours: r.HoursWorked}, []kernel.Reason{reason}), nil
 }
 
 // fraction decides the two fraction schemes (flexjob § 133, § 136): the
 // amount of the period, capped by what is left of the year's cap; a year
 // without a known cap is recorded without the cap (the municipality
 // applies it) and says so.
-func (h *Handler) fraction(g grants.Grant, scheme, fraction string, basis kernel.Money, p events.DatePeriod) (Result, []kernel.Reason, grants.Grant, error) {
+func (h *Handler) fraction(g grants.Grant, scheme, fraction string, basis kernel.Money, p events.DatePeriod) (events.SubsidyResult, []kernel.Reason, grants.Grant, error) {
 	year := mustDate(p.From).Year()
 	res, rs, err := grants.Fraction(scheme, fraction, basis, year, g.ComputedByYear[year], h.Caps)
 	var noCap grants.ErrNoCap
 	if err != nil && !errors.As(err, &noCap) {
-		return Result{}, nil, g, err
+		return events.SubsidyResult{}, nil, g, err
 	}
 	amount := res.AmountBeforeCap
 	if res.Amount != nil {
 		amount = *res.Amount
 	}
 	g.Count(year, amount)
-	return Result{Subsidy: &res}, rs, g, nil
+	f := subsidyFraction(res)
+	return events.SubsidyResult{Subsidy: &f}, rs, g, nil
 }
 
 func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, r events.SubsidyFlexjobRequest) (blanket.Outcome, error) {
@@ -83,7 +84,7 @@ func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, r even
 			Da: fmt.Sprintf("Refusion ydes højst 3 måneder tilbage (LAS § 69 t); perioden slutter før %s.", from.Danish()),
 			En: fmt.Sprintf("Refusion goes at most 3 months back (LAS § 69 t); the period ends before %s.", from.English())}}
 	}
-	return outcome(g, prior, r.Period, Result{RefusionFrom: from.String(), Hours: r.HoursPaid}, []kernel.Reason{reason}), nil
+	return outcome(g, prior, r.Period, events.SubsidyResult{RefusionFrom: from.String(), Hours: r.HoursPaid}, []kernel.Reason{reason}), nil
 }
 
 func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, r events.SubsidyAdultApprenticeRequest) (blanket.Outcome, error) {
@@ -99,7 +100,7 @@ func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, r event
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, events.FieldErrors{{Field: "month", Code: "not_ended",
 			Da: reason.TextDa, En: reason.TextEn}}
 	}
-	return outcome(g, prior, p, Result{Hours: r.Hours}, []kernel.Reason{reason}), nil
+	return outcome(g, prior, p, events.SubsidyResult{Hours: r.Hours}, []kernel.Reason{reason}), nil
 }
 
 func (h *Handler) mentor(ctx context.Context, env *blanket.Env, r events.SubsidyMentorRequest) (blanket.Outcome, error) {
@@ -112,5 +113,5 @@ func (h *Handler) mentor(ctx context.Context, env *blanket.Env, r events.Subsidy
 	if len(fe) > 0 {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, fe
 	}
-	return outcome(g, prior, r.Period, Result{Hours: r.MentorHours}, rs), nil
+	return outcome(g, prior, r.Period, events.SubsidyResult{Hours: r.MentorHours}, rs), nil
 }

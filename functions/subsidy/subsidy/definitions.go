@@ -41,24 +41,6 @@ func (h *Handler) Definitions() []blanket.Definition {
 	}
 }
 
-// Result is what a request tells the municipality (in the delivery) and
-// the ledger: the period, and the scheme's own figures.
-type Result struct {
-	CaseID  string            `json:"caseId"`
-	Scheme  string            `json:"scheme"`
-	Status  string            `json:"status"`
-	Version int               `json:"version"`
-	Period  events.DatePeriod `json:"period"`
-	// PaymentMonth is when a wage subsidy is paid ("YYYY-MM").
-	PaymentMonth string `json:"paymentMonth,omitempty"`
-	// Subsidy is the fraction schemes' amount (flexjob, § 136).
-	Subsidy *grants.FractionResult `json:"subsidy,omitempty"`
-	// RefusionFrom is the first day of job clarification refusion.
-	RefusionFrom string `json:"refusionFrom,omitempty"`
-	// Hours are the hours paid for (adult apprentice: per hour).
-	Hours float64 `json:"hours,omitempty"`
-}
-
 func mustDate(s string) kernel.Date {
 	d, _ := kernel.ParseDate(s)
 	return d
@@ -91,8 +73,10 @@ func open(ctx context.Context, env *blanket.Env, scheme, cvr, cpr, pnumber, ref 
 	return g, &prior, nil
 }
 
-// outcome turns a decided request into the pipeline's outcome.
-func outcome(g grants.Grant, prior *blanket.Case, p events.DatePeriod, res Result, rs []kernel.Reason) blanket.Outcome {
+// outcome turns a decided request into the pipeline's outcome. res is what
+// the request tells the municipality (in the delivery) and the ledger: the
+// scheme's own figures, to which outcome adds the grant and the period.
+func outcome(g grants.Grant, prior *blanket.Case, p events.DatePeriod, res events.SubsidyResult, rs []kernel.Reason) blanket.Outcome {
 	g.Add(p)
 	res.CaseID, res.Scheme, res.Status, res.Version, res.Period = g.ID, g.Scheme, g.Status, g.Version, p
 	out := blanket.Outcome{

@@ -22,12 +22,18 @@ import (
 
 type fixture struct{ *runtimetest.Kit }
 
-// newFixture runs the subsidy definitions on the blanket pipeline.
-func newFixture(t *testing.T) *fixture {
+// newFixture runs the subsidy definitions on the blanket pipeline, with
+// the embedded caps and any extra ones.
+func newFixture(t *testing.T, extra ...grants.YearCap) *fixture {
 	t.Helper()
 	caps, err := grants.DefaultCaps()
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, y := range extra {
+		if caps, err = caps.With(y); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h := &Handler{Caps: caps}
 	return &fixture{blankettest.Start(t, "subsidy", h.Definitions()...)}
@@ -119,8 +125,8 @@ func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 				}
 			}
 			var payload struct {
-				Submission json.RawMessage `json:"submission"`
-				Result     Result          `json:"result"`
+				Submission json.RawMessage      `json:"submission"`
+				Result     events.SubsidyResult `json:"result"`
 			}
 			_ = json.Unmarshal(del.Payload, &payload)
 			if len(payload.Submission) == 0 || payload.Result.CaseID != id || payload.Result.Period.From == "" {
@@ -200,12 +206,12 @@ func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
 	var del events.DeliveryRequest
 	_ = json.Unmarshal(out[0].Data, &del)
 	var payload struct {
-		Result  Result          `json:"result"`
-		Reasons []events.Reason `json:"reasons"`
+		Result  events.SubsidyResult `json:"result"`
+		Reasons []events.Reason      `json:"reasons"`
 	}
 	_ = json.Unmarshal(del.Payload, &payload)
 	s := payload.Result.Subsidy
-	if s == nil || !s.CapUnknown || s.Amount != nil || s.AmountBeforeCap.Ore() != 1600000 {
+	if s == nil || !s.CapUnknown || s.Amount != nil || s.AmountBeforeCap != 1600000 {
 		t.Fatalf("flexjob result %s", del.Payload)
 	}
 	var rules []string
@@ -216,3 +222,71 @@ func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
 		t.Errorf("reasons %v", rules)
 	}
 }
+
+// LAB § 136: the support is the fraction of the basis the decision names
+// — ½ of 28,000 kr = 14,000 kr — at most what is left of the year's cap
+// after what the grant has had that year. With a cap of 20,000 kr (a test
+// figure: no published cap is in the embedded table) the second month gets
+// 6,000 kr. The delivery to the municipality carries it as
+// events.SubsidyResult (the subsidies give no feedback, § 1 stk. 3).
+func TestSelfEmployed136ResultIsTheContractsCappedByTheYearsCap(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, grants.YearCap{Scheme: grants.SchemeSelfEmployed136, Year: 2025, Amount: 2000000, Source: "test"})
+	r := blankets(t)[events.SubsidySelfEmployed136Requested].(events.SubsidySelfEmployed136Request)
+	r.Decision.Date = "2024-12-01"
+	id := uuid.Must(uuid.NewV7()).String()
+	months := []events.DatePeriod{{From: "2025-01-01", To: "2025-01-31"}, {From: "2025-02-01", To: "2025-02-28"}}
+	for i, p := range months {
+		r.Period = p
+		sub := id
+		if i > 0 {
+			sub = uuid.Must(uuid.NewV7()).String()
+		}
+		f.Deliver(t, blankettest.Submission(t, events.SubsidySelfEmployed136Requested, sub, r))
+	}
+	out := f.Outbox(t, id)
+	if n := len(runtimetest.OfType(out, events.BlanketDecided)); n != 0 {
+		t.Errorf("%d × %s, want none", n, events.BlanketDecided)
+	}
+	dels := runtimetest.OfType(out, events.DeliveryRequested)
+	if len(dels) != 2 {
+		t.Fatalf("%d deliveries in the grant, want 2", len(dels))
+	}
+	paid, amount := []events.Kroner{0, 1400000}, []events.Kroner{1400000, 600000}
+	for i, e := range dels {
+		if err := events.ValidateJSON(e.Type, e.Data); err != nil {
+			t.Errorf("%s does not fit its schema: %v", e.Type, err)
+		}
+		var del events.DeliveryRequest
+		var item struct {
+			Blanket string          `json:"blanket"`
+			Result  json.RawMessage `json:"result"`
+		}
+		if err := json.Unmarshal(e.Data, &del); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(del.Payload, &item); err != nil {
+			t.Fatal(err)
+		}
+		got, err := events.DecodeBlanketResult(item.Blanket, item.Result)
+		if err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+		res, ok := got.(events.SubsidyResult)
+		if !ok {
+			t.Fatalf("delivery %d: result is %T, want events.SubsidyResult", i, got)
+		}
+		if res.CaseID != id || res.Scheme != grants.SchemeSelfEmployed136 || res.Version != i+1 || res.Period != months[i] {
+			t.Errorf("delivery %d: case %s scheme %s version %d period %+v", i, res.CaseID, res.Scheme, res.Version, res.Period)
+		}
+		want := events.SubsidyFraction{Scheme: grants.SchemeSelfEmployed136, Fraction: "1/2", Basis: 2800000, AmountBeforeCap: 1400000,
+			Year: 2025, PaidThisYear: paid[i], Cap: ptr[events.Kroner](2000000), Amount: &amount[i]}
+		if s := res.Subsidy; s == nil || s.Cap == nil || s.Amount == nil || *s.Cap != *want.Cap || *s.Amount != *want.Amount ||
+			s.Scheme != want.Scheme || s.Fraction != want.Fraction || s.Basis != want.Basis || s.AmountBeforeCap != want.AmountBeforeCap ||
+			s.Year != want.Year || s.PaidThisYear != want.PaidThisYear || s.CapUnknown {
+			t.Errorf("delivery %d: subsidy %s, want %+v with amount %s", i, item.Result, want, *want.Amount)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
