@@ -2,7 +2,6 @@ package citizen
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -88,6 +87,3 @@ type denied struct{ resource string }
 func (d denied) Error() string { return "absence not the caller's: " + d.resource }
 
 func (d denied) Unwrap() error { return errHidden }
-
-// isHidden reports whether err is the not-found answer.
-func isHidden(err error) bool { return errors.Is(err, errHidden) }

@@ -86,9 +86,6 @@ func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duratio
 	return f
 }
 
-// SetClock replaces the clock (tests).
-func (f *Function) SetClock(now func() time.Time) { f.now = now }
-
 var copenhagen = mustZone("Europe/Copenhagen")
 
 func mustZone(name string) *time.Location {
