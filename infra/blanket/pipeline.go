@@ -60,14 +60,6 @@ func New(regs Registers, defs ...Definition) (*Pipeline, error) {
 	return p, nil
 }
 
-// recipientKind is the register rule of a registry recipient.
-func recipientKind(r events.Recipient) rules.RecipientKind {
-	if r == events.ToUDK {
-		return rules.ToUDK
-	}
-	return rules.ToMunicipality
-}
-
 // Register migrates the pipeline's tables into svc's schema and registers a
 // handler for every definition's type.
 func (p *Pipeline) Register(ctx context.Context, svc *runtime.Service) error {
@@ -180,7 +172,7 @@ func (p *Pipeline) decide(ctx context.Context, env *Env, def Definition, data an
 		return out, fe
 	}
 	if out.Case.Recipient == "" && !out.Person.IsZero() {
-		d, err := rules.RecipientFor(person, unit, recipientKind(def.Recipient), env.ReceivedAt.In(copenhagen))
+		d, err := rules.RecipientFor(person, unit, def.Recipient, env.ReceivedAt.In(copenhagen))
 		switch {
 		case errors.Is(err, rules.ErrNoWorkplace) || errors.Is(err, rules.ErrWorkplaceMunicipality):
 			return out, events.FieldErrors{{Field: "pNumber", Code: "recipient.no_workplace",

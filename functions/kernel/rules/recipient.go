@@ -4,23 +4,21 @@ import (
 	"fmt"
 	"time"
 
+	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/functions/kernel/records"
 )
 
 // RecipientKind says which authority a blanket goes to, as the blanket
-// table in the executive order § 1 sets it out.
-type RecipientKind int
+// table in the executive order § 1 sets it out: the registry's recipient
+// (events.ToMunicipality for sickness, early follow-up, the subsidies and
+// LAB § 136; events.ToUDK for parental leave, barselsloven § 40 stk. 1).
+type RecipientKind = events.Recipient
 
+// The kinds, as the registry names them.
 const (
-	// ToMunicipality is every blanket processed by a municipality:
-	// sickness absence and refusion, early follow-up, the subsidies, the
-	// self-employed's sickness and LAB § 136, and the a-kasse's report of
-	// an unemployed member's sickness.
-	ToMunicipality RecipientKind = iota + 1
-	// ToUDK is every parental-leave blanket (barselsloven § 40 stk. 1):
-	// processed by Udbetaling Danmark.
-	ToUDK
+	ToMunicipality = events.ToMunicipality
+	ToUDK          = events.ToUDK
 )
 
 // Rule identifiers a Decision names.
@@ -81,7 +79,7 @@ func RecipientFor(person records.Person, workplace *records.PUnit, kind Recipien
 		}, nil
 	case ToMunicipality:
 	default:
-		return Decision{}, fmt.Errorf("recipient kind %d: %w", kind, ErrRecipientKind)
+		return Decision{}, fmt.Errorf("recipient kind %q: %w", kind, ErrRecipientKind)
 	}
 
 	res, known := person.ResidenceAt(at)

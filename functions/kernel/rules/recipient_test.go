@@ -51,7 +51,7 @@ func TestRecipientFor(t *testing.T) {
 		{name: "abroad: workplace without municipality → error", person: inSweden, workplace: noMuni, kind: ToMunicipality, at: signed, err: ErrWorkplaceMunicipality},
 		{name: "barselsloven § 40 stk. 1: parental leave → UDK", person: inAarhus, kind: ToUDK, at: signed, want: "UDK", rule: RuleUDK},
 		{name: "barselsloven § 40 stk. 1: parental leave → UDK even when abroad without workplace", person: inSweden, kind: ToUDK, at: signed, want: "UDK", rule: RuleUDK},
-		{name: "unknown kind → error", person: inAarhus, kind: 0, at: signed, err: ErrRecipientKind},
+		{name: "unknown kind → error", person: inAarhus, kind: "", at: signed, err: ErrRecipientKind},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
