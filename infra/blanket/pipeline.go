@@ -274,6 +274,35 @@ func (p *Pipeline) rejected(ctx context.Context, env *Env, def Definition, caseI
 		CaseID: caseID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Errors: fe}); err != nil {
 		return err
 	}
+	da, en := reasonLines(fe)
 	return p.letterTo(ctx, env, Case{ID: stream}, LetterReceipt, LetterTo{CVR: events.BlanketCVR(env.Event.Data())}, map[string]string{
-		"blanket": def.Type, "submittedAt": env.ReceivedAt.UTC().Format(time.RFC3339), "outcome": "rejected"})
+		"blanket": def.Type, "submittedAt": env.ReceivedAt.UTC().Format(time.RFC3339), "outcome": "rejected",
+		"reasonsDa": da, "reasonsEn": en})
+}
+
+// maxLetterValue is the longest template value letter.requested takes.
+const maxLetterValue = 500
+
+// reasonLines are a rejection's reasons for the receipt letter, one
+// "field: text" line each in Danish and in English, as many whole lines as
+// fit the letter's template value.
+func reasonLines(fe events.FieldErrors) (da, en string) {
+	join := func(text func(events.FieldError) string) string {
+		var out string
+		for _, e := range fe {
+			line := text(e)
+			if e.Field != "" {
+				line = e.Field + ": " + line
+			}
+			if out != "" {
+				line = "\n" + line
+			}
+			if len(out)+len(line) > maxLetterValue {
+				break
+			}
+			out += line
+		}
+		return out
+	}
+	return join(func(e events.FieldError) string { return e.Da }), join(func(e events.FieldError) string { return e.En })
 }
