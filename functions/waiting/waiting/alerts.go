@@ -65,13 +65,49 @@ func (w *Waiting) HandleDue(ctx context.Context, tx *runtime.Tx, ev cloudevents.
 }
 
 func (w *Waiting) alertSender(ctx context.Context, tx *runtime.Tx, d events.ReminderFired, hint func(string) bool) error {
+	return w.toSender(ctx, tx, senderMessage{
+		Key: d.ID, CVR: d.Audience.CVR, Kind: d.Kind, Subject: d.Subject.ID, Stream: d.Subject.ID,
+		TitleDa: d.Message.TitleDa, TitleEn: d.Message.TitleEn, BodyDa: d.Message.BodyDa, BodyEn: d.Message.BodyEn,
+		Deadline: d.Message.Deadline, Link: d.Message.Link, SMS: d.Message.TitleDa,
+	}, hint)
+}
+
+// senderMessage is one message to a sender's inbox and the alerts that go
+// with it.
+type senderMessage struct {
+	// Key makes the message idempotent: a second message with the same key
+	// changes nothing (no second inbox row, no second alert).
+	Key                string
+	CVR, Kind, Subject string
+	TitleDa, TitleEn   string
+	BodyDa, BodyEn     string
+	Deadline, Link     string
+	Receipt, Blanket   string
+	Reasons            events.FieldErrors
+	// SMS is the text of the SMS (cut to 160 characters); Stream is the
+	// ledger stream the alert is recorded in.
+	SMS, Stream string
+}
+
+// toSender puts m in the sender's inbox and, the first time only, records
+// the alerts on the channels the sender chose in its profile (an e-mail to
+// its address, an SMS to its number) and hint allows, and a ledger entry.
+func (w *Waiting) toSender(ctx context.Context, tx *runtime.Tx, m senderMessage, hint func(string) bool) error {
 	var deadline any
-	if d.Message.Deadline != "" {
-		deadline = d.Message.Deadline
+	if m.Deadline != "" {
+		deadline = m.Deadline
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO sender_inbox (cvr, reminder_id, kind, subject_id, title_da, title_en, body_da, body_en, deadline, link)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (reminder_id) DO NOTHING`,
-		d.Audience.CVR, d.ID, d.Kind, d.Subject.ID, d.Message.TitleDa, d.Message.TitleEn, d.Message.BodyDa, d.Message.BodyEn, deadline, d.Message.Link)
+	reasons := m.Reasons
+	if reasons == nil {
+		reasons = events.FieldErrors{}
+	}
+	rj, err := json.Marshal(reasons)
+	if err != nil {
+		return fmt.Errorf("reasons: %w", err)
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO sender_inbox (cvr, reminder_id, kind, subject_id, title_da, title_en, body_da, body_en, deadline, link, receipt, blanket, reasons)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (reminder_id) DO NOTHING`,
+		m.CVR, m.Key, m.Kind, m.Subject, m.TitleDa, m.TitleEn, m.BodyDa, m.BodyEn, deadline, m.Link, m.Receipt, m.Blanket, rj)
 	if err != nil {
 		return fmt.Errorf("inbox: %w", err)
 	}
@@ -79,23 +115,23 @@ func (w *Waiting) alertSender(ctx context.Context, tx *runtime.Tx, d events.Remi
 		return nil // alerted already
 	}
 	var email, phone string
-	err = tx.QueryRow(ctx, `SELECT email, phone FROM profiles WHERE cvr = $1`, d.Audience.CVR).Scan(&email, &phone)
+	err = tx.QueryRow(ctx, `SELECT email, phone FROM profiles WHERE cvr = $1`, m.CVR).Scan(&email, &phone)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("profile: %w", err)
 	}
 	if email != "" && hint(events.ChannelEmail) {
 		if _, err := tx.Exec(ctx, `INSERT INTO message_outbox (reminder_id, channel, cvr, address, subject, body) VALUES ($1, 'email', $2, $3, $4, $5)
-			ON CONFLICT DO NOTHING`, d.ID, d.Audience.CVR, email, d.Message.TitleDa+" / "+d.Message.TitleEn, d.Message.BodyDa+"\n\n"+d.Message.BodyEn); err != nil {
+			ON CONFLICT DO NOTHING`, m.Key, m.CVR, email, m.TitleDa+" / "+m.TitleEn, m.BodyDa+"\n\n"+m.BodyEn); err != nil {
 			return fmt.Errorf("e-mail: %w", err)
 		}
 	}
 	if phone != "" && hint(events.ChannelSMS) {
 		if _, err := tx.Exec(ctx, `INSERT INTO message_outbox (reminder_id, channel, cvr, address, subject, body) VALUES ($1, 'sms', $2, $3, '', $4)
-			ON CONFLICT DO NOTHING`, d.ID, d.Audience.CVR, phone, cut(d.Message.TitleDa, 160)); err != nil {
+			ON CONFLICT DO NOTHING`, m.Key, m.CVR, phone, cut(m.SMS, 160)); err != nil {
 			return fmt.Errorf("sms: %w", err)
 		}
 	}
-	_, err = tx.Record(ctx, ledger.Entry{Stream: d.Subject.ID})
+	_, err = tx.Record(ctx, ledger.Entry{Stream: m.Stream})
 	return err
 }
 
@@ -110,16 +146,23 @@ func cut(s string, n int) string {
 
 // Message is one inbox message.
 type Message struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	Subject   string    `json:"subject"`
-	TitleDa   string    `json:"titleDa"`
-	TitleEn   string    `json:"titleEn"`
-	BodyDa    string    `json:"bodyDa"`
-	BodyEn    string    `json:"bodyEn"`
-	Deadline  string    `json:"deadline,omitempty"`
-	Link      string    `json:"link,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID       int64  `json:"id"`
+	Kind     string `json:"kind"`
+	Subject  string `json:"subject"`
+	TitleDa  string `json:"titleDa"`
+	TitleEn  string `json:"titleEn"`
+	BodyDa   string `json:"bodyDa"`
+	BodyEn   string `json:"bodyEn"`
+	Deadline string `json:"deadline,omitempty"`
+	Link     string `json:"link,omitempty"`
+	// Receipt and Blanket name the submission a rejection is about (the
+	// receipt number and the blanket's event type); Reasons are every
+	// reason it was rejected, with the field and the text in Danish and
+	// English. Reminders have none of the three.
+	Receipt   string             `json:"receipt,omitempty"`
+	Blanket   string             `json:"blanket,omitempty"`
+	Reasons   events.FieldErrors `json:"reasons,omitempty"`
+	CreatedAt time.Time          `json:"createdAt"`
 }
 
 func (w *Waiting) inbox(rw http.ResponseWriter, r *http.Request) {
@@ -134,7 +177,7 @@ func (w *Waiting) inbox(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rows, err := w.svc.DB.Query(r.Context(), `SELECT id, kind, subject_id, title_da, title_en, body_da, body_en,
-		coalesce(to_char(deadline, 'YYYY-MM-DD'), ''), link, created_at FROM sender_inbox WHERE cvr = $1 ORDER BY created_at DESC, id DESC LIMIT 200`, cvr.String())
+		coalesce(to_char(deadline, 'YYYY-MM-DD'), ''), link, receipt, blanket, reasons, created_at FROM sender_inbox WHERE cvr = $1 ORDER BY created_at DESC, id DESC LIMIT 200`, cvr.String())
 	if err != nil {
 		runtime.WriteError(rw, err)
 		return
@@ -143,7 +186,7 @@ func (w *Waiting) inbox(rw http.ResponseWriter, r *http.Request) {
 	out := []Message{}
 	for rows.Next() {
 		var m Message
-		if err := rows.Scan(&m.ID, &m.Kind, &m.Subject, &m.TitleDa, &m.TitleEn, &m.BodyDa, &m.BodyEn, &m.Deadline, &m.Link, &m.CreatedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.Kind, &m.Subject, &m.TitleDa, &m.TitleEn, &m.BodyDa, &m.BodyEn, &m.Deadline, &m.Link, &m.Receipt, &m.Blanket, &m.Reasons, &m.CreatedAt); err != nil {
 			runtime.WriteError(rw, err)
 			return
 		}

@@ -13,6 +13,11 @@
 // sms.requested.v1 addresses people by CPR only). A citizen gets the SMS
 // through sms.requested.v1 (notify checks NemSMS once more).
 //
+// It consumes blanket.rejected.v1 the same way: a submission the blanket's
+// function refused after intake's receipt becomes one message to the
+// sender (the form's name, the receipt number and every reason in Danish
+// and English) with the same alerts (rejected.go).
+//
 // Storing (POST and PUT) applies the accept step's preparation policy
 // (accept.CheckPrepare: only a blanket the login's role may send, for a CVR
 // it may act for). Submission goes through the same accept step as intake
@@ -67,7 +72,8 @@ func New(svc *runtime.Service, front *accept.Front, authn func(http.Handler) htt
 	return &Waiting{svc: svc, front: front, now: now, authn: authn}
 }
 
-// Register adds the routes and the reminder.due handler.
+// Register adds the routes and the handlers of reminder.due and
+// blanket.rejected.
 func (w *Waiting) Register() {
 	route := func(pattern string, h http.HandlerFunc) { w.svc.Mux.Handle(pattern, w.authn(h)) }
 	route("POST /api/v1/prepared", w.create)
@@ -80,4 +86,5 @@ func (w *Waiting) Register() {
 	route("GET /api/v1/inbox/settings", w.getSettings)
 	route("PUT /api/v1/inbox/settings", w.putSettings)
 	runtime.On(w.svc, events.ReminderDue, w.HandleDue)
+	runtime.On(w.svc, events.BlanketRejected, w.HandleRejected)
 }
