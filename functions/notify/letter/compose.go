@@ -24,6 +24,9 @@ type Letter struct {
 	Language string
 	// Sender is the authority's name, shown at the top.
 	Sender string
+	// SenderCVR is the authority's CVR number, "" when it is not known
+	// (the letter then says so; see Authority).
+	SenderCVR string
 	// Recipient is the recipient's name and address lines (may be empty).
 	Recipient []string
 	// Date is the letter's date, shown in Danish time.
@@ -40,9 +43,11 @@ type Letter struct {
 
 // Input is what Compose needs.
 type Input struct {
-	Kind      string
-	Language  string
-	Sender    string
+	Kind     string
+	Language string
+	Sender   string
+	// SenderCVR is the authority's CVR number, "" when unknown.
+	SenderCVR string
 	Recipient []string
 	Date      time.Time
 	Reference string
@@ -77,7 +82,7 @@ func Compose(in Input) (Letter, error) {
 		return Letter{}, fmt.Errorf("%w: language %q", ErrData, in.Language)
 	}
 	da := in.Language == "da"
-	l := Letter{Language: in.Language, Sender: in.Sender, Recipient: in.Recipient, Date: in.Date,
+	l := Letter{Language: in.Language, Sender: in.Sender, SenderCVR: in.SenderCVR, Recipient: in.Recipient, Date: in.Date,
 		Reference: in.Reference, Footer: footerEn}
 	if da {
 		l.Footer = footerDa
@@ -86,26 +91,9 @@ func Compose(in Input) (Letter, error) {
 	sender := in.Sender
 	switch in.Kind {
 	case events.LetterSenderReceipt:
-		blanket, at := d.text("blanket"), d.moment("submittedAt")
-		if da {
-			l.Title = "Kvittering for din indberetning"
-			l.Paragraphs = []string{
-				fmt.Sprintf("Vi har modtaget din indberetning: %s.", blanket),
-				fmt.Sprintf("Den blev modtaget %s og er sendt videre til %s.", at, sender),
-				fmt.Sprintf("Dit kvitteringsnummer er %s. Brug nummeret, hvis du kontakter os om indberetningen.", in.Reference),
-				"Gem dette brev. Det er din dokumentation for, at indberetningen er modtaget.",
-			}
-		} else {
-			l.Title = "Receipt for your report"
-			l.Paragraphs = []string{
-				fmt.Sprintf("We have received your report: %s.", blanket),
-				fmt.Sprintf("It was received %s and has been passed on to %s.", at, sender),
-				fmt.Sprintf("Your receipt number is %s. Please quote it if you contact us about the report.", in.Reference),
-				"Keep this letter. It is your proof that the report was received.",
-			}
-		}
+		composeReceipt(&l, &d, in)
 	case events.LetterNotification:
-		blanket, by, first := d.text("blanket"), d.text("reportedBy"), d.date("firstAbsenceDay")
+		blanket, by, first := FormTitle(d.text("blanket"), da), d.text("reportedBy"), d.date("firstAbsenceDay")
 		if da {
 			l.Title = "Vi har fået oplysninger om dit fravær"
 			l.Paragraphs = []string{
@@ -323,6 +311,21 @@ func (l Letter) DateLine() string {
 		return "Dato: " + FormatDate(t, true)
 	}
 	return "Date: " + FormatDate(t, false)
+}
+
+// SenderCVRLine is the authority's CVR number under its name, or the
+// statement that it is not known (never a made-up number).
+func (l Letter) SenderCVRLine() string {
+	switch {
+	case l.SenderCVR != "" && l.Language == "da":
+		return "CVR-nr. " + l.SenderCVR
+	case l.SenderCVR != "":
+		return "CVR no. " + l.SenderCVR
+	case l.Language == "da":
+		return "CVR-nr.: ukendt"
+	default:
+		return "CVR no.: unknown"
+	}
 }
 
 // ReferenceLine is the reference line (the same word in both languages).

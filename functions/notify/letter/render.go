@@ -31,6 +31,7 @@ func Render(l Letter) ([]byte, error) {
 	pdf.SetFont("go", "B", 12)
 	pdf.CellFormat(0, 6, l.Sender, "", 1, "L", false, 0, "")
 	pdf.SetFont("go", "", 10)
+	pdf.CellFormat(0, 5, l.SenderCVRLine(), "", 1, "L", false, 0, "")
 	pdf.CellFormat(0, 5, l.DateLine(), "", 1, "R", false, 0, "")
 	pdf.CellFormat(0, 5, l.ReferenceLine(), "", 1, "R", false, 0, "")
 	pdf.Ln(6)
