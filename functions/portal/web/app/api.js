@@ -50,3 +50,30 @@ export async function api(method, path, body, contentType) {
 export function postEvent(ev) {
   return api('POST', '/api/v1/events', JSON.stringify(ev), 'application/cloudevents+json');
 }
+
+/**
+ * Fetches path with the bearer token and saves the answer as the file
+ * filename. A plain link cannot carry the token, so the body is read as a
+ * blob and handed to the browser through an object URL.
+ */
+export async function download(path, filename) {
+  const s = session();
+  const headers = {};
+  if (s) headers.Authorization = 'Bearer ' + s.accessToken;
+  const r = await fetch(path, { headers });
+  if (!r.ok) {
+    let data = null;
+    try { data = await r.json(); } catch { /* not JSON */ }
+    throw new ApiError(r.status, data, r.headers.get('WWW-Authenticate'));
+  }
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The browser has taken the file once the click is handled.
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -25,7 +25,7 @@ function route(path, query, hash) {
   if (path === '/' || path === '') return common.start();
   if (path === '/callback') return common.callback();
   if (path === '/logget-af') return common.loggedOut(query);
-  if (path === '/nemrefusion') return sender.overview();
+  if (path === '/nemrefusion') return sender.overview(query);
   if (path === '/nemrefusion/ny') return sender.choose();
   if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/tjek$/.exec(path))) return sender.check(m[1], query);
   if ((m = /^\/nemrefusion\/ny\/([a-z-]+)\/forbered$/.exec(path))) return prepared.prepare(m[1]);

@@ -6,7 +6,7 @@
 import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
 import { t, pick, lang } from '../i18n.js';
 import { session, loginAge, login, audience } from '../auth.js';
-import { api, postEvent, ApiError } from '../api.js';
+import { api, postEvent, download, ApiError } from '../api.js';
 import {
   loadSchema, buildFields, validate, renderField, readAnswers, buildData, display, label, focusId, errorSummary,
 } from '../form.js';
@@ -72,7 +72,10 @@ export function draftData(b, fields, d) {
 /** Keeps a receipt (intake's or the waiting function's) for the receipt page and the overview. */
 export function rememberReceipt(rc, { title, blanket, followUp, firstAbsenceDay }) {
   if (!followUp) rememberSent({ absenceId: rc.stream, receipt: rc.receipt, receivedAt: rc.receivedAt, title, blanket, firstAbsenceDay });
-  sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title, followUp: Boolean(followUp) }));
+  // A follow-up is passed on when the absence's row counts one follow-up
+  // more than when the case view offered it (followUpBase).
+  const base = followUp ? JSON.parse(sessionStorage.getItem('nr.followUps.' + rc.stream) || 'null') : null;
+  sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title, blanket, followUp: Boolean(followUp), base }));
 }
 
 function statusText(s) {
@@ -89,28 +92,118 @@ export async function blanketTitle(type) {
   return b ? pick(b.title) : (type || '').replace('dk.nemrefusion.', '');
 }
 
+/** A status as a DKFDS badge: rejected is an error, paid and decided a success. */
+function statusBadge(a) {
+  if (a.pending) return html`<span class="badge badge-info">${t('overview.pending')}</span>`;
+  const cls = a.status === 'rejected' ? 'badge-error' : a.status === 'paid' || a.status === 'decided' ? 'badge-success' : 'badge-info';
+  return html`<span class="badge ${cls}">${statusText(a.status)}</span>`;
+}
+
 function absenceRows(list, titles) {
   const l = lang();
-  return list.map((a) => html`<tr data-absence="${a.absenceId}">
-    <td>${titles[a.blanket] || a.kind}<br><span class="form-hint">${a.receipt}${a.caseNumber ? html` · ${t('case.number')} ${a.caseNumber}` : ''}</span></td>
-    <td>${formatDate(a.firstAbsenceDay, l)}${a.lastAbsenceDay ? html` – ${formatDate(a.lastAbsenceDay, l)}` : ''}</td>
-    <td class="js-status">${a.pending ? t('overview.pending') : statusText(a.status)}</td>
-    <td class="js-deadline">${a.nextDeadline ? formatDate(a.nextDeadline.date, l) : t('overview.noDeadline')}</td>
-    <td class="js-action">${a.nextAction ? pick(a.nextAction) : t('overview.action.none')}
-      ${a.feedback ? html`<br><a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.case')}<span class="sr-only"> ${a.receipt}</span></a>`
-        : a.pending ? html`<br><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a>` : ''}</td>
+  return list.map((a) => html`<tr data-absence="${a.absenceId}" data-status="${a.pending ? 'pending' : a.status}">
+    <td class="js-person">${a.person?.name || '–'}${a.person?.cprMasked ? html`<br><span class="form-hint">${a.person.cprMasked}</span>` : ''}</td>
+    <td class="js-receipt">${a.receipt || '–'}${a.caseNumber ? html`<br><span class="form-hint">${t('case.number')} ${a.caseNumber}</span>` : ''}</td>
+    <td class="js-form">${titles[a.blanket] || a.kind || '–'}</td>
+    <td>${a.firstAbsenceDay ? formatDate(a.firstAbsenceDay, l) : '–'}</td>
+    <td>${a.lastAbsenceDay ? formatDate(a.lastAbsenceDay, l) : '–'}</td>
+    <td class="js-status">${statusBadge(a)}</td>
+    <td class="js-recipient">${a.recipientName || a.recipient || '–'}</td>
+    <td class="js-deadline">${a.nextDeadline?.date ? formatDate(a.nextDeadline.date, l) : t('overview.noDeadline')}</td>
+    <td class="js-action">${a.status === 'rejected' ? '' : a.nextAction ? pick(a.nextAction) : t('overview.action.none')}
+      ${a.status === 'rejected' && a.absenceId ? html`<a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.rejected')}<span class="sr-only"> ${a.receipt}</span></a>`
+        : a.feedback ? html`<br><a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.case')}<span class="sr-only"> ${a.receipt}</span></a>`
+          : a.pending ? html`<br><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a>` : ''}</td>
   </tr>`);
 }
 
-export function overview() {
+const PAGE = 50;
+const STATUSES = ['delivered', 'registered', 'in-progress', 'awaiting-documentation', 'decided', 'paid', 'closed', 'rejected'];
+const SORTS = ['-sentAt', 'sentAt', 'nextDeadline', 'name'];
+const WITHIN = ['7', '14', '30', '60'];
+
+/** The overview's search, filters, sort and page, as the address has them. */
+function listQuery(query) {
+  const g = (k) => (query?.get(k) || '').trim();
+  const page = Math.max(1, Number.parseInt(g('side'), 10) || 1);
+  return { q: g('q'), status: g('status'), blanket: g('blanket'), deadlineWithin: g('deadlineWithin'), sort: SORTS.includes(g('sort')) ? g('sort') : '', page };
+}
+
+/** The API's parameters for a list query (without paging with csv). */
+function apiParams(lq, csv) {
+  const p = new URLSearchParams();
+  for (const k of ['q', 'status', 'blanket', 'deadlineWithin', 'sort']) if (lq[k]) p.set(k, lq[k]);
+  if (csv) p.set('format', 'csv');
+  else { p.set('offset', String((lq.page - 1) * PAGE)); p.set('limit', String(PAGE)); }
+  return p;
+}
+
+/** The overview's own address for a list query on page n. */
+function pageHref(lq, n) {
+  const p = new URLSearchParams();
+  for (const k of ['q', 'status', 'blanket', 'deadlineWithin', 'sort']) if (lq[k]) p.set(k, lq[k]);
+  if (n > 1) p.set('side', String(n));
+  const s = p.toString();
+  return s ? `${BASE}?${s}` : BASE;
+}
+
+/** DKFDS pagination: previous, the page numbers (with … for long lists) and next. */
+function pagination(lq, pages) {
+  const cur = lq.page;
+  const nums = [];
+  for (let n = 1; n <= pages; n++) {
+    if (n === 1 || n === pages || Math.abs(n - cur) <= 1) nums.push(n);
+    else if (nums[nums.length - 1] !== '…') nums.push('…');
+  }
+  return html`<nav class="pagination mt-5" aria-label="${t('overview.pages')}" id="absences-pages">
+    <a href="${pageHref(lq, cur - 1)}" class="button button-arrow button-previous page-button${cur <= 1 ? ' hidden' : ''}"${cur <= 1 ? html` aria-hidden="true" tabindex="-1"` : ''}>${icon('chevron-left')}<span class="pagination-nav-link">${t('overview.page.prev')}</span></a>
+    <span class="pagination-mobile h6">${t('overview.page', { n: cur })} / ${pages}</span>
+    <ul class="pagination__items">${nums.map((n) => (n === '…'
+    ? html`<li class="pagination-item pagination-overflow" role="presentation"><span>…</span></li>`
+    : html`<li class="pagination-item pagination-number"><a href="${pageHref(lq, n)}" class="button${n === cur ? ' current-page' : ''}" aria-label="${t('overview.page', { n })}"${n === cur ? html` aria-current="page"` : ''}>${n}</a></li>`))}</ul>
+    <a href="${pageHref(lq, cur + 1)}" class="button button-arrow button-next page-button${cur >= pages ? ' hidden' : ''}"${cur >= pages ? html` aria-hidden="true" tabindex="-1"` : ''}><span class="pagination-nav-link">${t('overview.page.next')}</span>${icon('chevron-right')}</a>
+  </nav>`;
+}
+
+function selectField(id, name, labelText, value, options) {
+  return html`<div class="form-group mr-5">
+    <label class="form-label" for="${id}">${labelText}</label>
+    <select class="form-select" id="${id}" name="${name}">${options.map(([v, txt]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${txt}</option>`)}</select>
+  </div>`;
+}
+
+/** The search and filter form of the overview. */
+function searchForm(lq, forms) {
+  const any = lq.q || lq.status || lq.blanket || lq.deadlineWithin || lq.sort;
+  return html`<form id="absences-search" class="mb-5" role="search" novalidate>
+    <div class="form-group">
+      <label class="form-label" for="search-q">${t('overview.search')}</label>
+      <input type="search" class="form-input input-width-l" id="search-q" name="q" value="${lq.q}" autocomplete="off">
+    </div>
+    <div class="d-flex flex-wrap">
+      ${selectField('filter-status', 'status', t('overview.filter.status'), lq.status, [['', t('overview.filter.all')], ...STATUSES.map((s) => [s, statusText(s)])])}
+      ${selectField('filter-blanket', 'blanket', t('overview.filter.form'), lq.blanket, [['', t('overview.filter.all')], ...forms.map((b) => [b.type, pick(b.title)])])}
+      ${selectField('filter-deadline', 'deadlineWithin', t('overview.filter.deadline'), lq.deadlineWithin, [['', t('overview.filter.all')], ...WITHIN.map((n) => [n, t('overview.filter.days', { n })])])}
+      ${selectField('sort', 'sort', t('overview.sort'), lq.sort || '-sentAt', SORTS.map((s) => [s, t('overview.sort.' + s)]))}
+    </div>
+    <button type="submit" class="button button-primary mr-5" id="search-submit">${t('overview.apply')}</button>
+    ${any ? html`<a href="${BASE}" class="mr-5" id="search-reset">${t('overview.reset')}</a>` : ''}
+    <button type="button" class="button button-secondary mt-4 mt-md-0" id="absences-csv">${icon('download')}${t('overview.csv')}</button>
+  </form>
+  <div id="csv-error"></div>`;
+}
+
+export function overview(query) {
   const need = requireSender();
   if (need) return need;
+  const lq = listQuery(query);
   return {
     title: t('overview.title'),
     body: html`<h1 tabindex="-1">${t('overview.title')}</h1>
       <p class="font-lead">${t('overview.lead')}</p>
       <p><a href="${BASE}/ny" class="button button-primary" id="new-report">${t('overview.new')}</a></p>
-      <h2>${t('overview.col.absence')}</h2>
+      <h2>${t('overview.list')}</h2>
+      <div id="absences-search-box"></div>
       <div id="absences-box"><p>${t('loading')}</p></div>
       <h2>${t('overview.prepared')}</h2>
       <p>${t('pr.lead')}</p>
@@ -123,35 +216,69 @@ export function overview() {
       if (deleted) {
         ctx.el.querySelector('h1').insertAdjacentHTML('afterend', String(html`<div class="alert alert-success" id="prepared-deleted" role="status">${icon('success', 'OK')}<div class="alert-body"><p class="alert-text">${t('pr.deleted')}</p></div></div>`));
       }
+      const role = session().claims.role;
+      const forms = (await blankets()).filter((b) => b.roles.includes(role));
+      ctx.el.querySelector('#absences-search-box').innerHTML = String(searchForm(lq, forms));
+      const form = ctx.el.querySelector('#absences-search');
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const fd = new FormData(form);
+        const next = { q: String(fd.get('q') || '').trim(), status: fd.get('status') || '', blanket: fd.get('blanket') || '', deadlineWithin: fd.get('deadlineWithin') || '', sort: fd.get('sort') === '-sentAt' ? '' : fd.get('sort') || '', page: 1 };
+        ctx.go(pageHref(next, 1));
+      });
+      ctx.el.querySelector('#absences-csv').addEventListener('click', async () => {
+        const errBox = ctx.el.querySelector('#csv-error');
+        errBox.innerHTML = '';
+        try {
+          await download('/api/v1/feedback/absences?' + apiParams(lq, true), `fravaer-${new Date().toISOString().slice(0, 10)}.csv`);
+        } catch {
+          errBox.innerHTML = String(html`<div class="alert alert-error" role="alert">${icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body"><p class="alert-text">${t('overview.csv.failed')}</p></div></div>`);
+        }
+      });
       const box = ctx.el.querySelector('#absences-box');
-      let list = [];
+      let res = null;
       let failed = false;
+      let fieldErrors = [];
       try {
-        const res = await api('GET', '/api/v1/feedback/absences');
-        list = res?.absences || [];
-      } catch {
+        res = await api('GET', '/api/v1/feedback/absences?' + apiParams(lq, false));
+      } catch (e) {
         failed = true;
+        if (e instanceof ApiError && e.status === 400) fieldErrors = e.fieldErrors;
       }
-      // Reports sent from this tab that the case has not caught up with yet.
+      const list = res?.absences || [];
+      const filtered = Boolean(lq.q || lq.status || lq.blanket || lq.deadlineWithin || lq.page > 1);
+      // Reports sent from this tab that the list has not caught up with yet
+      // (only on the unfiltered first page, where the newest are).
       const known = new Set(list.map((a) => a.absenceId + '/' + a.receipt));
       const knownIds = new Set(list.map((a) => a.absenceId));
-      const pending = sentHere().filter((a) => !known.has(a.absenceId + '/' + a.receipt) && !knownIds.has(a.absenceId))
+      const pending = filtered ? [] : sentHere().filter((a) => !known.has(a.absenceId + '/' + a.receipt) && !knownIds.has(a.absenceId))
         .map((a) => ({ ...a, pending: true }));
       const rows = [...pending, ...list];
       const titles = {};
       for (const a of rows) titles[a.blanket] = a.title ? pick(a.title) : await blanketTitle(a.blanket);
-      if (!rows.length) {
-        box.innerHTML = String(failed ? html`<p id="absences-empty">${t('overview.unavailable')}</p>` : html`<p id="absences-empty">${t('overview.empty')}</p>`);
+      const total = Number.isFinite(res?.total) ? res.total : null;
+      const from = (lq.page - 1) * PAGE;
+      const pages = total !== null ? Math.max(1, Math.ceil(total / PAGE)) : lq.page + (res?.more ? 1 : 0);
+      const count = list.length ? html`<p class="form-hint" id="absences-count" role="status">${total !== null
+        ? t('overview.count', { from: from + 1, to: from + list.length, total }) : t('overview.countMore', { from: from + 1, to: from + list.length })}</p>` : '';
+      if (fieldErrors.length) {
+        box.innerHTML = String(html`<div class="alert alert-error" role="alert" id="absences-error">${icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body">
+          <p class="alert-text">${t('overview.badRequest')}</p><ul class="alert-text">${fieldErrors.map((e) => html`<li>${pick(e)}</li>`)}</ul></div></div>`);
+      } else if (!rows.length) {
+        box.innerHTML = String(html`<p id="absences-empty">${failed ? t('overview.unavailable') : filtered ? t('overview.noMatch') : t('overview.empty')}</p>`);
       } else {
-        box.innerHTML = String(html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('overview.title')}">
+        box.innerHTML = String(html`${count}<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('overview.list')}">
           <table class="table table--compact" id="absences">
             <thead><tr>
-              <th scope="col">${t('overview.col.absence')}</th><th scope="col">${t('overview.col.first')}</th>
-              <th scope="col">${t('overview.col.status')}</th><th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
+              <th scope="col">${t('overview.col.employee')}</th><th scope="col">${t('overview.col.receipt')}</th><th scope="col">${t('overview.col.form')}</th>
+              <th scope="col">${t('overview.col.first')}</th><th scope="col">${t('overview.col.last')}</th>
+              <th scope="col">${t('overview.col.status')}</th><th scope="col">${t('overview.col.recipient')}</th>
+              <th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
             </tr></thead>
             <tbody>${absenceRows(rows, titles)}</tbody>
           </table>
         </div>
+        ${pages > 1 ? pagination(lq, pages) : ''}
         ${failed ? html`<p class="form-hint">${t('overview.unavailable')}</p>` : ''}`);
       }
       const [prepared, note] = await Promise.all([preparedSection(), messagesNote()]);
@@ -515,23 +642,82 @@ export function check(slug, query) {
 
 // ---------- receipt ----------
 
+/** The slug of a blanket type ('' when unknown), for the per-form texts. */
+async function slugOf(type) {
+  return (await blankets()).find((b) => b.type === type)?.slug || '';
+}
+
+function formText(kind, slug, vars) {
+  const k = `receipt.${kind}.${slug}`;
+  return t(t(k) === k ? `receipt.${kind}.default` : k, vars);
+}
+
+function capital(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
+
+/** The reasons of a rejection ([{field, code, da, en}]) as a list. */
+function reasonList(reasons, id) {
+  const list = (reasons || []).filter((r) => pick(r));
+  if (!list.length) return '';
+  return html`<ul class="alert-text"${id ? html` id="${id}"` : ''}>${list.map((r) => html`<li>${pick(r)}${r.field ? html` <span class="form-hint">(${t('case.rejected.field', { field: r.field })})</span>` : ''}</li>`)}</ul>`;
+}
+
+/**
+ * What the list says of receipt rc: 'rejected' (with the reasons),
+ * 'delivered' (with the recipient's name) or null while it is checked. A
+ * first report is passed on once its own row is listed; a follow-up once
+ * its absence counts one more follow-up than when it was started.
+ */
+function receiptOutcome(rc, rows) {
+  const rej = rows.find((a) => a.status === 'rejected' && a.receipt === rc.receipt);
+  if (rej) return { state: 'rejected', reasons: rej.reasons || [] };
+  const row = rows.find((a) => a.absenceId === rc.stream && a.status !== 'rejected' && (rc.followUp || a.receipt === rc.receipt));
+  if (!row) return null;
+  if (rc.followUp && !(rc.base && Number.isFinite(rc.base.n) && Number(row.followUps) > rc.base.n)) return null;
+  return { state: 'delivered', recipientName: row.recipientName || '' };
+}
+
+/** The receipt's status box: being checked, passed on, or rejected with its reasons. */
+function receiptStatus(rc, slug, gaveUp) {
+  const what = formText('what', slug);
+  const o = rc.outcome;
+  if (o?.state === 'rejected') {
+    return html`<div class="alert alert-error" role="alert" id="receipt" data-state="rejected">${icon('error', t('error.prefix').replace(':', ''))}
+      <div class="alert-body">
+        <h2 class="alert-heading">${t('receipt.rejected', { What: capital(what) })}</h2>
+        <p class="alert-text">${t('receipt.rejected.text', { What: capital(what) })}</p>
+        ${reasonList(o.reasons, 'receipt-reasons')}
+        <p class="alert-text">${t('receipt.rejected.after')}</p>
+      </div></div>`;
+  }
+  if (o?.state === 'delivered') {
+    return html`<div class="alert alert-success" role="status" id="receipt" data-state="delivered">${icon('success', 'OK')}
+      <div class="alert-body">
+        <h2 class="alert-heading">${t('receipt.delivered', { What: capital(what) })}</h2>
+        <p class="alert-text">${t('receipt.delivered.text', { what, recipient: o.recipientName || t('receipt.recipient.unknown') })}</p>
+      </div></div>`;
+  }
+  return html`<div class="alert alert-info" role="status" id="receipt" data-state="checking">${icon('info', 'Information')}
+    <div class="alert-body">
+      <h2 class="alert-heading">${t('receipt.checking')}</h2>
+      <p class="alert-text">${gaveUp ? t('receipt.stillChecking.text') : t('receipt.checking.text')}</p>
+      ${gaveUp ? html`<p class="alert-text"><a href="${BASE}" id="receipt-follow">${t('receipt.overview')}</a></p>` : ''}
+    </div></div>`;
+}
+
 export function receipt(absenceId) {
   const need = requireSender();
   if (need) return need;
-  const rc = JSON.parse(sessionStorage.getItem('nr.receipt.' + absenceId) || 'null') || sentHere().find((a) => a.absenceId === absenceId);
+  const key = 'nr.receipt.' + absenceId;
+  const rc = JSON.parse(sessionStorage.getItem(key) || 'null') || sentHere().find((a) => a.absenceId === absenceId);
   if (!rc) {
     return { title: t('receipt.title'), body: html`<h1 tabindex="-1">${t('receipt.title')}</h1><p>${t('receipt.missing')}</p><p><a href="${BASE}">${t('receipt.overview')}</a></p>` };
   }
+  if (!rc.stream) rc.stream = absenceId;
   const l = lang();
   return {
     title: t('receipt.title'),
     body: html`<h1 tabindex="-1">${t('receipt.title')}</h1>
-      <div class="alert alert-success" id="receipt">${icon('success', 'OK')}
-        <div class="alert-body">
-          <h2 class="alert-heading">${t('receipt.heading')}</h2>
-          <p class="alert-text">${t('receipt.text')}</p>
-        </div>
-      </div>
+      <div id="receipt-status">${receiptStatus(rc, '', Boolean(rc.gaveUp))}</div>
       <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('receipt.title')}">
       <table class="table structured-list"><tbody>
         <tr><th scope="row">${t('receipt.number')}</th><td id="receipt-number"><strong>${rc.receipt}</strong></td></tr>
@@ -540,12 +726,50 @@ export function receipt(absenceId) {
         <tr><th scope="row">${t('receipt.absence')}</th><td>${absenceId}</td></tr>
       </tbody></table></div>
       <h2>${t('receipt.next')}</h2>
-      <p>${t('receipt.next.text')}</p>
+      <p id="receipt-next"></p>
+      <div id="receipt-pdf-error"></div>
       <p class="d-print-none">
+        <button type="button" class="button button-secondary mr-5" id="receipt-pdf">${icon('download')}${t('receipt.pdf')}</button>
         <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
         ${rc.followUp ? html`<a href="${BASE}/fravaer/${absenceId}" class="button button-secondary mr-5" id="to-case">${t('case.back')}</a>` : ''}
         <a href="${BASE}" class="button button-primary">${t('receipt.overview')}</a>
       </p>`,
+    async after(ctx) {
+      const slug = await slugOf(rc.blanket);
+      const statusBox = ctx.el.querySelector('#receipt-status');
+      const draw = () => { statusBox.innerHTML = String(receiptStatus(rc, slug, Boolean(rc.gaveUp))); };
+      draw();
+      ctx.el.querySelector('#receipt-next').textContent = formText('next', slug);
+      ctx.el.querySelector('#receipt-pdf').addEventListener('click', async () => {
+        const errBox = ctx.el.querySelector('#receipt-pdf-error');
+        errBox.innerHTML = '';
+        try {
+          await download(`/api/v1/receipts/${encodeURIComponent(rc.receipt)}`, `kvittering-${rc.receipt}.pdf`);
+        } catch {
+          errBox.innerHTML = String(html`<div class="alert alert-error" role="alert" id="receipt-pdf-failed">${icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body"><p class="alert-text">${t('receipt.pdf.failed')}</p></div></div>`);
+        }
+      });
+      if (rc.outcome || rc.gaveUp) return;
+      // The checks run right after the receipt: ask the list every second
+      // for about ten seconds, then leave the way to the overview.
+      const q = (r) => api('GET', '/api/v1/feedback/absences?' + new URLSearchParams({ q: r, limit: '50' })).then((x) => x?.absences || []).catch(() => []);
+      for (let i = 0; i < 10; i++) {
+        await new Promise((res) => { setTimeout(res, 1000); });
+        if (!statusBox.isConnected) return; // the page was left or redrawn
+        const lists = await Promise.all([q(rc.receipt), ...(rc.followUp && rc.base?.receipt ? [q(rc.base.receipt)] : [])]);
+        if (!statusBox.isConnected) return;
+        const o = receiptOutcome(rc, lists.flat());
+        if (o) {
+          rc.outcome = o;
+          sessionStorage.setItem(key, JSON.stringify(rc));
+          draw();
+          return;
+        }
+      }
+      rc.gaveUp = true;
+      sessionStorage.setItem(key, JSON.stringify(rc));
+      draw();
+    },
   };
 }
 
@@ -607,25 +831,37 @@ export function caseView(id) {
       const l = lang();
       const role = session().claims.role;
       const title = sum ? await blanketTitle(sum.blanket) : t('case.title');
-      const r = v.reconciliation || { periods: [] };
-      const open = sum && sum.state !== 'cancelled';
+      const r = { periods: [], ...(v.reconciliation || {}) };
+      for (const k of ['deadlines', 'decisions', 'payments', 'history', 'rejections']) v[k] = v[k] || [];
+      const rejected = v.status === 'rejected';
+      const open = sum && sum.state !== 'cancelled' && !rejected;
+      // What a follow-up started here is measured against on its receipt page.
+      if (sum && !rejected) sessionStorage.setItem('nr.followUps.' + id, JSON.stringify({ n: Number(sum.followUps) || 0, receipt: sum.receipt || '' }));
+      const rejectionBox = v.rejections.length ? html`<div class="alert alert-error" role="alert" id="rejections">${icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body">
+          <h2 class="alert-heading">${t('case.rejected')}</h2>
+          ${await Promise.all(v.rejections.map(async (x) => html`<div class="js-rejection" data-receipt="${x.receipt || ''}">
+            <p class="alert-text">${t('case.rejected.one', { receipt: x.receipt || '–', form: await blanketTitle(x.blanket), at: formatDateTime(x.at, l) })}</p>
+            ${reasonList(x.reasons)}</div>`))}
+        </div></div>` : '';
       const follow = (await blankets()).filter((b) => b.followUp && b.roles.includes(role))
         .filter((b) => open && !(b.slug === 'raskmelding' && sum.lastAbsenceDay) && !(b.slug === 'naeste-periode' && sum.lastAbsenceDay));
       ctx.setTitle(t('case.title'));
       box.innerHTML = String(html`<a href="${BASE}" class="back-link">${icon('chevron-left')}${t('receipt.overview')}</a>
         <h1 tabindex="-1">${t('case.title')}</h1>
-        <p class="font-lead">${title}${sum ? html` · ${t('overview.col.first')} ${formatDate(sum.firstAbsenceDay, l)}` : ''}</p>
+        <p class="font-lead">${title}${sum?.firstAbsenceDay ? html` · ${t('overview.col.first')} ${formatDate(sum.firstAbsenceDay, l)}` : ''}</p>
+        ${rejectionBox}
         ${r.differences ? html`<div class="alert alert-warning" role="alert" id="differences">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
           <h2 class="alert-heading">${t('case.differences', { n: r.differences })}</h2>
           <p class="alert-text">${t('case.differences.text')}</p></div></div>` : ''}
         <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('case.facts')}">
         <table class="table structured-list" id="case-facts"><tbody>
-          <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status)} <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span></td></tr>
+          <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status)}${v.statusAt ? html` <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span>` : ''}</td></tr>
           <tr><th scope="row">${t('case.number')}</th><td>${v.caseNumber || t('case.noNumber')}</td></tr>
-          <tr><th scope="row">${t('case.recipient')}</th><td>${v.recipient}</td></tr>
+          <tr><th scope="row">${t('case.recipient')}</th><td>${v.recipientName || sum?.recipientName || v.recipient || '–'}</td></tr>
           ${sum ? html`<tr><th scope="row">${t('receipt.number')}</th><td>${sum.receipt}</td></tr>
           <tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} – ${sum.lastAbsenceDay ? formatDate(sum.lastAbsenceDay, l) : t('case.stillSick')}</td></tr>
-          <tr><th scope="row">${t('overview.col.action')}</th><td>${pick(sum.nextAction)}</td></tr>` : ''}
+          ${sum.person?.name ? html`<tr><th scope="row">${t('overview.col.employee')}</th><td>${sum.person.name}${sum.person.cprMasked ? html` <span class="form-hint">(${sum.person.cprMasked})</span>` : ''}</td></tr>` : ''}
+          ${rejected ? '' : html`<tr><th scope="row">${t('overview.col.action')}</th><td>${pick(sum.nextAction) || t('overview.action.none')}</td></tr>`}` : ''}
           <tr><th scope="row">${t('receipt.absence')}</th><td>${v.absenceId}</td></tr>
         </tbody></table></div>
 
