@@ -3,8 +3,9 @@
 // stream in order and exactly once per item id; case systems fetch it with a
 // cursor and acknowledge, or register a CloudEvents push sink that gets every
 // item in order with retries. It also runs the feedback loop to the senders
-// (case registered, status, decisions, payments, citizen tasks; the sender's
-// reconciliation of expected against decided and paid refusion). The
+// (case registered, status, decisions, payments, citizen tasks, the rules'
+// rejections and deadlines; the sender's work list and reconciliation of
+// expected against decided and paid refusion). The
 // administration of DPO links and the contribution key is package admin;
 // the data-foundation feed is its own function (functions/dfdg), whose
 // recovery notifications reach the streams as delivery.requested like
@@ -26,6 +27,8 @@ import (
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/auth"
+	"nemrefusion.dk/infra/registers"
+	regclient "nemrefusion.dk/infra/registers/client"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -55,6 +58,13 @@ type Config struct {
 	// PushConfig configures push sinks: https only, public addresses only,
 	// signed pushes (push.go, pushsafe.go, pushsign.go).
 	PushConfig
+	// RegistersURL is the registers' API (as the blanket functions have
+	// it): the sender's list shows the names of the sender's own
+	// employees from CPR. Empty: no names.
+	RegistersURL string `envconfig:"REGISTERS_URL" default:"http://127.0.0.1:8090"`
+	// Persons, when set, is used instead of a client of RegistersURL
+	// (tests).
+	Persons registers.PersonRegister `ignored:"true"`
 }
 
 // Function is the running delivery function.
@@ -64,6 +74,8 @@ type Function struct {
 	verify *auth.Verifier
 	client *http.Client
 	wake   chan struct{}
+	// persons is CPR, for the names in the sender's list; nil: no names.
+	persons registers.PersonRegister
 }
 
 // Register wires the delivery handlers, routes and tick into svc and
@@ -89,7 +101,14 @@ func Register(svc *runtime.Service, cfg Config, v *auth.Verifier) (*Function, er
 	if err != nil {
 		return nil, err
 	}
-	f := &Function{svc: svc, cfg: cfg, verify: v, client: client, wake: make(chan struct{}, 1)}
+	f := &Function{svc: svc, cfg: cfg, verify: v, client: client, wake: make(chan struct{}, 1), persons: cfg.Persons}
+	if f.persons == nil && cfg.RegistersURL != "" {
+		c, err := regclient.New(cfg.RegistersURL)
+		if err != nil {
+			return nil, err
+		}
+		f.persons = c
+	}
 	if v != nil && v.Ledger == nil {
 		v.Ledger = svc.DB
 	}
@@ -100,6 +119,8 @@ func Register(svc *runtime.Service, cfg Config, v *auth.Verifier) (*Function, er
 	runtime.On(svc, events.RefusionDecided, f.onRefusionDecided)
 	runtime.On(svc, events.PaymentMade, f.onPaymentMade)
 	runtime.On(svc, events.CaseTaskRequested, f.onCaseTaskRequested)
+	runtime.On(svc, events.BlanketRejected, f.onBlanketRejected)
+	runtime.On(svc, events.BlanketDecided, f.onBlanketDecided)
 	svc.OnTick(TickPush, func(ctx context.Context, _ *runtime.Tx, _ cloudevents.Event) error {
 		// The tick's transaction only records the tick; pushing runs in
 		// its own transactions, one per item.

@@ -64,6 +64,9 @@ func (f *Function) enqueue(ctx context.Context, tx *runtime.Tx, req events.Deliv
 		req.Recipient, seq, req.ItemID, req.Kind, req.CaseRef, req.Sender, feedback, payload, refs); err != nil {
 		return 0, false, fmt.Errorf("store item: %w", err)
 	}
+	if err := storePerson(ctx, tx, req.CaseRef, payload); err != nil {
+		return 0, false, err
+	}
 	if feedback {
 		// The loop's recipient and sender are this item's (the first with
 		// feedback): feedback_loops reads them from items.

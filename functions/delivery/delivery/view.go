@@ -62,10 +62,51 @@ type AbsenceView struct {
 	Deadlines      []DeadlineView   `json:"deadlines"`
 	ExpectedAt     *time.Time       `json:"expectedAt,omitempty"`
 	Reconciliation reconcile.Result `json:"reconciliation"`
+	// Rejections are the sender's submissions into this absence that the
+	// rules rejected (blanket.rejected.v1), oldest first.
+	Rejections []RejectionView `json:"rejections"`
+}
+
+// RejectionView is one rejected submission as the sender sees it.
+type RejectionView struct {
+	Receipt string             `json:"receipt,omitempty"`
+	Blanket string             `json:"blanket"`
+	At      time.Time          `json:"at"`
+	Reasons events.FieldErrors `json:"reasons"`
+}
+
+// loadRejections reads the rejections of cvr's submissions into absence id.
+func loadRejections(ctx context.Context, db interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, id, cvr string) ([]RejectionView, error) {
+	rows, err := db.Query(ctx, `SELECT receipt, blanket, at, reasons FROM rejections WHERE absence_id = $1 AND sender_cvr = $2 ORDER BY at, key`, id, cvr)
+	if err != nil {
+		return nil, fmt.Errorf("read rejections: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RejectionView, error) {
+		var v RejectionView
+		var reasons []byte
+		if err := row.Scan(&v.Receipt, &v.Blanket, &v.At, &reasons); err != nil {
+			return v, err
+		}
+		if err := json.Unmarshal(reasons, &v.Reasons); err != nil {
+			return v, err
+		}
+		if v.Reasons == nil {
+			v.Reasons = events.FieldErrors{}
+		}
+		return v, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read rejections: %w", err)
+	}
+	return out, nil
 }
 
 // senderView answers GET /api/v1/feedback/absences/{id} for the sender's
-// CVR. Absences of blankets without feedback, of other senders, and
+// CVR, with the sender's rejected submissions into the absence; an
+// absence with only rejections answers status "rejected". Absences of
+// blankets without feedback (and no rejections), of other senders, and
 // unknown absences all answer 404.
 func (f *Function) senderView(w http.ResponseWriter, r *http.Request) {
 	p, id := principal(r), r.PathValue("id")
@@ -77,9 +118,17 @@ func (f *Function) senderView(w http.ResponseWriter, r *http.Request) {
 	err := f.svc.DB.QueryRow(r.Context(), `SELECT l.absence_id, l.recipient, COALESCE(NULLIF(l.sender_cvr, ''), e.sender_cvr, ''), l.case_number, l.status, l.status_at
 		FROM feedback_loops l LEFT JOIN expectations e USING (absence_id) WHERE l.absence_id = $1`, id).
 		Scan(&v.AbsenceID, &v.Recipient, &senderCVR, &caseNumber, &v.Status, &v.StatusAt)
+	rejectedOnly := false
 	if isNoRows(err) {
-		auth.WriteNotFound(w)
-		return
+		// An absence the rules rejected every submission of has no
+		// feedback loop, only rejections: the view of those.
+		err = f.svc.DB.QueryRow(r.Context(), `SELECT sender_cvr, max(at) FROM rejections WHERE absence_id = $1 AND absence_id <> ''
+			GROUP BY sender_cvr ORDER BY max(at) DESC LIMIT 1`, id).Scan(&senderCVR, &v.StatusAt)
+		if isNoRows(err) {
+			auth.WriteNotFound(w)
+			return
+		}
+		v.AbsenceID, v.Status, rejectedOnly = id, "rejected", true
 	}
 	if err != nil {
 		runtime.WriteError(w, fmt.Errorf("read absence: %w", err))
@@ -93,10 +142,17 @@ func (f *Function) senderView(w http.ResponseWriter, r *http.Request) {
 		v.CaseNumber = *caseNumber
 	}
 	err = f.svc.Do(withoutCancel(r), nil, func(tx *runtime.Tx) error {
-		if err := loadView(r.Context(), tx, &v); err != nil {
+		if rejectedOnly {
+			v.History, v.Decisions, v.Payments, v.Deadlines = []StatusEntry{}, []DecisionView{}, []PaymentView{}, []DeadlineView{}
+			v.Reconciliation = reconcileView(nil, nil, nil)
+		} else if err := loadView(r.Context(), tx, &v); err != nil {
 			return err
 		}
-		_, err := tx.Record(r.Context(), auth.ReadEntry(p, r, id))
+		var err error
+		if v.Rejections, err = loadRejections(r.Context(), tx, id, senderCVR); err != nil {
+			return err
+		}
+		_, err = tx.Record(r.Context(), auth.ReadEntry(p, r, id))
 		return err
 	})
 	if err != nil {
