@@ -68,6 +68,11 @@ type Absence struct {
 	RefusionFrom *kernel.Date `json:"refusionFrom,omitempty"`
 	// Periods are the refusion periods asked for after the report.
 	Periods []refusion.Period `json:"periods,omitempty"`
+	// Expected is the refusion the employer can expect, per period: the
+	// report's refusion period and each next period's covered period
+	// (seeds/000 § 1 stk. 3). Every event that changes it is sent whole in
+	// events.RefusionExpected, which replaces the earlier expectation.
+	Expected []refusion.Expected `json:"expected,omitempty"`
 	// Version counts the decisions applied to the absence.
 	Version int `json:"version"`
 }
@@ -168,6 +173,10 @@ type Effects struct {
 	// tasks) before the new ones are scheduled.
 	CancelReminders bool
 	Notice          *Notice
+	// Expect is true when the employer's expected refusion (Absence.Expected)
+	// must be sent (again) to the delivery function's reconciliation, also
+	// when it is now empty (a cancellation expects nothing).
+	Expect bool
 }
 
 // Reminder is one reminder due about the absence.

@@ -133,8 +133,10 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 		return withPeriodEffects(d, f), nil
 	}
 	d.Period.Covered = &covered
+	key := refusion.ExpectedPeriodKey(asked.From)
 	if e.PartialHours != nil && *e.PartialHours < refusion.MinPartialAbsenceHours {
 		d.Reasons = append(d.Reasons, partialRecoveredReason(*e.PartialHours))
+		d.Absence.Expected = refusion.Replace(d.Absence.Expected, refusion.Expect(key, covered, 0, e.WeeklyHours, e.Schedule, e.PartialHours))
 		return withPeriodEffects(d, f), nil
 	}
 	rate, rr, err := refusion.MaxHourlyRate(f.Rates, covered.From.Year())
@@ -150,12 +152,14 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 	amount, ar := refusion.PeriodAmount(covered, hourly, e.WeeklyHours, e.Schedule, e.PartialHours)
 	d.Period.MaxHourlyRate, d.Period.HourlyRate, d.Period.Amount, d.Period.Provisional = rate.Hourly, hourly, amount, rate.Provisional
 	d.Reasons = append(d.Reasons, rr, hr, ar)
+	d.Absence.Expected = refusion.Replace(d.Absence.Expected, refusion.Expect(key, covered, hourly, e.WeeklyHours, e.Schedule, e.PartialHours))
 	return withPeriodEffects(d, f), nil
 }
 
 func withPeriodEffects(d Decision, f Facts) Decision {
 	d.Effects.Delivery = "sickness.refusion-period"
 	d.Effects.CancelReminders = false
+	d.Effects.Expect = true
 	if r, ok := nextPeriodReminder(d.Absence); ok {
 		d.Effects.Reminders = append(d.Effects.Reminders, r) // same id: moves the earlier reminder
 	}
@@ -164,7 +168,8 @@ func withPeriodEffects(d Decision, f Facts) Decision {
 
 // Recover decides a recovery report (raskmelding, events.SicknessRecoveryReport):
 // the absence gets its last day; refusion stops then (and none is due if
-// it ended inside the employer period, § 30, stk. 1); the reminders of the
+// it ended inside the employer period, § 30, stk. 1), so the expected
+// refusion is cut to the last day; the reminders of the
 // absence are cancelled and a recovery notice goes to the data foundation.
 func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, error) {
 	if fe := r.Check(); len(fe) > 0 {
@@ -202,15 +207,20 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 			Inputs: map[string]any{"lastAbsenceDay": last, "refusionFrom": *a.RefusionFrom}, Result: nil,
 		})
 	}
-	d.Effects = Effects{Delivery: "sickness.recovery", CancelReminders: true,
+	// Refusion stops after the last day: the expected periods are cut to it.
+	d.Absence.Expected = refusion.Clip(a.Expected, d.Absence.RefusionFrom, &last)
+	d.Effects = Effects{Delivery: "sickness.recovery", CancelReminders: true, Expect: a.Employer != nil,
 		Notice: &Notice{Kind: "recovery", First: a.FirstAbsenceDay, Last: &last, RegisteredOn: f.ReceivedOn}}
 	return d, nil
 }
 
 // Correct decides a correction (events.SicknessCorrection): the fields given
 // replace the earlier ones and the rules run again as of the day of the
-// first report (a correction does not make a report late). A changed first
-// or last day sends a new notice to the data foundation.
+// first report (a correction does not make a report late). The report's
+// expected refusion is recomputed and replaces the earlier one, and the next
+// periods' are cut to the refusion the absence now gives (none when no wages
+// are paid). A changed first or last day sends a new notice to the data
+// foundation.
 func Correct(a Absence, r events.SicknessCorrection, f Facts) (Decision, error) {
 	if fe := r.Check(); len(fe) > 0 {
 		return Decision{}, fe
@@ -310,7 +320,9 @@ func Cancel(a Absence, r events.SicknessCancellation, f Facts) (Decision, error)
 		TextDa: "Afsenderen har annulleret anmeldelsen: " + r.Explanation, TextEn: "The sender cancelled the report: " + r.Explanation,
 		Inputs: map[string]any{"explanation": r.Explanation}, Result: StatusCancelled,
 	}}}
-	d.Effects = Effects{Delivery: "sickness.cancellation", CancelReminders: true,
+	// A withdrawn report asks for no refusion: nothing is expected any more.
+	d.Absence.Expected = nil
+	d.Effects = Effects{Delivery: "sickness.cancellation", CancelReminders: true, Expect: a.Employer != nil,
 		Notice: &Notice{Kind: "cancelled", First: a.FirstAbsenceDay, Last: a.LastAbsenceDay, RegisteredOn: f.ReceivedOn}}
 	return d, nil
 }

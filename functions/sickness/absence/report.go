@@ -191,10 +191,33 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 	d.Absence.RefusionFrom = res.RefusionFrom
 	d.Refusion = &res
 	d.Reasons = res.Reasons
+	var pr kernel.Reason
+	d.Absence.Expected, pr = expectReport(d.Absence, res, err == nil)
+	d.Reasons = append(d.Reasons, pr)
+	d.Effects.Expect = true
 	if r, ok := nextPeriodReminder(d.Absence); ok {
 		d.Effects.Reminders = append(d.Effects.Reminders, r)
 	}
 	return d, nil
+}
+
+// expectReport puts the expected refusion of the report's refusion period
+// (refusion.ReportPeriod, §§ 54–59) in place of the earlier one and fits
+// every expected period to the refusion the absence now gives
+// (refusion.Clip). Without a rate for the year (rated false) the report's
+// period expects no amount: the amount is open until the rate is known,
+// and the event cannot say "unknown", so the period is left out rather
+// than guessed.
+func expectReport(a Absence, res refusion.PreviewResult, rated bool) ([]refusion.Expected, kernel.Reason) {
+	e := a.Employer
+	list := refusion.Without(a.Expected, refusion.ExpectedReportKey)
+	p, r := refusion.ReportPeriod(res.RefusionFrom, a.LastAbsenceDay, a.ReportedOn)
+	if p != nil && rated && e.WagesPaid {
+		x := refusion.Expect(refusion.ExpectedReportKey, *p, res.HourlyRate, e.WeeklyHours, e.Schedule, e.PartialHours)
+		x.Reasons = append([]kernel.Reason{r}, x.Reasons...)
+		list = refusion.Replace(list, x)
+	}
+	return refusion.Clip(list, res.RefusionFrom, a.LastAbsenceDay), r
 }
 
 // fieldsUnder prefixes the fields of field errors in err.

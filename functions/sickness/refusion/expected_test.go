@@ -13,7 +13,7 @@ import (
 // § 59, stk. 2).
 func TestSDL54to59_ReportPeriod(t *testing.T) {
 	t.Parallel()
-	from := date(20, March, 2024) // first absence day 4 March 2024, employer period 4–19 March
+	from := date(20, March, 2024) // the day after the employer period
 	tests := []struct {
 		name       string
 		from, last *kernel.Date
