@@ -24,15 +24,20 @@ type fixture struct {
 }
 
 // start runs a delivery function in its own schema with a development
-// issuer, a stand-in broker and fast push retries.
-func start(t testing.TB) *fixture {
+// issuer, a stand-in broker and fast push retries; opts change the
+// configuration (e.g. the registers).
+func start(t testing.TB, opts ...func(*delivery.Config)) *fixture {
 	t.Helper()
 	k := runtimetest.Start(t, runtimetest.Options{Name: "delivery", Migrations: delivery.Migrations()})
 	ctx, cancel := context.WithCancel(context.Background())
-	fn, err := delivery.Register(k.Svc, delivery.Config{
+	cfg := delivery.Config{
 		PushInterval: 20 * time.Millisecond, PushBackoffBase: 20 * time.Millisecond, PushBackoffMax: 100 * time.Millisecond,
 		PushTimeout: 2 * time.Second,
-	}, k.Verifier(t))
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	fn, err := delivery.Register(k.Svc, cfg, k.Verifier(t))
 	if err != nil {
 		cancel()
 		t.Fatalf("Register: %v", err)
