@@ -46,9 +46,9 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Sickn
 	}
 	if found {
 		absence.AttachReport(&d, pa)
-		return outcome(d, &prior), nil
+		return outcome(d, &prior, env.ReceivedAt), nil
 	}
-	return outcome(d, nil), nil
+	return outcome(d, nil, env.ReceivedAt), nil
 }
 
 func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.SicknessSelfEmployedReport) (blanket.Outcome, error) {
@@ -73,7 +73,7 @@ func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.S
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	return outcome(d, nil), nil
+	return outcome(d, nil, env.ReceivedAt), nil
 }
 
 func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.SicknessAKasseReport) (blanket.Outcome, error) {
@@ -95,7 +95,7 @@ func (h *Handler) akasse(ctx context.Context, env *blanket.Env, r events.Sicknes
 	if err != nil {
 		return blanket.Outcome{}, err
 	}
-	return outcome(d, nil), nil
+	return outcome(d, nil, env.ReceivedAt), nil
 }
 
 func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, r events.SicknessEarlyFollowUpRequest) (blanket.Outcome, error) {
@@ -121,9 +121,9 @@ func (h *Handler) earlyFollowUp(ctx context.Context, env *blanket.Env, r events.
 		return blanket.Outcome{}, err
 	}
 	if found {
-		return outcome(d, &prior), nil
+		return outcome(d, &prior, env.ReceivedAt), nil
 	}
-	return outcome(d, nil), nil
+	return outcome(d, nil, env.ReceivedAt), nil
 }
 
 func (h *Handler) period(ctx context.Context, env *blanket.Env, r events.SicknessPeriodReport) (blanket.Outcome, error) {
@@ -152,7 +152,7 @@ func followUp(ctx context.Context, env *blanket.Env, id string, decide func(abse
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: c.ID}}, err
 	}
-	return outcome(d, &c), nil
+	return outcome(d, &c, env.ReceivedAt), nil
 }
 
 func (h *Handler) notDuplicate(ctx context.Context, env *blanket.Env, a absence.Absence) error {
@@ -177,8 +177,10 @@ func unmarshalState(c blanket.Case, a *absence.Absence) error {
 	return jsonUnmarshal(c.State, a)
 }
 
-// outcome turns an absence decision into the pipeline's outcome.
-func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
+// outcome turns an absence decision into the pipeline's outcome; at is
+// when the submission was received, which orders the expectations of an
+// absence.
+func outcome(d absence.Decision, prior *blanket.Case, at time.Time) blanket.Outcome {
 	a := d.Absence
 	out := blanket.Outcome{
 		Case:         blanket.Case{ID: a.ID, Key: naturalKey(a), Tenant: "cvr:" + a.CVR, Person: a.CPR, Status: string(a.Status), Version: a.Version},
@@ -238,7 +240,30 @@ func outcome(d absence.Decision, prior *blanket.Case) blanket.Outcome {
 		}
 		out.Events = append(out.Events, blanket.Emit{Type: events.DfdgNoticeRequested, Data: notice})
 	}
+	if d.Effects.Expect {
+		out.Events = append(out.Events, blanket.Emit{Type: events.RefusionExpected, Data: expectation(a, prior, at)})
+	}
 	return out
+}
+
+// expectation is the employer's expected refusion of the absence, whole:
+// the delivery function replaces the earlier expectation with it and
+// reconciles it, per period, against the municipality's decisions and
+// payments (seeds/000 § 1 stk. 3; sygedagpengeloven §§ 54–59). The
+// recipient is known only for a follow-up (the pipeline picks it for a new
+// absence after the decision); the reconciliation does not need it.
+func expectation(a absence.Absence, prior *blanket.Case, at time.Time) events.RefusionExpectation {
+	exp := events.RefusionExpectation{AbsenceID: a.ID, SenderCVR: a.CVR, ComputedAt: at.UTC().Format(time.RFC3339Nano),
+		Periods: make([]events.ExpectedPeriod, 0, len(a.Expected))}
+	if prior != nil {
+		if r, err := ids.ParseRecipient(prior.Recipient); err == nil {
+			exp.Recipient = r.String()
+		}
+	}
+	for _, e := range a.Expected {
+		exp.Periods = append(exp.Periods, events.ExpectedPeriod{From: e.From.String(), To: e.To.String(), AmountOre: e.Amount.Ore(), Reasons: e.Reasons})
+	}
+	return exp
 }
 
 // result is what a sickness decision tells the sender and the recipient,
