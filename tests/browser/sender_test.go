@@ -155,7 +155,24 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 	if !strings.Contains(text(t, ctx, "main"), "Udskriv") {
 		t.Error("the receipt offers print")
 	}
+	if !strings.Contains(text(t, ctx, "main"), "Download kvittering (PDF)") {
+		t.Error("the receipt offers its PDF")
+	}
+	// The receipt says what is true right after the send: received and
+	// being checked, not passed on (issue 18: the checks may still reject it).
+	if st := text(t, ctx, "#receipt"); !strings.Contains(st, "Vi har modtaget din anmeldelse og kontrollerer den nu") || strings.Contains(st, "sendt videre") || strings.Contains(st, "kommune") {
+		t.Errorf("the receipt right after sending: %q", st)
+	}
+	if next := text(t, ctx, "#receipt-next"); !strings.Contains(next, "Når anmeldelsen er sendt videre, får den sygemeldte besked i Digital Post") {
+		t.Errorf("what happens next for an employer's report: %q", next)
+	}
 	checkPage(t, ctx, "14-receipt")
+	// Once the list has it as delivered, the receipt says it was passed on, to whom.
+	run(t, ctx, "the receipt turns delivered", chromedp.WaitVisible(`#receipt[data-state="delivered"]`, chromedp.ByQuery))
+	if st := text(t, ctx, "#receipt"); !strings.Contains(st, "Anmeldelsen er kontrolleret og sendt videre") || !strings.Contains(st, "Vi har sendt anmeldelsen til Københavns Kommune") {
+		t.Errorf("the delivered receipt: %q", st)
+	}
+	checkPage(t, ctx, "21-receipt-delivered")
 
 	run(t, ctx, "overview", chromedp.Click(`a.button[href="/nemrefusion"]`, chromedp.ByQuery), chromedp.WaitVisible(`#absences`, chromedp.ByQuery), waitPage())
 	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) {
@@ -165,8 +182,12 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 	// municipality: status, next action and the way to the case.
 	caseLink := `#absences tbody tr a[href^="/nemrefusion/fravaer/"]`
 	reloadUntil(t, ctx, "/nemrefusion", caseLink, 45*time.Second)
-	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) || !strings.Contains(row, "Sendt til kommunen") || !strings.Contains(row, "raskmelding") {
-		t.Errorf("the listed absence: %q", row)
+	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) || !strings.Contains(row, "Sendt til kommunen") || !strings.Contains(row, "raskmelding") ||
+		!strings.Contains(row, "Lars Jensen") || !strings.Contains(row, emp.CPR.String()[:6]+"-xxxx") || !strings.Contains(row, "Københavns Kommune") {
+		t.Errorf("the listed absence (name, masked CPR, receipt, status, recipient, next action): %q", row)
+	}
+	if row := text(t, ctx, "#absences tbody tr"); strings.Contains(row, emp.CPR.String()) {
+		t.Errorf("the overview shows the CPR number unmasked: %q", row)
 	}
 	checkPage(t, ctx, "15-overview")
 
@@ -215,6 +236,18 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 	run(t, ctx, "send the recovery", chromedp.Click(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery), waitPage())
 	if r := text(t, ctx, "#receipt-number"); r == receipt || !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(r) {
 		t.Errorf("recovery receipt %q (the report's was %q)", r, receipt)
+	}
+	// A recovery is not a report passed on "to the municipality of the person
+	// on sick leave": its own wording, and its own next step.
+	if st := text(t, ctx, "#receipt"); !strings.Contains(st, "Vi har modtaget din anmeldelse og kontrollerer den nu") || strings.Contains(st, "sygemeldtes kommune") {
+		t.Errorf("the recovery's receipt right after sending: %q", st)
+	}
+	if next := text(t, ctx, "#receipt-next"); !strings.HasPrefix(next, "Raskmeldingen afslutter fraværet i sagen") {
+		t.Errorf("what happens next after a recovery: %q", next)
+	}
+	run(t, ctx, "the recovery's receipt turns delivered", chromedp.WaitVisible(`#receipt[data-state="delivered"]`, chromedp.ByQuery))
+	if st := text(t, ctx, "#receipt"); !strings.Contains(st, "Raskmeldingen er kontrolleret og sendt videre") || !strings.Contains(st, "Vi har sendt raskmeldingen til Københavns Kommune") {
+		t.Errorf("the delivered recovery receipt: %q", st)
 	}
 	checkPage(t, ctx, "19-recovery-receipt")
 	// The case then offers no recovery any more.
