@@ -1,5 +1,6 @@
 // Command notify writes and sends letters (PDF + MeMo by Digital Post, or
-// on paper) and SMS (NemSMS). main only wires.
+// on paper) and SMS (NemSMS), and serves a sender's receipt letters again
+// (GET /api/v1/receipts/{receipt}). main only wires.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"knative.dev/pkg/signals"
 
 	"nemrefusion.dk/functions/notify/notify"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
 	"nemrefusion.dk/infra/digitalpost"
 	"nemrefusion.dk/infra/nemsms"
@@ -62,7 +64,10 @@ func main() {
 	if err != nil {
 		fail("start", err)
 	}
-	notify.Register(svc, notify.Deps{Persons: persons, Post: post, SMS: sms, Store: store, Bucket: c.BucketLetters})
+	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
+	v.Log, v.Ledger = svc.Log, svc.DB
+	notify.Register(svc, notify.Deps{Persons: persons, Companies: persons, Post: post, SMS: sms, Store: store,
+		Bucket: c.BucketLetters, Verify: v})
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

@@ -2,7 +2,8 @@
 // SMS requests, writes letters as PDF and MeMo, stores both in the letters
 // bucket and sends them through Digital Post, or to the paper-print queue
 // for recipients exempt from Digital Post, and sends SMS through NemSMS to
-// people signed up for it.
+// people signed up for it. A sender's receipt letter stays in the bucket
+// and is downloadable again by the sender (GET /api/v1/receipts/{receipt}).
 //
 // Exactly once: the runtime's inbox acknowledges a redelivered event
 // without effect. The send itself is idempotent too: the letter id (the
@@ -26,13 +27,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/functions/notify/letter"
+	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/digitalpost"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/nemsms"
@@ -53,6 +58,7 @@ func Migrations() fs.FS {
 // ObjectStore is where letters are kept (*s3.Store is one).
 type ObjectStore interface {
 	Put(ctx context.Context, bucket, key string, body io.ReadSeeker, contentType string) error
+	Get(ctx context.Context, bucket, key string) (io.ReadCloser, s3.Object, error)
 }
 
 // Deps are notify's adapters.
@@ -60,21 +66,30 @@ type Deps struct {
 	// Persons gives language preference, Digital Post exemption, NemSMS
 	// sign-up, name and address. Swap in the cached lookup freely.
 	Persons registers.PersonRegister
-	Post    digitalpost.Deliverer
-	SMS     nemsms.Sender
-	Store   ObjectStore
+	// Companies gives a company's name and address: letters name the
+	// sending company, never only its CVR number.
+	Companies registers.CompanyRegister
+	Post      digitalpost.Deliverer
+	SMS       nemsms.Sender
+	Store     ObjectStore
 	// Bucket is the letters bucket.
 	Bucket string
+	// Verify checks the tokens of the public receipt route.
+	Verify *auth.Verifier
 }
 
-// Register adds notify's handlers to svc.
+// Register adds notify's handlers and its one public route to svc.
 func Register(svc *runtime.Service, d Deps) {
-	h := &handler{d: d}
+	h := &handler{d: d, svc: svc}
 	runtime.On(svc, events.LetterRequested, h.letter)
 	runtime.On(svc, events.SMSRequested, h.sms)
+	svc.Mux.Handle("GET /api/v1/receipts/{receipt}", auth.Require(d.Verify)(http.HandlerFunc(h.receipt)))
 }
 
-type handler struct{ d Deps }
+type handler struct {
+	d   Deps
+	svc *runtime.Service
+}
 
 // idNamespace makes request-derived ids (UUIDv5).
 var idNamespace = uuid.MustParse("6f1c7a3e-2f57-4c1e-9a4e-6e6f74696679")
@@ -104,9 +119,17 @@ func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Eve
 	case err != nil:
 		return unavailable("cpr", err)
 	}
+	data, companyLines, err := h.companies(ctx, req)
+	if err != nil {
+		return unavailable("cvr", err)
+	}
+	if recipientLines == nil {
+		recipientLines = companyLines
+	}
+	from := authority(req.Sender)
 	date := ev.Time().UTC()
-	l, err := letter.Compose(letter.Input{Kind: req.Kind, Language: lang, Sender: req.Sender.Name,
-		Recipient: recipientLines, Date: date, Reference: req.Reference, Data: req.Data})
+	l, err := letter.Compose(letter.Input{Kind: req.Kind, Language: lang, Sender: from.Name, SenderCVR: from.CVR,
+		Recipient: recipientLines, Date: date, Reference: req.Reference, Data: data})
 	if err != nil {
 		return runtime.Fail(runtime.KindInvalid, "letter-data", "Brevets oplysninger er ufuldstændige.", "The letter's data is incomplete.", err)
 	}
@@ -115,7 +138,7 @@ func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Eve
 		return fmt.Errorf("render letter %s: %w", id, err)
 	}
 	m, err := digitalpost.Build(digitalpost.Letter{
-		UUID: id, Label: l.Title, SenderCVR: req.Sender.CVR, SenderName: req.Sender.Name,
+		UUID: id, Label: l.Title, SenderCVR: req.Sender.CVR, SenderName: from.Name,
 		RecipientCPR: req.Recipient.CPR, RecipientCVR: req.Recipient.CVR, RecipientName: first(recipientLines),
 		Paper: paper, Address: addr, Created: date, PDF: pdf, Filename: req.Kind + ".pdf", Language: lang,
 	})
@@ -148,9 +171,9 @@ func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Eve
 		return unavailable("digitalpost", err)
 	}
 	runtime.Logger(ctx).InfoContext(ctx, "letter sent", "letter_id", id, "kind", req.Kind, "channel", d.Channel, "duplicate_send", d.Duplicate)
-	if _, err := tx.Exec(ctx, `INSERT INTO letters (letter_id, request_src, request_id, kind, reference, status, channel, language, pdf_key, memo_key)
-		VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9) ON CONFLICT (letter_id) DO NOTHING`,
-		id, ev.Source(), ev.ID(), req.Kind, req.Reference, d.Channel, lang, pdfKey, memoKey); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO letters (letter_id, request_src, request_id, kind, reference, status, channel, language, pdf_key, memo_key, recipient_cvr)
+		VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $10) ON CONFLICT (letter_id) DO NOTHING`,
+		id, ev.Source(), ev.ID(), req.Kind, req.Reference, d.Channel, lang, pdfKey, memoKey, req.Recipient.CVR.String()); err != nil {
 		return fmt.Errorf("store letter %s: %w", id, err)
 	}
 	out := events.LetterSentData{LetterID: id, Kind: req.Kind, Reference: req.Reference, Channel: d.Channel,
@@ -210,6 +233,86 @@ func (h *handler) recipient(ctx context.Context, req events.LetterRequest) (lang
 		addr = &digitalpost.PostalAddress{Name: p.Name, Street: a.Street, PostalCode: a.PostalCode, City: a.City, Country: country}
 	}
 	return lang, lines, p.DigitalPostExempt, addr, nil
+}
+
+// placeholderCVR is the CVR infra/blanket sends until it knows the
+// authorities' numbers (blanket.PlaceholderAuthorityCVR); it is no real
+// authority's, so a letter never prints it.
+const placeholderCVR = "10000009"
+
+// authority is the authority a letter is from: the table's entry for the
+// name the request gives (letter.Authorities, with sources; its CVR is
+// unknown where the sources hold none), else the request's own name and
+// CVR unless that is the placeholder.
+func authority(a events.Authority) letter.Authority {
+	if t, ok := letter.AuthorityNamed(a.Name); ok {
+		return t
+	}
+	cvr := a.CVR.String()
+	if cvr == placeholderCVR {
+		cvr = ""
+	}
+	return letter.Authority{Name: a.Name, CVR: cvr}
+}
+
+// companies puts company names where the request has CVR numbers: the
+// receipt names the sending company (the letter's CVR recipient) and a
+// notification letter says which company reported (reportedBy). It also
+// gives a company recipient's address lines. A CVR the register does not
+// know is printed as the number; a register that cannot be reached is an
+// error (the broker retries).
+func (h *handler) companies(ctx context.Context, req events.LetterRequest) (map[string]string, []string, error) {
+	data := make(map[string]string, len(req.Data)+2)
+	for k, v := range req.Data {
+		data[k] = v
+	}
+	if h.d.Companies == nil {
+		return data, nil, nil
+	}
+	lookup := func(s string) (registers.Company, bool, error) {
+		cvr, err := ids.ParseCVR(s)
+		if err != nil {
+			return registers.Company{}, false, nil
+		}
+		co, err := h.d.Companies.Company(ctx, cvr)
+		switch {
+		case errors.Is(err, registers.ErrNotFound):
+			return registers.Company{}, false, nil
+		case err != nil:
+			return registers.Company{}, false, err
+		}
+		return co, co.Name != "", nil
+	}
+	var lines []string
+	if !req.Recipient.CVR.IsZero() {
+		co, ok, err := lookup(req.Recipient.CVR.String())
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			a := co.Address
+			lines = []string{co.Name}
+			if a.Street != "" {
+				lines = append(lines, a.Street, strings.TrimSpace(a.PostalCode+" "+a.City))
+			}
+			if req.Kind == events.LetterSenderReceipt {
+				data[letter.DataCompany] = co.Name
+			}
+		}
+		if req.Kind == events.LetterSenderReceipt {
+			data[letter.DataCompanyCVR] = req.Recipient.CVR.String()
+		}
+	}
+	if by := data["reportedBy"]; req.Kind == events.LetterNotification && by != "" {
+		co, ok, err := lookup(by)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			data["reportedBy"] = co.Name
+		}
+	}
+	return data, lines, nil
 }
 
 func first(xs []string) string {

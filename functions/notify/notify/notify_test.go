@@ -108,7 +108,7 @@ func start(t *testing.T) *fixture {
 	f.dp2 = &flakyPost{Deliverer: post}
 	smsc, _ := nemsms.NewClient(smsSrv.URL)
 	f.Kit = runtimetest.Start(t, runtimetest.Options{Name: "notify", Base: &base, Migrations: notify.Migrations()})
-	notify.Register(f.Svc, notify.Deps{Persons: d, Post: f.dp2, SMS: smsc, Store: f.store, Bucket: f.bkt})
+	notify.Register(f.Svc, notify.Deps{Persons: d, Companies: d, Post: f.dp2, SMS: smsc, Store: f.store, Bucket: f.bkt, Verify: f.Verifier(t)})
 	return f
 }
 
