@@ -119,3 +119,23 @@ func TestScenario_SDL54to59_ExpectedRefusion_NothingYetOrNoRate(t *testing.T) {
 		t.Errorf("no rate: %+v, want no amount guessed", noRate.Absence.Expected)
 	}
 }
+
+// The report asks refusion up to the day it was received (§§ 54–59), so a
+// next period may not ask for those days again (they would be expected and
+// paid twice), and the § 59, stk. 2 reminder asks for the period from the
+// day after.
+func TestScenario_SDL59_2_NextPeriodStartsAfterTheReportPeriod(t *testing.T) {
+	t.Parallel()
+	d := sickFrom(date(4, March, 2024)).reportedOn(date(8, April, 2024)).decide(t)
+	next := wantReminder(t, d, "employer-next-period", date(25, June, 2024))
+	if next.Deadline != date(9, July, 2024) {
+		t.Errorf("next-period reminder %+v, want the period from 9 April, due 9 July 2024", next)
+	}
+	_, err := NextPeriod(d.Absence, events.SicknessPeriodReport{AbsenceID: absenceID, CVR: employerCVR, From: "2024-04-08", To: "2024-04-30"},
+		Facts{ReceivedOn: date(1, May, 2024), Rates: defaultRates(t)})
+	wantFieldError(t, err, "from", "overlaps")
+	if _, err := NextPeriod(d.Absence, events.SicknessPeriodReport{AbsenceID: absenceID, CVR: employerCVR, From: "2024-04-09", To: "2024-04-30"},
+		Facts{ReceivedOn: date(1, May, 2024), Rates: defaultRates(t)}); err != nil {
+		t.Errorf("the period from the day after the report: %v", err)
+	}
+}

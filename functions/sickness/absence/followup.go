@@ -44,7 +44,9 @@ func AttachReport(d *Decision, prior Absence) {
 
 // NextPeriod decides an employer's request for refusion for one more
 // period of an absence (events.SicknessPeriodReport): the period must lie
-// inside the absence and after the refusion already decided; a request
+// inside the absence and after the refusion already asked for (the
+// report's refusion period, refusion.ReportPeriod, and earlier next
+// periods), so no day is expected twice; a request
 // covers at most 3 months before it was received (§ 59, stk. 2); the amount
 // uses the maximum rate of the period's first year (§ 50) and the hours
 // absent when partial (§ 53, under 4 hours a week counts as recovered).
@@ -74,7 +76,12 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 	if asked.To.After(f.ReceivedOn) {
 		fe.Add("to", "future", "Der kan kun søges refusion for dage, der er gået.", "Refusion can only be asked for days that have passed.")
 	}
-	for _, q := range a.Periods {
+	asked0 := a.Periods
+	if rp, _ := refusion.ReportPeriod(a.RefusionFrom, a.LastAbsenceDay, a.ReportedOn); rp != nil && a.Employer.WagesPaid {
+		// The report already asked refusion up to the day it was received.
+		asked0 = append([]refusion.Period{*rp}, asked0...)
+	}
+	for _, q := range asked0 {
 		if !asked.From.After(q.To) && !asked.To.Before(q.From) {
 			fe.Add("from", "overlaps", fmt.Sprintf("Perioden overlapper en periode, der allerede er søgt (%s–%s).", q.From.Danish(), q.To.Danish()),
 				fmt.Sprintf("The period overlaps a period already asked for (%s–%s).", q.From.English(), q.To.English()))

@@ -313,8 +313,10 @@ func nextPeriodReminder(a Absence) (Reminder, bool) {
 	if n := len(a.Periods); n > 0 {
 		start = a.Periods[n-1].To.AddDays(1)
 	}
-	if start.Before(a.ReportedOn) {
-		start = a.ReportedOn
+	if !start.After(a.ReportedOn) {
+		// The report asked refusion up to the day it was received
+		// (refusion.ReportPeriod); the next period starts the day after.
+		start = a.ReportedOn.AddDays(1)
 	}
 	deadline := start.AddMonths(refusion.BackdatingMonths)
 	return Reminder{
