@@ -12,8 +12,8 @@ import (
 // against decided and paid refusion.
 const (
 	// RefusionExpected is the refusion a blanket function expects for an
-	// absence, per period, with the reasons (emitted by the sickness function
-	// and later the parental-leave function). A later event for the same
+	// absence, per period, with the reasons (emitted by the sickness and the
+	// maternity functions for employers' refusion). A later event for the same
 	// absence replaces the earlier expectation. Data: RefusionExpectation.
 	RefusionExpected = "dk.nemrefusion.refusion.expected.v1"
 	// CaseRegistered says a recipient's case system registered the absence
