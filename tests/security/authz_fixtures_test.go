@@ -109,6 +109,11 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 	absSender := []*authzRecord{w.absA.with(pEmployer, pPayroll), w.absC.with(pEmployer, pPayroll), w.absB.with(pSeasonal, pPayroll2)}
 	absCitizen := []*authzRecord{w.absA.with(pCitizen), w.absC.with(), w.absB.with()}
 	absRecipient := []*authzRecord{w.absA.with(pCW, pCS), w.absC.with(pCWAarhus, pCSAarhus), w.absB.with()}
+	// The receipt of each absence's report (Secrets[1] is its receipt number).
+	receipt := func(abs *authzRecord, owners ...string) *authzRecord {
+		return &authzRecord{Label: "receipt of " + abs.Label, ID: abs.Secrets[1], Owners: owners, Secrets: []string{abs.Secrets[1]}}
+	}
+	receipts := []*authzRecord{receipt(w.absA, pEmployer, pPayroll), receipt(w.absC, pEmployer, pPayroll), receipt(w.absB, pSeasonal, pPayroll2)}
 	absAdmin := []*authzRecord{w.absA.with(pAdmin), w.absC.with(pAdmin), w.absB.with(pAdmin)}
 	preps := []*authzRecord{w.prepA, w.prepB}
 	docs := []*authzRecord{w.docA, w.docB}
@@ -231,6 +236,10 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
 				return get("/api/v1/feedback/absences/" + r.ID)
 			}}},
+		// Receipt letters (notify): the sender's CVR only; absence A's, C's and
+		// B's receipt numbers (the intake answer), the same 404 for others.
+		"GET /api/v1/receipts/{receipt}": {{Kind: kindRecord, Records: receipts,
+			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq { return get("/api/v1/receipts/" + r.ID) }}},
 		"GET /api/v1/dfdg/absences/{id}": {{Kind: kindRecord, Records: absRecipient[:2],
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq { return get("/api/v1/dfdg/absences/" + r.ID) }}},
 		"GET /api/v1/admin/municipalities/{no}/dpo": {{Kind: kindPublic,
