@@ -93,24 +93,7 @@ func Compose(in Input) (Letter, error) {
 	case events.LetterSenderReceipt:
 		composeReceipt(&l, &d, in)
 	case events.LetterNotification:
-		blanket, by, first := FormTitle(d.text("blanket"), da), d.text("reportedBy"), d.date("firstAbsenceDay")
-		if da {
-			l.Title = "Vi har fået oplysninger om dit fravær"
-			l.Paragraphs = []string{
-				fmt.Sprintf("%s har sendt oplysninger om dig til %s: %s.", by, sender, blanket),
-				fmt.Sprintf("Ifølge oplysningerne er din første fraværsdag %s.", first),
-				"Du kan se oplysningerne i Mit Sygefravær på borger.dk. Er noget forkert, kan du skrive en kommentar dér.",
-				fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender),
-			}
-		} else {
-			l.Title = "We have received information about your absence"
-			l.Paragraphs = []string{
-				fmt.Sprintf("%s has sent information about you to %s: %s.", by, sender, blanket),
-				fmt.Sprintf("According to the information, your first day of absence is %s.", first),
-				"You can see the information in Mit Sygefravær on borger.dk. If something is wrong, you can add a comment there.",
-				fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender),
-			}
-		}
+		composeNotification(&l, &d)
 	case events.LetterCitizenTask:
 		task, deadline := d.task("task"), d.date("deadline")
 		if da {

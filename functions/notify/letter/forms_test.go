@@ -128,3 +128,20 @@ func TestAuthorityTableHasSourcesAndNoGuessedCVR(t *testing.T) {
 		t.Errorf("unknown CVR line %q", got)
 	}
 }
+
+// A parental leave notification (barselsloven § 40 stk. 6) is about leave
+// at Udbetaling Danmark, not a sickness absence in Mit Sygefravær.
+func TestParentalNotificationIsNotAboutMitSygefravaer(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"da", "en"} {
+		l, err := letter.Compose(letter.Input{Kind: events.LetterNotification, Language: lang, Sender: "Udbetaling Danmark", Date: date,
+			Reference: "abs-1", Data: map[string]string{"blanket": events.ParentalEmployerReported, "reportedBy": "Demo A/S", "firstAbsenceDay": "2024-02-26"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := l.Title + "\n" + strings.Join(l.Paragraphs, "\n")
+		if strings.Contains(text, "Mit Sygefravær") || !strings.Contains(text, letter.FormTitle(events.ParentalEmployerReported, lang == "da")) || !strings.Contains(text, "Udbetaling Danmark") {
+			t.Errorf("%s parental notification:\n%s", lang, text)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package letter
 import (
 	"fmt"
 	"strings"
+
+	"nemrefusion.dk/events"
 )
 
 // Receipt data keys beyond the schema's blanket and submittedAt.
@@ -120,4 +122,50 @@ func composeReceipt(l *Letter, d *data, in Input) {
 		}
 	}
 	l.Paragraphs = out
+}
+
+// composeNotification writes the notification letter (underretningsbrev,
+// § 1 stk. 8): who reported what about the person (the company by name,
+// the form by its title) and where to see it. Sickness cases are in Mit
+// Sygefravær; parental leave cases are Udbetaling Danmark's (barselsloven
+// § 40), which Mit Sygefravær does not show, so that letter sends the
+// person to the authority instead.
+func composeNotification(l *Letter, d *data) {
+	da, sender := d.da, l.Sender
+	typ := d.text("blanket")
+	blanket, by, first := FormTitle(typ, da), d.text("reportedBy"), d.date("firstAbsenceDay")
+	b, _ := events.BlanketOf(typ)
+	parental := b.Family == events.FamilyParental
+	switch {
+	case da && parental:
+		l.Title = "Vi har fået oplysninger om din barsel"
+		l.Paragraphs = []string{
+			fmt.Sprintf("%s har sendt oplysninger om dig til %s: %s.", by, sender, blanket),
+			fmt.Sprintf("Ifølge oplysningerne begynder dit fravær %s.", first),
+			fmt.Sprintf("Er noget forkert, eller har du spørgsmål, er du velkommen til at kontakte %s.", sender),
+		}
+	case parental:
+		l.Title = "We have received information about your parental leave"
+		l.Paragraphs = []string{
+			fmt.Sprintf("%s has sent information about you to %s: %s.", by, sender, blanket),
+			fmt.Sprintf("According to the information, your absence begins on %s.", first),
+			fmt.Sprintf("If something is wrong or you have questions, you are welcome to contact %s.", sender),
+		}
+	case da:
+		l.Title = "Vi har fået oplysninger om dit fravær"
+		l.Paragraphs = []string{
+			fmt.Sprintf("%s har sendt oplysninger om dig til %s: %s.", by, sender, blanket),
+			fmt.Sprintf("Ifølge oplysningerne er din første fraværsdag %s.", first),
+			"Du kan se oplysningerne i Mit Sygefravær på borger.dk. Er noget forkert, kan du skrive en kommentar dér.",
+			fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender),
+		}
+	default:
+		l.Title = "We have received information about your absence"
+		l.Paragraphs = []string{
+			fmt.Sprintf("%s has sent information about you to %s: %s.", by, sender, blanket),
+			fmt.Sprintf("According to the information, your first day of absence is %s.", first),
+			"You can see the information in Mit Sygefravær on borger.dk. If something is wrong, you can add a comment there.",
+			fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender),
+		}
+	}
 }
