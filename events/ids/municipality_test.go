@@ -102,7 +102,9 @@ func TestParseRecipient(t *testing.T) {
 	}{
 		{name: "UDK is Udbetaling Danmark", in: "UDK", udk: true, string: "UDK", title: "Udbetaling Danmark"},
 		{name: "udk in lower case accepted", in: "udk", udk: true, string: "UDK", title: "Udbetaling Danmark"},
-		{name: "municipality 101", in: "101", muni: 101, string: "101", title: "København Kommune"},
+		{name: "municipality 101", in: "101", muni: 101, string: "101", title: "Københavns Kommune"},
+		{name: "municipality 400", in: "400", muni: 400, string: "400", title: "Bornholms Regionskommune"},
+		{name: "municipality 751", in: "751", muni: 751, string: "751", title: "Aarhus Kommune"},
 		{name: "unknown municipality number", in: "999", err: ErrMunicipalityUnknown},
 		{name: "free text rejected", in: "Kommunen", err: ErrRecipientFormat},
 		{name: "empty rejected", in: "", err: ErrRecipientFormat},

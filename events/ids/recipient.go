@@ -47,15 +47,19 @@ func (r Recipient) IsUDK() bool { return r.udk }
 // Municipality returns the municipality and true, or false for UDK and the zero value.
 func (r Recipient) Municipality() (Municipality, bool) { return r.m, !r.m.IsZero() }
 
-// Name returns "Udbetaling Danmark" or the municipality's name followed by
-// "Kommune", e.g. "København Kommune" (the short form, not the genitive
-// official name).
+// Name returns "Udbetaling Danmark" or the municipality's official name:
+// its name followed by "Kommune" ("Aarhus Kommune"), except the two that
+// are named otherwise ("Københavns Kommune", "Bornholms Regionskommune").
 func (r Recipient) Name() string {
 	switch {
 	case r.udk:
 		return "Udbetaling Danmark"
 	case r.m.IsZero():
 		return ""
+	case r.m.Number() == 101:
+		return "Københavns Kommune" // the official name is genitive
+	case r.m.Number() == 400:
+		return "Bornholms Regionskommune"
 	default:
 		return r.m.Name() + " Kommune"
 	}

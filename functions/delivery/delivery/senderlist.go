@@ -52,7 +52,7 @@ type AbsenceSummary struct {
 	// names, which may be empty.
 	AbsenceID string `json:"absenceId"`
 	Recipient string `json:"recipient"`
-	// RecipientName is "København Kommune" or "Udbetaling Danmark".
+	// RecipientName is "Københavns Kommune" or "Udbetaling Danmark".
 	RecipientName string `json:"recipientName,omitempty"`
 	// Blanket is the event type of the first report; Receipt its receipt
 	// number; Kind the delivery kind (e.g. "sickness.report").

@@ -148,7 +148,7 @@ func TestIssue18RulesDeadlineIsTheNextDeadline(t *testing.T) {
 
 	emp := employer(cvrA)
 	a := f.list(emp, "").Absences[0]
-	if a.NextDeadline == nil || a.NextDeadline.Date != due || a.NextDeadline.Source != "rules" || a.NextAction.Code != "deadline" || a.RecipientName != "København Kommune" {
+	if a.NextDeadline == nil || a.NextDeadline.Date != due || a.NextDeadline.Source != "rules" || a.NextAction.Code != "deadline" || a.RecipientName != "Københavns Kommune" {
 		t.Fatalf("row: %+v (deadline %+v)", a, a.NextDeadline)
 	}
 	if l := f.list(emp, "?deadlineWithin=19"); l.Total != 0 {
@@ -252,7 +252,7 @@ func TestIssue18ListPagesSearchesAndExports(t *testing.T) {
 	if len(recs) != n || !slices.Equal(recs[0], header) {
 		t.Fatalf("csv: %d records (want a header and %d rows), header %v", len(recs), n-1, recs[0])
 	}
-	if row := recs[1]; row[0] != fmt.Sprintf("NR-2024-%08d", n) || row[2] != fmt.Sprintf("Person Nummer %03d", n) || row[6] != "delivered" || row[7] != "København Kommune" {
+	if row := recs[1]; row[0] != fmt.Sprintf("NR-2024-%08d", n) || row[2] != fmt.Sprintf("Person Nummer %03d", n) || row[6] != "delivered" || row[7] != "Københavns Kommune" {
 		t.Errorf("csv row: %v", row)
 	}
 }
