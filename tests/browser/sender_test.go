@@ -182,9 +182,13 @@ func TestSenderReportsAbsenceFromLoginToReceipt(t *testing.T) {
 	// municipality: status, next action and the way to the case.
 	caseLink := `#absences tbody tr a[href^="/nemrefusion/fravaer/"]`
 	reloadUntil(t, ctx, "/nemrefusion", caseLink, 45*time.Second)
-	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) || !strings.Contains(row, "Sendt til kommunen") || !strings.Contains(row, "raskmelding") ||
+	if row := text(t, ctx, "#absences tbody tr"); !strings.Contains(row, receipt) || !strings.Contains(row, "Sendt til kommunen") || !strings.Contains(row, "Sidste frist for anmeldelse") ||
 		!strings.Contains(row, "Lars Jensen") || !strings.Contains(row, emp.CPR.String()[:6]+"-xxxx") || !strings.Contains(row, "Københavns Kommune") {
 		t.Errorf("the listed absence (name, masked CPR, receipt, status, recipient, next action): %q", row)
+	}
+	// The next deadline is the one the rules computed (§ 59, stk. 2), not "Ingen".
+	if d := text(t, ctx, "#absences tbody tr .js-deadline"); d == "Ingen" || d == "" {
+		t.Errorf("the listed absence's next deadline: %q", d)
 	}
 	if row := text(t, ctx, "#absences tbody tr"); strings.Contains(row, emp.CPR.String()) {
 		t.Errorf("the overview shows the CPR number unmasked: %q", row)

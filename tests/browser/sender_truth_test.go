@@ -86,7 +86,7 @@ func TestSenderSeesARejectedReport(t *testing.T) {
 
 	clickMove(t, ctx, row+` a[href^="/nemrefusion/fravaer/"]`)
 	run(t, ctx, "the case's rejection", chromedp.WaitVisible(`#rejections`, chromedp.ByQuery))
-	box := text(t, ctx, "#rejections")
+	box := strings.Join(strings.Fields(text(t, ctx, "#rejections")), " ")
 	if !strings.Contains(box, "Anmeldelsen er afvist") || !strings.Contains(box, receipt) {
 		t.Errorf("the case's rejection box: %q", box)
 	}

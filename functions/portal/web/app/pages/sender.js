@@ -159,7 +159,7 @@ function pagination(lq, pages) {
     <a href="${pageHref(lq, cur - 1)}" class="button button-arrow button-previous page-button${cur <= 1 ? ' hidden' : ''}"${cur <= 1 ? html` aria-hidden="true" tabindex="-1"` : ''}>${icon('chevron-left')}<span class="pagination-nav-link">${t('overview.page.prev')}</span></a>
     <span class="pagination-mobile h6">${t('overview.page', { n: cur })} / ${pages}</span>
     <ul class="pagination__items">${nums.map((n) => (n === '…'
-    ? html`<li class="pagination-item pagination-overflow" role="presentation"><span>…</span></li>`
+    ? html`<li class="pagination-item pagination-overflow"><span>…</span></li>`
     : html`<li class="pagination-item pagination-number"><a href="${pageHref(lq, n)}" class="button${n === cur ? ' current-page' : ''}" aria-label="${t('overview.page', { n })}"${n === cur ? html` aria-current="page"` : ''}>${n}</a></li>`))}</ul>
     <a href="${pageHref(lq, cur + 1)}" class="button button-arrow button-next page-button${cur >= pages ? ' hidden' : ''}"${cur >= pages ? html` aria-hidden="true" tabindex="-1"` : ''}><span class="pagination-nav-link">${t('overview.page.next')}</span>${icon('chevron-right')}</a>
   </nav>`;
