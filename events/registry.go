@@ -78,6 +78,9 @@ type Blanket struct {
 	// Notification is true when the person gets a notification letter
 	// (§ 1 stk. 8), when the decision also asks for one.
 	Notification bool
+	// TitleDa and TitleEn name the form as letters, messages and lists name
+	// it ("Raskmelding", "Report of recovery"): never the event type.
+	TitleDa, TitleEn string
 	// Delivery is the kind of item the recipient gets for a new case
 	// (DeliveryRequest.Kind), "" when the family's rules choose per case.
 	Delivery string
@@ -123,46 +126,80 @@ var (
 // registry lists every blanket (DOMAIN.md, Senders and blankets).
 var registry = index(
 	// Sickness: reports go to the municipality.
-	form[SicknessEmployerReport](Blanket{Type: SicknessEmployerReported, Family: FamilySickness, Senders: employers,
+	form[SicknessEmployerReport](Blanket{Type: SicknessEmployerReported,
+		TitleDa: "Sygefravær og anmodning om refusion", TitleEn: "Sickness absence and request for refusion",
+		Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Feedback: true, Notification: true, Delivery: "sickness.report"}),
-	form[SicknessSelfEmployedReport](Blanket{Type: SicknessSelfEmployedReported, Family: FamilySickness,
+	form[SicknessSelfEmployedReport](Blanket{Type: SicknessSelfEmployedReported,
+		TitleDa: "Sygefravær og anmodning om sygedagpenge (selvstændig)", TitleEn: "Sickness absence and claim for sickness benefit (self-employed)",
+		Family:  FamilySickness,
 		Senders: []string{SenderSelfEmployed}, Recipient: ToMunicipality, Feedback: true, Delivery: "sickness.selfemployed.report"}),
-	form[SicknessAKasseReport](Blanket{Type: SicknessAKasseReported, Family: FamilySickness, Senders: []string{SenderAKasse},
+	form[SicknessAKasseReport](Blanket{Type: SicknessAKasseReported,
+		TitleDa: "Sygefravær for ledigt medlem", TitleEn: "Sickness absence of an unemployed member",
+		Family: FamilySickness, Senders: []string{SenderAKasse},
 		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.akasse.report"}),
-	form[SicknessEarlyFollowUpRequest](Blanket{Type: SicknessEarlyFollowUpRequested, Family: FamilySickness, Senders: employers,
+	form[SicknessEarlyFollowUpRequest](Blanket{Type: SicknessEarlyFollowUpRequested,
+		TitleDa: "Anmodning om tidlig opfølgning", TitleEn: "Request for early follow-up",
+		Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.early-follow-up"}),
-	form[SicknessPeriodReport](Blanket{Type: SicknessPeriodReported, Family: FamilySickness, Senders: employers,
+	form[SicknessPeriodReport](Blanket{Type: SicknessPeriodReported,
+		TitleDa: "Anmodning om refusion for næste periode", TitleEn: "Request for refusion for the next period",
+		Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Feedback: true}),
-	form[SicknessRecoveryReport](Blanket{Type: SicknessRecoveryReported, Family: FamilySickness, Senders: anySender,
+	form[SicknessRecoveryReport](Blanket{Type: SicknessRecoveryReported,
+		TitleDa: "Raskmelding", TitleEn: "Report of recovery",
+		Family: FamilySickness, Senders: anySender,
 		Recipient: ToMunicipality, Feedback: true}),
-	form[SicknessCorrection](Blanket{Type: SicknessCorrectionSubmitted, Family: FamilySickness, Senders: anySender,
+	form[SicknessCorrection](Blanket{Type: SicknessCorrectionSubmitted,
+		TitleDa: "Rettelse af anmeldelse", TitleEn: "Correction of a report",
+		Family: FamilySickness, Senders: anySender,
 		Recipient: ToMunicipality, Feedback: true}),
-	form[SicknessCancellation](Blanket{Type: SicknessCancellationSubmitted, Family: FamilySickness, Senders: anySender,
+	form[SicknessCancellation](Blanket{Type: SicknessCancellationSubmitted,
+		TitleDa: "Annullering af anmeldelse", TitleEn: "Cancellation of a report",
+		Family: FamilySickness, Senders: anySender,
 		Recipient: ToMunicipality, Feedback: true}),
 
 	// Parental leave: everything goes to Udbetaling Danmark (barselsloven
 	// § 40 stk. 1); the employee is told what the employer reported
 	// (§ 40 stk. 6).
-	form[ParentalEmployerReport](Blanket{Type: ParentalEmployerReported, Family: FamilyParental, Senders: employers,
+	form[ParentalEmployerReport](Blanket{Type: ParentalEmployerReported,
+		TitleDa: "Refusion af barselsdagpenge", TitleEn: "Refusion of parental leave benefit",
+		Family: FamilyParental, Senders: employers,
 		Recipient: ToUDK, Feedback: true, Notification: true, Delivery: "parental.report"}),
-	form[ParentalSelfEmployedReport](Blanket{Type: ParentalSelfEmployedReported, Family: FamilyParental,
+	form[ParentalSelfEmployedReport](Blanket{Type: ParentalSelfEmployedReported,
+		TitleDa: "Barselsdagpenge (selvstændig)", TitleEn: "Parental leave benefit (self-employed)",
+		Family:  FamilyParental,
 		Senders: []string{SenderSelfEmployed}, Recipient: ToUDK, Feedback: true, Delivery: "parental.selfemployed.report"}),
-	form[ParentalAKasseReport](Blanket{Type: ParentalAKasseReported, Family: FamilyParental, Senders: []string{SenderAKasse},
+	form[ParentalAKasseReport](Blanket{Type: ParentalAKasseReported,
+		TitleDa: "Oplysninger til barselsdagpengesag", TitleEn: "Information for a parental leave benefit case",
+		Family: FamilyParental, Senders: []string{SenderAKasse},
 		Recipient: ToUDK, Notification: true, Delivery: "parental.akasse.information"}),
 
 	// Subsidies: to the person's municipality (its jobcenter); no feedback
 	// and no notification letter, the sender gets its receipt.
-	form[SubsidyWageRequest](Blanket{Type: SubsidyWageRequested, Family: FamilySubsidy, Senders: employers,
+	form[SubsidyWageRequest](Blanket{Type: SubsidyWageRequested,
+		TitleDa: "Løntilskud", TitleEn: "Wage subsidy",
+		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Delivery: "subsidy.wage"}),
-	form[SubsidyFlexjobRequest](Blanket{Type: SubsidyFlexjobRequested, Family: FamilySubsidy, Senders: employers,
+	form[SubsidyFlexjobRequest](Blanket{Type: SubsidyFlexjobRequested,
+		TitleDa: "Fleksjobtilskud", TitleEn: "Flexi-job subsidy",
+		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Delivery: "subsidy.flexjob"}),
-	form[SubsidyJobClarificationRequest](Blanket{Type: SubsidyJobClarificationRequested, Family: FamilySubsidy, Senders: employers,
+	form[SubsidyJobClarificationRequest](Blanket{Type: SubsidyJobClarificationRequested,
+		TitleDa: "Refusion af ressourceforløbsydelse under jobafklaring", TitleEn: "Refusion of resource allowance during job clarification",
+		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Delivery: "subsidy.jobclarification"}),
-	form[SubsidyAdultApprenticeRequest](Blanket{Type: SubsidyAdultApprenticeRequested, Family: FamilySubsidy, Senders: employers,
+	form[SubsidyAdultApprenticeRequest](Blanket{Type: SubsidyAdultApprenticeRequested,
+		TitleDa: "Løntilskud til voksenlærling", TitleEn: "Wage subsidy for an adult apprentice",
+		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Delivery: "subsidy.adultapprentice"}),
-	form[SubsidyMentorRequest](Blanket{Type: SubsidyMentorRequested, Family: FamilySubsidy, Senders: employers,
+	form[SubsidyMentorRequest](Blanket{Type: SubsidyMentorRequested,
+		TitleDa: "Tilskud til mentorfunktion", TitleEn: "Subsidy for a mentor",
+		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Delivery: "subsidy.mentor"}),
-	form[SubsidySelfEmployed136Request](Blanket{Type: SubsidySelfEmployed136Requested, Family: FamilySubsidy,
+	form[SubsidySelfEmployed136Request](Blanket{Type: SubsidySelfEmployed136Requested,
+		TitleDa: "Støtte efter LAB § 136 (selvstændig)", TitleEn: "Support under the Active Employment Act, section 136 (self-employed)",
+		Family:  FamilySubsidy,
 		Senders: []string{SenderSelfEmployed}, Recipient: ToMunicipality, Delivery: "subsidy.selfemployed136"}),
 )
 
@@ -175,8 +212,8 @@ type blankets struct {
 func index(bs ...Blanket) blankets {
 	r := blankets{byType: map[string]Blanket{}, feedbackKinds: map[string]bool{}}
 	for _, b := range bs {
-		if _, dup := r.byType[b.Type]; dup || FamilyFunction[b.Family] == "" || len(b.Senders) == 0 || b.Recipient == "" {
-			panic("events: blanket registered twice or without family, senders or recipient: " + b.Type)
+		if _, dup := r.byType[b.Type]; dup || FamilyFunction[b.Family] == "" || len(b.Senders) == 0 || b.Recipient == "" || b.TitleDa == "" || b.TitleEn == "" {
+			panic("events: blanket registered twice or without family, senders, recipient or titles: " + b.Type)
 		}
 		if f, seen := r.feedbackKinds[b.Delivery]; b.Delivery != "" && seen && f != b.Feedback {
 			panic("events: delivery kind " + b.Delivery + " both with and without feedback")

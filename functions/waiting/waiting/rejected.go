@@ -78,37 +78,11 @@ func rejectionMessage(d events.BlanketRejection) senderMessage {
 // Title is a blanket's name in Danish and English.
 type Title struct{ Da, En string }
 
-// blanketTitles are the names a sender knows the blankets by: the web
-// app's form titles (functions/portal/web/app/blankets/*.json; a test keeps
-// them equal) and, for the blankets with no web form yet, names of the same
-// kind. Every registered blanket has one (tested against the registry).
-var blanketTitles = map[string]Title{
-	events.SicknessEmployerReported:       {"Anmeld sygefravær og anmod om refusion", "Report sickness absence and request refusion"},
-	events.SicknessSelfEmployedReported:   {"Anmeld egen sygdom og søg sygedagpenge", "Report your own sickness and apply for sickness benefit"},
-	events.SicknessAKasseReported:         {"Anmeld sygdom for et ledigt medlem", "Report sickness of an unemployed member"},
-	events.SicknessEarlyFollowUpRequested: {"Anmod om tidlig opfølgning", "Request early follow-up"},
-	events.SicknessPeriodReported:         {"Anmod om refusion for næste periode", "Ask refusion for the next period"},
-	events.SicknessRecoveryReported:       {"Raskmelding", "Report recovery"},
-	events.SicknessCorrectionSubmitted:    {"Ret oplysninger i en anmeldelse", "Correct a report"},
-	events.SicknessCancellationSubmitted:  {"Annullér en anmeldelse", "Cancel a report"},
-
-	events.ParentalEmployerReported:     {"Anmod om refusion under barsel", "Request refusion during parental leave"},
-	events.ParentalSelfEmployedReported: {"Anmeld egen barsel og søg barselsdagpenge", "Report your own parental leave and apply for parental benefit"},
-	events.ParentalAKasseReported:       {"Oplysninger om barsel for et ledigt medlem", "Parental-leave information for an unemployed member"},
-
-	events.SubsidyWageRequested:             {"Anmod om løntilskud", "Request wage subsidy"},
-	events.SubsidyFlexjobRequested:          {"Anmod om flexjobtilskud (flexjob fra før 2013)", "Request flexjob subsidy (flexjob from before 2013)"},
-	events.SubsidyJobClarificationRequested: {"Anmod om refusion under jobafklaringsforløb", "Request refusion during job clarification"},
-	events.SubsidyAdultApprenticeRequested:  {"Anmod om voksenlærlingetilskud", "Request adult apprentice subsidy"},
-	events.SubsidyMentorRequested:           {"Anmod om mentortilskud", "Request mentor subsidy"},
-	events.SubsidySelfEmployed136Requested:  {"Anmod om udbetaling af støtte til selvstændig (LAB § 136)", "Request payment of support for a self-employed person (LAB § 136)"},
-}
-
 // BlanketTitle is the name of the blanket of event type t; a type no
 // blanket has (the schema allows any) is "your form".
 func BlanketTitle(t string) Title {
-	if title, ok := blanketTitles[t]; ok {
-		return title
+	if b, ok := events.BlanketOf(t); ok {
+		return Title{b.TitleDa, b.TitleEn}
 	}
 	return Title{"Din blanket", "Your form"}
 }

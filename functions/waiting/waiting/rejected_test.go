@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,7 +76,7 @@ func TestRejectedSubmissionBecomesOneMessageAndOneAlert(t *testing.T) {
 		m["subject"] != rejection().CaseID || m["link"] != "/absences/"+rejection().CaseID {
 		t.Fatalf("message: %v", m)
 	}
-	if m["titleDa"] != "Afvist: Anmeld sygefravær og anmod om refusion" || m["titleEn"] != "Rejected: Report sickness absence and request refusion" {
+	if m["titleDa"] != "Afvist: Sygefravær og anmodning om refusion" || m["titleEn"] != "Rejected: Sickness absence and request for refusion" {
 		t.Fatalf("titles: %q %q", m["titleDa"], m["titleEn"])
 	}
 	for _, want := range []string{"NR-2024-7K3M9Q2X", "Personen findes ikke i CPR.", "felt: cpr", "Sidste fraværsdag ligger før første fraværsdag.", "felt: lastAbsenceDay"} {
@@ -126,7 +124,7 @@ func TestRejectedSubmissionBecomesOneMessageAndOneAlert(t *testing.T) {
 	if err := f.waitSvc.DB.QueryRow(context.Background(), `SELECT body FROM message_outbox WHERE channel = 'sms'`).Scan(&text); err != nil {
 		t.Fatal(err)
 	}
-	if text != "NemRefusion: Anmod om mentortilskud er afvist med kvitteringsnummer NR-2024-4T6W8Y1Z. Se Beskeder." {
+	if text != "NemRefusion: Tilskud til mentorfunktion er afvist med kvitteringsnummer NR-2024-4T6W8Y1Z. Se Beskeder." {
 		t.Fatalf("SMS: %q", text)
 	}
 	if emails, sms := alertsRecorded(t, f); emails != 1 || sms != 1 {
@@ -161,34 +159,13 @@ func TestRejectionWithoutACompanySenderIsInvalid(t *testing.T) {
 }
 
 // Every registered blanket has a readable name for the message (never its
-// event type), and the blankets with a web form are named as the web app
-// names them.
+// event type): the registry's title, the one the letters use too.
 func TestEveryBlanketHasTheTitleTheSenderKnows(t *testing.T) {
 	fallback := waiting.BlanketTitle("dk.nemrefusion.no.such.v1")
 	for _, b := range events.Blankets() {
 		title := waiting.BlanketTitle(b.Type)
-		if title == fallback || title.Da == "" || title.En == "" || strings.Contains(title.Da, "nemrefusion") {
-			t.Errorf("%s: title %+v", b.Type, title)
-		}
-	}
-	files, err := filepath.Glob("../../portal/web/app/blankets/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("web forms: %v %v", files, err)
-	}
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var form struct {
-			Type  string            `json:"type"`
-			Title map[string]string `json:"title"`
-		}
-		if json.Unmarshal(raw, &form) != nil || form.Type == "" {
-			continue // the index, not a form
-		}
-		if got := waiting.BlanketTitle(form.Type); got.Da != form.Title["da"] || got.En != form.Title["en"] {
-			t.Errorf("%s: title %+v, the web form says %v", form.Type, got, form.Title)
+		if title == fallback || title.Da != b.TitleDa || title.En != b.TitleEn || strings.Contains(title.Da, "nemrefusion") {
+			t.Errorf("%s: title %+v; the registry says %q / %q", b.Type, title, b.TitleDa, b.TitleEn)
 		}
 	}
 }
