@@ -65,6 +65,11 @@ func TestSenderSeesARejectedReport(t *testing.T) {
 	if len(reasons) == 0 || strings.Contains(strings.Join(reasons, " "), "undefined") {
 		t.Errorf("the rejection's reasons on the receipt: %q", reasons)
 	}
+	// A rejected report goes nowhere: "what happens now" says so instead of
+	// the municipality's next steps.
+	if next := text(t, ctx, "#receipt-next"); !strings.HasPrefix(next, "Blanketten bliver ikke behandlet") || strings.Contains(next, "Digital Post") {
+		t.Errorf("what happens next after a rejection: %q", next)
+	}
 	checkPage(t, ctx, "22-receipt-rejected")
 	setLang(t, ctx, "en")
 	if st := text(t, ctx, "#receipt"); !strings.Contains(st, "The report has been rejected") {
@@ -95,8 +100,11 @@ func TestSenderSeesARejectedReport(t *testing.T) {
 			t.Errorf("the case does not show the reason %q the receipt showed: %q", r, box)
 		}
 	}
-	if strings.Contains(text(t, ctx, "main"), "undefined") {
-		t.Errorf("the rejected case shows undefined: %q", text(t, ctx, "main"))
+	// A rejected report is no case at a municipality: no period that never
+	// began, no "not registered yet", no empty decisions and payments.
+	if m := text(t, ctx, "main"); strings.Contains(m, "undefined") || strings.Contains(m, "endnu ikke raskmeldt") ||
+		strings.Contains(m, "Kommunen har ikke registreret sagen endnu") || strings.Contains(m, "Udbetalinger") {
+		t.Errorf("the rejected case: %q", m)
 	}
 	checkPage(t, ctx, "24-case-rejected")
 }

@@ -166,7 +166,7 @@ function pagination(lq, pages) {
 }
 
 function selectField(id, name, labelText, value, options) {
-  return html`<div class="form-group mr-5">
+  return html`<div class="form-group mt-0 mr-5">
     <label class="form-label" for="${id}">${labelText}</label>
     <select class="form-select" id="${id}" name="${name}">${options.map(([v, txt]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${txt}</option>`)}</select>
   </div>`;
@@ -180,7 +180,7 @@ function searchForm(lq, forms) {
       <label class="form-label" for="search-q">${t('overview.search')}</label>
       <input type="search" class="form-input input-width-l" id="search-q" name="q" value="${lq.q}" autocomplete="off">
     </div>
-    <div class="d-flex flex-wrap">
+    <div class="d-flex flex-wrap mt-5">
       ${selectField('filter-status', 'status', t('overview.filter.status'), lq.status, [['', t('overview.filter.all')], ...STATUSES.map((s) => [s, statusText(s)])])}
       ${selectField('filter-blanket', 'blanket', t('overview.filter.form'), lq.blanket, [['', t('overview.filter.all')], ...forms.map((b) => [b.type, pick(b.title)])])}
       ${selectField('filter-deadline', 'deadlineWithin', t('overview.filter.deadline'), lq.deadlineWithin, [['', t('overview.filter.all')], ...WITHIN.map((n) => [n, t('overview.filter.days', { n })])])}
@@ -686,7 +686,6 @@ function receiptStatus(rc, slug, gaveUp) {
         <h2 class="alert-heading">${t('receipt.rejected', { What: capital(what) })}</h2>
         <p class="alert-text">${t('receipt.rejected.text', { What: capital(what) })}</p>
         ${reasonList(o.reasons, 'receipt-reasons')}
-        <p class="alert-text">${t('receipt.rejected.after')}</p>
       </div></div>`;
   }
   if (o?.state === 'delivered') {
@@ -737,9 +736,12 @@ export function receipt(absenceId) {
     async after(ctx) {
       const slug = await slugOf(rc.blanket);
       const statusBox = ctx.el.querySelector('#receipt-status');
-      const draw = () => { statusBox.innerHTML = String(receiptStatus(rc, slug, Boolean(rc.gaveUp))); };
+      // What happens next depends on the form, and on whether the checks rejected it.
+      const draw = () => {
+        statusBox.innerHTML = String(receiptStatus(rc, slug, Boolean(rc.gaveUp)));
+        ctx.el.querySelector('#receipt-next').textContent = rc.outcome?.state === 'rejected' ? t('receipt.rejected.after') : formText('next', slug);
+      };
       draw();
-      ctx.el.querySelector('#receipt-next').textContent = formText('next', slug);
       ctx.el.querySelector('#receipt-pdf').addEventListener('click', async () => {
         const errBox = ctx.el.querySelector('#receipt-pdf-error');
         errBox.innerHTML = '';
@@ -856,10 +858,10 @@ export function caseView(id) {
         <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('case.facts')}">
         <table class="table structured-list" id="case-facts"><tbody>
           <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status)}${v.statusAt ? html` <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span>` : ''}</td></tr>
-          <tr><th scope="row">${t('case.number')}</th><td>${v.caseNumber || t('case.noNumber')}</td></tr>
+          ${rejected ? '' : html`<tr><th scope="row">${t('case.number')}</th><td>${v.caseNumber || t('case.noNumber')}</td></tr>`}
           <tr><th scope="row">${t('case.recipient')}</th><td>${v.recipientName || sum?.recipientName || v.recipient || '–'}</td></tr>
           ${sum ? html`<tr><th scope="row">${t('receipt.number')}</th><td>${sum.receipt}</td></tr>
-          <tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} – ${sum.lastAbsenceDay ? formatDate(sum.lastAbsenceDay, l) : t('case.stillSick')}</td></tr>
+          ${sum.firstAbsenceDay ? html`<tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} – ${sum.lastAbsenceDay ? formatDate(sum.lastAbsenceDay, l) : t('case.stillSick')}</td></tr>` : ''}
           ${sum.person?.name ? html`<tr><th scope="row">${t('overview.col.employee')}</th><td>${sum.person.name}${sum.person.cprMasked ? html` <span class="form-hint">(${sum.person.cprMasked})</span>` : ''}</td></tr>` : ''}
           ${rejected ? '' : html`<tr><th scope="row">${t('overview.col.action')}</th><td>${pick(sum.nextAction) || t('overview.action.none')}</td></tr>`}` : ''}
           <tr><th scope="row">${t('receipt.absence')}</th><td>${v.absenceId}</td></tr>
@@ -868,7 +870,7 @@ export function caseView(id) {
         ${follow.length ? html`<h2>${t('case.followUp')}</h2>
           <ul class="nobullet-list" id="follow-ups">${follow.map((b) => html`<li class="mb-3"><a href="${BASE}/fravaer/${id}/${b.slug}" class="function-link">${pick(b.title)}</a><br><span class="form-hint">${pick(b.description)}</span></li>`)}</ul>` : ''}
 
-        <h2>${t('case.deadlines')}</h2>
+        ${rejected && !v.history.length && !v.decisions.length ? '' : html`<h2>${t('case.deadlines')}</h2>
         ${v.deadlines.length ? table('case-deadlines', t('case.deadlines'), [t('case.col.date'), t('case.col.what')],
     v.deadlines.map((d) => html`<tr><td>${formatDate(d.date, l)}</td><td>${l === 'en' ? d.textEn : d.textDa}</td></tr>`)) : html`<p>${t('case.none')}</p>`}
 
@@ -893,7 +895,7 @@ export function caseView(id) {
 
         <h2>${t('case.history')}</h2>
         ${v.history.length ? table('case-history', t('case.history'), [t('case.col.date'), t('overview.col.status')],
-    v.history.map((h) => html`<tr><td>${formatDateTime(h.changedAt, l)}</td><td>${statusText(h.status)}${h.noteDa ? html`<br><span class="form-hint">${l === 'en' ? h.noteEn : h.noteDa}</span>` : ''}</td></tr>`)) : html`<p>${t('case.history.none')}</p>`}`);
+    v.history.map((h) => html`<tr><td>${formatDateTime(h.changedAt, l)}</td><td>${statusText(h.status)}${h.noteDa ? html`<br><span class="form-hint">${l === 'en' ? h.noteEn : h.noteDa}</span>` : ''}</td></tr>`)) : html`<p>${t('case.history.none')}</p>`}`}`);
       ctx.focusHeading();
     },
   };
