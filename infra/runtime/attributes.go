@@ -279,6 +279,12 @@ func checkEnvelope(body []byte) error {
 func checkBinaryHeaders(h http.Header) error {
 	var fe events.FieldErrors
 	for k, v := range h {
+		if len(k) == 3 && strings.EqualFold(k, "ce-") {
+			// A header named just "ce-" names no attribute (the SDK panics on it).
+			fe.Add("extensions", "invalid-name",
+				"En CloudEvents-header uden attributnavn (ce-) er ikke tilladt.", "A CloudEvents header without an attribute name (ce-) is not allowed.")
+			continue
+		}
 		if len(k) > 3 && strings.EqualFold(k[:3], "ce-") && len(v) > 1 {
 			name := strings.ToLower(k[3:])
 			if !ValidAttributeName(name) {
