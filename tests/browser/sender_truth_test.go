@@ -107,6 +107,24 @@ func TestSenderSeesARejectedReport(t *testing.T) {
 		t.Errorf("the rejected case: %q", m)
 	}
 	checkPage(t, ctx, "24-case-rejected")
+
+	// Beskeder: the rejection is a message naming the form, the receipt
+	// and the same reasons, as a list, with the way to the case.
+	msg := `#messages-list tr[data-kind="blanket-rejected"][data-receipt="` + receipt + `"]`
+	reloadUntil(t, ctx, "/nemrefusion/beskeder", msg, 30*time.Second)
+	if m := text(t, ctx, msg); !strings.Contains(m, "Afvist: Sygefravær og anmodning om refusion") || !strings.Contains(m, receipt) || !strings.Contains(m, "Se sagen") {
+		t.Errorf("the rejection's message: %q", m)
+	}
+	got := texts(t, ctx, msg+" .message-reasons li")
+	if strings.Join(got, "|") != strings.Join(reasons, "|") {
+		t.Errorf("the message's reasons %q, the receipt's %q", got, reasons)
+	}
+	checkPage(t, ctx, "28-messages-rejected")
+	setLang(t, ctx, "en")
+	if m := text(t, ctx, msg); !strings.Contains(m, "Rejected: ") || strings.Contains(m, "Afvist") {
+		t.Errorf("the rejection's message in English: %q", m)
+	}
+	setLang(t, ctx, "da")
 }
 
 // seedReports posts, as the demo employer and in parallel, n reports per

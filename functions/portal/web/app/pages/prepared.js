@@ -316,6 +316,14 @@ function messageLink(m) {
     : html`<br><a href="${BASE}/fravaer/${x[2]}">${t('pr.msg.case')}</a>`;
 }
 
+/** A message's text; a rejection's reasons as a list (its body has them as "- " lines). */
+function messageBody(m, l) {
+  const body = l === 'en' ? m.bodyEn : m.bodyDa;
+  if (!m.reasons?.length) return body;
+  const lead = (body || '').split('\n')[0];
+  return html`${lead}<ul class="message-reasons">${m.reasons.map((r) => html`<li>${l === 'en' ? r.en : r.da}</li>`)}</ul>`;
+}
+
 /** The overview's short note on the messages: how many, and the way to them. */
 export async function messagesNote() {
   try {
@@ -361,8 +369,8 @@ export function messages() {
     : html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('pr.messages')}">
             <table class="table table--compact" id="messages-list">
               <thead><tr><th scope="col">${t('pr.msg.col.date')}</th><th scope="col">${t('pr.msg.col.message')}</th><th scope="col">${t('pr.msg.col.deadline')}</th></tr></thead>
-              <tbody>${list.map((m) => html`<tr><td>${formatDateTime(m.createdAt, l)}</td>
-                <td><strong>${l === 'en' ? m.titleEn : m.titleDa}</strong><br>${l === 'en' ? m.bodyEn : m.bodyDa}${messageLink(m)}</td>
+              <tbody>${list.map((m) => html`<tr data-kind="${m.kind}" data-receipt="${m.receipt || ''}"><td>${formatDateTime(m.createdAt, l)}</td>
+                <td><strong>${l === 'en' ? m.titleEn : m.titleDa}</strong><br>${messageBody(m, l)}${messageLink(m)}</td>
                 <td>${m.deadline ? formatDate(m.deadline, l) : '–'}</td></tr>`)}</tbody>
             </table></div>`}
           <h2>${t('pr.settings')}</h2>
