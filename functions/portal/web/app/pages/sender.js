@@ -494,6 +494,70 @@ function renderPreview(p) {
       <div class="details-text"><ul>${p.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${r.law})</span></li>`)}</ul></div></details>` : ''}`;
 }
 
+// ---------- previews ----------
+
+/** The value at a dotted path of a preview answer. */
+function at(o, path) { return String(path).split('.').reduce((x, k) => (x && typeof x === 'object' ? x[k] : undefined), o); }
+
+/** One value of a preview answer as the hints format it (kroner, date, days, yes/no, an option, text). */
+function previewValue(res, spec, l) {
+  if (Array.isArray(spec.value)) return spec.value.map((v) => previewValue(res, { ...spec, value: v }, l)).filter(Boolean).join(' – ');
+  const v = at(res, spec.value);
+  if (v === undefined || v === null || v === '') return pick(spec.empty) || '–';
+  switch (spec.format) {
+    case 'kroner': return formatKroner(v, l);
+    case 'date': return formatDate(v, l);
+    case 'yesno': return v ? t('yes') : t('no');
+    case 'option': return pick(spec.options?.[v]) || String(v);
+    default: return String(v);
+  }
+}
+
+/**
+ * A preview drawn from its hints: "rows" ([{label, value, format}]) as a
+ * list, "table" ({value, columns}) as a table of the answer's list at
+ * value, then the answer's provisional note and reasons.
+ */
+function renderPreviewFromHints(p, res) {
+  const l = lang();
+  const title = pick(p.title) || t('preview.title');
+  const rows = (p.rows || []).map((r) => [pick(r.label), previewValue(res, r, l)]);
+  const list = p.table ? at(res, p.table.value) || [] : [];
+  return html`<h2>${title}</h2>
+    <p>${pick(p.lead) || t('preview.lead')}</p>
+    ${p.table && list.length ? html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${pick(p.table.caption) || title}">
+      <table class="table table--compact" id="preview-table"><thead><tr>${p.table.columns.map((c) => html`<th scope="col">${pick(c.label)}</th>`)}</tr></thead>
+      <tbody>${list.map((x) => html`<tr>${p.table.columns.map((c) => html`<td>${previewValue(x, c, l)}</td>`)}</tr>`)}</tbody></table></div>` : ''}
+    ${rows.length ? html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${title}">
+      <table class="table structured-list" id="preview"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table></div>` : ''}
+    ${res.provisional ? html`<p class="form-hint">${pick(p.provisional) || t('preview.provisional')}</p>` : ''}
+    ${res.reasons?.length ? html`<details class="details"><summary class="details-summary">${t('preview.reasons')}</summary>
+      <div class="details-text"><ul>${res.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${r.law})</span></li>`)}</ul></div></details>` : ''}`;
+}
+
+/**
+ * The markup of a blanket's preview before sending (its hints' "preview"):
+ * true is the sickness refusion preview; {"path", "fields", "title", "lead",
+ * "rows", "table"} posts the blanket's data (only the top-level "fields"
+ * when given) to path and draws the answer from the hints. A 422 or 400
+ * answer's own words are shown; anything else says the preview is not
+ * available (sending still works).
+ */
+export async function previewMarkup(b, data, fields) {
+  const p = b.preview === true ? null : b.preview;
+  const title = pick(p?.title) || t('preview.title');
+  try {
+    if (!p) return renderPreview(await api('POST', '/api/v1/refusion/preview', previewInput(data)));
+    const input = p.fields ? Object.fromEntries(p.fields.filter((k) => data[k] !== undefined).map((k) => [k, data[k]])) : data;
+    return renderPreviewFromHints(p, await api('POST', p.path, input));
+  } catch (e) {
+    let msgs = [t('preview.unavailable')];
+    if (e instanceof ApiError && e.status === 400 && e.fieldErrors.length) msgs = e.fieldErrors.map((x) => serverMessage(fields, x));
+    else if (e instanceof ApiError && e.body && e.status === 422) msgs = [pick(e.body)];
+    return html`<h2>${title}</h2><div class="alert alert-info">${icon('info', 'Information')}<div class="alert-body">${msgs.map((m) => html`<p class="alert-text">${m}</p>`)}</div></div>`;
+  }
+}
+
 export function check(slug, query) {
   return {
     title: t('check.title'),
@@ -563,13 +627,8 @@ export function check(slug, query) {
       };
       const loadPreview = async () => {
         const box = ctx.el.querySelector('#preview-box');
-        try {
-          const p = await api('POST', '/api/v1/refusion/preview', previewInput(data()));
-          box.innerHTML = String(renderPreview(p));
-        } catch (e) {
-          const msg = e instanceof ApiError && e.body && e.status === 422 ? pick(e.body) : t('preview.unavailable');
-          box.innerHTML = String(html`<h2>${t('preview.title')}</h2><div class="alert alert-info">${icon('info', 'Information')}<div class="alert-body"><p class="alert-text">${msg}</p></div></div>`);
-        }
+        const markup = await previewMarkup(b, data(), fields);
+        if (box.isConnected) box.innerHTML = String(markup);
       };
       const send = async () => {
         // Every answer again, as the schema says, before anything is sent.
