@@ -4,8 +4,8 @@
 // Danish and English). The schema decides types, which answers are
 // required and every limit; the hints decide order, grouping and words.
 
-import { html, raw } from './dom.js';
-import { t, pick } from './i18n.js';
+import { html, raw, formatDate } from './dom.js';
+import { t, pick, lang } from './i18n.js';
 
 const schemaCache = new Map();
 
@@ -97,6 +97,54 @@ function isoDate(v) {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+// ---------- rules between answers ----------
+
+/** The ISO date of the date answer at path, or null when it is not a whole valid date. */
+function answerDate(answers, path) {
+  const v = answers[path];
+  return v && typeof v === 'object' ? isoDate(v) : null;
+}
+
+/** Today's date (the person's own day) as YYYY-MM-DD. */
+function todayIso() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** iso plus n months, the day kept or cut to the month's last day, minus one day: the last day of a run of n months. */
+function lastDayOfMonths(iso, n) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const lastOfMonth = new Date(Date.UTC(y, m - 1 + n + 1, 0)).getUTCDate();
+  const end = new Date(Date.UTC(y, m - 1 + n, Math.min(d, lastOfMonth)) - 86400000);
+  return end.toISOString().slice(0, 10);
+}
+
+const RULE_OPS = ['notBefore', 'notAfter', 'before'];
+
+/**
+ * The message of the first rule between dates (hint.rules) the answers
+ * break, or null. A rule compares the date at "path" (the field's own when
+ * left out) with another answer's date, "today" or a fixed YYYY-MM-DD:
+ * "notBefore" (not earlier), "notAfter" (not later, with "months": not
+ * after the last day of that many months from it) or "before" (earlier).
+ * Its message, {da, en} with {date} for the date compared with, is the
+ * server's text for the same rule, shown as the server's errors are
+ * (v.server: the field's label, then the message). A rule whose dates are
+ * not both answered is left to the server.
+ */
+export function ruleMessage(f, answers) {
+  for (const r of f.hint.rules || []) {
+    const op = RULE_OPS.find((k) => r[k]);
+    const a = answerDate(answers, r.path || f.path);
+    let b = r[op] === 'today' ? todayIso() : /^\d{4}-\d{2}-\d{2}$/.test(r[op]) ? r[op] : answerDate(answers, r[op]);
+    if (!op || !a || !b) continue;
+    if (r.months) b = lastDayOfMonths(b, r.months);
+    const broken = op === 'notBefore' ? a < b : op === 'notAfter' ? a > b : a >= b;
+    if (broken) return t('v.server', { label: label(f), message: pick(r.message).replace('{date}', formatDate(b, lang())) });
+  }
+  return null;
+}
+
 function fmt(n) { return document.documentElement.lang === 'da' ? String(n).replace('.', ',') : String(n); }
 
 /** Validates one answer against the schema; returns the message (current language) or null. */
@@ -114,7 +162,7 @@ export function validate(f, answers) {
     case 'date': {
       if (!v.d || !v.m || !v.y) return t('v.dateParts', { label: lbl });
       if (!isoDate(v)) return custom('date') || t('v.date', { label: lbl });
-      return null;
+      return ruleMessage(f, answers);
     }
     case 'boolean': return (v === 'true' || v === 'false') ? null : t('v.choose', { label: lbl });
     case 'enum': return n.enum.includes(v) ? null : t('v.choose', { label: lbl });
