@@ -69,6 +69,11 @@ type SicknessEmployerReport struct {
 	Section56        *Section56Agreement `json:"section56,omitempty"`
 	PregnancyRelated bool                `json:"pregnancyRelated"`
 	Flexjob          bool                `json:"flexjob"`
+	// InsuredSection55 is true when the employer holds the small private
+	// employers' sickness insurance (sygedagpengeloven § 55): refusion then
+	// runs from the employee's 2nd absence day instead of after the
+	// employer period.
+	InsuredSection55 bool `json:"insuredSection55,omitempty"`
 	// Holidays are holidays and days off inside the period.
 	Holidays []DatePeriod `json:"holidays,omitempty"`
 	// Retention holds the employer's answers to the three retention

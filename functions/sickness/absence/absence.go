@@ -79,15 +79,17 @@ type Absence struct {
 
 // EmployerFacts are what an employer stated about the employment.
 type EmployerFacts struct {
-	WeeklyHours      float64           `json:"weeklyHours"`
-	Schedule         []float64         `json:"schedule,omitempty"`
-	WagesPaid        bool              `json:"wagesPaid"`
-	HourlyEarnings   kernel.Money      `json:"hourlyEarnings"`
-	EmployedSince    kernel.Date       `json:"employedSince"`
-	HoursLast8Weeks  *float64          `json:"hoursLast8Weeks,omitempty"`
-	Section56        string            `json:"section56,omitempty"`
-	PregnancyRelated bool              `json:"pregnancyRelated"`
-	Flexjob          bool              `json:"flexjob"`
+	WeeklyHours      float64      `json:"weeklyHours"`
+	Schedule         []float64    `json:"schedule,omitempty"`
+	WagesPaid        bool         `json:"wagesPaid"`
+	HourlyEarnings   kernel.Money `json:"hourlyEarnings"`
+	EmployedSince    kernel.Date  `json:"employedSince"`
+	HoursLast8Weeks  *float64     `json:"hoursLast8Weeks,omitempty"`
+	Section56        string       `json:"section56,omitempty"`
+	PregnancyRelated bool         `json:"pregnancyRelated"`
+	Flexjob          bool         `json:"flexjob"`
+	// InsuredSection55: the employer holds the § 55 insurance.
+	InsuredSection55 bool              `json:"insuredSection55,omitempty"`
 	PartialHours     *float64          `json:"partialHours,omitempty"`
 	Holidays         []refusion.Period `json:"holidays,omitempty"`
 	Retention        events.Retention  `json:"retention"`

@@ -62,6 +62,7 @@ func (e employee) employedSince(d kernel.Date) employee { e.r.EmployedSince = d.
 func (e employee) noWages() employee                    { e.r.WagesPaid = false; e.r.HourlyEarnings = 0; return e }
 func (e employee) earning(kr float64) employee          { e.r.HourlyEarnings = kr; return e }
 func (e employee) inFlexjob() employee                  { e.r.Flexjob = true; return e }
+func (e employee) insuredSection55() employee           { e.r.InsuredSection55 = true; return e }
 func (e employee) pregnancyRelated() employee           { e.r.PregnancyRelated = true; return e }
 func (e employee) reportedOn(d kernel.Date) employee    { e.received = d; return e }
 func (e employee) partlyAbsent(hours float64) employee {

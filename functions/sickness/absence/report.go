@@ -86,7 +86,8 @@ func ReportByEmployer(id string, r events.SicknessEmployerReport, f Facts) (Deci
 		Employer: &EmployerFacts{
 			WeeklyHours: r.WeeklyHours, Schedule: r.Schedule, WagesPaid: r.WagesPaid,
 			EmployedSince: p.date("employedSince", r.EmployedSince), HoursLast8Weeks: r.HoursLast8Weeks,
-			PregnancyRelated: r.PregnancyRelated, Flexjob: r.Flexjob, Retention: r.Retention, Contact: r.Contact,
+			PregnancyRelated: r.PregnancyRelated, Flexjob: r.Flexjob, InsuredSection55: r.InsuredSection55,
+			Retention: r.Retention, Contact: r.Contact,
 		},
 	}
 	if r.WagesPaid || r.HourlyEarnings > 0 {
@@ -142,7 +143,7 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 		FirstAbsenceDay: a.FirstAbsenceDay, LastAbsenceDay: a.LastAbsenceDay, EmployedSince: e.EmployedSince,
 		HoursLast8Weeks: e.HoursLast8Weeks, WagesPaid: e.WagesPaid, HourlyEarnings: e.HourlyEarnings,
 		WeeklyHours: e.WeeklyHours, Section56: e.Section56 != "", PregnancyRelated: e.PregnancyRelated,
-		Flexjob: e.Flexjob, ReceivedOn: a.ReportedOn,
+		Flexjob: e.Flexjob, InsuredSection55: e.InsuredSection55, ReceivedOn: a.ReportedOn,
 	}
 	if !e.WagesPaid && in.HourlyEarnings == 0 {
 		in.HourlyEarnings = 1 // not used for the amount: no wages, no refusion; keeps Validate quiet

@@ -345,3 +345,20 @@ func TestReportNamesEveryBadField(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestScenario_SDL55_InsuredEmployerReports_RefusionFromThe2ndAbsenceDay_Expected(t *testing.T) {
+	t.Parallel()
+	// The employer is insured under sygedagpengeloven § 55: sick from
+	// 4 March 2024, reported 20 March, refusion from 5 March to 20 March.
+	d := sickFrom(date(4, March, 2024)).insuredSection55().decide(t)
+	if d.Absence.RefusionFrom == nil || *d.Absence.RefusionFrom != date(5, March, 2024) {
+		t.Fatalf("refusion from %v, want 5 March 2024 (the 2nd absence day)", d.Absence.RefusionFrom)
+	}
+	wantReason(t, d.Reasons, "sdl-55")
+	if len(d.Absence.Expected) != 1 || d.Absence.Expected[0].From != date(5, March, 2024) || d.Absence.Expected[0].To != date(20, March, 2024) {
+		t.Errorf("expected %+v, want 5–20 March 2024", d.Absence.Expected)
+	}
+	if !d.Absence.Employer.InsuredSection55 {
+		t.Error("the absence forgets the insurance (a correction would lose it)")
+	}
+}

@@ -71,6 +71,7 @@ func (s scenario) hoursPerWeek(h float64) scenario      { s.in.WeeklyHours = h; 
 func (s scenario) underSection56() scenario             { s.in.Section56 = true; return s }
 func (s scenario) pregnancyRelated() scenario           { s.in.PregnancyRelated = true; return s }
 func (s scenario) inFlexjob() scenario                  { s.in.Flexjob = true; return s }
+func (s scenario) insuredSection55() scenario           { s.in.InsuredSection55 = true; return s }
 func (s scenario) reportedOn(d kernel.Date) scenario    { s.in.ReceivedOn = d; return s }
 func (s scenario) withRates(t kernel.Table) scenario    { s.rates = &t; return s }
 

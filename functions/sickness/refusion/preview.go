@@ -30,6 +30,9 @@ type PreviewInput struct {
 	Section56        bool         `json:"section56"`
 	PregnancyRelated bool         `json:"pregnancyRelated"`
 	Flexjob          bool         `json:"flexjob"`
+	// InsuredSection55 is true when the employer holds the small private
+	// employers' sickness insurance (sygedagpengeloven § 55).
+	InsuredSection55 bool `json:"insuredSection55"`
 	// ReceivedOn is the day the report (and request for refusion) is received.
 	ReceivedOn kernel.Date `json:"receivedOn"`
 }
@@ -155,6 +158,11 @@ func PreviewDates(in PreviewInput) (PreviewResult, error) {
 		earliest := f
 		if ep.Applies {
 			earliest = ep.To.AddDays(1)
+			if in.InsuredSection55 {
+				var r kernel.Reason
+				earliest, r = Section55RefusionFrom(f, ep)
+				res.Reasons = append(res.Reasons, r)
+			}
 		}
 		from, late, rs := RefusionStart(RefusionStartInput{
 			FirstAbsenceDay: f,

@@ -230,3 +230,42 @@ func TestScenario_SDL50_ProvisionalRate2025IsFlagged(t *testing.T) {
 		t.Error("a 2024 preview is flagged provisional")
 	}
 }
+
+func TestScenario_SDL55_InsuredSmallEmployer_SickFrom4March2024_RefusionFrom5March(t *testing.T) {
+	t.Parallel()
+	// An employer insured under sygedagpengeloven § 55 gets refusion from
+	// the employee's 2nd absence day instead of after the employer period.
+	res := sickFrom(date(4, March, 2024)).insuredSection55().reportedOn(date(20, March, 2024)).preview(t)
+	wantRefusionFrom(t, res, date(5, March, 2024))
+	r := wantReason(t, res.Reasons, "sdl-55")
+	if r.Law != "sygedagpengeloven § 55" || r.Source == "" {
+		t.Errorf("the reason cites %q (%q), want sygedagpengeloven § 55 with its source", r.Law, r.Source)
+	}
+	// The rules for reporting are otherwise the same: the deadline still
+	// follows the employer period (§ 40, stk. 1) and is 8 April 2024.
+	if res.ReportDeadline != date(8, April, 2024) || res.Late {
+		t.Errorf("deadline %s late %v, want 8 April 2024 in time", res.ReportDeadline, res.Late)
+	}
+
+	// Without the insurance the same absence gives refusion only from 3 April.
+	uninsured := sickFrom(date(4, March, 2024)).reportedOn(date(20, March, 2024)).preview(t)
+	wantRefusionFrom(t, uninsured, date(3, April, 2024))
+	wantNoReason(t, uninsured.Reasons, "sdl-55")
+
+	// A one-day absence gives no refusion: the 1st day is the employer's.
+	oneDay := sickFrom(date(4, March, 2024)).insuredSection55().until(date(4, March, 2024)).preview(t)
+	wantNoRefusion(t, oneDay)
+
+	// A late report still gives refusion only from the day it was received (§ 59, stk. 3).
+	late := sickFrom(date(4, March, 2024)).insuredSection55().reportedOn(date(9, April, 2024)).preview(t)
+	wantRefusionFrom(t, late, date(9, April, 2024))
+}
+
+func TestScenario_SDL55_InsuredButNewlyEmployed_RefusionFromDay1AsWithoutEmployerPeriod(t *testing.T) {
+	t.Parallel()
+	// Under 8 weeks' employment there is no employer period (§ 30, stk. 2):
+	// refusion from the 1st day, which the § 55 insurance cannot improve.
+	res := sickFrom(date(4, March, 2024)).employedSince(date(1, February, 2024)).insuredSection55().preview(t)
+	wantRefusionFrom(t, res, date(4, March, 2024))
+	wantNoReason(t, res.Reasons, "sdl-55")
+}

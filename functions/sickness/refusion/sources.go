@@ -15,4 +15,6 @@ const (
 	srcReassessment = "https://www.cabiweb.dk/lovstof/sygedagpenge-efter-22-uger/"
 	srcAKasse       = "https://www.star.dk/da/ydelser/ledighed/arbejdsloeshedsdagpenge-under-de-foerste-14-dages-sygdom/"
 	srcSection56Due = "https://statens-adm.dk/refusion/ansoegningsfrister-for-refusion/"
+	srcSDL55        = "https://albertslund.dk/erhvervsservice/sygedagpenge-refusion-til-arbejdsgiver"
+	srcSDL55b       = "http://www.glostrup.dk/erhverv/dine-medarbejdere/sygemeldt-medarbejder"
 )

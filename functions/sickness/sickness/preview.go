@@ -68,7 +68,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 
 var previewDates = []string{"firstAbsenceDay", "lastAbsenceDay", "employedSince", "receivedOn"}
 var previewNumbers = []string{"hoursLast8Weeks", "weeklyHours"}
-var previewBools = []string{"wagesPaid", "section56", "pregnancyRelated", "flexjob"}
+var previewBools = []string{"wagesPaid", "section56", "pregnancyRelated", "flexjob", "insuredSection55"}
 
 // DecodePreview reads a preview request field by field, so that every bad
 // field is named at once (a plain JSON decode stops at the first), then
@@ -142,6 +142,8 @@ func DecodePreview(body []byte, today kernel.Date) (refusion.PreviewInput, error
 				in.PregnancyRelated = b
 			case "flexjob":
 				in.Flexjob = b
+			case "insuredSection55":
+				in.InsuredSection55 = b
 			}
 		default:
 			fe.Add(name, "unknown-field", "Feltet kendes ikke.", "The field is not known.")

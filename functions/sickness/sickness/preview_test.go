@@ -112,3 +112,24 @@ func TestPreviewRefusesAYearWithoutRate_422NamingTheYear_ProvisionalRateIsShown(
 		t.Error("no reason says the rate is provisional")
 	}
 }
+
+func TestPreviewOfAnEmployerInsuredUnderSection55_RefusionFromThe2ndDay_ReasonCitesTheLaw(t *testing.T) {
+	t.Parallel()
+	code, out := preview(t, handler(t, ""), `{"firstAbsenceDay":"2024-03-04","employedSince":"2020-01-01","wagesPaid":true,
+		"hourlyEarnings":200,"weeklyHours":37,"insuredSection55":true}`)
+	if code != http.StatusOK || out["refusionFrom"] != "2024-03-05" {
+		t.Fatalf("%d refusionFrom %v, want 2024-03-05 (sygedagpengeloven § 55)", code, out["refusionFrom"])
+	}
+	cited := false
+	for _, r := range out["reasons"].([]any) {
+		m := r.(map[string]any)
+		cited = cited || m["rule"] == "sdl-55" && m["law"] == "sygedagpengeloven § 55" && m["source"] != ""
+	}
+	if !cited {
+		t.Errorf("no reason cites sygedagpengeloven § 55 with its source: %v", out["reasons"])
+	}
+	if code, out := preview(t, handler(t, ""), `{"firstAbsenceDay":"2024-03-04","employedSince":"2020-01-01","wagesPaid":true,
+		"hourlyEarnings":200,"weeklyHours":37,"insuredSection55":"ja"}`); code != http.StatusBadRequest {
+		t.Errorf("insuredSection55 \"ja\": %d %v, want 400", code, out)
+	}
+}

@@ -464,7 +464,7 @@ export function step(slug, n, hash) {
 
 function previewInput(data) {
   const pick2 = {};
-  for (const k of ['firstAbsenceDay', 'lastAbsenceDay', 'employedSince', 'hoursLast8Weeks', 'wagesPaid', 'hourlyEarnings', 'weeklyHours', 'pregnancyRelated', 'flexjob']) {
+  for (const k of ['firstAbsenceDay', 'lastAbsenceDay', 'employedSince', 'hoursLast8Weeks', 'wagesPaid', 'hourlyEarnings', 'weeklyHours', 'pregnancyRelated', 'flexjob', 'insuredSection55']) {
     if (data[k] !== undefined) pick2[k] = data[k];
   }
   pick2.section56 = Boolean(data.section56);
