@@ -499,7 +499,7 @@ function renderPreview(p) {
 /** The value at a dotted path of a preview answer. */
 function at(o, path) { return String(path).split('.').reduce((x, k) => (x && typeof x === 'object' ? x[k] : undefined), o); }
 
-/** One value of a preview answer as the hints format it (kroner, date, days, yes/no, an option, text). */
+/** One value of a preview answer as the hints format it (kroner, date, month, days, yes/no, an option, text). */
 function previewValue(res, spec, l) {
   if (Array.isArray(spec.value)) return spec.value.map((v) => previewValue(res, { ...spec, value: v }, l)).filter(Boolean).join(' – ');
   const v = at(res, spec.value);
@@ -507,10 +507,32 @@ function previewValue(res, spec, l) {
   switch (spec.format) {
     case 'kroner': return formatKroner(v, l);
     case 'date': return formatDate(v, l);
+    case 'month': return formatMonth(v, l);
     case 'yesno': return v ? t('yes') : t('no');
     case 'option': return pick(spec.options?.[v]) || String(v);
     default: return String(v);
   }
+}
+
+/** A month "2026-03" in words in the language ("marts 2026", "March 2026"). */
+function formatMonth(ym, l) {
+  const m = /^(\d{4})-(\d{2})$/.exec(String(ym));
+  return m ? new Date(Date.UTC(+m[1], +m[2] - 1, 1)).toLocaleDateString(l === 'en' ? 'en-GB' : 'da-DK', { month: 'long', year: 'numeric', timeZone: 'UTC' }) : String(ym);
+}
+
+/**
+ * The request of a preview whose hints map it: "input" names each key's
+ * value, a path of the blanket's data or {"const": value}, e.g. the subsidy
+ * preview's {"scheme": {"const": "flexjob"}, "amount": "wagesPaid"}.
+ */
+function previewRequest(p, data) {
+  return Object.fromEntries(Object.entries(p.input).map(([k, src]) => [k, src && typeof src === 'object' ? src.const : at(data, src)]).filter(([, v]) => v !== undefined));
+}
+
+/** The blanket's path a preview's field error is about ("amount" is "wagesPaid" when "input" maps it so). */
+function previewErrorField(p, field) {
+  const src = p?.input?.[field];
+  return typeof src === 'string' ? src : field;
 }
 
 /**
@@ -548,11 +570,11 @@ export async function previewMarkup(b, data, fields) {
   const title = pick(p?.title) || t('preview.title');
   try {
     if (!p) return renderPreview(await api('POST', '/api/v1/refusion/preview', previewInput(data)));
-    const input = p.fields ? Object.fromEntries(p.fields.filter((k) => data[k] !== undefined).map((k) => [k, data[k]])) : data;
+    const input = p.input ? previewRequest(p, data) : p.fields ? Object.fromEntries(p.fields.filter((k) => data[k] !== undefined).map((k) => [k, data[k]])) : data;
     return renderPreviewFromHints(p, await api('POST', p.path, input));
   } catch (e) {
     let msgs = [t('preview.unavailable')];
-    if (e instanceof ApiError && e.status === 400 && e.fieldErrors.length) msgs = e.fieldErrors.map((x) => serverMessage(fields, x));
+    if (e instanceof ApiError && e.status === 400 && e.fieldErrors.length) msgs = e.fieldErrors.map((x) => serverMessage(fields, { ...x, field: previewErrorField(p, x.field) }));
     else if (e instanceof ApiError && e.body && e.status === 422) msgs = [pick(e.body)];
     return html`<h2>${title}</h2><div class="alert alert-info">${icon('info', 'Information')}<div class="alert-body">${msgs.map((m) => html`<p class="alert-text">${m}</p>`)}</div></div>`;
   }
