@@ -65,6 +65,9 @@ type Config struct {
 	// Persons, when set, is used instead of a client of RegistersURL
 	// (tests).
 	Persons registers.PersonRegister `ignored:"true"`
+	// Companies, when set, is used instead of a client of RegistersURL
+	// for the senders' company names in the caseworkers' inbox (tests).
+	Companies registers.CompanyRegister `ignored:"true"`
 }
 
 // Function is the running delivery function.
@@ -76,6 +79,9 @@ type Function struct {
 	wake   chan struct{}
 	// persons is CPR, for the names in the sender's list; nil: no names.
 	persons registers.PersonRegister
+	// companies is CVR, for the senders' names in the inbox; nil: none.
+	companies registers.CompanyRegister
+	cvrNames  companyCache
 }
 
 // Register wires the delivery handlers, routes and tick into svc and
@@ -101,13 +107,18 @@ func Register(svc *runtime.Service, cfg Config, v *auth.Verifier) (*Function, er
 	if err != nil {
 		return nil, err
 	}
-	f := &Function{svc: svc, cfg: cfg, verify: v, client: client, wake: make(chan struct{}, 1), persons: cfg.Persons}
-	if f.persons == nil && cfg.RegistersURL != "" {
+	f := &Function{svc: svc, cfg: cfg, verify: v, client: client, wake: make(chan struct{}, 1), persons: cfg.Persons, companies: cfg.Companies}
+	if (f.persons == nil || f.companies == nil) && cfg.RegistersURL != "" {
 		c, err := regclient.New(cfg.RegistersURL)
 		if err != nil {
 			return nil, err
 		}
-		f.persons = c
+		if f.persons == nil {
+			f.persons = c
+		}
+		if f.companies == nil {
+			f.companies = c
+		}
 	}
 	if v != nil && v.Ledger == nil {
 		v.Ledger = svc.DB
@@ -165,6 +176,7 @@ func (f *Function) routes() {
 	m := f.svc.Mux
 	m.Handle("GET /api/v1/deliveries/{recipient}", f.public(f.fetch))
 	m.Handle("POST /api/v1/deliveries/{recipient}/ack", f.public(f.ack))
+	m.Handle("GET /api/v1/deliveries/{recipient}/inbox", f.public(f.inbox))
 	m.Handle("GET /api/v1/deliveries/{recipient}/items/{id...}", f.public(f.openItem))
 	m.Handle("PUT /api/v1/deliveries/{recipient}/sink", f.public(f.putSink))
 	m.Handle("GET /api/v1/deliveries/{recipient}/sink", f.public(f.getSink))

@@ -303,8 +303,10 @@ func (f *Function) deliver(ctx context.Context, tx *runtime.Tx, rcpt string, upT
 	return len(its), upTo, nil
 }
 
-// openItem answers GET /api/v1/deliveries/{recipient}/items/{id}: one item,
-// and a ledger entry that the caller opened it.
+// openItem answers GET /api/v1/deliveries/{recipient}/items/{id}: one item
+// (with the person and the sender's company name, itemView), and a ledger
+// entry that the caller opened it, naming the item (the inbox reads it as
+// the item's read state).
 func (f *Function) openItem(w http.ResponseWriter, r *http.Request) {
 	p, rcpt, id := principal(r), r.PathValue("recipient"), r.PathValue("id")
 	if !authorize(p, actStream, rcpt) {
@@ -321,12 +323,14 @@ func (f *Function) openItem(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return fmt.Errorf("read item: %w", err)
 		}
-		_, err = tx.Record(r.Context(), auth.ReadEntry(p, r, it.CaseRef))
+		e := auth.ReadEntry(p, r, it.CaseRef)
+		e.Reason, _ = json.Marshal(map[string]string{"method": r.Method, "path": r.URL.Path, "resource": it.CaseRef, "itemId": it.ItemID})
+		_, err = tx.Record(r.Context(), e)
 		return err
 	})
 	if err != nil {
 		runtime.WriteError(w, err)
 		return
 	}
-	runtime.WriteJSON(w, http.StatusOK, it.DeliveryItemData)
+	runtime.WriteJSON(w, http.StatusOK, f.viewOf(r.Context(), it))
 }

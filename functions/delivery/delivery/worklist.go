@@ -151,7 +151,13 @@ func (f *Function) learnNames(ctx context.Context, cvr string) {
 		}
 	}
 	rows.Close()
-	if len(cprs) == 0 {
+	f.lookupNames(ctx, cprs)
+}
+
+// lookupNames asks the registers for the names of the persons cprs and
+// stores them in absence_persons (learnNames; the inbox's personNames).
+func (f *Function) lookupNames(ctx context.Context, cprs []string) {
+	if f.persons == nil || len(cprs) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
