@@ -33,6 +33,7 @@ export function resolve(schema, path) {
 }
 
 function kindOf(node) {
+  if (node.type === 'array' && node.items?.type === 'object') return 'array';
   if (node.format === 'date') return 'date';
   if (Array.isArray(node.enum)) return 'enum';
   if (node.type === 'boolean') return 'boolean';
@@ -49,13 +50,88 @@ export function buildFields(schema, hints) {
       const r = resolve(schema, path);
       if (!r) throw new Error('hints name a field the schema does not have: ' + path);
       const h = hints.fields?.[path] || {};
-      fields.push({
+      const f = {
         path, page: pageIndex, id: 'f-' + path.replace(/\./g, '-'), node: r.node, kind: kindOf(r.node),
         required: r.required, hint: h,
-      });
+      };
+      if (f.kind === 'array') {
+        // The questions of one row: the item's properties (hint.items names and orders them).
+        const props = r.node.items.properties || {};
+        f.items = (h.items || Object.keys(props)).map((name) => {
+          if (!props[name]) throw new Error('hints name a field the schema does not have: ' + path + '.' + name);
+          return { name, node: props[name], kind: kindOf(props[name]), required: (r.node.items.required || []).includes(name), hint: hints.fields?.[path + '.' + name] || {} };
+        });
+      }
+      fields.push(f);
     }
   });
   return fields;
+}
+
+// ---------- lists of rows (an array of objects, e.g. leave periods) ----------
+//
+// An array field keeps its number of rows as its answer ("2"); each row's
+// questions are fields of their own at "<path>.<row>.<name>"
+// ("periods.0.from"), so validation, rendering and the server's field
+// errors work on them as on any field. expand() lists them.
+
+/** The number of rows of an array field (at least one when not yet answered, and never below minItems). */
+export function rowCount(f, answers) {
+  const n = Number.parseInt(answers[f.path], 10);
+  return Number.isInteger(n) && n >= 0 ? n : Math.max(f.node.minItems || 0, 1);
+}
+
+/** The fields of row i of array field f; rules and conditions naming a sibling ("from") name the same row's answer. */
+export function rowFields(f, i) {
+  const base = `${f.path}.${i}`;
+  const local = (p) => (typeof p === 'string' && f.items.some((s) => s.name === p) ? `${base}.${p}` : p);
+  const localKeys = (o) => (o ? Object.fromEntries(Object.entries(o).map(([k, v]) => [local(k), v])) : o);
+  return f.items.map((s) => ({
+    path: `${base}.${s.name}`, page: f.page, id: `${f.id}-${i}-${s.name}`, node: s.node, kind: s.kind, required: s.required, row: i, parent: f,
+    hint: {
+      ...s.hint, showIf: localKeys(s.hint.showIf), requiredIf: localKeys(s.hint.requiredIf),
+      rules: (s.hint.rules || []).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'path' || RULE_OPS.includes(k) ? local(v) : v]))),
+    },
+  }));
+}
+
+/** The fields with each array field followed by the fields of its rows (idempotent). */
+export function expand(fields, answers) {
+  const out = [];
+  for (const f of fields) {
+    if (f.kind !== 'array' || f.expanded) { out.push(f); continue; }
+    out.push({ ...f, expanded: true });
+    for (let i = 0; i < rowCount(f, answers); i++) out.push(...rowFields(f, i));
+  }
+  return out;
+}
+
+/** The field a (server's) error at path is about: the field itself, else the first question of the row or list it names. */
+export function fieldOf(fields, answers, path) {
+  const all = expand(fields, answers);
+  return all.find((x) => x.path === path) || all.find((x) => x.path.startsWith(path + '.')) || null;
+}
+
+/**
+ * A click on a row button (add or remove a row) of the form: changes the
+ * rows in answers (a removed row's answers move up) and returns the id to
+ * focus, or null when the click was no row button.
+ */
+export function rowAction(button, fields, answers) {
+  const m = button?.name === 'row-action' ? /^(add|remove):([^:]+)(?::(\d+))?$/.exec(button.value) : null;
+  const f = m && fields.find((x) => x.path === m[2] && x.kind === 'array');
+  if (!f) return null;
+  const n = rowCount(f, answers);
+  if (m[1] === 'add') {
+    if (f.node.maxItems !== undefined && n >= f.node.maxItems) return f.id + '-add';
+    answers[f.path] = String(n + 1);
+    return f.id + '-' + n + '-legend';
+  }
+  const at = Number(m[3]);
+  for (let i = at; i < n - 1; i++) for (const s of f.items) answers[`${f.path}.${i}.${s.name}`] = answers[`${f.path}.${i + 1}.${s.name}`];
+  for (const s of f.items) delete answers[`${f.path}.${n - 1}.${s.name}`];
+  answers[f.path] = String(Math.max(n - 1, 0));
+  return n - 1 > 0 ? f.id + '-' + Math.min(at, n - 2) + '-legend' : f.id + '-add';
 }
 
 /** Whether the field is shown, given the other answers (hint.showIf: every path has the value). */
@@ -73,10 +149,14 @@ export function isRequired(f, answers) {
   return false;
 }
 
-/** The field's label in the current language. */
-export function label(f) { return pick(f.hint.label) || f.path; }
+/** The field's label in the current language; a row's question names its row ("Første dag (periode 2)"). */
+export function label(f) {
+  const own = pick(f.hint.label) || f.path;
+  return f.parent ? `${own} (${pick(f.parent.hint.item) || t('form.row')} ${f.row + 1})` : own;
+}
 
 function isEmpty(f, v) {
+  if (f.kind === 'array') return false;
   if (f.kind === 'date') return !v || (!v.d && !v.m && !v.y);
   return v === undefined || v === null || String(v).trim() === '';
 }
@@ -135,12 +215,14 @@ const RULE_OPS = ['notBefore', 'notAfter', 'before'];
 export function ruleMessage(f, answers) {
   for (const r of f.hint.rules || []) {
     const op = RULE_OPS.find((k) => r[k]);
-    const a = answerDate(answers, r.path || f.path);
+    // "path": "today" compares today's date ("today notAfter firstAbsenceDay, days 34": in time).
+    const a = r.path === 'today' ? todayIso() : answerDate(answers, r.path || f.path);
     let b = r[op] === 'today' ? todayIso() : /^\d{4}-\d{2}-\d{2}$/.test(r[op]) ? r[op] : answerDate(answers, r[op]);
     if (!op || !a || !b) continue;
     if (r.months) b = lastDayOfMonths(b, r.months);
+    if (r.days) b = new Date(Date.parse(b + 'T00:00:00Z') + r.days * 86400000).toISOString().slice(0, 10);
     const broken = op === 'notBefore' ? a < b : op === 'notAfter' ? a > b : a >= b;
-    if (broken) return t('v.server', { label: label(f), message: pick(r.message).replace('{date}', formatDate(b, lang())) });
+    if (broken) return t('v.server', { label: label(f), message: pick(r.message).replace('{date}', formatDate(b, lang())).replace('{today}', formatDate(todayIso(), lang())) });
   }
   return null;
 }
@@ -152,6 +234,12 @@ export function validate(f, answers) {
   const v = answers[f.path];
   const lbl = label(f);
   const custom = (k) => pick(f.hint.messages?.[k]);
+  if (f.kind === 'array') {
+    const n = rowCount(f, answers);
+    if (n < (f.node.minItems || 0)) return custom('minItems') || t('v.minItems', { label: lbl, n: f.node.minItems });
+    if (f.node.maxItems !== undefined && n > f.node.maxItems) return t('v.maxItems', { label: lbl, n: f.node.maxItems });
+    return null;
+  }
   if (isEmpty(f, v)) {
     if (!isRequired(f, answers)) return null;
     if (f.kind === 'boolean' || f.kind === 'enum') return custom('required') || t('v.choose', { label: lbl });
@@ -174,6 +262,10 @@ export function validate(f, answers) {
       if (n.minimum !== undefined && x < n.minimum) return t('v.min', { label: lbl, n: fmt(n.minimum) });
       if (n.exclusiveMinimum !== undefined && x <= n.exclusiveMinimum) return t('v.exclusiveMin', { label: lbl, n: fmt(n.exclusiveMinimum) });
       if (n.maximum !== undefined && x > n.maximum) return t('v.max', { label: lbl, n: fmt(n.maximum) });
+      // A rule of the domain tighter than the schema (hint.exclusiveMinimum), in the server's words.
+      if (f.hint.exclusiveMinimum !== undefined && x <= f.hint.exclusiveMinimum) {
+        return custom('exclusiveMinimum') ? t('v.server', { label: lbl, message: custom('exclusiveMinimum') }) : t('v.exclusiveMin', { label: lbl, n: fmt(f.hint.exclusiveMinimum) });
+      }
       return null;
     }
     default: {
@@ -195,7 +287,7 @@ function normalizeText(f, s) {
 /** The JSON value of one answer, or undefined when not answered. */
 export function value(f, answers) {
   const v = answers[f.path];
-  if (isEmpty(f, v)) return undefined;
+  if (f.kind === 'array' || isEmpty(f, v)) return undefined;
   switch (f.kind) {
     case 'date': return isoDate(v) ?? undefined;
     case 'boolean': return v === 'true';
@@ -211,11 +303,13 @@ export function buildData(fields, answers, context) {
   const set = (path, v) => {
     const parts = path.split('.');
     let o = out;
-    for (const p of parts.slice(0, -1)) o = (o[p] ??= {});
+    // A numeric part is a row of a list ("periods.0.from").
+    parts.slice(0, -1).forEach((p, i) => { o = (o[p] ??= /^\d+$/.test(parts[i + 1]) ? [] : {}); });
     o[parts[parts.length - 1]] = v;
   };
   for (const [path, v] of Object.entries(context || {})) if (v !== undefined && v !== '') set(path, v);
-  for (const f of fields) {
+  for (const f of expand(fields, answers)) {
+    if (f.kind === 'array') { set(f.path, Array.from({ length: rowCount(f, answers) }, () => ({}))); continue; }
     const v = value(f, answers);
     if (v !== undefined) set(f.path, v);
   }
@@ -225,8 +319,11 @@ export function buildData(fields, answers, context) {
 /** The answers of a blanket's data (the inverse of buildData): a prepared blanket opened again. */
 export function answersFromData(fields, data) {
   const answers = {};
-  for (const f of fields) {
-    const v = f.path.split('.').reduce((o, p) => (o && typeof o === 'object' ? o[p] : undefined), data);
+  const at = (path) => path.split('.').reduce((o, p) => (o && typeof o === 'object' ? o[p] : undefined), data);
+  for (const f of fields) if (f.kind === 'array') answers[f.path] = String(Array.isArray(at(f.path)) ? at(f.path).length : 0);
+  for (const f of expand(fields, answers)) {
+    if (f.kind === 'array') continue;
+    const v = at(f.path);
     if (v === undefined || v === null) continue;
     if (f.kind === 'date') {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
@@ -243,6 +340,7 @@ export function answersFromData(fields, data) {
 /** The answer as the person would read it (check your answers). */
 export function display(f, answers) {
   const v = answers[f.path];
+  if (f.kind === 'array') return String(rowCount(f, answers));
   if (isEmpty(f, v)) return '';
   switch (f.kind) {
     case 'date': {
@@ -279,13 +377,37 @@ function optionalMark(f, answers) {
 
 /** The id of the element an error link points at. */
 export function focusId(f) {
+  if (f.kind === 'array') return f.id + '-add';
   if (f.kind === 'date') return f.id + '-day';
   if (f.kind === 'boolean' || f.kind === 'enum') return f.id + '-option1';
   return f.id;
 }
 
-/** Markup of one question in DKFDS form markup, with its error when err is set. */
-export function renderField(f, answers, err) {
+/**
+ * Markup of a list of rows: each row a fieldset of its questions (errOf
+ * gives a question's error) with a button to remove it (while more than
+ * minItems), then a button to add a row (while fewer than maxItems). The
+ * buttons submit the form with name "row-action" (see rowAction).
+ */
+function renderRows(f, answers, err, errOf) {
+  const n = rowCount(f, answers);
+  const item = pick(f.hint.item) || t('form.row');
+  const title = item.charAt(0).toUpperCase() + item.slice(1);
+  return html`<div class="form-group${err ? ' form-error' : ''}" id="${f.id}">
+    ${hintText(f)}${errorMessage(f, err)}
+    <input type="hidden" name="${f.path}" value="${n}">
+    ${Array.from({ length: n }, (_, i) => html`<fieldset class="mt-6 js-row" id="${f.id}-${i}">
+      <legend class="h3" id="${f.id}-${i}-legend" tabindex="-1">${title} ${i + 1}</legend>
+      ${rowFields(f, i).map((sf) => renderField(sf, answers, errOf ? errOf(sf) : null))}
+      ${n > (f.node.minItems || 0) ? html`<button type="submit" class="button button-tertiary mt-4" name="row-action" value="remove:${f.path}:${i}" id="${f.id}-${i}-remove">${t('form.removeRow', { item, n: i + 1 })}</button>` : ''}
+    </fieldset>`)}
+    ${f.node.maxItems === undefined || n < f.node.maxItems ? html`<button type="submit" class="button button-secondary mt-6" name="row-action" value="add:${f.path}" id="${f.id}-add">${t('form.addRow', { item })}</button>` : ''}
+  </div>`;
+}
+
+/** Markup of one question in DKFDS form markup, with its error when err is set (errOf: a row's question's, for a list). */
+export function renderField(f, answers, err, errOf) {
+  if (f.kind === 'array') return renderRows(f, answers, err, errOf);
   const v = answers[f.path];
   const desc = describedBy(f, err);
   const group = 'form-group' + (err ? ' form-error' : '');
@@ -341,7 +463,8 @@ export function renderField(f, answers, err) {
 
 /** Reads the answers of the fields on a form element into answers. */
 export function readAnswers(form, fields, answers) {
-  for (const f of fields) {
+  for (const f of expand(fields, answers)) {
+    if (f.kind === 'array') continue;
     if (f.kind === 'date') {
       answers[f.path] = {
         d: form.elements[f.path + '.day']?.value.trim() || '',

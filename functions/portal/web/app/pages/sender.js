@@ -9,6 +9,7 @@ import { session, loginAge, login, audience } from '../auth.js';
 import { api, postEvent, download, ApiError } from '../api.js';
 import {
   loadSchema, buildFields, validate, renderField, readAnswers, buildData, display, label, focusId, errorSummary,
+  expand, fieldOf, rowAction,
 } from '../form.js';
 import { preparedSection, wirePrepared, messagesNote } from './prepared.js';
 
@@ -383,16 +384,16 @@ export async function setup(slug) {
   return { b, schema, fields: buildFields(schema, b) };
 }
 
-/** Server errors of a 400 answer mapped onto the blanket's fields. */
+/** Server errors of a 400 answer mapped onto the blanket's fields (a row's error onto the row's first question). */
 function mapServerErrors(fields, errs) {
   return errs.map((e) => {
-    const f = fields.find((x) => x.path === e.field);
-    return { field: e.field, da: e.da, en: e.en, page: f ? f.page : -1 };
+    const f = fieldOf(fields, {}, e.field);
+    return { field: f ? f.path : e.field, da: e.da, en: e.en, page: f ? f.page : -1 };
   });
 }
 
 function serverMessage(fields, e) {
-  const f = fields.find((x) => x.path === e.field);
+  const f = fieldOf(fields, {}, e.field);
   const msg = pick(e);
   return f ? t('v.server', { label: label(f), message: msg }) : msg;
 }
@@ -412,15 +413,16 @@ export function step(slug, n, hash) {
       const draw = (showErrors) => {
         if (showErrors && !d.shown.includes(index)) { d.shown.push(index); saveDraft(slug, d); }
         const errs = [];
-        for (const f of pageFields) {
+        // A list's rows are questions of their own (form.js expand).
+        for (const f of expand(pageFields, d.answers)) {
           let msg = showErrors ? validate(f, d.answers) : null;
           if (!msg) {
             const se = d.serverErrors.find((e) => e.field === f.path);
-            if (se) msg = serverMessage(fields, se);
+            if (se) msg = serverMessage(expand(fields, d.answers), se);
           }
           if (msg) errs.push({ f, msg });
         }
-        const errOf = (f) => errs.find((e) => e.f === f)?.msg;
+        const errOf = (f) => errs.find((e) => e.f.path === f.path)?.msg;
         const ctxFields = Object.entries(contextValues(b, session().claims, d)).filter(([, v]) => v);
         ctx.setTitle(pick(page.title) + ' – ' + pick(b.title));
         ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, index, html`
@@ -430,7 +432,7 @@ export function step(slug, n, hash) {
           ${errorSummary(errs.map((e) => ({ text: e.msg, href: '#' + focusId(e.f) })))}
           ${index === 0 && ctxFields.length ? html`<p>${t('form.context')}: ${ctxFields.map(([k, v]) => html`<strong>${k === 'cvr' ? t('form.cvr') : k === 'cpr' ? t('form.cpr') : k === 'absenceId' ? t('receipt.absence') : k} ${v}</strong> `)}</p>` : ''}
           <form id="step-form" novalidate>
-            ${pageFields.map((f) => renderField(f, d.answers, errOf(f)))}
+            ${pageFields.map((f) => renderField(f, d.answers, errOf(f), errOf))}
             <div class="mt-7">
               <button type="submit" class="button button-primary" id="next">${t('next')}</button>
             </div>
@@ -443,7 +445,15 @@ export function step(slug, n, hash) {
           readAnswers(e.target, pageFields, d.answers);
           // A server error is cleared once the answer it was about is sent again.
           d.serverErrors = d.serverErrors.filter((x) => x.page !== index);
-          const bad = pageFields.some((f) => validate(f, d.answers));
+          // Add or remove a row of a list: the page again, the row's heading focused.
+          const moved = rowAction(e.submitter, pageFields, d.answers);
+          if (moved) {
+            saveDraft(slug, d);
+            draw(false);
+            document.getElementById(moved)?.focus();
+            return;
+          }
+          const bad = expand(pageFields, d.answers).some((f) => validate(f, d.answers));
           if (bad) {
             d.done = d.done.filter((i) => i !== index);
             saveDraft(slug, d);
@@ -468,6 +478,8 @@ function previewInput(data) {
     if (data[k] !== undefined) pick2[k] = data[k];
   }
   pick2.section56 = Boolean(data.section56);
+  // The agreement's reference is checked against the municipality's approvals (sygedagpengeloven § 56).
+  if (data.section56?.reference) { pick2.section56Reference = data.section56.reference; if (data.cpr) pick2.cpr = data.cpr; }
   if (pick2.hourlyEarnings === undefined) pick2.hourlyEarnings = 0;
   return pick2;
 }
@@ -585,9 +597,11 @@ export function check(slug, query) {
     title: t('check.title'),
     body: html`<div id="blanket"><p>${t('loading')}</p></div>`,
     async after(ctx) {
-      const { need, b, schema, fields } = await setup(slug);
+      const { need, b, schema, fields: top } = await setup(slug);
       if (need) { ctx.handle(need); return; }
       const d = loadDraft(slug);
+      // Every question, a list's rows included (form.js expand).
+      const fields = expand(top, d.answers);
       const claims = session().claims;
       const maxAge = (await ctx.config()).signingMaxAgeSeconds || 300;
       const firstMissing = b.pages.findIndex((_, i) => !d.done.includes(i));
@@ -882,6 +896,32 @@ function lineStatus(s) {
   return { 'awaiting-decision': t('case.line.awaitingDecision'), 'awaiting-payment': t('case.line.awaitingPayment'), settled: t('case.line.settled'), refused: t('case.line.refused') }[s] || s;
 }
 
+/**
+ * The blankets a case offers besides its follow-ups (hints' "fromCase"):
+ * those whose "blankets" name the case's first report, unless the case has
+ * one of "unless" (e.g. a last absence day); "within" ({of, days, late})
+ * offers one only until "days" days after the case's date "of", and after
+ * that says why not (late, {date} the last day). Each is {b, late, prefill}
+ * (prefill: the first answers, taken from the case).
+ */
+function caseOffers(all, role, sum) {
+  const now = new Date();
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return all.filter((b) => b.fromCase && b.roles.includes(role) && (b.fromCase.blankets || []).includes(sum.blanket)
+    && !(b.fromCase.unless || []).some((k) => sum[k]))
+    .map((b) => {
+      const w = b.fromCase.within;
+      const last = w && sum[w.of] ? new Date(Date.parse(sum[w.of] + 'T00:00:00Z') + w.days * 86400000).toISOString().slice(0, 10) : '';
+      const prefill = {};
+      for (const [path, src] of Object.entries(b.fromCase.prefill || {})) {
+        const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(sum[src] || '');
+        if (m) prefill[path] = { d: String(Number(m[3])), m: String(Number(m[2])), y: m[1] };
+        else if (sum[src]) prefill[path] = String(sum[src]);
+      }
+      return { b, prefill, late: last && today > last ? pick(w.late).replace('{date}', formatDate(last, lang())) : '' };
+    });
+}
+
 function table(id, caption, head, rows) {
   return html`<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${caption}">
     <table class="table table--compact" id="${id}">
@@ -928,6 +968,7 @@ export function caseView(id) {
         </div></div>` : '';
       const follow = (await blankets()).filter((b) => b.followUp && b.roles.includes(role))
         .filter((b) => open && !(b.slug === 'raskmelding' && sum.lastAbsenceDay) && !(b.slug === 'naeste-periode' && sum.lastAbsenceDay));
+      const offers = open ? caseOffers(await blankets(), role, sum) : [];
       ctx.setTitle(t('case.title'));
       box.innerHTML = String(html`<a href="${BASE}" class="back-link">${icon('chevron-left')}${t('receipt.overview')}</a>
         <h1 tabindex="-1">${t('case.title')}</h1>
@@ -948,8 +989,10 @@ export function caseView(id) {
           <tr><th scope="row">${t('receipt.absence')}</th><td>${v.absenceId}</td></tr>
         </tbody></table></div>
 
-        ${follow.length ? html`<h2>${t('case.followUp')}</h2>
-          <ul class="nobullet-list" id="follow-ups">${follow.map((b) => html`<li class="mb-3"><a href="${BASE}/fravaer/${id}/${b.slug}" class="function-link">${pick(b.title)}</a><br><span class="form-hint">${pick(b.description)}</span></li>`)}</ul>` : ''}
+        ${follow.length || offers.length ? html`<h2>${t('case.followUp')}</h2>
+          <ul class="nobullet-list" id="follow-ups">${follow.map((b) => html`<li class="mb-3"><a href="${BASE}/fravaer/${id}/${b.slug}" class="function-link">${pick(b.title)}</a><br><span class="form-hint">${pick(b.description)}</span></li>`)}${offers.map((o) => (o.late
+    ? html`<li class="mb-3" id="offer-${o.b.slug}" data-late="1"><strong>${pick(o.b.title)}</strong><br><span class="form-hint">${o.late}</span></li>`
+    : html`<li class="mb-3" id="offer-${o.b.slug}"><a href="${BASE}/fravaer/${id}/${o.b.slug}" class="function-link" data-offer="${o.b.slug}">${pick(o.b.title)}</a><br><span class="form-hint">${pick(o.b.description)}</span></li>`))}</ul>` : ''}
 
         ${rejected && !v.history.length && !v.decisions.length ? '' : html`<h2>${t('case.deadlines')}</h2>
         ${v.deadlines.length ? table('case-deadlines', t('case.deadlines'), [t('case.col.date'), t('case.col.what')],
@@ -977,6 +1020,14 @@ export function caseView(id) {
         <h2>${t('case.history')}</h2>
         ${v.history.length ? table('case-history', t('case.history'), [t('case.col.date'), t('overview.col.status')],
     v.history.map((h) => html`<tr><td>${formatDateTime(h.changedAt, l)}</td><td>${statusText(h.status)}${h.noteDa ? html`<br><span class="form-hint">${l === 'en' ? h.noteEn : h.noteDa}</span>` : ''}</td></tr>`)) : html`<p>${t('case.history.none')}</p>`}`}`);
+      // An offered blanket starts from the case's answers (prefill).
+      for (const a of box.querySelectorAll('[data-offer]')) {
+        a.addEventListener('click', () => {
+          const o = offers.find((x) => x.b.slug === a.dataset.offer);
+          dropDraft(o.b.slug);
+          saveDraft(o.b.slug, { ...loadDraft(o.b.slug), absenceId: id, answers: { ...o.prefill } });
+        });
+      }
       ctx.focusHeading();
     },
   };
