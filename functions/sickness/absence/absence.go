@@ -132,6 +132,10 @@ type Facts struct {
 	ReceivedOn kernel.Date
 	Rates      kernel.Table
 	Employment *rules.Result
+	// Section56 is the reason the report's § 56 agreement was found among
+	// the municipality's approvals (package section56); nil when it was
+	// not looked up.
+	Section56 *kernel.Reason
 }
 
 // Decision is everything one submission decided: the absence as it now

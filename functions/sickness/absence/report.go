@@ -172,6 +172,9 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 				res.Reasons[i].Inputs = map[string]any{"section56": true, "reference": e.Section56}
 			}
 		}
+		if f.Section56 != nil {
+			res.Reasons = append(res.Reasons, *f.Section56)
+		}
 	}
 	if len(e.Holidays) > 0 && res.EmployerPeriod.Applies {
 		res.Reasons = append(res.Reasons, holidaysReason(e.Holidays, res.EmployerPeriod))

@@ -23,6 +23,9 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Sickn
 	if f.Employment, err = employment(ctx, env, r.CPR, first); err != nil {
 		return blanket.Outcome{}, err
 	}
+	if f.Section56, err = h.section56Approval(ctx, env, r, first); err != nil {
+		return blanket.Outcome{}, err
+	}
 	prior, found, err := env.FindOpen(ctx, naturalKey(absence.Absence{Kind: absence.KindEmployee, CVR: r.CVR, CPR: r.CPR, FirstAbsenceDay: first, Status: absence.StatusReported}))
 	if err != nil {
 		return blanket.Outcome{}, err

@@ -19,6 +19,7 @@ import (
 	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/kernel/rules"
 	"nemrefusion.dk/functions/sickness/absence"
+	"nemrefusion.dk/functions/sickness/section56"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/registers"
 	"nemrefusion.dk/infra/runtime"
@@ -30,6 +31,9 @@ const Family = "sickness"
 // Handler decides the sickness blankets with one rate table.
 type Handler struct {
 	Rates kernel.Table
+	// Section56 is the register of the municipalities' § 56 approvals;
+	// nil is the stand-in (section56.StandIn).
+	Section56 *section56.Register
 }
 
 // Definitions returns the blanket definitions of the sickness family, per

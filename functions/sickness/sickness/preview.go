@@ -15,6 +15,7 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/sickness/refusion"
+	"nemrefusion.dk/functions/sickness/section56"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -46,9 +47,24 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			return
 		}
 		in, err := DecodePreview(body, kernel.Today(now()))
-		if err != nil {
+		var fe events.FieldErrors
+		if err != nil && !errors.As(err, &fe) {
 			runtime.WriteError(w, err)
 			return
+		}
+		approval, err := h.previewSection56(body, in)
+		if err != nil {
+			var more events.FieldErrors
+			errors.As(err, &more)
+			fe = append(fe, more...)
+		}
+		if len(fe) > 0 {
+			slices.SortStableFunc(fe, func(a, b events.FieldError) int { return strings.Compare(a.Field, b.Field) })
+			runtime.WriteError(w, fe)
+			return
+		}
+		if approval != nil {
+			in.Section56 = true
 		}
 		res, err := refusion.Preview(in, h.Rates)
 		var noRate kernel.ErrNoRate
@@ -62,12 +78,41 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			runtime.WriteError(w, err)
 			return
 		}
+		if approval != nil {
+			res.Reasons = append(res.Reasons, *approval)
+		}
 		runtime.WriteJSON(w, http.StatusOK, res)
 	}
 }
 
+// previewSection56 checks the § 56 agreement a preview names
+// ("section56Reference", with the employee's "cpr" when given) against the
+// approvals, as the report will be (sygedagpengeloven § 56): an unknown or
+// expired reference is a field error on section56.reference. The preview
+// has no CPR lookup, so it cannot tell the person's municipality: an
+// approval of any municipality counts here, and the report itself is
+// checked against the person's municipality. It returns the approval's
+// reason, or nil when no reference is given.
+func (h *Handler) previewSection56(body []byte, in refusion.PreviewInput) (*kernel.Reason, error) {
+	var q struct {
+		Reference string `json:"section56Reference"`
+		CPR       string `json:"cpr"`
+	}
+	if json.Unmarshal(body, &q) != nil || strings.TrimSpace(q.Reference) == "" || in.FirstAbsenceDay.IsZero() {
+		return nil, nil
+	}
+	_, r, err := h.approvals().Check(section56.Query{Reference: q.Reference, CPR: q.CPR, First: in.FirstAbsenceDay})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
 var previewDates = []string{"firstAbsenceDay", "lastAbsenceDay", "employedSince", "receivedOn"}
 var previewNumbers = []string{"hoursLast8Weeks", "weeklyHours"}
+
+// previewStrings are read by previewSection56.
+var previewStrings = []string{"section56Reference", "cpr"}
 var previewBools = []string{"wagesPaid", "section56", "pregnancyRelated", "flexjob", "insuredSection55"}
 
 // DecodePreview reads a preview request field by field, so that every bad
@@ -126,6 +171,11 @@ func DecodePreview(body []byte, today kernel.Date) (refusion.PreviewInput, error
 			}
 			if err := json.Unmarshal(v, &in.HourlyEarnings); err != nil {
 				fe.Add(name, "amount", "Beløbet skal være et tal i kroner med højst to decimaler.", "The amount must be a number of kroner with at most two decimals.")
+			}
+		case slices.Contains(previewStrings, name):
+			var s string
+			if !isNull && json.Unmarshal(v, &s) != nil {
+				fe.Add(name, "type", "Feltet skal være tekst.", "The field must be a string.")
 			}
 		case slices.Contains(previewBools, name):
 			var b bool

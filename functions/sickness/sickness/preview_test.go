@@ -2,6 +2,7 @@ package sickness
 
 import (
 	"encoding/json"
+	"fmt"
 	"nemrefusion.dk/functions/kernel"
 	"net/http"
 	"net/http/httptest"
@@ -131,5 +132,38 @@ func TestPreviewOfAnEmployerInsuredUnderSection55_RefusionFromThe2ndDay_ReasonCi
 	if code, out := preview(t, handler(t, ""), `{"firstAbsenceDay":"2024-03-04","employedSince":"2020-01-01","wagesPaid":true,
 		"hourlyEarnings":200,"weeklyHours":37,"insuredSection55":"ja"}`); code != http.StatusBadRequest {
 		t.Errorf("insuredSection55 \"ja\": %d %v, want 400", code, out)
+	}
+}
+
+// Sygedagpengeloven § 56: the preview checks the agreement's reference
+// against the approvals (the stand-in register) as the report will be.
+func TestPreviewChecksTheSection56Reference_UnknownOrExpiredIsAFieldError(t *testing.T) {
+	t.Parallel()
+	const body = `{"firstAbsenceDay":"2024-03-04","employedSince":"2020-01-01","wagesPaid":true,"hourlyEarnings":200,"weeklyHours":37,
+		"cpr":"1203854321","section56Reference":%q}`
+	code, out := preview(t, handler(t, ""), fmt.Sprintf(body, "KK-56-2023-117"))
+	if code != http.StatusOK || out["refusionFrom"] != "2024-03-04" {
+		t.Fatalf("an approved agreement: %d %v, want refusion from the first absence day", code, out)
+	}
+	approved := false
+	for _, r := range out["reasons"].([]any) {
+		approved = approved || r.(map[string]any)["rule"] == "sdl-56-approval"
+	}
+	if !approved {
+		t.Error("no reason names the approval")
+	}
+	for ref, want := range map[string]string{"KK-56-2021-009": "section56.expired", "KK-56-0000-000": "section56.unknown"} {
+		code, out := preview(t, handler(t, ""), fmt.Sprintf(body, ref))
+		if code != http.StatusBadRequest {
+			t.Fatalf("%s: %d %v, want 400", ref, code, out)
+		}
+		errs := out["errors"].([]any)
+		if len(errs) != 1 {
+			t.Fatalf("%s: errors %v", ref, errs)
+		}
+		e := errs[0].(map[string]any)
+		if e["field"] != "section56.reference" || e["code"] != want || e["da"] == "" || e["en"] == "" {
+			t.Errorf("%s: error %v, want %s on section56.reference in Danish and English", ref, e, want)
+		}
 	}
 }
