@@ -310,6 +310,9 @@ type SubsidyResult struct {
 	PaymentMonth string `json:"paymentMonth,omitempty"`
 	// Subsidy is the fraction schemes' amount (flexjob, § 136).
 	Subsidy *SubsidyFraction `json:"subsidy,omitempty"`
+	// Hourly is the per-hour schemes' amount (wage subsidy, adult
+	// apprentice).
+	Hourly *SubsidyHourly `json:"hourly,omitempty"`
 	// RefusionFrom is the first day of job clarification refusion.
 	RefusionFrom string `json:"refusionFrom,omitempty"`
 	// Hours are the hours paid for (adult apprentice: per hour).
@@ -328,7 +331,23 @@ type SubsidyFraction struct {
 	AmountBeforeCap Kroner  `json:"amountBeforeCap"`
 	Year            int     `json:"year"`
 	PaidThisYear    Kroner  `json:"paidThisYear"`
+	HourlyCap       *Kroner `json:"hourlyCap,omitempty"`
 	Cap             *Kroner `json:"cap,omitempty"`
 	Amount          *Kroner `json:"amount,omitempty"`
 	CapUnknown      bool    `json:"capUnknown"`
+}
+
+// SubsidyHourly is the amount of a per-hour scheme (wage subsidy, LAB
+// chapter 12; adult apprentice, LAB § 159; functions/subsidy/grants.
+// HourlyResult): the hours, the rate applied and the amount; Rate and
+// Amount are absent when the request does not give what the rate follows
+// from (RateUnknown), and the municipality computes it. WagesOfHours is
+// the wage subsidy's ceiling, the wages of the hours worked.
+type SubsidyHourly struct {
+	Scheme       string  `json:"scheme"`
+	Hours        float64 `json:"hours"`
+	WagesOfHours *Kroner `json:"wagesOfHours,omitempty"`
+	Rate         *Kroner `json:"rate,omitempty"`
+	Amount       *Kroner `json:"amount,omitempty"`
+	RateUnknown  bool    `json:"rateUnknown"`
 }

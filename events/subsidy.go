@@ -59,7 +59,10 @@ type SubsidyWageRequest struct {
 	// HourlyWage and WagesPaid are in kroner.
 	HourlyWage float64 `json:"hourlyWage"`
 	WagesPaid  float64 `json:"wagesPaid"`
-	Contact    Contact `json:"contact"`
+	// HourlySubsidy is the subsidy per hour in kroner the jobcenter's
+	// agreement states; without it the municipality computes the amount.
+	HourlySubsidy *float64 `json:"hourlySubsidy,omitempty"`
+	Contact       Contact  `json:"contact"`
 }
 
 // SubsidyFlexjobRequest is the data of SubsidyFlexjobRequested.
@@ -105,8 +108,13 @@ type SubsidyAdultApprenticeRequest struct {
 	Decision  SubsidyDecision `json:"decision"`
 	// Month is the month paid for, "YYYY-MM"; Hours the hours of the
 	// apprenticeship in it (the subsidy is per hour).
-	Month   string  `json:"month"`
-	Hours   float64 `json:"hours"`
+	Month string  `json:"month"`
+	Hours float64 `json:"hours"`
+	// Group is the apprentice's target group the decision names:
+	// "unemployed" (LAB § 155, stk. 1: 45 kr. an hour, § 159, stk. 2) or
+	// "employed" (§ 155, stk. 2: 30 kr. an hour, § 159, stk. 3); without
+	// it the municipality computes the amount.
+	Group   string  `json:"group,omitempty"`
 	Contact Contact `json:"contact"`
 }
 
@@ -207,6 +215,9 @@ func (r SubsidyWageRequest) Check() FieldErrors {
 	c.someHours("hoursAbsent", r.HoursAbsent, false)
 	c.amount("hourlyWage", r.HourlyWage, true)
 	c.amount("wagesPaid", r.WagesPaid, true)
+	if r.HourlySubsidy != nil {
+		c.amount("hourlySubsidy", *r.HourlySubsidy, true)
+	}
 	return c.fe
 }
 
@@ -255,6 +266,10 @@ func (r SubsidyAdultApprenticeRequest) Check() FieldErrors {
 		c.add("month", "month", "Måneden findes ikke (ÅÅÅÅ-MM).", "The month does not exist (YYYY-MM).")
 	}
 	c.someHours("hours", r.Hours, true)
+	if r.Group != "" && r.Group != "unemployed" && r.Group != "employed" {
+		c.add("group", "enum", "Målgruppen skal være unemployed (fra ledighed) eller employed (fra beskæftigelse).",
+			"The target group must be unemployed (from unemployment) or employed (from employment).")
+	}
 	return c.fe
 }
 

@@ -33,7 +33,12 @@ func main() {
 		slog.Error("caps", "err", err.Error())
 		os.Exit(2)
 	}
-	h := &subsidy.Handler{Caps: caps}
+	rates, err := grants.DefaultRates()
+	if err != nil {
+		slog.Error("rates", "err", err.Error())
+		os.Exit(2)
+	}
+	h := &subsidy.Handler{Caps: caps, Rates: rates}
 	os.Exit(blanket.Main(ctx, c, blanket.Function{
 		Name:         "subsidy",
 		Definitions:  h.Definitions(),

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +19,6 @@ import (
 // no notification letter (§ 1 stk. 8).
 func TestSubsidyBlanketsFollowTheTable(t *testing.T) {
 	e, _ := synth.PersonaByKey(synth.PersonaEmployee)
-	s, _ := synth.PersonaByKey(synth.PersonaSelfEmployed)
 	n := time.Now()
 	from := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
 	to := from.AddDate(0, 1, -1)
@@ -35,9 +36,6 @@ func TestSubsidyBlanketsFollowTheTable(t *testing.T) {
 		row("wage subsidy (LAB chapter 12)", devissuer.PersonaEmployer, events.SubsidyWageRequested, "wage", "101",
 			events.SubsidyWageRequest{CPR: cpr, CVR: cvr, PNumber: pn, Agreement: dec("JC-"), AgreementPeriod: events.DatePeriod{From: d(from.AddDate(0, -1, 0)), To: d(to.AddDate(0, 5, 0))},
 				Period: period, HoursWorked: 148, HourlyWage: 160, WagesPaid: 23680, Contact: c}),
-		row("flexjob subsidy (LAB § 133)", devissuer.PersonaEmployer, events.SubsidyFlexjobRequested, "flexjob", "101",
-			events.SubsidyFlexjobRequest{CPR: cpr, CVR: cvr, PNumber: pn, Agreement: events.SubsidyDecision{Reference: "FJ-" + ref, Date: "2011-09-01"},
-				Fraction: "2/3", Period: period, HoursWorked: 120, WagesPaid: 24000, Contact: c}),
 		row("job clarification refusion (LAS § 69 t)", devissuer.PersonaEmployer, events.SubsidyJobClarificationRequested, "jobclarification", "101",
 			events.SubsidyJobClarificationRequest{CPR: cpr, CVR: cvr, PNumber: pn, Decision: dec("JA-"), ProcessStart: d(from), Period: period, HoursPaid: 148, WagesPaid: 26000, Contact: c}),
 		row("adult apprentice subsidy (LAB § 159)", devissuer.PersonaEmployer, events.SubsidyAdultApprenticeRequested, "adultapprentice", "101",
@@ -45,11 +43,54 @@ func TestSubsidyBlanketsFollowTheTable(t *testing.T) {
 		row("mentor subsidy (LAB chapter 26)", devissuer.PersonaEmployer, events.SubsidyMentorRequested, "mentor", "101",
 			events.SubsidyMentorRequest{CPR: cpr, CVR: cvr, PNumber: pn, Decision: dec("ME-"), Grant: events.DatePeriod{From: d(from), To: d(from.AddDate(0, 6, -1))},
 				Period: period, MentorHours: 12, Cost: 3600, Contact: c}),
-		row("self-employed support (LAB § 136)", devissuer.PersonaSelfEmployed, events.SubsidySelfEmployed136Requested, "selfemployed136", "630",
-			events.SubsidySelfEmployed136Request{CPR: s.CPR.String(), CVR: s.CVR.String(), Decision: dec("S136-"), Fraction: "1/2", Basis: 28000, Period: period,
-				Contact: events.Contact{Name: "Selv"}}),
 	} {
 		t.Run(r.name, func(t *testing.T) { checkTableRow(t, r) })
+	}
+}
+
+// LAB § 133, stk. 3, and § 136, stk. 2: the subsidy's ceiling is regulated
+// each year and only the law's 2019 figure is in the table, so a flexjob or
+// § 136 request for last month is rejected by the subsidy function with a
+// field error naming the law and the year, in Danish and English — never
+// delivered without its cap. The sender's work list shows the rejection.
+func TestSubsidyWithoutTheYearsCapIsRejectedNamingTheYear(t *testing.T) {
+	e, _ := synth.PersonaByKey(synth.PersonaEmployee)
+	s, _ := synth.PersonaByKey(synth.PersonaSelfEmployed)
+	n := time.Now()
+	from := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	period := events.DatePeriod{From: from.Format(time.DateOnly), To: from.AddDate(0, 1, -1).Format(time.DateOnly)}
+	ref := uuid.NewString()[:8]
+	year := fmt.Sprint(from.Year())
+	for _, c := range []struct {
+		law, persona, typ string
+		data              any
+	}{
+		{"LAB § 133", devissuer.PersonaEmployer, events.SubsidyFlexjobRequested, events.SubsidyFlexjobRequest{CPR: e.CPR.String(), CVR: e.CVR.String(),
+			PNumber: e.PNumber.String(), Agreement: events.SubsidyDecision{Reference: "FJ-" + ref, Date: "2011-09-01"},
+			Fraction: "2/3", Period: period, HoursWorked: 120, WagesPaid: 24000, Contact: events.Contact{Name: "Lone Løn"}}},
+		{"LAB § 136", devissuer.PersonaSelfEmployed, events.SubsidySelfEmployed136Requested, events.SubsidySelfEmployed136Request{CPR: s.CPR.String(),
+			CVR: s.CVR.String(), Decision: events.SubsidyDecision{Reference: "S136-" + ref, Date: from.AddDate(0, -2, 0).Format(time.DateOnly)},
+			Fraction: "1/2", Basis: 28000, Period: period, Contact: events.Contact{Name: "Selv"}}},
+	} {
+		t.Run(c.law, func(t *testing.T) {
+			tok := token(t, c.persona)
+			code, ans := postEventAs(t, tok, blanketEvent(t, c.typ, c.data))
+			if code != http.StatusAccepted {
+				t.Fatalf("post: %d %v", code, ans)
+			}
+			receipt, _ := ans["receipt"].(string)
+			var body string
+			eventually(t, "the rejection in the sender's work list", func() bool {
+				rep := do(t, tok, "GET", "/api/v1/feedback/absences?status=rejected&q="+receipt, "")
+				body = rep.body
+				return rep.status == http.StatusOK && strings.Contains(rep.body, `"no_cap"`)
+			})
+			for _, want := range []string{`"period.from"`, c.law + " for " + year} {
+				if !strings.Contains(body, want) {
+					t.Errorf("rejection lacks %s: %s", want, body)
+				}
+			}
+		})
 	}
 }
 

@@ -3,6 +3,8 @@ package grants
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/kernel"
@@ -12,6 +14,7 @@ import (
 const (
 	SourceWageSubsidy = "https://www.nemrefusion.dk/mere-information/regler-og-lovstof/loentilskud-fleksjob/"
 	SourceLAB133      = "https://www.elov.dk/lov-om-en-aktiv-beskaeftigelsesindsats/paragraf/133/"
+	SourceLAB136      = "https://www.elov.dk/lov-om-en-aktiv-beskaeftigelsesindsats/paragraf/136/"
 	SourceLAB159      = "https://www.elov.dk/lov-om-en-aktiv-beskaeftigelsesindsats/paragraf/159/"
 	// No public URL was collected for these two; the rule is as
 	// shared/DOMAIN.md states it, from the executive order's list.
@@ -38,29 +41,38 @@ func PaymentMonth(received kernel.Date) (string, kernel.Reason) {
 }
 
 // FractionResult is a subsidy computed as a fraction of an amount and
-// capped per year. Cap and Amount are nil when the year's cap is unknown.
+// capped per year. Cap and Amount are nil when the year's cap is unknown
+// (CapUnknown); such a request is refused, never paid without its cap.
 type FractionResult struct {
-	Scheme          string        `json:"scheme"`
-	Fraction        string        `json:"fraction"`
-	Basis           kernel.Money  `json:"basis"`
-	AmountBeforeCap kernel.Money  `json:"amountBeforeCap"`
-	Year            int           `json:"year"`
-	PaidThisYear    kernel.Money  `json:"paidThisYear"`
-	Cap             *kernel.Money `json:"cap,omitempty"`
-	Amount          *kernel.Money `json:"amount,omitempty"`
-	CapUnknown      bool          `json:"capUnknown"`
+	Scheme          string       `json:"scheme"`
+	Fraction        string       `json:"fraction"`
+	Basis           kernel.Money `json:"basis"`
+	AmountBeforeCap kernel.Money `json:"amountBeforeCap"`
+	Year            int          `json:"year"`
+	PaidThisYear    kernel.Money `json:"paidThisYear"`
+	// HourlyCap is the period's hours × the hourly ceiling of the basis,
+	// when the request gives its hours (LAB § 133, stk. 3).
+	HourlyCap *kernel.Money `json:"hourlyCap,omitempty"`
+	// Cap is the year's highest subsidy: the fraction of the yearly
+	// ceiling of the basis.
+	Cap        *kernel.Money `json:"cap,omitempty"`
+	Amount     *kernel.Money `json:"amount,omitempty"`
+	CapUnknown bool          `json:"capUnknown"`
 }
 
 // Fraction computes the flexjob subsidy (LAB § 133: ½ or ⅔ of the wages)
 // or the § 136 support (½ or ⅔ of the basis the decision names) for a
-// period of year: the fraction of basis rounded half up to whole øre, at
-// most what is left of the year's cap after paidThisYear. When the cap of
-// the year is unknown the result says so (CapUnknown) with the amount
-// before the cap, and the error is ErrNoCap (the caller decides: the
-// preview refuses with 422, the function records the request for the
-// municipality to apply the cap). It returns events.FieldErrors for a
-// fraction that is neither "1/2" nor "2/3" or a basis that is not positive.
-func Fraction(scheme, fraction string, basis kernel.Money, year int, paidThisYear kernel.Money, caps Caps) (FractionResult, []kernel.Reason, error) {
+// period of year. The law's ceilings (§ 133, stk. 3; § 136, stk. 2) are
+// the year's YearCap: the basis counts at most hours × the hourly ceiling
+// (when hours > 0; the § 136 request gives none), and the subsidy of the
+// year is at most the fraction of the yearly ceiling, less paidThisYear.
+// Amounts are rounded half up to whole øre. When the year has no cap in
+// the table the result says so (CapUnknown) with the amount before the
+// cap, and the error is ErrNoCap: the preview answers 422 and the function
+// rejects the request (NoCapFieldError). It returns events.FieldErrors for
+// a fraction that is neither "1/2" nor "2/3" or a basis that is not
+// positive.
+func Fraction(scheme, fraction string, basis kernel.Money, hours float64, year int, paidThisYear kernel.Money, caps Caps) (FractionResult, []kernel.Reason, error) {
 	var num, den int64
 	switch fraction {
 	case "1/2":
@@ -73,9 +85,9 @@ func Fraction(scheme, fraction string, basis kernel.Money, year int, paidThisYea
 	if basis <= 0 {
 		return FractionResult{}, nil, events.FieldErrors{{Field: "basis", Code: "amount", Da: "Beløbet skal være over 0 kr.", En: "The amount must be above 0 kr."}}
 	}
-	law, src := "LAB § 133", SourceLAB133
+	law, src := lawOf(scheme), SourceLAB133
 	if scheme == SchemeSelfEmployed136 {
-		law = "LAB § 136"
+		src = SourceLAB136
 	}
 	before := basis.MulDiv(num, den)
 	res := FractionResult{Scheme: scheme, Fraction: fraction, Basis: basis, AmountBeforeCap: before, Year: year, PaidThisYear: paidThisYear}
@@ -88,20 +100,36 @@ func Fraction(scheme, fraction string, basis kernel.Money, year int, paidThisYea
 	if errors.As(err, &noCap) {
 		res.CapUnknown = true
 		rs = append(rs, kernel.Reason{Rule: "lab-133-cap-unknown", Law: law + " (loft pr. år)", Source: src,
-			TextDa: fmt.Sprintf("Loftet for tilskuddet i %d kendes ikke i systemet; beløbet er beregnet uden loft, og kommunen anvender loftet.", year),
-			TextEn: fmt.Sprintf("The yearly cap of the subsidy for %d is not configured; the amount is computed without the cap, and the municipality applies it.", year),
+			TextDa: fmt.Sprintf("Loftet for tilskuddet i %d findes ikke i systemet; tilskuddet kan ikke beregnes.", year),
+			TextEn: fmt.Sprintf("The yearly cap of the subsidy for %d is not in the system; the subsidy cannot be computed.", year),
 			Inputs: map[string]any{"year": year}})
 		return res, rs, fmt.Errorf("subsidy amount: %w", err)
 	} else if err != nil {
 		return res, rs, err
 	}
-	left := max(yc.Amount-paidThisYear, 0)
-	amount := min(before, left)
-	res.Cap, res.Amount = &yc.Amount, &amount
+	level := ""
+	if yc.Note != "" {
+		level = " (" + yc.Note + ")"
+	}
+	counted := basis
+	if yc.Hourly > 0 && hours > 0 {
+		hc := yc.Hourly.TimesHours(hours)
+		res.HourlyCap = &hc
+		counted = min(basis, hc)
+		rs = append(rs, kernel.Reason{Rule: "lab-133-hourly-cap", Law: law + " (loft pr. time)", Source: yc.Source,
+			TextDa: fmt.Sprintf("Tilskuddet beregnes højst af %s pr. time%s; for %s timer er det %s, så der regnes med %s.", yc.Hourly.Danish(), level, hoursDa(hours), hc.Danish(), counted.Danish()),
+			TextEn: fmt.Sprintf("The subsidy is computed from at most %s an hour%s; for %s hours that is %s, so %s counts.", yc.Hourly.English(), level, hoursEn(hours), hc.English(), counted.English()),
+			Inputs: map[string]any{"hours": hours, "hourly": yc.Hourly}, Result: counted})
+	}
+	capped := counted.MulDiv(num, den)
+	yearCap := yc.Amount.MulDiv(num, den)
+	left := max(yearCap-paidThisYear, 0)
+	amount := min(capped, left)
+	res.Cap, res.Amount = &yearCap, &amount
 	rs = append(rs, kernel.Reason{Rule: "lab-133-cap", Law: law + " (loft pr. år)", Source: yc.Source,
-		TextDa: fmt.Sprintf("Loftet i %d er %s; der er udbetalt %s i året, så tilskuddet er højst %s: %s.", year, yc.Amount.Danish(), paidThisYear.Danish(), left.Danish(), amount.Danish()),
-		TextEn: fmt.Sprintf("The cap in %d is %s; %s has been paid this year, so the subsidy is at most %s: %s.", year, yc.Amount.English(), paidThisYear.English(), left.English(), amount.English()),
-		Inputs: map[string]any{"year": year, "cap": yc.Amount, "paidThisYear": paidThisYear}, Result: amount})
+		TextDa: fmt.Sprintf("Tilskuddet beregnes højst af %s om året%s, så det er højst %s i %d; der er beregnet %s i året, så tilskuddet er højst %s: %s.", yc.Amount.Danish(), level, yearCap.Danish(), year, paidThisYear.Danish(), left.Danish(), amount.Danish()),
+		TextEn: fmt.Sprintf("The subsidy is computed from at most %s a year%s, so it is at most %s in %d; %s has been computed this year, so the subsidy is at most %s: %s.", yc.Amount.English(), level, yearCap.English(), year, paidThisYear.English(), left.English(), amount.English()),
+		Inputs: map[string]any{"year": year, "yearlyBasisCap": yc.Amount, "cap": yearCap, "paidThisYear": paidThisYear}, Result: amount})
 	return res, rs, nil
 }
 
@@ -187,3 +215,9 @@ func monthDa(d kernel.Date) string {
 
 // monthEn returns e.g. "March 2024".
 func monthEn(d kernel.Date) string { return fmt.Sprintf("%s %d", d.Month(), d.Year()) }
+
+// hoursDa returns hours to hundredths with a decimal comma ("160,5").
+func hoursDa(h float64) string { return strings.ReplaceAll(hoursEn(h), ".", ",") }
+
+// hoursEn returns hours to hundredths ("160.5").
+func hoursEn(h float64) string { return strconv.FormatFloat(kernel.RoundHours(h), 'f', -1, 64) }

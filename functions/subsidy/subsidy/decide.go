@@ -18,25 +18,32 @@ func (h *Handler) wage(ctx context.Context, env *blanket.Env, r events.SubsidyWa
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
 	month, reason := grants.PaymentMonth(kernel.DateOf(env.ReceivedAt))
-	return outcome(g, prior, r.Period, events.SubsidyResult{PaymentMonth: month, Hours: r.HoursWorked}, []kernel.Reason{reason}), nil
+	var agreed *kernel.Money
+	if r.HourlySubsidy != nil {
+		a := kernel.Kroner(*r.HourlySubsidy)
+		agreed = &a
+	}
+	hr, rs := grants.WageSubsidy(r.HoursWorked, kernel.Kroner(r.HourlyWage), kernel.Kroner(r.WagesPaid), agreed)
+	hs := subsidyHourly(hr)
+	return outcome(g, prior, r.Period, events.SubsidyResult{PaymentMonth: month, Hours: r.HoursWorked, Hourly: &hs}, append([]kernel.Reason{reason}, rs...)), nil
 }
 
 // fraction decides the two fraction schemes (flexjob § 133, § 136): the
-// amount of the period, capped by what is left of the year's cap; a year
-// without a known cap is recorded without the cap (the municipality
-// applies it) and says so.
-func (h *Handler) fraction(g grants.Grant, scheme, fraction string, basis kernel.Money, p events.DatePeriod) (events.SubsidyResult, []kernel.Reason, grants.Grant, error) {
+// amount of the period, capped by the law's ceilings of the year (per hour
+// when hours > 0, and what is left of the year's); a year whose cap is not
+// in the table is rejected with a field error naming it (never paid
+// without its cap).
+func (h *Handler) fraction(g grants.Grant, scheme, fraction string, basis kernel.Money, hours float64, p events.DatePeriod) (events.SubsidyResult, []kernel.Reason, grants.Grant, error) {
 	year := mustDate(p.From).Year()
-	res, rs, err := grants.Fraction(scheme, fraction, basis, year, g.ComputedByYear[year], h.Caps)
+	res, rs, err := grants.Fraction(scheme, fraction, basis, hours, year, g.ComputedByYear[year], h.Caps)
 	var noCap grants.ErrNoCap
-	if err != nil && !errors.As(err, &noCap) {
+	if errors.As(err, &noCap) {
+		return events.SubsidyResult{}, nil, g, grants.NoCapFieldError(noCap, "period.from")
+	}
+	if err != nil {
 		return events.SubsidyResult{}, nil, g, err
 	}
-	amount := res.AmountBeforeCap
-	if res.Amount != nil {
-		amount = *res.Amount
-	}
-	g.Count(year, amount)
+	g.Count(year, *res.Amount)
 	f := subsidyFraction(res)
 	return events.SubsidyResult{Subsidy: &f}, rs, g, nil
 }
@@ -47,7 +54,7 @@ func (h *Handler) flexjob(ctx context.Context, env *blanket.Env, r events.Subsid
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	res, rs, g, err := h.fraction(g, grants.SchemeFlexjob, r.Fraction, kernel.Kroner(r.WagesPaid), r.Period)
+	res, rs, g, err := h.fraction(g, grants.SchemeFlexjob, r.Fraction, kernel.Kroner(r.WagesPaid), r.HoursWorked, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
@@ -64,7 +71,7 @@ func (h *Handler) selfEmployed136(ctx context.Context, env *blanket.Env, r event
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
-	res, rs, g, err := h.fraction(g, grants.SchemeSelfEmployed136, r.Fraction, kernel.Kroner(r.Basis), r.Period)
+	res, rs, g, err := h.fraction(g, grants.SchemeSelfEmployed136, r.Fraction, kernel.Kroner(r.Basis), 0, r.Period)
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
 	}
@@ -100,7 +107,12 @@ func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, r event
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, events.FieldErrors{{Field: "month", Code: "not_ended",
 			Da: reason.TextDa, En: reason.TextEn}}
 	}
-	return outcome(g, prior, p, events.SubsidyResult{Hours: r.Hours}, []kernel.Reason{reason}), nil
+	hr, rs, err := grants.AdultApprenticeSubsidy(month, r.Hours, r.Group, h.Rates)
+	if err != nil {
+		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, err
+	}
+	hs := subsidyHourly(hr)
+	return outcome(g, prior, p, events.SubsidyResult{Hours: r.Hours, Hourly: &hs}, append([]kernel.Reason{reason}, rs...)), nil
 }
 
 func (h *Handler) mentor(ctx context.Context, env *blanket.Env, r events.SubsidyMentorRequest) (blanket.Outcome, error) {

@@ -21,9 +21,11 @@ import (
 // Family is the case family of every subsidy blanket.
 const Family = "subsidy"
 
-// Handler decides the subsidy blankets with one table of yearly caps.
+// Handler decides the subsidy blankets with one table of yearly caps
+// (LAB §§ 133 and 136) and one of hourly rates (LAB § 159).
 type Handler struct {
-	Caps grants.Caps
+	Caps  grants.Caps
+	Rates grants.Rates
 }
 
 // Definitions returns the blanket definitions of the subsidy family, per

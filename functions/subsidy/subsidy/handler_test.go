@@ -35,8 +35,23 @@ func newFixture(t *testing.T, extra ...grants.YearCap) *fixture {
 			t.Fatal(err)
 		}
 	}
-	h := &Handler{Caps: caps}
+	rates, err := grants.DefaultRates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{Caps: caps, Rates: rates}
 	return &fixture{blankettest.Start(t, "subsidy", h.Definitions()...)}
+}
+
+// testCaps are caps of LAB §§ 133 and 136 for the year of lastMonth, test
+// figures (the embedded table has only the law's 2019 figures), so that
+// requests for last month can be decided.
+func testCaps() []grants.YearCap {
+	from, _ := lastMonth()
+	return []grants.YearCap{
+		{Scheme: grants.SchemeFlexjob, Year: from.Year(), Amount: 50000000, Hourly: 30000, Source: "test: not a real figure"},
+		{Scheme: grants.SchemeSelfEmployed136, Year: from.Year(), Amount: 50000000, Hourly: 30000, Source: "test: not a real figure"},
+	}
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
@@ -87,7 +102,7 @@ func blankets(t *testing.T) map[string]any {
 // no notification letter (§ 1 stk. 8), no tasks, no reminders.
 func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := newFixture(t, testCaps()...)
 	want := map[string]string{events.SubsidySelfEmployed136Requested: "630"} // the self-employed persona lives in municipality 630 in CPR
 	for typ, data := range blankets(t) {
 		t.Run(typ, func(t *testing.T) {
@@ -191,47 +206,98 @@ func TestSubsidyRulesRefuseWhatCannotBePaid(t *testing.T) {
 	}
 }
 
-// LAB § 133: without a known yearly cap the flexjob subsidy is recorded
-// with the amount before the cap and says the cap is unknown; the
-// municipality applies it. Nothing is guessed.
-func TestFlexjobWithoutAKnownCapSaysSo(t *testing.T) {
+// LAB § 133 and § 136: a period in a year whose cap is not in the table
+// is rejected with a field error naming the law and the year in Danish and
+// English — never paid without its cap (the embedded table has only the
+// law's 2019 figures).
+func TestLAB133And136_AYearWithoutACapIsRejectedNamingTheYear(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	id := uuid.Must(uuid.NewV7()).String()
-	f.Deliver(t, blankettest.Submission(t, events.SubsidyFlexjobRequested, id, blankets(t)[events.SubsidyFlexjobRequested]))
-	out := runtimetest.OfType(f.Outbox(t, id), events.DeliveryRequested)
-	if len(out) != 1 {
-		t.Fatalf("%d deliveries", len(out))
+	b := blankets(t)
+	from, _ := lastMonth()
+	year := fmt.Sprint(from.Year())
+	for typ, law := range map[string]string{events.SubsidyFlexjobRequested: "LAB § 133", events.SubsidySelfEmployed136Requested: "LAB § 136"} {
+		got := rejected(t, f, typ, b[typ])
+		var rej events.BlanketRejection
+		if err := json.Unmarshal([]byte(got), &rej); err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, e := range rej.Errors {
+			if e.Field == "period.from" && e.Code == "no_cap" && bytes.Contains([]byte(e.Da), []byte(year)) && bytes.Contains([]byte(e.En), []byte(year)) &&
+				bytes.Contains([]byte(e.Da), []byte(law)) && bytes.Contains([]byte(e.En), []byte(law)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s in %s without a cap: %s", typ, year, got)
+		}
 	}
-	var del events.DeliveryRequest
-	_ = json.Unmarshal(out[0].Data, &del)
-	var payload struct {
-		Result  events.SubsidyResult `json:"result"`
-		Reasons []events.Reason      `json:"reasons"`
-	}
-	_ = json.Unmarshal(del.Payload, &payload)
-	s := payload.Result.Subsidy
-	if s == nil || !s.CapUnknown || s.Amount != nil || s.AmountBeforeCap != 1600000 {
-		t.Fatalf("flexjob result %s", del.Payload)
-	}
-	var rules []string
-	for _, r := range payload.Reasons {
-		rules = append(rules, r.Rule)
-	}
-	if fmt.Sprint(rules) != "[recipient.residence lab-133-fraction lab-133-cap-unknown]" {
-		t.Errorf("reasons %v", rules)
+}
+
+// LAB chapter 12 and § 159: the wage subsidy is the hours worked × the
+// agreement's hourly subsidy, at most the wages of those hours (148 h ×
+// 90 kr = 13,320 kr); the adult apprentice subsidy is the hours × the
+// law's rate of the target group (§ 159, stk. 2: 160.5 h × 45 kr =
+// 7,222.50 kr). Without the agreement's rate or the group the amount is
+// left to the municipality and the result says so.
+func TestLAB12AndLAB159_TheAmountIsComputedFromTheRequest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := blankets(t)
+	w := b[events.SubsidyWageRequested].(events.SubsidyWageRequest)
+	w.HourlySubsidy = ptr(90.0)
+	a := b[events.SubsidyAdultApprenticeRequested].(events.SubsidyAdultApprenticeRequest)
+	a.Group = "unemployed"
+	noRate := b[events.SubsidyAdultApprenticeRequested].(events.SubsidyAdultApprenticeRequest)
+	noRate.Decision.Reference += "-2"
+	for _, c := range []struct {
+		name        string
+		typ         string
+		data        any
+		rate, total events.Kroner
+		unknown     bool
+	}{
+		{"wage at the agreement's rate", events.SubsidyWageRequested, w, 9000, 1332000, false},
+		{"adult apprentice from unemployment", events.SubsidyAdultApprenticeRequested, a, 4500, 722250, false},
+		{"adult apprentice without a group", events.SubsidyAdultApprenticeRequested, noRate, 0, 0, true},
+	} {
+		id := uuid.Must(uuid.NewV7()).String()
+		f.Deliver(t, blankettest.Submission(t, c.typ, id, c.data))
+		dels := runtimetest.OfType(f.Outbox(t, id), events.DeliveryRequested)
+		if len(dels) != 1 {
+			t.Fatalf("%s: %d deliveries", c.name, len(dels))
+		}
+		if err := events.ValidateJSON(dels[0].Type, dels[0].Data); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		var del events.DeliveryRequest
+		_ = json.Unmarshal(dels[0].Data, &del)
+		var item struct {
+			Result events.SubsidyResult `json:"result"`
+		}
+		_ = json.Unmarshal(del.Payload, &item)
+		h := item.Result.Hourly
+		switch {
+		case h == nil:
+			t.Errorf("%s: no hourly amount: %s", c.name, del.Payload)
+		case c.unknown && (!h.RateUnknown || h.Amount != nil):
+			t.Errorf("%s: %+v, want the rate unknown", c.name, h)
+		case !c.unknown && (h.RateUnknown || h.Rate == nil || *h.Rate != c.rate || h.Amount == nil || *h.Amount != c.total):
+			t.Errorf("%s: %s, want %s × hours = %s", c.name, del.Payload, c.rate, c.total)
+		}
 	}
 }
 
 // LAB § 136: the support is the fraction of the basis the decision names
 // — ½ of 28,000 kr = 14,000 kr — at most what is left of the year's cap
-// after what the grant has had that year. With a cap of 20,000 kr (a test
-// figure: no published cap is in the embedded table) the second month gets
-// 6,000 kr. The delivery to the municipality carries it as
+// after what the grant has had that year. With a yearly ceiling of the
+// basis of 40,000 kr (a test figure: the embedded table has only 2019),
+// the cap is ½ of it, 20,000 kr, and the second month gets 6,000 kr. The delivery to the municipality carries it as
 // events.SubsidyResult (the subsidies give no feedback, § 1 stk. 3).
 func TestSelfEmployed136ResultIsTheContractsCappedByTheYearsCap(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, grants.YearCap{Scheme: grants.SchemeSelfEmployed136, Year: 2025, Amount: 2000000, Source: "test"})
+	f := newFixture(t, grants.YearCap{Scheme: grants.SchemeSelfEmployed136, Year: 2025, Amount: 4000000, Source: "test"})
 	r := blankets(t)[events.SubsidySelfEmployed136Requested].(events.SubsidySelfEmployed136Request)
 	r.Decision.Date = "2024-12-01"
 	id := uuid.Must(uuid.NewV7()).String()

@@ -34,22 +34,35 @@ type NoCapProblem struct {
 
 // PreviewRequest is what a sender asks the preview: for "flexjob" and
 // "selfemployed136" the fraction of Amount (the wages or the decision's
-// basis) in the year of From, after PaidThisYear; for "wage" the month a
-// request received on ReceivedOn (today when left out) is paid in.
+// basis) in the year of From, after PaidThisYear, with the flexjob's Hours
+// (optional: the hourly ceiling); for "wage" the month a request received
+// on ReceivedOn (today when left out) is paid in and, when Hours is given,
+// the subsidy of Hours at HourlyWage (at most WagesPaid) and the
+// agreement's HourlySubsidy (optional); for "adultapprentice" the subsidy
+// of Hours in Month (YYYY-MM) for the target Group ("unemployed" or
+// "employed", optional).
 type PreviewRequest struct {
-	Scheme       string       `json:"scheme"`
-	Fraction     string       `json:"fraction,omitempty"`
-	Amount       *json.Number `json:"amount,omitempty"`
-	From         string       `json:"from,omitempty"`
-	PaidThisYear *json.Number `json:"paidThisYear,omitempty"`
-	ReceivedOn   string       `json:"receivedOn,omitempty"`
+	Scheme        string       `json:"scheme"`
+	Fraction      string       `json:"fraction,omitempty"`
+	Amount        *json.Number `json:"amount,omitempty"`
+	From          string       `json:"from,omitempty"`
+	PaidThisYear  *json.Number `json:"paidThisYear,omitempty"`
+	ReceivedOn    string       `json:"receivedOn,omitempty"`
+	Hours         *json.Number `json:"hours,omitempty"`
+	HourlyWage    *json.Number `json:"hourlyWage,omitempty"`
+	WagesPaid     *json.Number `json:"wagesPaid,omitempty"`
+	HourlySubsidy *json.Number `json:"hourlySubsidy,omitempty"`
+	Month         string       `json:"month,omitempty"`
+	Group         string       `json:"group,omitempty"`
 }
 
-// PreviewAnswer is the preview's answer.
+// PreviewAnswer is the preview's answer: Subsidy for the fraction schemes,
+// Hourly for the per-hour ones (wage subsidy with hours, adult apprentice).
 type PreviewAnswer struct {
 	Scheme       string                 `json:"scheme"`
 	PaymentMonth string                 `json:"paymentMonth,omitempty"`
 	Subsidy      *grants.FractionResult `json:"subsidy,omitempty"`
+	Hourly       *grants.HourlyResult   `json:"hourly,omitempty"`
 	Reasons      []kernel.Reason        `json:"reasons"`
 }
 
@@ -102,6 +115,19 @@ func (h *Handler) preview(body []byte, today kernel.Date) (PreviewAnswer, error)
 		}
 		return m
 	}
+	hours := func(required bool) float64 {
+		if in.Hours == nil {
+			if required {
+				fe.Add("hours", "required", "Timetallet skal udfyldes.", "The hours are required.")
+			}
+			return 0
+		}
+		h, err := in.Hours.Float64()
+		if err != nil || h <= 0 || h > 744 {
+			fe.Add("hours", "hours", "Timetallet skal være over 0 og højst 744.", "The hours must be above 0 and at most 744.")
+		}
+		return h
+	}
 	switch in.Scheme {
 	case grants.SchemeWage:
 		received := today
@@ -113,10 +139,49 @@ func (h *Handler) preview(body []byte, today kernel.Date) (PreviewAnswer, error)
 			received = d
 		}
 		month, r := grants.PaymentMonth(received)
-		return PreviewAnswer{Scheme: in.Scheme, PaymentMonth: month, Reasons: []kernel.Reason{r}}, nil
+		ans := PreviewAnswer{Scheme: in.Scheme, PaymentMonth: month, Reasons: []kernel.Reason{r}}
+		if in.Hours == nil {
+			return ans, nil
+		}
+		n := hours(true)
+		wage := money("hourlyWage", in.HourlyWage, true)
+		paid := money("wagesPaid", in.WagesPaid, true)
+		var agreed *kernel.Money
+		if in.HourlySubsidy != nil {
+			a := money("hourlySubsidy", in.HourlySubsidy, false)
+			agreed = &a
+		}
+		if len(fe) > 0 {
+			return PreviewAnswer{}, fe
+		}
+		hr, rs := grants.WageSubsidy(n, wage, paid, agreed)
+		ans.Hourly, ans.Reasons = &hr, append(ans.Reasons, rs...)
+		return ans, nil
+	case grants.SchemeAdultApprentice:
+		n := hours(true)
+		m, err := kernel.ParseDate(in.Month + "-01")
+		if err != nil || len(in.Month) != 7 {
+			fe.Add("month", "month", "Måneden findes ikke (ÅÅÅÅ-MM).", "The month does not exist (YYYY-MM).")
+		}
+		if in.Group != "" && in.Group != grants.GroupUnemployed && in.Group != grants.GroupEmployed {
+			fe.Add("group", "enum", "Målgruppen skal være unemployed (fra ledighed) eller employed (fra beskæftigelse).",
+				"The target group must be unemployed (from unemployment) or employed (from employment).")
+		}
+		if len(fe) > 0 {
+			return PreviewAnswer{}, fe
+		}
+		hr, rs, err := grants.AdultApprenticeSubsidy(m, n, in.Group, h.Rates)
+		if err != nil {
+			return PreviewAnswer{}, err
+		}
+		return PreviewAnswer{Scheme: in.Scheme, Hourly: &hr, Reasons: rs}, nil
 	case grants.SchemeFlexjob, grants.SchemeSelfEmployed136:
 		amount := money("amount", in.Amount, true)
 		paid := money("paidThisYear", in.PaidThisYear, false)
+		var n float64
+		if in.Scheme == grants.SchemeFlexjob {
+			n = hours(false)
+		}
 		from, err := kernel.ParseDate(in.From)
 		if err != nil {
 			fe.Add("from", "date", "Periodens første dag findes ikke (ÅÅÅÅ-MM-DD).", "The period's first day does not exist (YYYY-MM-DD).")
@@ -130,13 +195,13 @@ func (h *Handler) preview(body []byte, today kernel.Date) (PreviewAnswer, error)
 		if len(fe) > 0 {
 			return PreviewAnswer{}, fe
 		}
-		res, rs, err := grants.Fraction(in.Scheme, in.Fraction, amount, from.Year(), paid, h.Caps)
+		res, rs, err := grants.Fraction(in.Scheme, in.Fraction, amount, n, from.Year(), paid, h.Caps)
 		if err != nil {
 			return PreviewAnswer{}, err
 		}
 		return PreviewAnswer{Scheme: in.Scheme, Subsidy: &res, Reasons: rs}, nil
 	default:
 		return PreviewAnswer{}, events.FieldErrors{{Field: "scheme", Code: "enum",
-			Da: "Ordningen skal være wage, flexjob eller selfemployed136.", En: "The scheme must be wage, flexjob or selfemployed136."}}
+			Da: "Ordningen skal være wage, adultapprentice, flexjob eller selfemployed136.", En: "The scheme must be wage, adultapprentice, flexjob or selfemployed136."}}
 	}
 }

@@ -13,7 +13,14 @@ import (
 func subsidyFraction(f grants.FractionResult) events.SubsidyFraction {
 	return events.SubsidyFraction{Scheme: f.Scheme, Fraction: f.Fraction, Basis: events.Kroner(f.Basis),
 		AmountBeforeCap: events.Kroner(f.AmountBeforeCap), Year: f.Year, PaidThisYear: events.Kroner(f.PaidThisYear),
-		Cap: kroner(f.Cap), Amount: kroner(f.Amount), CapUnknown: f.CapUnknown}
+		HourlyCap: kroner(f.HourlyCap), Cap: kroner(f.Cap), Amount: kroner(f.Amount), CapUnknown: f.CapUnknown}
+}
+
+// subsidyHourly is the amount of a per-hour scheme (wage subsidy, adult
+// apprentice) in the contract's shape (events.SubsidyHourly).
+func subsidyHourly(h grants.HourlyResult) events.SubsidyHourly {
+	return events.SubsidyHourly{Scheme: h.Scheme, Hours: h.Hours, WagesOfHours: kroner(h.WagesOfHours), Rate: kroner(h.Rate),
+		Amount: kroner(h.Amount), RateUnknown: h.RateUnknown}
 }
 
 // kroner is an amount the rules may not have computed (nil stays absent).

@@ -28,7 +28,7 @@ func TestFractionJSONIsTheRulesJSON(t *testing.T) {
 	for name, caps := range map[string]grants.Caps{"cap unknown": none, "capped": capped} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res, _, err := grants.Fraction(grants.SchemeSelfEmployed136, "2/3", kernel.Kr(28000, 1), 2025, kernel.Kr(14000, 0), caps)
+			res, _, err := grants.Fraction(grants.SchemeSelfEmployed136, "2/3", kernel.Kr(28000, 1), 0, 2025, kernel.Kr(14000, 0), caps)
 			var noCap grants.ErrNoCap
 			if err != nil && !errors.As(err, &noCap) {
 				t.Fatal(err)
