@@ -146,7 +146,8 @@ func New(cfg Config, log *slog.Logger) (*Handler, error) {
 // fromRegistry completes a form's hints (app/blankets/<name>.json: pages,
 // labels, help) with what the blanket registry says about its type
 // (events/registry.go), so the app offers each form to exactly the roles
-// the accept step lets submit it ("roles", the senders). A form whose type
+// the accept step lets submit it ("roles", the senders), and its family
+// ("family"). A form whose type
 // is not a registered blanket, or that names roles itself, stops the
 // portal at start.
 func fromRegistry(p string, b []byte) ([]byte, error) {
@@ -159,10 +160,15 @@ func fromRegistry(p string, b []byte) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %q is not a registered blanket (events/registry.go)", p, typ)
 	}
-	if _, set := hints["roles"]; set {
-		return nil, fmt.Errorf("%s: roles come from the registry, not the form", p)
+	for _, k := range []string{"roles", "family"} {
+		if _, set := hints[k]; set {
+			return nil, fmt.Errorf("%s: %s come from the registry, not the form", p, k)
+		}
 	}
 	hints["roles"] = bl.Senders
+	// The family (sickness, parental, subsidy): a case offers only the
+	// follow-ups of its own family.
+	hints["family"] = bl.Family
 	return json.Marshal(hints)
 }
 

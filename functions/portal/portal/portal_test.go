@@ -171,6 +171,7 @@ type hints struct {
 	Schema  string            `json:"schema"`
 	Slug    string            `json:"slug"`
 	Roles   []string          `json:"roles"`
+	Family  string            `json:"family"`
 	Title   map[string]string `json:"title"`
 	Context map[string]string `json:"context"`
 	Pages   []struct {
@@ -230,6 +231,7 @@ func TestFormsTakeTheirRolesFromTheRegistry(t *testing.T) {
 	for name, form := range map[string]string{
 		"unregistered": `{"type":"dk.nemrefusion.nothing.v1"}`,
 		"own roles":    `{"type":"` + events.SicknessEmployerReported + `","roles":["citizen"]}`,
+		"own family":   `{"type":"` + events.SicknessEmployerReported + `","family":"parental"}`,
 	} {
 		if _, err := fromRegistry("app/blankets/x.json", []byte(form)); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -258,6 +260,10 @@ func TestBlanketHintsCoverTheirSchemas(t *testing.T) {
 			// senders: the accept step refuses everyone else.
 			if !slices.Equal(h.Roles, events.BlanketSenders(h.Type)) {
 				t.Errorf("roles %v; the registry's senders are %v", h.Roles, events.BlanketSenders(h.Type))
+			}
+			// A case offers the follow-ups of its family only.
+			if bl, _ := events.BlanketOf(h.Type); h.Family == "" || h.Family != bl.Family {
+				t.Errorf("family %q; the registry's is %q", h.Family, bl.Family)
 			}
 			sb, err := fs.ReadFile(schemas.FS, h.Schema)
 			if err != nil {

@@ -387,7 +387,7 @@ export function focusId(f) {
  * Markup of a list of rows: each row a fieldset of its questions (errOf
  * gives a question's error) with a button to remove it (while more than
  * minItems), then a button to add a row (while fewer than maxItems). The
- * buttons submit the form with name "row-action" (see rowAction).
+ * buttons (type button, name "row-action") are handled by the page (see rowAction).
  */
 function renderRows(f, answers, err, errOf) {
   const n = rowCount(f, answers);
@@ -399,9 +399,9 @@ function renderRows(f, answers, err, errOf) {
     ${Array.from({ length: n }, (_, i) => html`<fieldset class="mt-6 js-row" id="${f.id}-${i}">
       <legend class="h3" id="${f.id}-${i}-legend" tabindex="-1">${title} ${i + 1}</legend>
       ${rowFields(f, i).map((sf) => renderField(sf, answers, errOf ? errOf(sf) : null))}
-      ${n > (f.node.minItems || 0) ? html`<button type="submit" class="button button-tertiary mt-4" name="row-action" value="remove:${f.path}:${i}" id="${f.id}-${i}-remove">${t('form.removeRow', { item, n: i + 1 })}</button>` : ''}
+      ${n > (f.node.minItems || 0) ? html`<button type="button" class="button button-tertiary mt-4" name="row-action" value="remove:${f.path}:${i}" id="${f.id}-${i}-remove">${t('form.removeRow', { item, n: i + 1 })}</button>` : ''}
     </fieldset>`)}
-    ${f.node.maxItems === undefined || n < f.node.maxItems ? html`<button type="submit" class="button button-secondary mt-6" name="row-action" value="add:${f.path}" id="${f.id}-add">${t('form.addRow', { item })}</button>` : ''}
+    ${f.node.maxItems === undefined || n < f.node.maxItems ? html`<button type="button" class="button button-secondary mt-6" name="row-action" value="add:${f.path}" id="${f.id}-add">${t('form.addRow', { item })}</button>` : ''}
   </div>`;
 }
 

@@ -445,14 +445,6 @@ export function step(slug, n, hash) {
           readAnswers(e.target, pageFields, d.answers);
           // A server error is cleared once the answer it was about is sent again.
           d.serverErrors = d.serverErrors.filter((x) => x.page !== index);
-          // Add or remove a row of a list: the page again, the row's heading focused.
-          const moved = rowAction(e.submitter, pageFields, d.answers);
-          if (moved) {
-            saveDraft(slug, d);
-            draw(false);
-            document.getElementById(moved)?.focus();
-            return;
-          }
           const bad = expand(pageFields, d.answers).some((f) => validate(f, d.answers));
           if (bad) {
             d.done = d.done.filter((i) => i !== index);
@@ -464,6 +456,20 @@ export function step(slug, n, hash) {
           d.shown = d.shown.filter((i) => i !== index);
           saveDraft(slug, d);
           ctx.go(index + 1 < b.pages.length ? `${BASE}/ny/${slug}/${index + 2}` : `${BASE}/ny/${slug}/tjek`);
+        });
+        // Add or remove a row of a list (buttons, not submits: Enter still
+        // means Next): the answers kept, the page again without errors until
+        // the next Next, the row's heading focused.
+        ctx.el.querySelector('#step-form').addEventListener('click', (e) => {
+          const btn = e.target.closest('button[name="row-action"]');
+          if (!btn) return;
+          readAnswers(e.currentTarget, pageFields, d.answers);
+          const moved = rowAction(btn, pageFields, d.answers);
+          if (!moved) return;
+          d.shown = d.shown.filter((i) => i !== index);
+          saveDraft(slug, d);
+          draw(false);
+          document.getElementById(moved)?.focus();
         });
       };
       // Errors once shown stay through a redraw (a change of language).
@@ -966,7 +972,9 @@ export function caseView(id) {
             <p class="alert-text">${t('case.rejected.one', { receipt: x.receipt || '–', form: await blanketTitle(x.blanket), at: formatDateTime(x.at, l) })}</p>
             ${reasonList(x.reasons)}</div>`))}
         </div></div>` : '';
-      const follow = (await blankets()).filter((b) => b.followUp && b.roles.includes(role))
+      // Only the follow-ups of the case's own family (a parental-leave case has no sickness recovery).
+      const family = (await blankets()).find((b) => b.type === sum?.blanket)?.family || 'sickness';
+      const follow = (await blankets()).filter((b) => b.followUp && b.roles.includes(role) && (b.family || 'sickness') === family)
         .filter((b) => open && !(b.slug === 'raskmelding' && sum.lastAbsenceDay) && !(b.slug === 'naeste-periode' && sum.lastAbsenceDay));
       const offers = open ? caseOffers(await blankets(), role, sum) : [];
       ctx.setTitle(t('case.title'));
