@@ -51,18 +51,8 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 			}
 		}
 	}
-	if out.Delivery != "" {
-		payload, err := events.MarshalPayload(events.BlanketItem{Blanket: def.Type, Receipt: env.Receipt, Version: c.Version,
-			Status: c.Status, Submission: env.Event.Data(), Result: out.Result, Reasons: out.Reasons})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Emit(ctx, events.DeliveryRequested, c.ID, events.DeliveryRequest{
-			ItemID: fmt.Sprintf("%s/%s/%d", c.ID, out.Delivery, c.Version), Recipient: c.Recipient, Kind: out.Delivery,
-			CaseRef: c.ID, Sender: env.Sender, Payload: payload,
-		}); err != nil {
-			return err
-		}
+	if err := p.deliver(ctx, env, def, c, out); err != nil {
+		return err
 	}
 	cvr := out.SenderCVR.String()
 	if err := p.letterTo(ctx, env, c, LetterReceipt, LetterTo{CVR: cvr}, map[string]string{
@@ -95,20 +85,43 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 			return err
 		}
 	}
+	return p.feedback(ctx, env, def, c, out)
+}
+
+// deliver asks for the delivery of a decided submission to the recipient
+// (when out names one).
+func (p *Pipeline) deliver(ctx context.Context, env *Env, def Definition, c Case, out Outcome) error {
+	if out.Delivery == "" {
+		return nil
+	}
+	payload, err := events.MarshalPayload(events.BlanketItem{Blanket: def.Type, Receipt: env.Receipt, Version: c.Version,
+		Status: c.Status, Submission: env.Event.Data(), Result: out.Result, Reasons: out.Reasons})
+	if err != nil {
+		return err
+	}
+	_, err = env.Tx.Emit(ctx, events.DeliveryRequested, c.ID, events.DeliveryRequest{
+		ItemID: fmt.Sprintf("%s/%s/%d", c.ID, out.Delivery, c.Version), Recipient: c.Recipient, Kind: out.Delivery,
+		CaseRef: c.ID, Sender: env.Sender, Payload: payload,
+	})
+	return err
+}
+
+// feedback emits the family's own events and, when the blanket gives the
+// sender feedback, the decision (blanket.decided).
+func (p *Pipeline) feedback(ctx context.Context, env *Env, def Definition, c Case, out Outcome) error {
 	for _, e := range out.Events {
-		if _, err := tx.Emit(ctx, e.Type, c.ID, e.Data); err != nil {
+		if _, err := env.Tx.Emit(ctx, e.Type, c.ID, e.Data); err != nil {
 			return err
 		}
 	}
-	if def.Feedback {
-		if _, err := tx.Emit(ctx, events.BlanketDecided, c.ID, events.BlanketDecision{
-			CaseID: c.ID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Status: c.Status,
-			Recipient: c.Recipient, Result: out.Result, Reasons: out.Reasons,
-		}); err != nil {
-			return err
-		}
+	if !def.Feedback {
+		return nil
 	}
-	return nil
+	_, err := env.Tx.Emit(ctx, events.BlanketDecided, c.ID, events.BlanketDecision{
+		CaseID: c.ID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Status: c.Status,
+		Recipient: c.Recipient, Result: out.Result, Reasons: out.Reasons,
+	})
+	return err
 }
 
 func hasSMS(chs []string) bool {

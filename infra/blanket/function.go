@@ -33,6 +33,11 @@ type Function struct {
 	Preview     http.Handler
 	// PreviewRoles are the roles of the senders who may call the preview.
 	PreviewRoles []auth.Role
+	// Setup, when set, wires what the function has besides its blankets
+	// (its own tables, routes and event handlers) once the pipeline is
+	// registered; it gets the pipeline (for Redecide) and the login
+	// verifier. An error stops the function from starting.
+	Setup func(ctx context.Context, svc *runtime.Service, pipe *Pipeline, v *auth.Verifier) error
 }
 
 // Main is the main of a blanket function: it reads the registers at
@@ -64,6 +69,12 @@ func Main(ctx context.Context, c Config, f Function) int {
 	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
 	v.Ledger = svc.DB
 	svc.Mux.Handle(f.PreviewPath, auth.Require(v, f.PreviewRoles...)(f.Preview))
+	if f.Setup != nil {
+		if err := f.Setup(ctx, svc, pipe, v); err != nil {
+			svc.Log.Error("setup", "err", err.Error())
+			return 1
+		}
+	}
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		return 1

@@ -165,13 +165,17 @@ func Compute(req Request, rates kernel.Table) (Result, error) {
 		case lapsed:
 			pr.Lapsed, pr.Refusion, pr.CappedBy = true, &zero, "lapsed"
 		default:
-			rate, rr, err := MaxRate(rates, p.From.Year())
+			// One rate per period: the period's hours absent are one
+			// number, so a period is paid at the rate in force on its
+			// first day; a period spanning the first Monday of January
+			// says so (spanReason) rather than guess how its hours fall.
+			rate, rr, err := MaxRate(rates, p.From)
 			var noRate kernel.ErrNoRate
 			if errors.As(err, &noRate) {
 				res.Complete = false
 				if !slices.Contains(res.MissingRateYears, noRate.Year) {
 					res.MissingRateYears = append(res.MissingRateYears, noRate.Year)
-					res.Reasons = append(res.Reasons, noRateReason(noRate.Year))
+					res.Reasons = append(res.Reasons, noRateReason(noRate))
 				}
 				break
 			} else if err != nil {
@@ -180,6 +184,9 @@ func Compute(req Request, rates kernel.Table) (Result, error) {
 			if !seenRate[rate.Year] {
 				seenRate[rate.Year] = true
 				res.Reasons = append(res.Reasons, rr)
+			}
+			if next := kernel.FirstMondayOfJanuary(rate.Year + 1); !p.To.Before(next) {
+				res.Reasons = append(res.Reasons, spanReason(p, rate, next))
 			}
 			hourly, hr := HourlyRate(req.HourlyEarnings, rate.Hourly)
 			dagpenge := hourly.TimesHours(p.HoursAbsent)
@@ -199,9 +206,18 @@ func Compute(req Request, rates kernel.Table) (Result, error) {
 	return res, nil
 }
 
-func noRateReason(year int) kernel.Reason {
-	return kernel.Reason{Rule: "barsl-39-no-rate", Law: "barselsloven § 39 (højeste dagpengesats)", Source: SourceMaxRate,
-		TextDa: fmt.Sprintf("Der er ingen højeste dagpengesats for %d i systemet; refusionen for årets perioder beregnes, når satsen er kendt.", year),
-		TextEn: fmt.Sprintf("No maximum dagpenge rate for %d is configured; the refusion of that year's periods is computed once the rate is known.", year),
-		Inputs: map[string]any{"year": year}}
+func noRateReason(e kernel.ErrNoRate) kernel.Reason {
+	return kernel.Reason{Rule: "barsl-39-no-rate", Law: "barselsloven § 39 (højeste dagpengesats); sygedagpengeloven § 50, stk. 1", Source: SourceMaxRate,
+		TextDa: e.Da() + " Refusionen for periodens beløb beregnes, når satsen er kendt.",
+		TextEn: e.En() + " The refusion of the period is computed once the rate is known.",
+		Inputs: map[string]any{"year": e.Year, "date": e.Date}}
+}
+
+// spanReason says that a period reaching past the first Monday of January
+// is paid at the rate in force on its first day.
+func spanReason(p Period, rate kernel.Rate, next kernel.Date) kernel.Reason {
+	return kernel.Reason{Rule: "barsl-39-rate-of-first-day", Law: "barselsloven § 39; sygedagpengeloven § 50, stk. 1", Source: SourceMaxRate,
+		TextDa: fmt.Sprintf("Perioden %s–%s når ind over %s, hvor en ny sats gælder. Timerne er opgivet samlet for perioden, så hele perioden beregnes med satsen for %d; opdel perioden ved %s for at få den nye sats for dagene derefter.", p.From.Danish(), p.To.Danish(), next.Danish(), rate.Year, next.Danish()),
+		TextEn: fmt.Sprintf("The period %s–%s reaches past %s, when a new rate applies. Its hours are given for the whole period, so all of it is computed at the %d rate; split the period at %s to get the new rate for the days from then.", p.From.English(), p.To.English(), next.English(), rate.Year, next.English()),
+		Inputs: map[string]any{"period": p.From.String() + "/" + p.To.String(), "rateYear": rate.Year, "nextRateFrom": next}}
 }

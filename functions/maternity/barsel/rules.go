@@ -129,18 +129,20 @@ func Lapsed(lp LeavePeriod, received kernel.Date) (bool, kernel.Reason) {
 		Inputs: in, Result: false}
 }
 
-// MaxRate returns the maximum barselsdagpenge rate of year: the
-// sygedagpenge maximum of that year (the rates table), or
-// kernel.ErrNoRate{year}.
-func MaxRate(rates kernel.Table, year int) (kernel.Rate, kernel.Reason, error) {
-	rate, err := rates.Rate(year)
+// MaxRate returns the maximum barselsdagpenge rate in force on day on: the
+// sygedagpenge maximum (the rates table), which takes effect on the first
+// Monday of January (sygedagpengeloven § 50, stk. 1; the days of January
+// before it keep the previous year's rate), or kernel.ErrNoRate{year, on}.
+func MaxRate(rates kernel.Table, on kernel.Date) (kernel.Rate, kernel.Reason, error) {
+	rate, err := rates.RateOn(on)
 	if err != nil {
 		return rate, kernel.Reason{}, fmt.Errorf("maximum barselsdagpenge rate: %w", err)
 	}
-	r := kernel.Reason{Rule: "barsl-39-max-rate", Law: "barselsloven § 39 (højeste dagpengesats)", Source: rate.Source,
-		TextDa: fmt.Sprintf("Den højeste barselsdagpengesats i %d er den højeste sygedagpengesats: %s pr. uge, %s pr. time.", year, rate.Weekly.Danish(), rate.Hourly.Danish()),
-		TextEn: fmt.Sprintf("The maximum barselsdagpenge rate in %d is the maximum sygedagpenge rate: %s per week, %s per hour.", year, rate.Weekly.English(), rate.Hourly.English()),
-		Inputs: map[string]any{"year": year}, Result: map[string]any{"weekly": rate.Weekly, "hourly": rate.Hourly, "provisional": rate.Provisional}}
+	year := rate.Year
+	r := kernel.Reason{Rule: "barsl-39-max-rate", Law: "barselsloven § 39 (højeste dagpengesats); sygedagpengeloven § 50, stk. 1", Source: rate.Source,
+		TextDa: fmt.Sprintf("Den højeste barselsdagpengesats for %d er den højeste sygedagpengesats: %s pr. uge, %s pr. time. Den gælder fra %s.", year, rate.Weekly.Danish(), rate.Hourly.Danish(), rate.EffectiveFrom.Danish()),
+		TextEn: fmt.Sprintf("The maximum barselsdagpenge rate for %d is the maximum sygedagpenge rate: %s per week, %s per hour. It applies from %s.", year, rate.Weekly.English(), rate.Hourly.English(), rate.EffectiveFrom.English()),
+		Inputs: map[string]any{"year": year, "date": on}, Result: map[string]any{"weekly": rate.Weekly, "hourly": rate.Hourly, "provisional": rate.Provisional}}
 	if rate.Provisional {
 		r.Rule = "barsl-39-max-rate-provisional"
 		r.TextDa += " Satsen er foreløbig (ikke offentliggjort) og kan ændre sig."

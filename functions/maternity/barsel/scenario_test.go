@@ -256,3 +256,34 @@ func TestRequestValidationNamesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// sygedagpengeloven § 50, stk. 1 (the barselsdagpenge maximum is the
+// sygedagpenge maximum): a leave period from 1 to 6 January 2019 is paid at
+// 2018's rate (4,300 kr, 116.22 kr/hour), one from Monday 7 January 2019 at
+// 2019's (4,355 kr, 117.70 kr/hour); a period reaching past the first Monday
+// is paid at its first day's rate and says so.
+func TestSDL50_1_LeaveBeforeTheFirstMondayOfJanuaryUsesLastYearsRate(t *testing.T) {
+	t.Parallel()
+	res := earning(300).onLeave(date(1, 1, 2019), date(6, 1, 2019), 30, 99999).
+		onLeave(date(7, 1, 2019), date(13, 1, 2019), 37, 99999).requestedOn(date(1, 2, 2019)).compute(t)
+	if h := res.Periods[0].MaxHourlyRate; h == nil || *h != kernel.Kr(116, 22) {
+		t.Errorf("1–6 January 2019: max hourly %v, want 116.22", h)
+	}
+	if h := res.Periods[1].MaxHourlyRate; h == nil || *h != kernel.Kr(117, 70) {
+		t.Errorf("7–13 January 2019: max hourly %v, want 117.70", h)
+	}
+	span := earning(300).onLeave(date(2, 1, 2019), date(13, 1, 2019), 74, 99999).requestedOn(date(1, 2, 2019)).compute(t)
+	if h := span.Periods[0].MaxHourlyRate; h == nil || *h != kernel.Kr(116, 22) {
+		t.Errorf("2–13 January 2019: max hourly %v, want 116.22", h)
+	}
+	wantRule(t, span, "barsl-39-rate-of-first-day")
+	// 2–5 January 2025 still have 2024's rate; 6 January 2025 has none.
+	early := earning(300).onLeave(date(2, 1, 2025), date(5, 1, 2025), 20, 99999).requestedOn(date(1, 2, 2025)).compute(t)
+	if !early.Complete {
+		t.Errorf("2–5 January 2025 should use 2024's rate: %+v", early)
+	}
+	late := earning(300).onLeave(date(6, 1, 2025), date(9, 1, 2025), 20, 99999).requestedOn(date(1, 2, 2025)).compute(t)
+	if late.Complete || !slices.Equal(late.MissingRateYears, []int{2025}) {
+		t.Errorf("6–9 January 2025 has no rate: %+v", late)
+	}
+}

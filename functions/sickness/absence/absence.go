@@ -73,6 +73,9 @@ type Absence struct {
 	// (seeds/000 § 1 stk. 3). Every event that changes it is sent whole in
 	// events.RefusionExpected, which replaces the earlier expectation.
 	Expected []refusion.Expected `json:"expected,omitempty"`
+	// RatePending are the amounts waiting for a maximum rate or computed
+	// with a provisional one (Recompute computes them when a rate lands).
+	RatePending []RatePending `json:"ratePending,omitempty"`
 	// Version counts the decisions applied to the absence.
 	Version int `json:"version"`
 }

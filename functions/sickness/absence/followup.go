@@ -48,7 +48,7 @@ func AttachReport(d *Decision, prior Absence) {
 // report's refusion period, refusion.ReportPeriod, and earlier next
 // periods), so no day is expected twice; a request
 // covers at most 3 months before it was received (§ 59, stk. 2); the amount
-// uses the maximum rate of the period's first year (§ 50) and the hours
+// uses the maximum rate in force on each day of the period (§ 50, stk. 1) and the hours
 // absent when partial (§ 53, under 4 hours a week counts as recovered).
 func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, error) {
 	if fe := r.Check(); len(fe) > 0 {
@@ -146,20 +146,22 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 		d.Absence.Expected = refusion.Replace(d.Absence.Expected, refusion.Expect(key, covered, 0, e.WeeklyHours, e.Schedule, e.PartialHours))
 		return withPeriodEffects(d, f), nil
 	}
-	rate, rr, err := refusion.MaxHourlyRate(f.Rates, covered.From.Year())
+	x, err := expectByRate(key, covered, e, f.Rates)
+	d.Absence.RatePending = putPending(d.Absence.RatePending, key, pendingOf(key, &asked, covered, x, err))
 	var noRate kernel.ErrNoRate
 	switch {
 	case errors.As(err, &noRate):
-		d.Reasons = append(d.Reasons, NoRateReason(noRate.Year))
+		d.Reasons = append(d.Reasons, NoRateReason(noRate))
 		return withPeriodEffects(d, f), nil
 	case err != nil:
 		return Decision{}, err
 	}
-	hourly, hr := refusion.HourlyRate(e.HourlyEarnings, rate.Hourly)
-	amount, ar := refusion.PeriodAmount(covered, hourly, e.WeeklyHours, e.Schedule, e.PartialHours)
-	d.Period.MaxHourlyRate, d.Period.HourlyRate, d.Period.Amount, d.Period.Provisional = rate.Hourly, hourly, amount, rate.Provisional
-	d.Reasons = append(d.Reasons, rr, hr, ar)
-	d.Absence.Expected = refusion.Replace(d.Absence.Expected, refusion.Expect(key, covered, hourly, e.WeeklyHours, e.Schedule, e.PartialHours))
+	d.Period.MaxHourlyRate, d.Period.HourlyRate, d.Period.Amount, d.Period.Provisional = x.maxHourly, x.hourly, x.amount, x.provisonal
+	d.Reasons = append(d.Reasons, x.reasons...)
+	d.Absence.Expected = withoutKey(d.Absence.Expected, key)
+	for _, ex := range x.expected {
+		d.Absence.Expected = refusion.Replace(d.Absence.Expected, ex)
+	}
 	return withPeriodEffects(d, f), nil
 }
 

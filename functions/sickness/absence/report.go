@@ -157,7 +157,7 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 	var noRate kernel.ErrNoRate
 	switch {
 	case errors.As(err, &noRate):
-		res.Reasons = append(res.Reasons, NoRateReason(noRate.Year))
+		res.Reasons = append(res.Reasons, NoRateReason(noRate))
 	case err != nil:
 		return Decision{}, err
 	default:
@@ -196,7 +196,7 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 	d.Refusion = &res
 	d.Reasons = res.Reasons
 	var pr kernel.Reason
-	d.Absence.Expected, pr = expectReport(d.Absence, res, err == nil)
+	d.Absence.Expected, pr, d.Absence.RatePending = expectReport(d.Absence, res, f.Rates, err)
 	d.Reasons = append(d.Reasons, pr)
 	d.Effects.Expect = true
 	if r, ok := nextPeriodReminder(d.Absence); ok {
@@ -208,20 +208,40 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 // expectReport puts the expected refusion of the report's refusion period
 // (refusion.ReportPeriod, §§ 54–59) in place of the earlier one and fits
 // every expected period to the refusion the absence now gives
-// (refusion.Clip). Without a rate for the year (rated false) the report's
-// period expects no amount: the amount is open until the rate is known,
-// and the event cannot say "unknown", so the period is left out rather
-// than guessed.
-func expectReport(a Absence, res refusion.PreviewResult, rated bool) ([]refusion.Expected, kernel.Reason) {
+// (refusion.Clip). The period is expected at the rate in force on each of
+// its days (expectByRate: a period spanning the first Monday of January is
+// split there, § 50, stk. 1). Without a rate (rateErr, the report's rate
+// year, or a day of the period without one) the report's period expects no
+// amount: it waits for the rate (RatePending, Recompute), and the event
+// cannot say "unknown", so the period is left out rather than guessed.
+func expectReport(a Absence, res refusion.PreviewResult, rates kernel.Table, rateErr error) ([]refusion.Expected, kernel.Reason, []RatePending) {
 	e := a.Employer
-	list := refusion.Without(a.Expected, refusion.ExpectedReportKey)
+	list := withoutKey(a.Expected, refusion.ExpectedReportKey)
+	pending := putPending(a.RatePending, refusion.ExpectedReportKey, nil)
 	p, r := refusion.ReportPeriod(res.RefusionFrom, a.LastAbsenceDay, a.ReportedOn)
-	if p != nil && rated && e.WagesPaid {
-		x := refusion.Expect(refusion.ExpectedReportKey, *p, res.HourlyRate, e.WeeklyHours, e.Schedule, e.PartialHours)
-		x.Reasons = append([]kernel.Reason{r}, x.Reasons...)
-		list = refusion.Replace(list, x)
+	if !e.WagesPaid || res.RefusionFrom == nil {
+		return refusion.Clip(list, res.RefusionFrom, a.LastAbsenceDay), r, pending
 	}
-	return refusion.Clip(list, res.RefusionFrom, a.LastAbsenceDay), r
+	var x rated
+	err := rateErr
+	if p != nil && err == nil {
+		x, err = expectByRate(refusion.ExpectedReportKey, *p, *e, rates)
+	}
+	at := refusion.Period{From: *res.RefusionFrom, To: *res.RefusionFrom}
+	if p != nil {
+		at = *p
+	}
+	if err == nil && !x.provisonal && res.Provisional {
+		x.provisonal, x.provYear = true, rates.YearOn(*res.RefusionFrom)
+	}
+	pending = putPending(pending, refusion.ExpectedReportKey, pendingOf(refusion.ExpectedReportKey, nil, at, x, err))
+	if p != nil && err == nil {
+		x.expected[0].Reasons = append([]kernel.Reason{r}, x.expected[0].Reasons...)
+		for _, ex := range x.expected {
+			list = refusion.Replace(list, ex)
+		}
+	}
+	return refusion.Clip(list, res.RefusionFrom, a.LastAbsenceDay), r, pending
 }
 
 // fieldsUnder prefixes the fields of field errors in err.
@@ -236,17 +256,6 @@ func fieldsUnder(prefix string, err error) error {
 		out[i] = e
 	}
 	return out
-}
-
-// NoRateReason explains that the year has no published maximum rate, so
-// the amount is left open (DOMAIN.md: refuse rather than guess).
-func NoRateReason(year int) kernel.Reason {
-	return kernel.Reason{
-		Rule: "sdl-50-no-rate", Law: "sygedagpengeloven § 50",
-		TextDa: fmt.Sprintf("Der er ingen offentliggjort højeste sygedagpengesats for %d i systemet. Beløbet beregnes, når satsen er kendt.", year),
-		TextEn: fmt.Sprintf("No published maximum sygedagpenge rate for %d is configured. The amount is computed once the rate is known.", year),
-		Inputs: map[string]any{"year": year}, Result: nil,
-	}
 }
 
 func holidaysReason(h []refusion.Period, ep refusion.EmployerPeriod) kernel.Reason {

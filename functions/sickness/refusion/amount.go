@@ -6,21 +6,23 @@ import (
 	"nemrefusion.dk/functions/kernel"
 )
 
-// MaxHourlyRate looks up the maximum hourly rate of year in rates
-// (sygedagpengeloven § 50; the hourly rate is the weekly rate / 37). It
-// returns ErrNoRate{year} when the year has no rate.
-func MaxHourlyRate(rates kernel.Table, year int) (kernel.Rate, kernel.Reason, error) {
-	rate, err := rates.Rate(year)
+// MaxHourlyRate looks up the maximum hourly rate in force on day on
+// (sygedagpengeloven § 50, stk. 1: a year's rate takes effect on the first
+// Monday of January; the hourly rate is the weekly rate / 37). It returns
+// ErrNoRate{year, on} when that year has no rate.
+func MaxHourlyRate(rates kernel.Table, on kernel.Date) (kernel.Rate, kernel.Reason, error) {
+	rate, err := rates.RateOn(on)
 	if err != nil {
 		return kernel.Rate{}, kernel.Reason{}, fmt.Errorf("maximum hourly rate: %w", err)
 	}
+	year := rate.Year
 	r := kernel.Reason{
 		Rule:   "sdl-50-max-rate",
-		Law:    "sygedagpengeloven § 50",
+		Law:    "sygedagpengeloven § 50, stk. 1",
 		Source: rate.Source,
-		TextDa: fmt.Sprintf("Den højeste sygedagpengesats i %d er %s pr. uge og %s pr. time (ugesats / 37).", year, rate.Weekly.Danish(), rate.Hourly.Danish()),
-		TextEn: fmt.Sprintf("The maximum sygedagpenge rate in %d is %s per week and %s per hour (weekly rate / 37).", year, rate.Weekly.English(), rate.Hourly.English()),
-		Inputs: map[string]any{"year": year},
+		TextDa: fmt.Sprintf("Den højeste sygedagpengesats for %d er %s pr. uge og %s pr. time (ugesats / 37). Den gælder fra %s, så den gælder %s.", year, rate.Weekly.Danish(), rate.Hourly.Danish(), rate.EffectiveFrom.Danish(), on.Danish()),
+		TextEn: fmt.Sprintf("The maximum sygedagpenge rate for %d is %s per week and %s per hour (weekly rate / 37). It applies from %s, so it applies on %s.", year, rate.Weekly.English(), rate.Hourly.English(), rate.EffectiveFrom.English(), on.English()),
+		Inputs: map[string]any{"year": year, "date": on, "effectiveFrom": rate.EffectiveFrom},
 		Result: map[string]any{"weekly": rate.Weekly, "hourly": rate.Hourly, "provisional": rate.Provisional},
 	}
 	if rate.Provisional {

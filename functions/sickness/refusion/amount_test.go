@@ -4,6 +4,7 @@ import (
 	"errors"
 	"nemrefusion.dk/functions/kernel"
 	"testing"
+	"time"
 )
 
 func TestSDL47_HourlyRateIsEarningsAfterAMBidragCappedAtMaximum(t *testing.T) {
@@ -54,12 +55,12 @@ func TestSDL47_WeeklyAmountIsHourlyRateTimesWeeklyHours(t *testing.T) {
 func TestSDL50_MaxHourlyRateNamesTheYearAndProvisional(t *testing.T) {
 	t.Parallel()
 	tab := defaultTable(t)
-	rate, r, err := MaxHourlyRate(tab, 2023)
+	rate, r, err := MaxHourlyRate(tab, date(2, time.January, 2023))
 	if err != nil || rate.Hourly != kernel.Kr(122, 97) {
 		t.Fatalf("2023 = %+v, %v", rate, err)
 	}
 	wantReason(t, []kernel.Reason{r}, "sdl-50-max-rate")
-	_, _, err = MaxHourlyRate(tab, 2025)
+	_, _, err = MaxHourlyRate(tab, date(6, time.January, 2025))
 	var nr kernel.ErrNoRate
 	if !errors.As(err, &nr) || nr.Year != 2025 {
 		t.Fatalf("2025: %v, want ErrNoRate{2025}", err)
@@ -68,9 +69,32 @@ func TestSDL50_MaxHourlyRateNamesTheYearAndProvisional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rate, r, err = MaxHourlyRate(prov, 2025)
+	rate, r, err = MaxHourlyRate(prov, date(6, time.January, 2025))
 	if err != nil || !rate.Provisional {
 		t.Fatalf("provisional 2025 = %+v, %v", rate, err)
 	}
 	wantReason(t, []kernel.Reason{r}, "sdl-50-max-rate-provisional")
+}
+
+func TestSDL50_1_MaxHourlyRateOfTheFirstDaysOfJanuaryIsLastYears(t *testing.T) {
+	t.Parallel()
+	// sygedagpengeloven § 50, stk. 1: 1–6 January 2019 still use 2018's
+	// 4,300 kr (116.22 kr/hour); from Monday 7 January 2019 4,355 kr (117.70).
+	tab := defaultTable(t)
+	for _, c := range []struct {
+		day  int
+		want kernel.Money
+	}{{1, kernel.Kr(116, 22)}, {6, kernel.Kr(116, 22)}, {7, kernel.Kr(117, 70)}, {31, kernel.Kr(117, 70)}} {
+		rate, r, err := MaxHourlyRate(tab, date(c.day, time.January, 2019))
+		if err != nil || rate.Hourly != c.want {
+			t.Errorf("%d January 2019: %+v %v, want %s", c.day, rate, err, c.want)
+		}
+		if r.Law != "sygedagpengeloven § 50, stk. 1" {
+			t.Errorf("reason law %q", r.Law)
+		}
+	}
+	// 5 January 2025 is before 2025's first Monday: 2024's rate.
+	if rate, _, err := MaxHourlyRate(tab, date(5, time.January, 2025)); err != nil || rate.Year != 2024 {
+		t.Errorf("5 January 2025: %+v %v, want 2024's rate", rate, err)
+	}
 }

@@ -182,21 +182,23 @@ func PreviewDates(in PreviewInput) (PreviewResult, error) {
 	return res, nil
 }
 
-// RateYear is the year whose maximum rate applies to a preview: the year of
-// the first day of refusion, or of the first absence day when none is due.
-func RateYear(res PreviewResult, first kernel.Date) int {
+// RateDate is the day whose maximum rate applies to a preview's weekly
+// amount: the first day of refusion, or the first absence day when none is
+// due. A weekly amount has one rate; the refusion of a period that spans the
+// first Monday of January is computed per day by the expected periods
+// (kernel.Table.Segments).
+func RateDate(res PreviewResult, first kernel.Date) kernel.Date {
 	if res.RefusionFrom != nil {
-		return res.RefusionFrom.Year()
+		return *res.RefusionFrom
 	}
-	return first.Year()
+	return first
 }
 
-// ApplyRate completes a PreviewDates result with the maximum hourly rate of
-// RateYear, the hourly rate and the weekly amount. It returns ErrNoRate
-// (wrapped) when that year has no rate.
+// ApplyRate completes a PreviewDates result with the maximum hourly rate in
+// force on RateDate, the hourly rate and the weekly amount. It returns
+// ErrNoRate (wrapped) when that day's rate year has no rate.
 func ApplyRate(res PreviewResult, in PreviewInput, rates kernel.Table) (PreviewResult, error) {
-	year := RateYear(res, in.FirstAbsenceDay)
-	rate, r, err := MaxHourlyRate(rates, year)
+	rate, r, err := MaxHourlyRate(rates, RateDate(res, in.FirstAbsenceDay))
 	if err != nil {
 		return PreviewResult{}, fmt.Errorf("preview: %w", err)
 	}

@@ -77,8 +77,9 @@ func TestEmployerReportAndFollowUpsEmitTheExpectedRefusionPerPeriod(t *testing.T
 		t.Errorf("expectation %+v, want the absence, the employer's CVR and the time received", xs[0])
 	}
 	wantPeriods(t, "report", xs[0], wantPeriod{"2024-04-03", "2024-04-08", 402368})
-	if rs := xs[0].Periods[0].Reasons; len(rs) != 2 || rs[0].Law != "sygedagpengeloven §§ 54–59" || rs[1].Rule != "sdl-47-period-amount" {
-		t.Errorf("reasons %+v, want the report period (§§ 54–59) and the amount (§ 47)", rs)
+	if rs := xs[0].Periods[0].Reasons; len(rs) != 4 || rs[0].Law != "sygedagpengeloven §§ 54–59" || rs[1].Rule != "sdl-50-max-rate" ||
+		rs[2].Rule != "sdl-47-hourly-rate" || rs[3].Rule != "sdl-47-period-amount" {
+		t.Errorf("reasons %+v, want the report period (§§ 54–59), the maximum rate in force (§ 50, stk. 1), the hourly rate and the amount (§ 47)", rs)
 	}
 
 	// Next period 9–30 April, asked 1 May: 116.29 h × 126.89 kr = 14,756.04 kr.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -31,8 +30,24 @@ type NoRateProblem struct {
 	Status int    `json:"status"`
 	Code   string `json:"code"`
 	Year   int    `json:"year"`
-	Da     string `json:"da"`
-	En     string `json:"en"`
+	// Date is the day whose rate is missing, EffectiveFrom the day the
+	// year's rate would take effect (the first Monday of January).
+	Date          string `json:"date,omitempty"`
+	EffectiveFrom string `json:"effectiveFrom"`
+	Da            string `json:"da"`
+	En            string `json:"en"`
+}
+
+// noRateProblem is the 422 of a rate year without a rate.
+func noRateProblem(e kernel.ErrNoRate) NoRateProblem {
+	p := NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate", Year: e.Year,
+		EffectiveFrom: kernel.FirstMondayOfJanuary(e.Year).String(),
+		Da:            e.Da() + " Refusionen kan ikke beregnes, før en administrator har registreret satsen.",
+		En:            e.En() + " The refusion cannot be computed until an administrator registers the rate."}
+	if !e.Date.IsZero() {
+		p.Date = e.Date.String()
+	}
+	return p
 }
 
 // Preview answers POST /api/v1/refusion/preview: it computes, without
@@ -70,9 +85,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 		var noRate kernel.ErrNoRate
 		switch {
 		case errors.As(err, &noRate):
-			runtime.WriteJSON(w, http.StatusUnprocessableEntity, NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate", Year: noRate.Year,
-				Da: fmt.Sprintf("Der er ingen højeste sygedagpengesats for %d i systemet, så refusionen kan ikke beregnes.", noRate.Year),
-				En: fmt.Sprintf("No maximum sygedagpenge rate for %d is configured, so the refusion cannot be computed.", noRate.Year)})
+			runtime.WriteJSON(w, http.StatusUnprocessableEntity, noRateProblem(noRate))
 			return
 		case err != nil:
 			runtime.WriteError(w, err)

@@ -99,6 +99,12 @@ func TestPreviewRefusesAYearWithoutRate_422NamingTheYear_ProvisionalRateIsShown(
 	if code != http.StatusUnprocessableEntity || out["year"] != 2025.0 || !strings.Contains(out["en"].(string), "2025") {
 		t.Fatalf("%d %v", code, out)
 	}
+	// sygedagpengeloven § 50, stk. 1: the answer names the day whose rate
+	// is missing and when the 2025 rate would take effect, in both languages.
+	if out["effectiveFrom"] != "2025-01-06" || out["date"] == nil || !strings.Contains(out["da"].(string), "6. januar 2025") ||
+		!strings.Contains(out["en"].(string), "6 January 2025") {
+		t.Errorf("422 does not name the date and the effective date: %v", out)
+	}
 	code, out = preview(t, handler(t, "2025=4845"), body)
 	if code != http.StatusOK || out["provisional"] != true || out["maxHourlyRate"] != 130.95 {
 		t.Fatalf("%d %v", code, out)
