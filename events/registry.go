@@ -176,7 +176,10 @@ var registry = index(
 		Recipient: ToUDK, Notification: true, Delivery: "parental.akasse.information"}),
 
 	// Subsidies: to the person's municipality (its jobcenter); no feedback
-	// and no notification letter, the sender gets its receipt.
+	// (§ 1 stk. 3), the sender gets its receipt. No notification letter
+	// either (§ 1 stk. 8 exempts wage and flexjob subsidies, the adult
+	// apprentice and the mentor subsidy; § 136 is the person's own), except
+	// for job clarification (LAS § 69 t), which § 1 stk. 8 does not exempt.
 	form[SubsidyWageRequest](Blanket{Type: SubsidyWageRequested,
 		TitleDa: "Løntilskud", TitleEn: "Wage subsidy",
 		Family: FamilySubsidy, Senders: employers,
@@ -188,7 +191,7 @@ var registry = index(
 	form[SubsidyJobClarificationRequest](Blanket{Type: SubsidyJobClarificationRequested,
 		TitleDa: "Refusion af ressourceforløbsydelse under jobafklaring", TitleEn: "Refusion of resource allowance during job clarification",
 		Family: FamilySubsidy, Senders: employers,
-		Recipient: ToMunicipality, Delivery: "subsidy.jobclarification"}),
+		Recipient: ToMunicipality, Notification: true, Delivery: "subsidy.jobclarification"}),
 	form[SubsidyAdultApprenticeRequest](Blanket{Type: SubsidyAdultApprenticeRequested,
 		TitleDa: "Løntilskud til voksenlærling", TitleEn: "Wage subsidy for an adult apprentice",
 		Family: FamilySubsidy, Senders: employers,

@@ -9,8 +9,10 @@ import (
 // employer's and the self-employed person's sickness and parental reports
 // and their follow-ups; never for the a-kasse's reports, the early
 // follow-up request or the subsidies. § 1 stk. 8: the person is told
-// (notification) of what an employer or an a-kasse reported, never of a
-// subsidy request or of their own report.
+// (notification) of what an employer or an a-kasse reported, never of
+// their own report nor of the subsidy requests it exempts (wage and
+// flexjob subsidy, adult apprentice, mentor): of the subsidies only the
+// job clarification request (LAS § 69 t) gets one.
 func TestRegistryFollowsSection1(t *testing.T) {
 	if len(Blankets()) != 17 {
 		t.Errorf("%d blankets registered; the executive order has 17 forms here", len(Blankets()))
@@ -23,7 +25,7 @@ func TestRegistryFollowsSection1(t *testing.T) {
 		}
 		first := b.Delivery != "" // a first report, not a follow-up on an open case
 		selfOnly := slices.Equal(b.Senders, []string{SenderSelfEmployed})
-		wantNotify := b.Family != FamilySubsidy && first && !selfOnly
+		wantNotify := (b.Family != FamilySubsidy || b.Type == SubsidyJobClarificationRequested) && first && !selfOnly
 		if b.Notification != wantNotify {
 			t.Errorf("%s: Notification = %v; § 1 stk. 8 says %v", b.Type, b.Notification, wantNotify)
 		}

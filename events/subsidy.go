@@ -9,8 +9,9 @@ import (
 // Subsidy blankets (seeds/000 § 1 nr. 1–5; shared/DOMAIN.md, Subsidies): an
 // employer's or self-employed person's request for payment of a subsidy the
 // jobcenter has granted. All go to the municipality, with no feedback to
-// the sender (§ 1 stk. 3) and no notification letter (§ 1 stk. 8); the
-// sender gets a receipt. The subsidy function consumes them.
+// the sender (§ 1 stk. 3) and a receipt to the sender; the person gets a
+// notification letter only of the job clarification request (§ 1 stk. 8
+// exempts the others). The subsidy function consumes them.
 const (
 	// SubsidyWageRequested asks for wage subsidy (løntilskud, LAB chapter
 	// 12) for a period. Data: SubsidyWageRequest.

@@ -1,7 +1,8 @@
 // Command subsidy is the subsidy function: it decides the subsidy blankets
 // (wage subsidy, flexjob subsidy, job clarification refusion, adult
 // apprentice subsidy, mentor subsidy and the self-employed's § 136 support
-// — all for the municipality, without feedback or notification letter)
+// — all for the municipality, without feedback, and without notification
+// letter except job clarification)
 // through the generic blanket pipeline, and answers the subsidy preview.
 // main only wires.
 package main

@@ -15,8 +15,9 @@ import (
 )
 
 // Every subsidy blanket of seeds/000 § 1 goes to the person's municipality
-// with a receipt to the sender and nothing else: no feedback (§ 1 stk. 3),
-// no notification letter (§ 1 stk. 8).
+// with a receipt to the sender and no feedback (§ 1 stk. 3); only the job
+// clarification request (LAS § 69 t) gets the person's notification letter
+// (§ 1 stk. 8 exempts the others).
 func TestSubsidyBlanketsFollowTheTable(t *testing.T) {
 	e, _ := synth.PersonaByKey(synth.PersonaEmployee)
 	n := time.Now()
@@ -30,7 +31,10 @@ func TestSubsidyBlanketsFollowTheTable(t *testing.T) {
 	}
 	cpr, cvr, pn, c := e.CPR.String(), e.CVR.String(), e.PNumber.String(), events.Contact{Name: "Lone Løn"}
 	row := func(name, persona, typ, scheme, recipient string, data any) tableRow {
-		return tableRow{name: name, persona: persona, typ: typ, data: data, fn: "subsidy", recipient: recipient, kind: "subsidy." + scheme}
+		// § 1 stk. 8 exempts every subsidy from the notification letter
+		// but job clarification (LAS § 69 t).
+		return tableRow{name: name, persona: persona, typ: typ, data: data, fn: "subsidy", recipient: recipient, kind: "subsidy." + scheme,
+			notify: typ == events.SubsidyJobClarificationRequested}
 	}
 	for _, r := range []tableRow{
 		row("wage subsidy (LAB chapter 12)", devissuer.PersonaEmployer, events.SubsidyWageRequested, "wage", "101",

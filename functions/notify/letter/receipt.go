@@ -136,7 +136,29 @@ func composeNotification(l *Letter, d *data) {
 	blanket, by, first := FormTitle(typ, da), d.text("reportedBy"), d.date("firstAbsenceDay")
 	b, _ := events.BlanketOf(typ)
 	parental := b.Family == events.FamilyParental
+	jobClarification := typ == events.SubsidyJobClarificationRequested
 	switch {
+	// LAS § 69 t: the employer asks for refusion of the person's resource
+	// allowance during job clarification; the executive order § 1 stk. 8
+	// does not exempt it from the notification letter. It is not a
+	// sickness absence: nothing about Mit Sygefravær or a first day of
+	// absence.
+	case da && jobClarification:
+		l.Title = "Din arbejdsgiver har anmodet om refusion under dit jobafklaringsforløb"
+		l.Paragraphs = []string{
+			fmt.Sprintf("%s har sendt en anmodning til %s om refusion af ressourceforløbsydelse under dit jobafklaringsforløb (lov om aktiv socialpolitik § 69 t).", by, sender),
+			fmt.Sprintf("Anmodningen gælder perioden fra %s, hvor din arbejdsgiver har udbetalt løn til dig.", first),
+			"Du skal ikke gøre noget. Brevet er en underretning om, at oplysningerne er sendt til kommunen.",
+			fmt.Sprintf("Er noget forkert, eller har du spørgsmål, er du velkommen til at kontakte %s.", sender),
+		}
+	case jobClarification:
+		l.Title = "Your employer has asked for refusion during your job clarification process"
+		l.Paragraphs = []string{
+			fmt.Sprintf("%s has sent %s a request for refusion of the resource allowance during your job clarification process (Active Social Policy Act, section 69 t).", by, sender),
+			fmt.Sprintf("The request covers the period from %s, in which your employer has paid you wages.", first),
+			"You do not need to do anything. This letter tells you that the information has been sent to the municipality.",
+			fmt.Sprintf("If something is wrong or you have questions, you are welcome to contact %s.", sender),
+		}
 	case da && parental:
 		l.Title = "Vi har fået oplysninger om din barsel"
 		l.Paragraphs = []string{

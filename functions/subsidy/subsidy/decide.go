@@ -91,7 +91,11 @@ func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, r even
 			Da: fmt.Sprintf("Refusion ydes højst 3 måneder tilbage (LAS § 69 t); perioden slutter før %s.", from.Danish()),
 			En: fmt.Sprintf("Refusion goes at most 3 months back (LAS § 69 t); the period ends before %s.", from.English())}}
 	}
-	return outcome(g, prior, r.Period, events.SubsidyResult{RefusionFrom: from.String(), Hours: r.HoursPaid}, []kernel.Reason{reason}), nil
+	out := outcome(g, prior, r.Period, events.SubsidyResult{RefusionFrom: from.String(), Hours: r.HoursPaid}, []kernel.Reason{reason})
+	// The person is told (executive order § 1 stk. 8 does not exempt LAS
+	// § 69 t); the letter names the first day refusion is asked for.
+	out.NotifyPerson, out.FirstDay = true, from.String()
+	return out, nil
 }
 
 func (h *Handler) adultApprentice(ctx context.Context, env *blanket.Env, r events.SubsidyAdultApprenticeRequest) (blanket.Outcome, error) {

@@ -31,7 +31,9 @@ type Handler struct {
 // Definitions returns the blanket definitions of the subsidy family, per
 // the table of senders and blankets in shared/DOMAIN.md: every one goes to
 // the municipality (its jobcenter) of the person, with no feedback to the
-// sender and no notification letter; the sender gets its receipt.
+// sender; the sender gets its receipt, and only the job clarification
+// request (LAS § 69 t) also the person's notification letter (seeds/000
+// § 1 stk. 8 exempts the others).
 func (h *Handler) Definitions() []blanket.Definition {
 	return []blanket.Definition{
 		blanket.Define(events.SubsidyWageRequested, h.wage),

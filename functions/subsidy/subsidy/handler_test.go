@@ -99,7 +99,8 @@ func blankets(t *testing.T) map[string]any {
 
 // Every subsidy blanket goes to the person's municipality (its jobcenter)
 // with a receipt to the sender and nothing else: no feedback (§ 1 stk. 3),
-// no notification letter (§ 1 stk. 8), no tasks, no reminders.
+// no notification letter (§ 1 stk. 8) but of job clarification (LAS § 69 t,
+// not exempted), no tasks, no reminders.
 func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testCaps()...)
@@ -111,7 +112,11 @@ func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 			f.Deliver(t, ev)
 			f.Deliver(t, ev) // redelivered: no second effect
 			out := f.Outbox(t, id)
-			for et, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: 1, events.BlanketDecided: 0,
+			letters := 1
+			if typ == events.SubsidyJobClarificationRequested {
+				letters = 2 // and the person's notification letter (§ 1 stk. 8 does not exempt LAS § 69 t)
+			}
+			for et, n := range map[string]int{events.DeliveryRequested: 1, events.LetterRequested: letters, events.BlanketDecided: 0,
 				events.BlanketRejected: 0, events.CitizenTasksRequested: 0, events.ReminderScheduled: 0} {
 				if got := len(runtimetest.OfType(out, et)); got != n {
 					t.Errorf("%d × %s, want %d", got, et, n)
@@ -129,10 +134,20 @@ func TestEverySubsidyGoesToTheMunicipalityWithOnlyAReceipt(t *testing.T) {
 			if del.Recipient != wantRecipient || del.Kind[:8] != "subsidy." || events.DeliveryKindHasFeedback(del.Kind) {
 				t.Errorf("delivery %s to %s, want a subsidy kind without feedback to %s", del.Kind, del.Recipient, wantRecipient)
 			}
-			var l events.LetterRequest
-			_ = json.Unmarshal(runtimetest.OfType(out, events.LetterRequested)[0].Data, &l)
-			if l.Kind != events.LetterSenderReceipt || l.Recipient.CVR.IsZero() {
-				t.Errorf("letter %s to %+v, want the receipt to the sender", l.Kind, l.Recipient)
+			kinds := map[string]int{}
+			for _, e := range runtimetest.OfType(out, events.LetterRequested) {
+				var l events.LetterRequest
+				_ = json.Unmarshal(e.Data, &l)
+				kinds[l.Kind]++
+				switch {
+				case l.Kind == events.LetterSenderReceipt && l.Recipient.CVR.IsZero():
+					t.Errorf("the receipt goes to %+v, want the sender", l.Recipient)
+				case l.Kind == events.LetterNotification && (l.Recipient.CPR.IsZero() || l.Data["firstAbsenceDay"] == "" || l.Data["blanket"] != typ):
+					t.Errorf("notification %+v, want one to the person naming the blanket and its first day", l)
+				}
+			}
+			if kinds[events.LetterSenderReceipt] != 1 || kinds[events.LetterNotification] != letters-1 {
+				t.Errorf("letters %v, want the receipt and %d notification", kinds, letters-1)
 			}
 			for _, e := range out {
 				if err := events.ValidateJSON(e.Type, e.Data); err != nil {
