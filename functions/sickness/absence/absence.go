@@ -76,6 +76,9 @@ type Absence struct {
 	// RatePending are the amounts waiting for a maximum rate or computed
 	// with a provisional one (Recompute computes them when a rate lands).
 	RatePending []RatePending `json:"ratePending,omitempty"`
+	// Reassessment is set once the municipality was told the absence is
+	// due for reassessment (sygedagpengeloven § 24).
+	Reassessment *ReassessmentFacts `json:"reassessment,omitempty"`
 	// Version counts the decisions applied to the absence.
 	Version int `json:"version"`
 }
@@ -182,6 +185,9 @@ type Effects struct {
 	// tasks) before the new ones are scheduled.
 	CancelReminders bool
 	Notice          *Notice
+	// Reassess is true when the municipality must now be told the absence
+	// is due for reassessment (sygedagpengeloven § 24; Absence.Reassessment).
+	Reassess bool
 	// Expect is true when the employer's expected refusion (Absence.Expected)
 	// must be sent (again) to the delivery function's reconciliation, also
 	// when it is now empty (a cancellation expects nothing).

@@ -172,6 +172,7 @@ func withPeriodEffects(d Decision, f Facts) Decision {
 	if r, ok := nextPeriodReminder(d.Absence); ok {
 		d.Effects.Reminders = append(d.Effects.Reminders, r) // same id: moves the earlier reminder
 	}
+	checkReassessment(&d, f)
 	return d
 }
 
@@ -220,6 +221,7 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 	d.Absence.Expected = refusion.Clip(a.Expected, d.Absence.RefusionFrom, &last)
 	d.Effects = Effects{Delivery: "sickness.recovery", CancelReminders: true, Expect: a.Employer != nil,
 		Notice: &Notice{Kind: "recovery", First: a.FirstAbsenceDay, Last: &last, RegisteredOn: f.ReceivedOn}}
+	checkReassessment(&d, f)
 	return d, nil
 }
 

@@ -202,6 +202,7 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 	if r, ok := nextPeriodReminder(d.Absence); ok {
 		d.Effects.Reminders = append(d.Effects.Reminders, r)
 	}
+	checkReassessment(&d, f)
 	return d, nil
 }
 

@@ -14,6 +14,9 @@ const (
 	ReassessmentMonths = 9
 )
 
+// RuleReassessment is the rule id of the reassessment reason.
+const RuleReassessment = "sdl-24-reassessment"
+
 // Period is a span of calendar days, both ends included.
 type Period struct {
 	From kernel.Date `json:"from"`
@@ -58,7 +61,7 @@ func Reassessment(paid []Period, asOf kernel.Date) (ReassessmentResult, error) {
 	due := days > 7*ReassessmentWeeks
 	res := ReassessmentResult{WindowFrom: windowFrom, PaidDays: days, Due: due}
 	r := kernel.Reason{
-		Rule:   "sdl-24-reassessment",
+		Rule:   RuleReassessment,
 		Law:    "sygedagpengeloven § 24",
 		Source: srcReassessment,
 		Inputs: map[string]any{"asOf": asOf, "windowFrom": windowFrom, "paidPeriods": paid},

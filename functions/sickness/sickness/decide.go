@@ -49,9 +49,9 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Sickn
 	}
 	if found {
 		absence.AttachReport(&d, pa)
-		return outcome(d, &prior, env.ReceivedAt), nil
+		return decided(d, &prior, env)
 	}
-	return outcome(d, nil, env.ReceivedAt), nil
+	return decided(d, nil, env)
 }
 
 func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.SicknessSelfEmployedReport) (blanket.Outcome, error) {
@@ -155,7 +155,7 @@ func followUp(ctx context.Context, env *blanket.Env, id string, decide func(abse
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: c.ID}}, err
 	}
-	return outcome(d, &c, env.ReceivedAt), nil
+	return decided(d, &c, env)
 }
 
 func (h *Handler) notDuplicate(ctx context.Context, env *blanket.Env, a absence.Absence) error {
@@ -265,6 +265,11 @@ func expectation(a absence.Absence, prior *blanket.Case, at time.Time) events.Re
 	}
 	for _, e := range a.Expected {
 		exp.Periods = append(exp.Periods, events.ExpectedPeriod{From: e.From.String(), To: e.To.String(), AmountOre: e.Amount.Ore(), Reasons: e.Reasons})
+	}
+	if r := a.Reassessment; r != nil {
+		// The employer's line: the municipality reassesses the case (§ 24).
+		kind, due, da, en := absence.ReassessmentDeadline(*r)
+		exp.Deadlines = append(exp.Deadlines, events.Deadline{Kind: kind, Date: due.String(), TextDa: da, TextEn: en})
 	}
 	return exp
 }
