@@ -1,6 +1,9 @@
 package ids
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"log/slog"
 	"strings"
 	"time"
@@ -14,8 +17,9 @@ import (
 // Numbers without a valid modulus-11 check digit have been issued since
 // 2007 and are accepted (https://www.cpr.dk/cpr-systemet/personnumre-uden-kontrolciffer-modulus-11-kontrol/).
 //
-// A CPR number is personal data: log Masked() (LogValue does so for
-// log/slog), never String().
+// A CPR number is personal data, and so is its first half, the date of
+// birth: log Pseudonym() (LogValue does so for log/slog), never String() or
+// Masked().
 type CPR struct{ s string }
 
 // ParseCPR parses "DDMMYY-SSSS" or "DDMMYYSSSS" (surrounding spaces are
@@ -121,7 +125,10 @@ func Modulus11CPR(s string) bool {
 // String returns the ten digits DDMMYYSSSS. It is personal data: do not log it.
 func (c CPR) String() string { return c.s }
 
-// Masked returns "DDMMYY-xxxx", for anything shown in logs or similar contexts.
+// Masked returns "DDMMYY-xxxx", for screens whose viewer may see the
+// person's date of birth (an employer's own employees). It still holds the
+// date of birth, which is personal data: logs and error messages use
+// Pseudonym.
 func (c CPR) Masked() string {
 	if c.s == "" {
 		return ""
@@ -129,8 +136,48 @@ func (c CPR) Masked() string {
 	return c.s[:6] + "-xxxx"
 }
 
-// LogValue makes log/slog print the masked number.
-func (c CPR) LogValue() slog.Value { return slog.StringValue(c.Masked()) }
+// pseudonymKey is drawn at process start and never stored or shared, so
+// pseudonyms correlate the lines of one process only and cannot be turned
+// back into numbers by trying every CPR number.
+var pseudonymKey = func() []byte {
+	k := make([]byte, 32)
+	rand.Read(k) // never fails (crypto/rand, Go 1.24+)
+	return k
+}()
+
+// pseudonymLen is the number of letters in a pseudonym: 40 bits, enough
+// that two persons in one process's logs rarely share one.
+const pseudonymLen = 10
+
+// Pseudonym returns "cpr:" and ten letters a–p (the first 40 bits of an
+// HMAC-SHA256 of the number under a key drawn at process start), for logs
+// and error messages: the same number gives the same pseudonym within one
+// process, so its log lines about one person correlate, but it holds no
+// digit of the number, no date of birth, and cannot be reversed. Letters,
+// not hex digits, so a pseudonym never looks like a CPR number or a date.
+// The zero value gives "".
+func (c CPR) Pseudonym() string {
+	if c.s == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, pseudonymKey)
+	m.Write([]byte(c.s))
+	sum := m.Sum(nil)
+	b := make([]byte, 0, 4+pseudonymLen)
+	b = append(b, "cpr:"...)
+	for i := range pseudonymLen {
+		nibble := sum[i/2] >> 4
+		if i%2 == 1 {
+			nibble = sum[i/2] & 0x0f
+		}
+		b = append(b, 'a'+nibble)
+	}
+	return string(b)
+}
+
+// LogValue makes log/slog print the pseudonym (never the number or its
+// date of birth).
+func (c CPR) LogValue() slog.Value { return slog.StringValue(c.Pseudonym()) }
 
 // MarshalText returns the ten digits; the zero value marshals to "".
 func (c CPR) MarshalText() ([]byte, error) { return []byte(c.s), nil }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -137,13 +138,60 @@ func TestCPRMethods(t *testing.T) {
 	}
 }
 
+// No personal data in logs (the executive order's § 1 stk. 10: data
+// protected against unauthorised use; GDPR art. 5(1)(c), data
+// minimisation): a logged CPR shows neither the serial number nor the date
+// of birth, only the pseudonym.
 func TestCPRNeverLoggedInFull(t *testing.T) {
 	t.Parallel()
 	var buf strings.Builder
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
-	log.Info("lookup", "cpr", MustCPR("0707614285"))
-	if strings.Contains(buf.String(), "4285") || !strings.Contains(buf.String(), "070761-xxxx") {
-		t.Fatalf("log line must hold only the masked CPR: %s", buf.String())
+	c := MustCPR("0707614285")
+	log.Info("lookup", "cpr", c)
+	line := buf.String()
+	for _, part := range []string{"4285", "070761", "0707", "0761"} {
+		if strings.Contains(line, part) {
+			t.Fatalf("log line holds %q of the CPR: %s", part, line)
+		}
+	}
+	if !strings.Contains(line, `"cpr":"`+c.Pseudonym()+`"`) {
+		t.Fatalf("log line must hold the pseudonym %s: %s", c.Pseudonym(), line)
+	}
+}
+
+// The pseudonym correlates one process's log lines about one person and
+// holds nothing of the number: no digit at all (so no part of the date of
+// birth), the same value for the same number, different values for
+// different numbers, "" for the zero value.
+func TestCPRPseudonym(t *testing.T) {
+	t.Parallel()
+	shape := regexp.MustCompile(`^cpr:[a-p]{10}$`)
+	seen := map[string]string{}
+	for _, in := range []string{"0707614285", "070761-4285", "0707614286", "0807614285", "1203854321", "1203854322", "3112999999", "0101000001"} {
+		c := MustCPR(in)
+		p := c.Pseudonym()
+		if !shape.MatchString(p) {
+			t.Fatalf("Pseudonym(%s) = %q, want cpr: and ten letters a–p", c.Masked(), p)
+		}
+		if strings.ContainsAny(p, "0123456789") {
+			t.Fatalf("Pseudonym(%s) = %q holds a digit", c.Masked(), p)
+		}
+		if again := MustCPR(c.String()).Pseudonym(); again != p {
+			t.Fatalf("Pseudonym(%s) differs between calls: %q, %q", c.Masked(), p, again)
+		}
+		if other, ok := seen[p]; ok && other != c.String() {
+			t.Fatalf("%s and %s share the pseudonym %q", other[:6], c.Masked(), p)
+		}
+		seen[p] = c.String()
+		if got := c.LogValue().String(); got != p {
+			t.Fatalf("LogValue(%s) = %q, want the pseudonym %q", c.Masked(), got, p)
+		}
+	}
+	if len(seen) != 7 { // "0707614285" and "070761-4285" are one number
+		t.Fatalf("%d distinct pseudonyms for 7 numbers: %v", len(seen), seen)
+	}
+	if (CPR{}).Pseudonym() != "" {
+		t.Fatal("the zero CPR must have no pseudonym")
 	}
 }
 

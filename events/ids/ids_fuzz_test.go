@@ -3,6 +3,7 @@ package ids
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -83,6 +84,9 @@ func FuzzParseCPR(f *testing.F) {
 		}
 		if c.Masked() != s[:6]+"-xxxx" {
 			t.Fatalf("%q: masked %q shows the serial number", in, c.Masked())
+		}
+		if p := c.Pseudonym(); len(p) != 14 || strings.ContainsAny(p, "0123456789") || p != c.LogValue().String() {
+			t.Fatalf("%q: pseudonym %q is not cpr: and ten letters, or not what is logged", in, p)
 		}
 		checkText(t, c, s, func(b []byte) (CPR, error) { var v CPR; return v, json.Unmarshal(b, &v) })
 	})
