@@ -244,6 +244,18 @@ func BlanketOf(eventType string) (Blanket, bool) {
 // not a blanket.
 func BlanketSenders(eventType string) []string { return registry.byType[eventType].Senders }
 
+// FeedbackFor reports whether the sender of a blanket of eventType, who
+// submitted it in login role, gets feedback (blanket.decided; seeds/000
+// § 1 stk. 3): the blanket has Feedback and the sender is not an a-kasse.
+// The executive order reserves the feedback loop for employers (and their
+// payroll systems) and the self-employed; an a-kasse sending a follow-up
+// every sender may send (a recovery, a correction, a cancellation of its
+// member's absence) gets its receipt only, as for its report.
+func FeedbackFor(eventType, role string) bool {
+	b, ok := registry.byType[eventType]
+	return ok && b.Feedback && role != SenderAKasse
+}
+
 // CheckDomain runs the pure domain checks of a blanket on data that already
 // passed its schema (Validate): identifiers that parse (CPR, CVR with its
 // check digit, P-number), dates that exist and come in order, hours that

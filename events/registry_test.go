@@ -45,6 +45,31 @@ func TestRegistryFollowsSection1(t *testing.T) {
 	}
 }
 
+// seeds/000 § 1 stk. 3 reserves the feedback loop for employers and the
+// self-employed: an a-kasse gets none for any blanket it may send — its
+// report, nor a recovery, correction or cancellation of its member's
+// absence (blankets every sender may send, with feedback for the others).
+func TestFeedbackIsNeverForAnAKasse(t *testing.T) {
+	n := 0
+	for _, b := range Blankets() {
+		for _, role := range b.Senders {
+			want := b.Feedback && role != SenderAKasse
+			if got := FeedbackFor(b.Type, role); got != want {
+				t.Errorf("FeedbackFor(%s, %s) = %v; want %v", b.Type, role, got, want)
+			}
+			if role == SenderAKasse && b.Feedback {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no blanket with feedback that an a-kasse may send: the rule is not exercised")
+	}
+	if !FeedbackFor(SicknessRecoveryReported, SenderEmployer) || FeedbackFor(SicknessRecoveryReported, SenderAKasse) || FeedbackFor("dk.nemrefusion.unknown.v1", SenderEmployer) {
+		t.Error("a recovery: feedback to the employer, never to the a-kasse; none for an unknown type")
+	}
+}
+
 func TestDeliveryKindHasFeedbackFromRegistry(t *testing.T) {
 	for kind, want := range map[string]bool{
 		"sickness.report":           true,

@@ -114,8 +114,8 @@ func (p *Pipeline) feedback(ctx context.Context, env *Env, def Definition, c Cas
 			return err
 		}
 	}
-	if !def.Feedback {
-		return nil
+	if !events.FeedbackFor(def.Type, events.Str(env.Event, events.ExtActorRole)) {
+		return nil // § 1 stk. 3: never for an a-kasse
 	}
 	_, err := env.Tx.Emit(ctx, events.BlanketDecided, c.ID, events.BlanketDecision{
 		CaseID: c.ID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Status: c.Status,
