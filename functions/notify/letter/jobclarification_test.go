@@ -19,10 +19,6 @@ import (
 // is read back out of the rendered PDF with pdftotext.
 func TestLAS69t_JobClarificationNotificationLetter(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not installed; the text check needs poppler-utils (make deps installs it)")
-	}
 	want := map[string][]string{
 		"da": {"Din arbejdsgiver har anmodet om refusion under dit jobafklaringsforløb",
 			"Demo A/S har sendt en anmodning til Københavns Kommune om refusion af ressourceforløbsydelse under dit jobafklaringsforløb (lov om aktiv socialpolitik § 69 t).",
@@ -42,15 +38,7 @@ func TestLAS69t_JobClarificationNotificationLetter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := filepath.Join(t.TempDir(), "l.pdf")
-		if err := os.WriteFile(f, pdf, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(bin, "-layout", f, "-").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(strings.Fields(string(out)), " ")
+		text := pdfText(t, pdf)
 		for _, p := range phrases {
 			if !strings.Contains(text, p) {
 				t.Errorf("%s letter lacks %q:\n%s", lang, p, text)
@@ -62,4 +50,23 @@ func TestLAS69t_JobClarificationNotificationLetter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pdfText is the text of a rendered letter as poppler's pdftotext (Debian
+// poppler-utils) reads it, æøå included, with whitespace collapsed.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext not installed; the text check needs poppler-utils (make deps installs it)")
+	}
+	f := filepath.Join(t.TempDir(), "l.pdf")
+	if err := os.WriteFile(f, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
 }

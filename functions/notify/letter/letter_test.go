@@ -3,9 +3,6 @@ package letter_test
 import (
 	"bytes"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -94,21 +91,9 @@ func TestRenderIsAPDFAndDeterministic(t *testing.T) {
 	if !bytes.HasPrefix(a, []byte("%PDF-")) || !bytes.Equal(a, b) {
 		t.Fatalf("not a deterministic PDF (%d bytes)", len(a))
 	}
-	// With poppler's pdftotext (Debian poppler-utils) the text, æøå
-	// included, comes back out of the PDF.
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not installed; the text check needs poppler-utils (make deps installs it)")
-	}
-	f := filepath.Join(t.TempDir(), "l.pdf")
-	if err := os.WriteFile(f, a, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", f, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(string(out)), " ")
+	// With poppler's pdftotext the text, æøå included, comes back out of
+	// the PDF.
+	text := pdfText(t, a)
 	for _, want := range []string{"Københavns Kommune", "Dato: 4. marts 2024", "Reference: NR-2024-00000042", "Åboulevarden 1",
 		"Du har forsøgt at indsende dokumentation", "tilsyneladende er inficeret med virus", "fysisk post",
 		"sendt uden underskrift", "§ 8"} {
