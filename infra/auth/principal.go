@@ -154,14 +154,15 @@ func (p Principal) FreshLogin(maxAge time.Duration, now time.Time) bool {
 	return age <= maxAge && age > -time.Minute // allow a little clock skew
 }
 
-// LogValue logs role, subject and masked numbers only.
+// LogValue logs role, subject, CVR and municipality numbers, and CPR
+// numbers only as their pseudonyms (ids.CPR.Pseudonym: no date of birth).
 func (p Principal) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("role", string(p.Role)), slog.String("sub", p.Subject)}
 	if !p.CPR.IsZero() {
-		attrs = append(attrs, slog.String("cpr", p.CPR.Masked()))
+		attrs = append(attrs, slog.String("cpr", p.CPR.Pseudonym()))
 	}
 	if !p.onBehalfCPR.IsZero() {
-		attrs = append(attrs, slog.String("on_behalf_of", p.onBehalfCPR.Masked()))
+		attrs = append(attrs, slog.String("on_behalf_of", p.onBehalfCPR.Pseudonym()))
 	}
 	if !p.CVR.IsZero() {
 		attrs = append(attrs, slog.String("cvr", p.CVR.String()))

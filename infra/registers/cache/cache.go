@@ -187,7 +187,7 @@ func (c *Cache) Income(ctx context.Context, cpr ids.CPR, from, to registers.Mont
 func (c *Cache) Membership(ctx context.Context, cpr ids.CPR) (registers.Membership, error) {
 	m, ok := c.src.(registers.MembershipRegister)
 	if !ok {
-		return registers.Membership{}, fmt.Errorf("membership of %s: %w", cpr.Masked(), registers.ErrNotFound)
+		return registers.Membership{}, fmt.Errorf("membership of %s: %w", cpr.Pseudonym(), registers.ErrNotFound)
 	}
 	return m.Membership(ctx, cpr)
 }

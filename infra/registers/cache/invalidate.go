@@ -11,7 +11,7 @@ import (
 // Unlike lookups it fails when Redis cannot be reached (the stale entry
 // would come back with Redis): retry it.
 func (c *Cache) InvalidatePerson(ctx context.Context, cpr ids.CPR) error {
-	return c.del(ctx, "person "+cpr.Masked(), c.personKey(cpr), c.incomeKey(cpr))
+	return c.del(ctx, "person "+cpr.Pseudonym(), c.personKey(cpr), c.incomeKey(cpr))
 }
 
 // InvalidateCompany drops the cached company and every P-unit of it that

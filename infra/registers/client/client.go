@@ -6,7 +6,8 @@
 // Error mapping: 404 → registers.ErrNotFound; 5xx, 429, connection errors
 // and timeouts → *registers.UnavailableError (matches
 // registers.ErrUnavailable); 400 → *RequestError. Error texts never hold a
-// full CPR number: request paths in errors are masked. The client does not
+// CPR number nor its date of birth: request paths in errors name the person
+// by ids.CPR.Pseudonym. The client does not
 // retry and does not cache; the lookup function does both.
 package client
 
@@ -85,9 +86,9 @@ func (e *RequestError) Error() string {
 // Person looks a person up in CPR.
 func (c *Client) Person(ctx context.Context, cpr ids.CPR) (registers.Person, error) {
 	var p registers.Person
-	err := c.get(ctx, "cpr", "/cpr/v1/persons/"+cpr.String(), "/cpr/v1/persons/"+cpr.Masked(), nil, &p)
+	err := c.get(ctx, "cpr", "/cpr/v1/persons/"+cpr.String(), "/cpr/v1/persons/"+cpr.Pseudonym(), nil, &p)
 	if err != nil {
-		return registers.Person{}, fmt.Errorf("look up person %s: %w", cpr.Masked(), err)
+		return registers.Person{}, fmt.Errorf("look up person %s: %w", cpr.Pseudonym(), err)
 	}
 	return p, nil
 }
@@ -129,9 +130,9 @@ func (c *Client) IncomeByEmployer(ctx context.Context, cpr ids.CPR, employer ids
 		Months []registers.IncomeMonth `json:"months"`
 	}
 	path := "/eindkomst/v1/persons/" + cpr.String() + "/income"
-	masked := "/eindkomst/v1/persons/" + cpr.Masked() + "/income"
-	if err := c.get(ctx, "eindkomst", path, masked, q, &body); err != nil {
-		return nil, fmt.Errorf("read income of %s %s–%s: %w", cpr.Masked(), from, to, err)
+	shown := "/eindkomst/v1/persons/" + cpr.Pseudonym() + "/income"
+	if err := c.get(ctx, "eindkomst", path, shown, q, &body); err != nil {
+		return nil, fmt.Errorf("read income of %s %s–%s: %w", cpr.Pseudonym(), from, to, err)
 	}
 	if body.Months == nil {
 		body.Months = []registers.IncomeMonth{}
@@ -144,21 +145,22 @@ func (c *Client) IncomeByEmployer(ctx context.Context, cpr ids.CPR, employer ids
 func (c *Client) Membership(ctx context.Context, cpr ids.CPR) (registers.Membership, error) {
 	var m registers.Membership
 	path := "/akasse/v1/persons/" + cpr.String() + "/membership"
-	masked := "/akasse/v1/persons/" + cpr.Masked() + "/membership"
-	if err := c.get(ctx, "akasse", path, masked, nil, &m); err != nil {
-		return m, fmt.Errorf("read membership of %s: %w", cpr.Masked(), err)
+	shown := "/akasse/v1/persons/" + cpr.Pseudonym() + "/membership"
+	if err := c.get(ctx, "akasse", path, shown, nil, &m); err != nil {
+		return m, fmt.Errorf("read membership of %s: %w", cpr.Pseudonym(), err)
 	}
 	return m, nil
 }
 
-// get fetches path (shown as masked in errors) and decodes the JSON answer into v.
-func (c *Client) get(ctx context.Context, register, path, masked string, q url.Values, v any) error {
+// get fetches path and decodes the JSON answer into v. Errors show the path
+// as shown, which holds a CPR number only as its pseudonym.
+func (c *Client) get(ctx context.Context, register, path, shown string, q url.Values, v any) error {
 	u := *c.base
 	u.Path += path
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return fmt.Errorf("GET %s: %w", masked, err)
+		return fmt.Errorf("GET %s: %w", shown, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
@@ -169,19 +171,19 @@ func (c *Client) get(ctx context.Context, register, path, masked string, q url.V
 			err = ue.Err
 		}
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			return fmt.Errorf("GET %s: %w", masked, err)
+			return fmt.Errorf("GET %s: %w", shown, err)
 		}
-		return &registers.UnavailableError{Register: register, Err: fmt.Errorf("GET %s: %w", masked, err)}
+		return &registers.UnavailableError{Register: register, Err: fmt.Errorf("GET %s: %w", shown, err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return &registers.UnavailableError{Register: register, Err: fmt.Errorf("GET %s: read answer: %w", masked, err)}
+		return &registers.UnavailableError{Register: register, Err: fmt.Errorf("GET %s: read answer: %w", shown, err)}
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		if err := json.Unmarshal(body, v); err != nil {
-			return fmt.Errorf("GET %s: decode answer: %w", masked, err)
+			return fmt.Errorf("GET %s: decode answer: %w", shown, err)
 		}
 		return nil
 	case resp.StatusCode == http.StatusNotFound:
@@ -192,8 +194,8 @@ func (c *Client) get(ctx context.Context, register, path, masked string, q url.V
 		e.Register = register
 		return &e
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return &registers.UnavailableError{Register: register, Err: fmt.Errorf("GET %s: status %d", masked, resp.StatusCode)}
+		return &registers.UnavailableError{Register: register, Err: fmt.Errorf("GET %s: status %d", shown, resp.StatusCode)}
 	default:
-		return fmt.Errorf("GET %s: unexpected status %d", masked, resp.StatusCode)
+		return fmt.Errorf("GET %s: unexpected status %d", shown, resp.StatusCode)
 	}
 }

@@ -73,7 +73,7 @@ func (d *Dataset) index() {
 func (d *Dataset) Person(_ context.Context, cpr ids.CPR) (registers.Person, error) {
 	i, ok := d.persons[cpr]
 	if !ok {
-		return registers.Person{}, fmt.Errorf("person %s: %w", cpr.Masked(), registers.ErrNotFound)
+		return registers.Person{}, fmt.Errorf("person %s: %w", cpr.Pseudonym(), registers.ErrNotFound)
 	}
 	p := d.Persons[i]
 	p.History = slices.Clone(p.History)
@@ -114,7 +114,7 @@ func (d *Dataset) Income(ctx context.Context, cpr ids.CPR, from, to registers.Mo
 // every employer.
 func (d *Dataset) IncomeByEmployer(_ context.Context, cpr ids.CPR, employer ids.CVR, from, to registers.Month) ([]registers.IncomeMonth, error) {
 	if _, ok := d.persons[cpr]; !ok {
-		return nil, fmt.Errorf("income of %s: %w", cpr.Masked(), registers.ErrNotFound)
+		return nil, fmt.Errorf("income of %s: %w", cpr.Pseudonym(), registers.ErrNotFound)
 	}
 	out := []registers.IncomeMonth{}
 	for _, im := range d.income[cpr] {
@@ -158,7 +158,7 @@ func (d *Dataset) MembershipOf(cpr ids.CPR) (registers.Membership, bool) {
 func (d *Dataset) Membership(_ context.Context, cpr ids.CPR) (registers.Membership, error) {
 	m, ok := d.MembershipOf(cpr)
 	if !ok {
-		return registers.Membership{}, fmt.Errorf("membership of %s: %w", cpr.Masked(), registers.ErrNotFound)
+		return registers.Membership{}, fmt.Errorf("membership of %s: %w", cpr.Pseudonym(), registers.ErrNotFound)
 	}
 	return m, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -361,6 +362,16 @@ func TestLookups(t *testing.T) {
 	}
 	if _, err := d.Income(ctx, unknownCPR, testRef.AddMonths(-6), testRef); !errors.Is(err, registers.ErrNotFound) {
 		t.Errorf("income of unknown person: %v", err)
+	}
+	// The errors get logged: they name the person by pseudonym, without the
+	// date of birth (no personal data in logs).
+	_, errPerson := d.Person(ctx, unknownCPR)
+	_, errIncome := d.Income(ctx, unknownCPR, testRef.AddMonths(-6), testRef)
+	_, errMember := d.Membership(ctx, unknownCPR)
+	for _, err := range []error{errPerson, errIncome, errMember} {
+		if err == nil || strings.Contains(err.Error(), "010101") || !strings.Contains(err.Error(), unknownCPR.Pseudonym()) {
+			t.Errorf("error of an unknown person must name them by pseudonym only: %v", err)
+		}
 	}
 	if _, err := d.Company(ctx, ids.MustCVR("12345674")); !errors.Is(err, registers.ErrNotFound) {
 		t.Errorf("unknown company: %v", err)
