@@ -10,8 +10,9 @@ import (
 
 // withTenant lets the dev CLI client name the tenant of a persona's token:
 // the form fields cvr, cpr and municipality replace the persona's own
-// numbers, and the subject gets the tenant as a suffix (a CPR number only
-// masked, as subjects are logged). A load generator uses it to act for every company,
+// numbers, and the subject gets the tenant as a suffix (a CPR number only as
+// its pseudonym, ids.CPR.Pseudonym, as subjects are logged: stable while
+// the issuer runs, so one person's tokens share a subject). A load generator uses it to act for every company,
 // self-employed person and municipality of the synthetic Denmark, which have
 // no clients of their own. It grants nothing the issuer does not already
 // grant (anyone can log in as anyone here). A field the persona's role does
@@ -39,8 +40,9 @@ func withTenant(c auth.Claims, form url.Values) (auth.Claims, error) {
 		if err != nil {
 			return c, fmt.Errorf("cpr: %w", err)
 		}
-		// The subject must not hold the CPR number (subjects are logged).
-		c.CPR, suffix = p.String(), suffix+":cpr-"+p.Masked()
+		// The subject must hold neither the CPR number nor its date of
+		// birth (subjects are logged).
+		c.CPR, suffix = p.String(), suffix+":"+p.Pseudonym()
 	}
 	if muni != "" {
 		if c.Municipality == "" {

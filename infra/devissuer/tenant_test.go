@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/devissuer"
 )
@@ -49,9 +50,38 @@ func TestClientCredentialsWithTenant(t *testing.T) {
 			if p.Tenant() != c.tenant {
 				t.Fatalf("tenant %s, want %s", p.Tenant(), c.tenant)
 			}
-			if strings.Contains(p.Subject, "1203854321") {
-				t.Fatalf("subject %q holds a CPR number", p.Subject)
+			// Subjects are logged: no CPR number nor its date of birth.
+			if strings.Contains(p.Subject, "120385") {
+				t.Fatalf("subject %q holds a CPR number or its date of birth", p.Subject)
+			}
+			if cpr := c.form.Get("cpr"); cpr != "" && !strings.HasSuffix(p.Subject, ":"+ids.MustCPR(cpr).Pseudonym()) {
+				t.Fatalf("subject %q does not end in the CPR's pseudonym", p.Subject)
 			}
 		})
+	}
+}
+
+// A tenant CPR number names the subject by its pseudonym: the same for
+// every token of one person while the issuer runs (their drafts and rate
+// limits stay theirs), another for another person.
+func TestTenantSubjectPerPerson(t *testing.T) {
+	t.Parallel()
+	iss, _ := serve(t)
+	v := auth.NewVerifier(iss.URL(), "nemrefusion")
+	subject := func(cpr string) string {
+		form := url.Values{"grant_type": {"client_credentials"}, "persona": {"self-employed"}, "cpr": {cpr}}
+		status, out := postForm(t, http.DefaultClient, iss.URL()+"/token", form, devissuer.CLIClientID, devissuer.CLIClientSecret)
+		if status != 200 {
+			t.Fatalf("status %d: %v", status, out)
+		}
+		p, err := v.Verify(context.Background(), out["access_token"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Subject
+	}
+	a, again, b := subject("1203854321"), subject("120385-4321"), subject("1203854323")
+	if a != again || a == b {
+		t.Fatalf("subjects %q, %q (same person), %q (another)", a, again, b)
 	}
 }
