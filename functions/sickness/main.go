@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"time"
@@ -17,12 +18,16 @@ import (
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/runtime"
 )
 
 type cfg struct {
 	blanket.Config
 	// ProvisionalRates are provisional maximum rates, "2025=4845,2026=4945"
-	// (kroner per week). NOT the law: every result using one says so.
+	// (kroner per week), registered at start for years the rate table has
+	// no rate for (the local stack). NOT the law: every result using one
+	// says so. An administrator registers and publishes rates with
+	// /api/v1/admin/rates (nrctl rates).
 	ProvisionalRates string `envconfig:"SICKNESS_PROVISIONAL_RATES"`
 }
 
@@ -39,11 +44,15 @@ func main() {
 		os.Exit(2)
 	}
 	h := &sickness.Handler{Rates: rates}
+	setup := func(ctx context.Context, svc *runtime.Service, pipe *blanket.Pipeline, v *auth.Verifier) error {
+		return h.SetupRates(ctx, svc, pipe, v, c.ProvisionalRates)
+	}
 	os.Exit(blanket.Main(ctx, c.Config, blanket.Function{
 		Name:         "sickness",
 		Definitions:  h.Definitions(),
 		PreviewPath:  sickness.PreviewPath,
 		Preview:      h.Preview(time.Now),
 		PreviewRoles: []auth.Role{auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem), auth.Role(events.SenderSelfEmployed), auth.Role(events.SenderAKasse)},
+		Setup:        setup,
 	}))
 }

@@ -28,9 +28,15 @@ import (
 // Family is the case family of every sickness blanket.
 const Family = "sickness"
 
-// Handler decides the sickness blankets with one rate table.
+// Handler decides the sickness blankets. Once SetupRates has run, every
+// decision and preview reads the rates in use from the function's rate
+// table (max_rates); before (tests), Rates is the table.
 type Handler struct {
 	Rates kernel.Table
+	// db and pipe are set by SetupRates: the pool the preview reads the
+	// rates with, and the pipeline amounts recomputed are fed back through.
+	db   querier
+	pipe *blanket.Pipeline
 	// Section56 is the register of the municipalities' § 56 approvals;
 	// nil is the stand-in (section56.StandIn).
 	Section56 *section56.Register
@@ -43,14 +49,32 @@ type Handler struct {
 // follow-up request) give the person a notification letter.
 func (h *Handler) Definitions() []blanket.Definition {
 	return []blanket.Definition{
-		blanket.Define(events.SicknessEmployerReported, h.employer),
-		blanket.Define(events.SicknessSelfEmployedReported, h.selfEmployed),
-		blanket.Define(events.SicknessAKasseReported, h.akasse),
-		blanket.Define(events.SicknessEarlyFollowUpRequested, h.earlyFollowUp),
-		blanket.Define(events.SicknessPeriodReported, h.period),
-		blanket.Define(events.SicknessRecoveryReported, h.recovery),
-		blanket.Define(events.SicknessCorrectionSubmitted, h.correction),
-		blanket.Define(events.SicknessCancellationSubmitted, h.cancellation),
+		blanket.Define(events.SicknessEmployerReported, rated(h, (*Handler).employer)),
+		blanket.Define(events.SicknessSelfEmployedReported, rated(h, (*Handler).selfEmployed)),
+		blanket.Define(events.SicknessAKasseReported, rated(h, (*Handler).akasse)),
+		blanket.Define(events.SicknessEarlyFollowUpRequested, rated(h, (*Handler).earlyFollowUp)),
+		blanket.Define(events.SicknessPeriodReported, rated(h, (*Handler).period)),
+		blanket.Define(events.SicknessRecoveryReported, rated(h, (*Handler).recovery)),
+		blanket.Define(events.SicknessCorrectionSubmitted, rated(h, (*Handler).correction)),
+		blanket.Define(events.SicknessCancellationSubmitted, rated(h, (*Handler).cancellation)),
+	}
+}
+
+// rated decides with the rates in use when the decision starts: it takes
+// the shared rates lock and reads the rate table in the event's transaction
+// (before any case is locked), then decides with a Handler holding them.
+func rated[T any](h *Handler, decide func(*Handler, context.Context, *blanket.Env, T) (blanket.Outcome, error)) blanket.Decider[T] {
+	return func(ctx context.Context, env *blanket.Env, data T) (blanket.Outcome, error) {
+		if h.db == nil {
+			return decide(h, ctx, env, data)
+		}
+		tab, err := ratesForDecision(ctx, env.Tx)
+		if err != nil {
+			return blanket.Outcome{}, err
+		}
+		hc := *h
+		hc.Rates = tab
+		return decide(&hc, ctx, env, data)
 	}
 }
 

@@ -81,7 +81,14 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 		if approval != nil {
 			in.Section56 = true
 		}
-		res, err := refusion.Preview(in, h.Rates)
+		rates := h.Rates
+		if h.db != nil {
+			if rates, err = CurrentRates(r.Context(), h.db); err != nil {
+				runtime.WriteError(w, err)
+				return
+			}
+		}
+		res, err := refusion.Preview(in, rates)
 		var noRate kernel.ErrNoRate
 		switch {
 		case errors.As(err, &noRate):
