@@ -155,6 +155,12 @@ export function label(f) {
   return f.parent ? `${own} (${pick(f.parent.hint.item) || t('form.row')} ${f.row + 1})` : own;
 }
 
+/** The label as a question shows it: a row's question names its row for screen readers only (the row's legend shows it). */
+function labelMarkup(f) {
+  if (!f.parent) return label(f);
+  return html`${pick(f.hint.label) || f.path}<span class="sr-only"> (${pick(f.parent.hint.item) || t('form.row')} ${f.row + 1})</span>`;
+}
+
 function isEmpty(f, v) {
   if (f.kind === 'array') return false;
   if (f.kind === 'date') return !v || (!v.d && !v.m && !v.y);
@@ -417,7 +423,7 @@ export function renderField(f, answers, err, errOf) {
       : f.node.enum.map((o) => [o, pick(f.hint.options?.[o]) || o]);
     return html`<div class="${group}">
       <fieldset${desc ? raw(` aria-describedby="${desc}"`) : ''}>
-        <legend class="form-label">${label(f)}${optionalMark(f, answers)}</legend>
+        <legend class="form-label">${labelMarkup(f)}${optionalMark(f, answers)}</legend>
         ${hintText(f)}${errorMessage(f, err)}
         ${opts.map(([val, text], i) => html`<div class="form-group-radio">
           <input type="radio" id="${f.id}-option${i + 1}" name="${f.path}" class="form-radio" value="${val}"${v === val ? raw(' checked') : ''}>
@@ -434,7 +440,7 @@ export function renderField(f, answers, err, errOf) {
       </div>`;
     return html`<div class="${group}">
       <fieldset${desc ? raw(` aria-describedby="${desc}"`) : ''}>
-        <legend class="form-label">${label(f)}${optionalMark(f, answers)}</legend>
+        <legend class="form-label">${labelMarkup(f)}${optionalMark(f, answers)}</legend>
         ${hintText(f)}${errorMessage(f, err)}
         <div class="date-group mt-3">
           ${part('day', 'form-group-day', t('date.day'), 2)}
@@ -446,7 +452,7 @@ export function renderField(f, answers, err, errOf) {
   }
   if (f.hint.multiline) {
     return html`<div class="${group}">
-      <label class="form-label" for="${f.id}">${label(f)}${optionalMark(f, answers)}</label>
+      <label class="form-label" for="${f.id}">${labelMarkup(f)}${optionalMark(f, answers)}</label>
       ${hintText(f)}${errorMessage(f, err)}
       <textarea class="form-input input-width-xl" rows="5" id="${f.id}" name="${f.path}"${desc ? raw(` aria-describedby="${desc}"`) : ''}${err ? raw(' aria-invalid="true"') : ''}${isRequired(f, answers) ? raw(' required') : ''}>${v ?? ''}</textarea>
     </div>`;
@@ -455,7 +461,7 @@ export function renderField(f, answers, err, errOf) {
   const input = html`<input class="form-input ${f.hint.width || (numeric ? 'input-width-s' : '')}" type="${f.node.format === 'email' ? 'email' : 'text'}" id="${f.id}" name="${f.path}" value="${v ?? ''}"${numeric ? raw(` inputmode="${f.kind === 'integer' ? 'numeric' : 'decimal'}"`) : ''}${desc ? raw(` aria-describedby="${desc}"`) : ''}${err ? raw(' aria-invalid="true"') : ''}${f.hint.autocomplete ? raw(` autocomplete="${f.hint.autocomplete}"`) : ''}${isRequired(f, answers) ? raw(' required') : ''}>`;
   const suffix = f.hint.suffix ? pick(f.hint.suffix) : '';
   return html`<div class="${group}">
-    <label class="form-label" for="${f.id}">${label(f)}${optionalMark(f, answers)}</label>
+    <label class="form-label" for="${f.id}">${labelMarkup(f)}${optionalMark(f, answers)}</label>
     ${hintText(f)}${errorMessage(f, err)}
     ${suffix ? html`<div class="form-input-wrapper form-input-wrapper--suffix">${input}<div class="form-input-suffix" aria-hidden="true">${suffix}</div></div>` : input}
   </div>`;
