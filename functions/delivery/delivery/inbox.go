@@ -51,8 +51,11 @@ type InboxItem struct {
 	Sender     string `json:"sender"`
 	SenderName string `json:"senderName,omitempty"`
 	// Blanket and Receipt name the submission of a blanket item.
-	Blanket   string `json:"blanket,omitempty"`
-	Receipt   string `json:"receipt,omitempty"`
+	Blanket string `json:"blanket,omitempty"`
+	Receipt string `json:"receipt,omitempty"`
+	// Task is the task a citizen's answer (kind citizen.answer) answers,
+	// e.g. "information-form".
+	Task      string `json:"task,omitempty"`
 	Documents int    `json:"documents"`
 	// Read is true when the caller has opened the item.
 	Read bool `json:"read"`
@@ -164,6 +167,7 @@ func parseInboxQuery(v url.Values) (inboxQuery, error) {
 const inboxSQL = `WITH m AS (
 		SELECT i.case_ref, i.seq, i.item_id, i.kind, i.created_at, i.sender, COALESCE(i.payload->>'blanket', '') AS blanket,
 			COALESCE(i.payload->>'receipt', '') AS receipt, cardinality(i.document_refs) AS docs,
+			CASE WHEN i.kind = 'citizen.answer' THEN COALESCE(i.payload->>'kind', '') ELSE '' END AS task,
 			COALESCE(i.payload->'submission'->>'cpr', i.payload->>'cpr', '') AS cpr,
 			EXISTS (SELECT 1 FROM ledger.entries e WHERE e.stream = 'reads/' || i.case_ref AND e.actor = $2 AND e.event_type = '` + auth.EventAccessRead + `'
 				AND (e.reason->>'itemId' = i.item_id OR e.reason->>'path' = $3 || i.item_id)) AS read
@@ -186,7 +190,7 @@ const inboxGroups = `SELECT g.case_ref, g.newest, g.unread, COALESCE(p.cpr, g.cp
 	ORDER BY g.top DESC OFFSET $8 LIMIT $9`
 
 // inboxItems are the matching items of the absences $8, newest first.
-const inboxItems = `SELECT case_ref, item_id, seq, kind, created_at, sender, blanket, receipt, docs, read FROM (
+const inboxItems = `SELECT case_ref, item_id, seq, kind, created_at, sender, blanket, receipt, task, docs, read FROM (
 		SELECT *, row_number() OVER (PARTITION BY case_ref ORDER BY seq DESC) AS k FROM f WHERE case_ref = ANY($8::text[])) x
 	WHERE k <= $9 ORDER BY seq DESC`
 
@@ -289,7 +293,7 @@ func (f *Function) listInbox(ctx context.Context, rcpt, actor string, q inboxQue
 	for rows.Next() {
 		var absence string
 		var it InboxItem
-		if err := rows.Scan(&absence, &it.ItemID, &it.Seq, &it.Kind, &it.CreatedAt, &it.Sender, &it.Blanket, &it.Receipt, &it.Documents, &it.Read); err != nil {
+		if err := rows.Scan(&absence, &it.ItemID, &it.Seq, &it.Kind, &it.CreatedAt, &it.Sender, &it.Blanket, &it.Receipt, &it.Task, &it.Documents, &it.Read); err != nil {
 			rows.Close()
 			return out, fmt.Errorf("scan inbox item: %w", err)
 		}

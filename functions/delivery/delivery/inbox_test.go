@@ -178,7 +178,7 @@ func TestIssue20InboxReadStateFiltersAndTenants(t *testing.T) {
 	if r := f.inboxOf(cw, "101", "?read=read"); r.Total != 1 || r.Items != 1 || r.Absences[0].Items[0].ItemID != item {
 		t.Errorf("read: %+v", r)
 	}
-	if k := f.inboxOf(cw, "101", "?kind=citizen.answer"); k.Items != 1 || k.Absences[0].Items[0].Kind != "citizen.answer" {
+	if k := f.inboxOf(cw, "101", "?kind=citizen.answer"); k.Items != 1 || k.Absences[0].Items[0].Kind != "citizen.answer" || k.Absences[0].Items[0].Task != "comment" {
 		t.Errorf("kind filter: %+v", k)
 	}
 	today := time.Now().In(mustZone(t)).Format(time.DateOnly)
