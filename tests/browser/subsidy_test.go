@@ -179,8 +179,8 @@ func errorsShown(t *testing.T, ctx context.Context) []string {
 // fleksjobtilskud LAB § 133, jobafklaring LAS § 69 t, voksenlærling LAB §
 // 159, mentor LAB kapitel 26) from the choice of blanket to the receipt,
 // page by page: the wage subsidy shows the error summary for an empty page
-// and the rules between dates with the server's texts; the wage, flexjob
-// previews are drawn before sending.
+// and the rules between dates with the server's texts; the wage, flexjob and
+// adult apprentice previews are drawn before sending.
 func TestSubsidyEmployerRequestsFromLoginToReceipt(t *testing.T) {
 	ctx := browser(t, 12*time.Minute)
 	emp, ok := synth.PersonaByKey(synth.PersonaEmployee)
@@ -239,7 +239,7 @@ func TestSubsidyEmployerRequestsFromLoginToReceipt(t *testing.T) {
 				date(t, ctx, "f-period-to", d.to)
 			},
 			func() {
-				fill(t, ctx, map[string]string{"#f-hoursWorked": "148", "#f-hoursAbsent": "0", "#f-hourlyWage": "160", "#f-wagesPaid": "23680"})
+				fill(t, ctx, map[string]string{"#f-hoursWorked": "148", "#f-hoursAbsent": "0", "#f-hourlyWage": "160", "#f-wagesPaid": "23680", "#f-hourlySubsidy": "80"})
 			},
 			contact,
 		},
@@ -253,6 +253,10 @@ func TestSubsidyEmployerRequestsFromLoginToReceipt(t *testing.T) {
 			want := danishMonths[month.Month()-1] + " " + fmt.Sprint(month.Year())
 			if p := text(t, ctx, "#preview"); !strings.Contains(p, "Udbetales i") || !strings.Contains(p, want) {
 				t.Errorf("wage subsidy preview %q, want the payment month %s", p, want)
+			}
+			// 148 hours × the agreement's 80 kr., at most the wages of the hours (148 × 160 kr.).
+			if p := cells(t, ctx, "#preview"); !strings.Contains(p, "Løn for de arbejdede timer: 23.680,00 kr.") || !strings.Contains(p, "Forventet løntilskud: 11.840,00 kr.") {
+				t.Errorf("wage subsidy preview %q, want 148 × 80 kr. = 11.840,00 kr. of wages 23.680,00 kr.", p)
 			}
 		}}
 
@@ -309,6 +313,7 @@ func TestSubsidyEmployerRequestsFromLoginToReceipt(t *testing.T) {
 				fill(t, ctx, map[string]string{"#f-agreement-reference": "UA-" + ref, "#f-decision-reference": "VL-" + ref})
 				date(t, ctx, "f-agreement-date", d.decided)
 				date(t, ctx, "f-decision-date", d.decided)
+				run(t, ctx, "from unemployment", pick("f-group-option1"))
 			},
 			func() {
 				fill(t, ctx, map[string]string{"#f-month": "marts", "#f-hours": "160,5"})
@@ -318,6 +323,12 @@ func TestSubsidyEmployerRequestsFromLoginToReceipt(t *testing.T) {
 				fill(t, ctx, map[string]string{"#f-month": d.from.Format("2006-01")})
 			},
 			contact,
+		},
+		preview: func() {
+			// From unemployment: 45 kr. an hour (LAB § 159, stk. 2) × 160,5 hours.
+			if p := cells(t, ctx, "#preview"); !strings.Contains(p, "Tilskud pr. time: 45,00 kr.") || !strings.Contains(p, "Forventet tilskud for måneden: 7.222,50 kr.") {
+				t.Errorf("adult apprentice preview %q, want 160,5 × 45 kr. = 7.222,50 kr.", p)
+			}
 		}}
 
 	mentor := subsidyJourney{name: "mentor (LAB kapitel 26)", slug: "mentor", next: "jobcentret",
