@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/runtime"
 )
 
 type cfg struct {
@@ -25,7 +27,8 @@ type cfg struct {
 	// ProvisionalRates are provisional maximum rates, "2026=4845" (kroner
 	// per week), shared with the sickness function: the barselsdagpenge
 	// maximum is the sygedagpenge maximum. NOT the law: every result using
-	// one says so.
+	// one says so. They seed the function's copy of the rates for years
+	// without one; the copy is then kept from rate.registered.
 	ProvisionalRates string `envconfig:"SICKNESS_PROVISIONAL_RATES"`
 }
 
@@ -48,5 +51,8 @@ func main() {
 		PreviewPath:  maternity.PreviewPath,
 		Preview:      h.Preview(time.Now),
 		PreviewRoles: []auth.Role{auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem)},
+		Setup: func(ctx context.Context, svc *runtime.Service, _ *blanket.Pipeline, _ *auth.Verifier) error {
+			return h.SetupRates(ctx, svc, c.ProvisionalRates)
+		},
 	}))
 }

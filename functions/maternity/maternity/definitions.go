@@ -35,6 +35,9 @@ type Handler struct {
 	// Rates are the maximum rates per year: the sygedagpenge maximum is
 	// the barselsdagpenge maximum (DOMAIN.md, Parental leave).
 	Rates kernel.Table
+	// db is set by SetupRates: decisions and the preview then read the
+	// function's copy of the rates (table rates) instead of Rates.
+	db querier
 	// Now is the clock for planning reminders (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -54,9 +57,9 @@ func (h *Handler) now() time.Time {
 // employee is told what the employer reported).
 func (h *Handler) Definitions() []blanket.Definition {
 	return []blanket.Definition{
-		blanket.Define(events.ParentalEmployerReported, h.employer),
-		blanket.Define(events.ParentalSelfEmployedReported, h.selfEmployed),
-		blanket.Define(events.ParentalAKasseReported, h.akasse),
+		blanket.Define(events.ParentalEmployerReported, rated(h, (*Handler).employer)),
+		blanket.Define(events.ParentalSelfEmployedReported, rated(h, (*Handler).selfEmployed)),
+		blanket.Define(events.ParentalAKasseReported, rated(h, (*Handler).akasse)),
 	}
 }
 

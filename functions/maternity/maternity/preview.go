@@ -65,7 +65,14 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			runtime.WriteError(w, err)
 			return
 		}
-		res, err := barsel.Compute(req, h.Rates)
+		rates := h.Rates
+		if h.db != nil {
+			if rates, err = CurrentRates(r.Context(), h.db); err != nil {
+				runtime.WriteError(w, err)
+				return
+			}
+		}
+		res, err := barsel.Compute(req, rates)
 		if err != nil {
 			runtime.WriteError(w, err)
 			return
