@@ -357,6 +357,40 @@ func TestSubsidyEmployerRequestsFromLoginToReceipt(t *testing.T) {
 	}
 }
 
+// A self-employed person requests the § 136 support (bekendtgørelse om
+// Nemrefusion § 1, stk. 1, nr. 5; LAB § 136) in Danish from login to
+// receipt, every page checked with axe in both languages; the preview of
+// ½ of the basis is drawn before sending.
+func TestSubsidySelfEmployed136FromLoginToReceipt(t *testing.T) {
+	ctx := browser(t, 4*time.Minute)
+	d := newSubsidyDates()
+	open(t, ctx, "/")
+	login(t, ctx, "#login-sender", "self-employed")
+	subsidyToReceipt(t, ctx, subsidyJourney{name: "støtte til selvstændig (LAB § 136)", slug: "selvstaendig-stoette", next: "jobcentret i din kommune", capped: true,
+		pages: []func(){
+			func() {
+				fill(t, ctx, map[string]string{"#f-decision-reference": "S136-DA-" + fmt.Sprint(time.Now().UnixNano()%1e9)})
+				date(t, ctx, "f-decision-date", d.decided)
+				run(t, ctx, "one half", pick("f-fraction-option1"))
+			},
+			func() {
+				date(t, ctx, "f-period-from", d.from)
+				date(t, ctx, "f-period-to", d.to)
+				fill(t, ctx, map[string]string{"#f-basis": "28000"})
+			},
+			func() {}, // the P-number is optional
+			func() {
+				fill(t, ctx, map[string]string{"#f-contact-name": "Tom Tømrer", "#f-contact-phone": "12345678"})
+			},
+		},
+		preview: func() {
+			// ½ of 28.000 kr. (LAB § 136), or the preview says the year's cap is unknown.
+			if p := text(t, ctx, "#preview-box"); !strings.Contains(p, "14.000,00 kr.") && !strings.Contains(p, "Loftet") {
+				t.Errorf("§ 136 preview %q: neither ½ of the basis nor the unknown cap", p)
+			}
+		}})
+}
+
 var danishMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
 
 // A self-employed person requests the § 136 support (bekendtgørelse om
