@@ -690,3 +690,57 @@ func TestSubsidyPageRulesAreTheServersRules(t *testing.T) {
 		t.Errorf("%d rules compared, %d cases: a case names a rule the forms do not have", seen, len(cases))
 	}
 }
+
+// Every answer a subsidy form's rules or preview name is one the form
+// asks, so a renamed schema field fails here rather than silently
+// skipping a rule or sending the preview without it.
+func TestSubsidyFormsNameOnlyAskedAnswers(t *testing.T) {
+	iso := regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	for _, file := range []string{"subsidy-wage", "subsidy-flexjob", "subsidy-jobclarification", "subsidy-adultapprentice", "subsidy-mentor", "subsidy-selfemployed136"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "functions", "portal", "web", "app", "blankets", file+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			Preview any `json:"preview"`
+			Pages   []struct {
+				Fields []string `json:"fields"`
+			} `json:"pages"`
+			Fields map[string]struct {
+				Rules []map[string]any `json:"rules"`
+			} `json:"fields"`
+		}
+		if err := json.Unmarshal(b, &h); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		asked := map[string]bool{}
+		for _, p := range h.Pages {
+			for _, f := range p.Fields {
+				asked[f] = true
+			}
+		}
+		for field, f := range h.Fields {
+			for i, r := range f.Rules {
+				for _, k := range []string{"path", "notBefore", "notAfter", "before"} {
+					v, ok := r[k].(string)
+					if ok && v != "today" && !iso.MatchString(v) && !asked[v] {
+						t.Errorf("%s: rule %d of %s compares %q, which the form does not ask", file, i, field, v)
+					}
+				}
+			}
+		}
+		p, ok := h.Preview.(map[string]any)
+		if !ok {
+			continue
+		}
+		in, _ := p["input"].(map[string]any)
+		if len(in) == 0 {
+			t.Errorf("%s: the subsidy preview's request is not mapped (input)", file)
+		}
+		for k, v := range in {
+			if path, isPath := v.(string); isPath && !asked[path] {
+				t.Errorf("%s: the preview's %q is %q, which the form does not ask", file, k, path)
+			}
+		}
+	}
+}
