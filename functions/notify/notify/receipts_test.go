@@ -1,9 +1,7 @@
 package notify_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -124,26 +122,7 @@ func TestNotificationNamesTheCompanyAndTheForm(t *testing.T) {
 	cpr := persona(synth.PersonaEmployee)
 	req := events.LetterRequest{Kind: events.LetterNotification, Recipient: events.Party{CPR: cpr}, Sender: kommune, Reference: "abs-1",
 		Data: map[string]string{"blanket": events.SicknessEmployerReported, "reportedBy": "30000005", "firstAbsenceDay": "2024-02-26"}}
-	ev := newEvent(t, events.LetterRequested, req)
-	if code, body := f.Post(t, ev); code != http.StatusAccepted {
-		t.Fatalf("%d %s", code, body)
-	}
-	sent := f.waitFor(t, events.LetterSent, ev, 1)
-	if len(sent) != 1 {
-		t.Fatalf("%d letter.sent", len(sent))
-	}
-	var out events.LetterSentData
-	_ = sent[0].DataAs(&out)
-	rc, _, err := f.store.Get(context.Background(), f.bkt, out.PDF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	pdf, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := pdfText(t, pdf)
+	text := sentLetterText(t, f, req)
 	for _, want := range []string{"Demo Byg & Anlæg A/S har sendt oplysninger om dig", "Sygefravær og anmodning om refusion"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notification lacks %q:\n%s", want, text)
