@@ -45,7 +45,11 @@ func main() {
 	}
 	h := &sickness.Handler{Rates: rates}
 	setup := func(ctx context.Context, svc *runtime.Service, pipe *blanket.Pipeline, v *auth.Verifier) error {
-		return h.SetupRates(ctx, svc, pipe, v, c.ProvisionalRates)
+		if err := h.SetupRates(ctx, svc, pipe, v, c.ProvisionalRates); err != nil {
+			return err
+		}
+		h.SetupDispensation(svc, pipe, v)
+		return nil
 	}
 	os.Exit(blanket.Main(ctx, c.Config, blanket.Function{
 		Name:         "sickness",

@@ -268,6 +268,16 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 			Req: func(*authzWorld, *authzRecord, string) authzReq {
 				return jsonReq("POST", "/api/v1/subsidy/preview", map[string]any{})
 			}}},
+		// A caseworker's dispensation from the late-report rule
+		// (sygedagpengeloven § 59): only the absence's own municipality's
+		// caseworkers; the absences were reported in time, so an own call is
+		// refused on its content (422) and changes nothing.
+		"POST /api/v1/refusion/absences/{id}/dispensation": {{Name: "dispensation on the absence", Kind: kindRecord, Write: true,
+			Records: []*authzRecord{w.absA.with(pCW), w.absC.with(pCWAarhus), w.absB.with()}, OwnOK: []int{400, 422},
+			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
+				return jsonReq("POST", "/api/v1/refusion/absences/"+r.ID+"/dispensation",
+					map[string]any{"refusionFrom": time.Now().AddDate(0, 0, -20).Format(time.DateOnly), "reason": "Matrix"})
+			}}},
 		// Documents.
 		"POST /api/v1/documents": {{Name: "upload to the absence", Kind: kindRecord, Write: true,
 			Records: []*authzRecord{w.absA.with(pCitizen, pEmployer), w.absC.with(pEmployer), w.absB.with(pSeasonal)},

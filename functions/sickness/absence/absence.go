@@ -76,6 +76,9 @@ type Absence struct {
 	// RatePending are the amounts waiting for a maximum rate or computed
 	// with a provisional one (Recompute computes them when a rate lands).
 	RatePending []RatePending `json:"ratePending,omitempty"`
+	// Dispensation is the municipality's dispensation from the late-report
+	// rule (sygedagpengeloven § 59), nil when none was given.
+	Dispensation *DispensationFacts `json:"dispensation,omitempty"`
 	// Reassessment is set once the municipality was told the absence is
 	// due for reassessment (sygedagpengeloven § 24).
 	Reassessment *ReassessmentFacts `json:"reassessment,omitempty"`

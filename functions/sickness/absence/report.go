@@ -135,9 +135,9 @@ func employeeTasks(wagesPaid, lastDayKnown bool) []string {
 	return tasks
 }
 
-// decideEmployer applies the refusion rules to an employer's absence as it
-// stands; it is shared by the report and the correction.
-func decideEmployer(a Absence, f Facts) (Decision, error) {
+// employerPreviewInput is what the refusion rules see of an employer's
+// absence, as of the day of its report.
+func employerPreviewInput(a Absence) refusion.PreviewInput {
 	e := a.Employer
 	in := refusion.PreviewInput{
 		FirstAbsenceDay: a.FirstAbsenceDay, LastAbsenceDay: a.LastAbsenceDay, EmployedSince: e.EmployedSince,
@@ -148,10 +148,19 @@ func decideEmployer(a Absence, f Facts) (Decision, error) {
 	if !e.WagesPaid && in.HourlyEarnings == 0 {
 		in.HourlyEarnings = 1 // not used for the amount: no wages, no refusion; keeps Validate quiet
 	}
+	return in
+}
+
+// decideEmployer applies the refusion rules to an employer's absence as it
+// stands; it is shared by the report and the correction.
+func decideEmployer(a Absence, f Facts) (Decision, error) {
+	e := a.Employer
+	in := employerPreviewInput(a)
 	res, err := refusion.PreviewDates(in)
 	if err != nil {
 		return Decision{}, err
 	}
+	res = dispensed(a, in, res)
 	d := Decision{Absence: a}
 	full, err := refusion.ApplyRate(res, in, f.Rates)
 	var noRate kernel.ErrNoRate

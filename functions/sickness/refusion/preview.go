@@ -155,15 +155,8 @@ func PreviewDates(in PreviewInput) (PreviewResult, error) {
 	res.Reasons = append(res.Reasons, deadline.Reason)
 
 	if in.WagesPaid {
-		earliest := f
-		if ep.Applies {
-			earliest = ep.To.AddDays(1)
-			if in.InsuredSection55 {
-				var r kernel.Reason
-				earliest, r = Section55RefusionFrom(f, ep)
-				res.Reasons = append(res.Reasons, r)
-			}
-		}
+		earliest, rs := EarliestRefusionDay(in, ep)
+		res.Reasons = append(res.Reasons, rs...)
 		from, late, rs := RefusionStart(RefusionStartInput{
 			FirstAbsenceDay: f,
 			LastAbsenceDay:  in.LastAbsenceDay,

@@ -49,9 +49,9 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Sickn
 	}
 	if found {
 		absence.AttachReport(&d, pa)
-		return decided(d, &prior, env)
+		return decided(d, &prior, env, env.ReceivedAt)
 	}
-	return decided(d, nil, env)
+	return decided(d, nil, env, env.ReceivedAt)
 }
 
 func (h *Handler) selfEmployed(ctx context.Context, env *blanket.Env, r events.SicknessSelfEmployedReport) (blanket.Outcome, error) {
@@ -155,7 +155,7 @@ func followUp(ctx context.Context, env *blanket.Env, id string, decide func(abse
 	if err != nil {
 		return blanket.Outcome{Case: blanket.Case{ID: c.ID}}, err
 	}
-	return decided(d, &c, env)
+	return decided(d, &c, env, env.ReceivedAt)
 }
 
 func (h *Handler) notDuplicate(ctx context.Context, env *blanket.Env, a absence.Absence) error {

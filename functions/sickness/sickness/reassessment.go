@@ -2,6 +2,7 @@ package sickness
 
 import (
 	"slices"
+	"time"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/sickness/absence"
@@ -9,7 +10,7 @@ import (
 	"nemrefusion.dk/infra/blanket"
 )
 
-// decided is outcome with the decision's reassessment notice carried out
+// decided is outcome (at: when the decision was made) with the decision's reassessment notice carried out
 // (sygedagpengeloven § 24, absence.Effects.Reassess): an item of kind
 // absence.DeliveryReassessment in the municipality's stream, with the
 // submission that passed the limit and the reassessment's reason. Its item
@@ -20,13 +21,14 @@ import (
 // A new absence's recipient is picked by the pipeline after the decision;
 // a report alone never passes 22 weeks (it covers at most 3 months back),
 // but should it, the notice waits for the next decision rather than go
-// without a recipient.
-func decided(d absence.Decision, prior *blanket.Case, env *blanket.Env) (blanket.Outcome, error) {
-	if d.Effects.Reassess && (prior == nil || prior.Recipient == "") {
+// without a recipient. Without a submission (env nil: a caseworker's
+// decision) the notice waits for the next submission too.
+func decided(d absence.Decision, prior *blanket.Case, env *blanket.Env, at time.Time) (blanket.Outcome, error) {
+	if d.Effects.Reassess && (prior == nil || prior.Recipient == "" || env == nil) {
 		d.Absence.Reassessment, d.Effects.Reassess = nil, false
 		d.Reasons = slices.DeleteFunc(slices.Clone(d.Reasons), isReassessment)
 	}
-	out := outcome(d, prior, env.ReceivedAt)
+	out := outcome(d, prior, at)
 	if !d.Effects.Reassess {
 		return out, nil
 	}
