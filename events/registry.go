@@ -72,8 +72,8 @@ type Blanket struct {
 	// Recipient is who processes it.
 	Recipient Recipient
 	// Feedback is true when the sender follows the case (§ 1 stk. 3): the
-	// pipeline emits BlanketDecided and the delivery opens the feedback
-	// loop.
+	// pipeline emits BlanketDecided (never to an a-kasse: FeedbackFor) and
+	// the delivery opens the feedback loop.
 	Feedback bool
 	// Notification is true when the person gets a notification letter
 	// (§ 1 stk. 8), when the decision also asks for one.
