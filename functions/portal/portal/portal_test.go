@@ -184,6 +184,8 @@ type hints struct {
 		Hint       map[string]string            `json:"hint"`
 		Options    map[string]map[string]string `json:"options"`
 		RequiredIf map[string]any               `json:"requiredIf"`
+		Items      []string                     `json:"items"`
+		Item       map[string]string            `json:"item"`
 	} `json:"fields"`
 }
 
@@ -193,6 +195,7 @@ type node struct {
 	Properties map[string]*node `json:"properties"`
 	Enum       []string         `json:"enum"`
 	ID         string           `json:"$id"`
+	Items      *node            `json:"items"`
 }
 
 // requiredPaths lists every path a valid instance must have (required
@@ -310,6 +313,39 @@ func TestBlanketHintsCoverTheirSchemas(t *testing.T) {
 					for _, o := range n.Enum {
 						if fh.Options[o]["da"] == "" || fh.Options[o]["en"] == "" {
 							t.Errorf("%q's option %q needs words in both languages", f, o)
+						}
+					}
+					// A list of rows (form.js): its row's name and every question of
+					// a row in both languages, the row's required ones asked.
+					if it := n.Items; it != nil && it.Properties != nil {
+						if fh.Item["da"] == "" || fh.Item["en"] == "" {
+							t.Errorf("%q needs its row's name (item) in Danish and English", f)
+						}
+						names := fh.Items
+						if names == nil {
+							for name := range it.Properties {
+								names = append(names, name)
+							}
+						}
+						for _, r := range it.Required {
+							if !slices.Contains(names, r) {
+								t.Errorf("%q's rows do not ask the required %q", f, r)
+							}
+						}
+						for _, name := range names {
+							sub, ih := it.Properties[name], h.Fields[f+"."+name]
+							if sub == nil {
+								t.Errorf("%q's rows ask %q, which the schema lacks", f, name)
+								continue
+							}
+							if ih.Label["da"] == "" || ih.Label["en"] == "" {
+								t.Errorf("%q needs a label in Danish and English", f+"."+name)
+							}
+							for _, o := range sub.Enum {
+								if ih.Options[o]["da"] == "" || ih.Options[o]["en"] == "" {
+									t.Errorf("%q's option %q needs words in both languages", f+"."+name, o)
+								}
+							}
 						}
 					}
 					for other := range fh.RequiredIf {
