@@ -155,7 +155,9 @@ const pseudonymLen = 10
 // process, so its log lines about one person correlate, but it holds no
 // digit of the number, no date of birth, and cannot be reversed. Letters,
 // not hex digits, so a pseudonym never looks like a CPR number or a date.
-// The zero value gives "".
+// The zero value gives "". A name that must stay the same across processes
+// (ledger streams, cache keys) is the register cache's Pseudonym, keyed by a
+// configured secret.
 func (c CPR) Pseudonym() string {
 	if c.s == "" {
 		return ""
