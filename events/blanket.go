@@ -2,6 +2,9 @@ package events
 
 import (
 	"encoding/json"
+	"time"
+
+	"nemrefusion.dk/events/ids"
 )
 
 // Shapes shared by every blanket family: the feedback to the sender, the
@@ -94,6 +97,13 @@ type BlanketRejection struct {
 	Sender  string      `json:"sender"`
 	Receipt string      `json:"receipt,omitempty"`
 	Errors  FieldErrors `json:"errors"`
+	// CPR, FirstAbsenceDay and LastAbsenceDay are what the refused
+	// submission said about whom and when (BlanketSubject), so the sender's
+	// list can show which employee and days a rejection is about; each only
+	// when the submission gave a well-formed one.
+	CPR             string `json:"cpr,omitempty"`
+	FirstAbsenceDay string `json:"firstAbsenceDay,omitempty"`
+	LastAbsenceDay  string `json:"lastAbsenceDay,omitempty"`
 }
 
 // Sender roles as the login names them (infra/auth.Role values).
@@ -103,3 +113,28 @@ const (
 	SenderSelfEmployed  = "self-employed"
 	SenderAKasse        = "akasse"
 )
+
+// BlanketSubject reads whom and when a blanket's data is about: its "cpr"
+// (only a well-formed CPR number, as ten digits) and its "firstAbsenceDay"
+// and "lastAbsenceDay" (only dates). What is missing or malformed is "":
+// it is what a rejection carries back to the sender (BlanketRejection).
+func BlanketSubject(data []byte) (cpr, first, last string) {
+	var v struct {
+		CPR   string `json:"cpr"`
+		First string `json:"firstAbsenceDay"`
+		Last  string `json:"lastAbsenceDay"`
+	}
+	if json.Unmarshal(data, &v) != nil {
+		return "", "", ""
+	}
+	if c, err := ids.ParseCPR(v.CPR); err == nil {
+		cpr = c.String()
+	}
+	date := func(s string) string {
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return ""
+		}
+		return s
+	}
+	return cpr, date(v.First), date(v.Last)
+}

@@ -270,8 +270,10 @@ func (p *Pipeline) rejected(ctx context.Context, env *Env, def Definition, caseI
 		return err
 	}
 	runtime.Logger(ctx).InfoContext(ctx, "submission rejected", "blanket", def.Type, "errors", fe.Error())
+	cpr, first, last := events.BlanketSubject(env.Event.Data())
 	if _, err := env.Tx.Emit(ctx, events.BlanketRejected, stream, events.BlanketRejection{
-		CaseID: caseID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Errors: fe}); err != nil {
+		CaseID: caseID, Blanket: def.Type, Sender: env.Sender, Receipt: env.Receipt, Errors: fe,
+		CPR: cpr, FirstAbsenceDay: first, LastAbsenceDay: last}); err != nil {
 		return err
 	}
 	da, en := reasonLines(fe)

@@ -231,7 +231,7 @@ const listSQL = `WITH mine AS (
 		FROM firsts fi JOIN lasts la USING (case_ref) JOIN counts c USING (case_ref)
 		LEFT JOIN feedback_loops a ON a.absence_id = fi.case_ref
 		UNION ALL
-		SELECT r.absence_id, '', '', r.blanket, r.receipt, '', r.at, '', '', 1, false, '', 'rejected', r.at, 0, 0::bigint, r.reasons
+		SELECT r.absence_id, '', '', r.blanket, r.receipt, r.first_day, r.at, '', r.last_day, 1, false, '', 'rejected', r.at, 0, 0::bigint, r.reasons
 		FROM rejections r WHERE r.sender_cvr = $1
 	)
 	SELECT %s

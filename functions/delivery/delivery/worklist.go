@@ -48,15 +48,23 @@ func (f *Function) onBlanketRejected(ctx context.Context, tx *runtime.Tx, ev clo
 		reasons = events.FieldErrors{}
 	}
 	b, _ := json.Marshal(reasons)
-	if _, err := tx.Exec(ctx, `INSERT INTO rejections (key, event_id, sender_cvr, blanket, receipt, absence_id, reasons, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
-		key, ev.ID(), cvr, in.Blanket, in.Receipt, in.CaseID, b, at); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO rejections (key, event_id, sender_cvr, blanket, receipt, absence_id, reasons, at, first_day, last_day)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING`,
+		key, ev.ID(), cvr, in.Blanket, in.Receipt, in.CaseID, b, at, in.FirstAbsenceDay, in.LastAbsenceDay); err != nil {
 		return fmt.Errorf("store rejection: %w", err)
 	}
-	if in.CaseID != "" {
-		return record(ctx, tx, in.CaseID)
+	if in.CaseID == "" {
+		return nil
 	}
-	return nil
+	// The CPR number the sender itself gave: the row shows it masked and
+	// the list finds it by it. No name is looked up for it (learnNames
+	// names only absences the sender's items reached a recipient with).
+	if cpr, err := ids.ParseCPR(in.CPR); err == nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO absence_persons (absence_id, cpr) VALUES ($1, $2) ON CONFLICT DO NOTHING`, in.CaseID, cpr.String()); err != nil {
+			return fmt.Errorf("store the rejection's person: %w", err)
+		}
+	}
+	return record(ctx, tx, in.CaseID)
 }
 
 // onBlanketDecided keeps the deadline the rules computed for the absence,

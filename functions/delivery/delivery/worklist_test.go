@@ -91,6 +91,7 @@ func TestIssue18RejectedSubmissionsAreListedWithReasons(t *testing.T) {
 	f := start(t)
 	absence := newAbsence()
 	rej := rejection(absence, cvrA, "NR-2024-00000777")
+	rej.CPR, rej.FirstAbsenceDay, rej.LastAbsenceDay = cprOf(7), "2024-03-04", "2024-03-20"
 	f.mustPost(events.BlanketRejected, absence, rej)
 	f.mustPost(events.BlanketRejected, absence, rej) // a new event id, the same rejection
 	f.mustPost(events.BlanketRejected, "x", rejection(newAbsence(), cvrB, "NR-2024-00000778"))
@@ -104,6 +105,15 @@ func TestIssue18RejectedSubmissionsAreListedWithReasons(t *testing.T) {
 	if a.Status != "rejected" || a.Receipt != rej.Receipt || a.Blanket != rej.Blanket || a.AbsenceID != absence || a.SentAt.IsZero() ||
 		!slices.Equal(a.Reasons, rej.Errors) || a.NextAction.Code != "resubmit" {
 		t.Errorf("rejected row: %+v", a)
+	}
+	// Whom and when the refused report was about, as the sender gave them:
+	// the CPR masked and no name from the registers.
+	if a.FirstAbsenceDay != "2024-03-04" || a.LastAbsenceDay != "2024-03-20" || a.Person == nil ||
+		a.Person.CPRMasked != cprOf(7)[:6]+"-xxxx" || a.Person.Name != "" {
+		t.Errorf("rejected row's person and days: %+v %+v", a, a.Person)
+	}
+	if l := f.list(emp, "?q="+cprOf(7)); l.Total != 1 {
+		t.Errorf("search by the rejected report's CPR: %d rows", l.Total)
 	}
 	if l := f.list(emp, "?status=rejected"); l.Total != 1 {
 		t.Errorf("status=rejected: %d rows", l.Total)

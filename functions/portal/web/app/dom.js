@@ -48,6 +48,13 @@ export function formatDate(iso, lang) {
   return d.toLocaleDateString(lang === 'en' ? 'en-GB' : 'da-DK', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
+/** Formats an ISO date short, for tables: 27.04.2026 (Danish), 27/04/2026 (English). */
+export function formatShortDate(iso, lang) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
+  if (!m) return iso || '';
+  return lang === 'en' ? `${m[3]}/${m[2]}/${m[1]}` : `${m[3]}.${m[2]}.${m[1]}`;
+}
+
 /** Formats a timestamp with date and time in the language. */
 export function formatDateTime(ts, lang) {
   if (!ts) return '';

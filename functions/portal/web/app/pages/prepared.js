@@ -11,7 +11,7 @@ import { session } from '../auth.js';
 import { api, ApiError } from '../api.js';
 import { validate, renderField, readAnswers, errorSummary, answersFromData } from '../form.js';
 import {
-  BASE, blankets, blanketTitle, requireSender, setup, loadDraft, saveDraft, dropDraft, draftData, rememberReceipt,
+  BASE, blankets, blanketTitle, reasonList, loadedBlanket, requireSender, setup, loadDraft, saveDraft, dropDraft, draftData, rememberReceipt,
 } from './sender.js';
 
 const warn = () => icon('warning', t('error.prefix').replace(':', ''));
@@ -321,7 +321,7 @@ function messageBody(m, l) {
   const body = l === 'en' ? m.bodyEn : m.bodyDa;
   if (!m.reasons?.length) return body;
   const lead = (body || '').split('\n')[0];
-  return html`${lead}<ul class="message-reasons">${m.reasons.map((r) => html`<li>${l === 'en' ? r.en : r.da}</li>`)}</ul>`;
+  return html`${lead}<div class="message-reasons">${reasonList(m.reasons, '', loadedBlanket(m.blanket))}</div>`;
 }
 
 /** The overview's short note on the messages: how many, and the way to them. */
@@ -354,6 +354,7 @@ export function messages() {
       let list = null;
       let settings = { email: '', phone: '' };
       try { list = (await api('GET', '/api/v1/inbox'))?.messages || []; } catch { /* shown as unavailable */ }
+      await blankets(); // the forms' field labels for a rejection's reasons
       try { settings = await api('GET', '/api/v1/inbox/settings'); } catch { /* empty form */ }
       // The form of this visit lasts through a redraw (a change of language).
       const state = history.state?.settings || { answers: { email: settings.email || '', phone: settings.phone || '' }, errors: {}, saved: false };

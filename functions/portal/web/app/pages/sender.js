@@ -3,7 +3,7 @@
 // group per page with a step indicator ending in "Tjek dine svar", the
 // refusion preview, the signed submission and the receipt.
 
-import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
+import { html, icon, formatDate, formatShortDate, formatDateTime, formatKroner } from '../dom.js';
 import { t, pick, lang } from '../i18n.js';
 import { session, loginAge, login, audience } from '../auth.js';
 import { api, postEvent, download, ApiError } from '../api.js';
@@ -100,17 +100,18 @@ function statusBadge(a) {
   return html`<span class="badge ${cls}">${statusText(a.status)}</span>`;
 }
 
+// One row per absence (or rejected submission), six columns so a row stays
+// a line or two: who, which form and receipt, the absence's days, the status
+// with its recipient, the next deadline and the next action.
 function absenceRows(list, titles) {
   const l = lang();
+  const days = (a) => (a.firstAbsenceDay ? html`${formatShortDate(a.firstAbsenceDay, l)} –${a.lastAbsenceDay ? html` ${formatShortDate(a.lastAbsenceDay, l)}` : ''}` : '–');
   return list.map((a) => html`<tr data-absence="${a.absenceId}" data-status="${a.pending ? 'pending' : a.status}">
     <td class="js-person">${a.person?.name || '–'}${a.person?.cprMasked ? html`<br><span class="form-hint">${a.person.cprMasked}</span>` : ''}</td>
-    <td class="js-receipt">${a.receipt || '–'}${a.caseNumber ? html`<br><span class="form-hint">${t('case.number')} ${a.caseNumber}</span>` : ''}</td>
-    <td class="js-form">${titles[a.blanket] || a.kind || '–'}</td>
-    <td>${a.firstAbsenceDay ? formatDate(a.firstAbsenceDay, l) : '–'}</td>
-    <td>${a.lastAbsenceDay ? formatDate(a.lastAbsenceDay, l) : '–'}</td>
-    <td class="js-status">${statusBadge(a)}</td>
-    <td class="js-recipient">${a.recipientName || a.recipient || '–'}</td>
-    <td class="js-deadline">${a.nextDeadline?.date ? formatDate(a.nextDeadline.date, l) : t('overview.noDeadline')}</td>
+    <td><span class="js-form">${titles[a.blanket] || a.kind || '–'}</span><br><span class="form-hint js-receipt">${a.receipt || '–'}</span>${a.caseNumber ? html`<br><span class="form-hint">${t('case.number')} ${a.caseNumber}</span>` : ''}</td>
+    <td class="js-days nobr">${days(a)}</td>
+    <td class="js-status">${statusBadge(a)}${a.status !== 'rejected' && (a.recipientName || a.recipient) ? html`<br><span class="form-hint js-recipient">${a.recipientName || a.recipient}</span>` : ''}</td>
+    <td class="js-deadline nobr">${a.nextDeadline?.date ? formatShortDate(a.nextDeadline.date, l) : a.status === 'rejected' ? '–' : t('overview.noDeadline')}</td>
     <td class="js-action">${a.status === 'rejected' ? '' : a.nextAction ? pick(a.nextAction) : t('overview.action.none')}
       ${a.status === 'rejected' && a.absenceId ? html`<a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.rejected')}<span class="sr-only"> ${a.receipt}</span></a>`
         : a.feedback ? html`<br><a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.case')}<span class="sr-only"> ${a.receipt}</span></a>`
@@ -187,9 +188,11 @@ function searchForm(lq, forms) {
       ${selectField('filter-deadline', 'deadlineWithin', t('overview.filter.deadline'), lq.deadlineWithin, [['', t('overview.filter.all')], ...WITHIN.map((n) => [n, t('overview.filter.days', { n })])])}
       ${selectField('sort', 'sort', t('overview.sort'), lq.sort || '-sentAt', SORTS.map((s) => [s, t('overview.sort.' + s)]))}
     </div>
-    <button type="submit" class="button button-primary mr-5" id="search-submit">${t('overview.apply')}</button>
-    ${any ? html`<a href="${BASE}" class="mr-5" id="search-reset">${t('overview.reset')}</a>` : ''}
-    <button type="button" class="button button-secondary mt-4 mt-md-0" id="absences-csv">${icon('download')}${t('overview.csv')}</button>
+    <div class="d-flex flex-wrap align-items-center mt-5">
+      <button type="submit" class="button button-primary mr-5" id="search-submit">${t('overview.apply')}</button>
+      ${any ? html`<a href="${BASE}" class="mr-5" id="search-reset">${t('overview.reset')}</a>` : ''}
+      <button type="button" class="button button-secondary" id="absences-csv">${icon('download')}${t('overview.csv')}</button>
+    </div>
   </form>
   <div id="csv-error"></div>`;
 }
@@ -271,9 +274,8 @@ export function overview(query) {
         box.innerHTML = String(html`${count}<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('overview.list')}">
           <table class="table table--compact" id="absences">
             <thead><tr>
-              <th scope="col">${t('overview.col.employee')}</th><th scope="col">${t('overview.col.receipt')}</th><th scope="col">${t('overview.col.form')}</th>
-              <th scope="col">${t('overview.col.first')}</th><th scope="col">${t('overview.col.last')}</th>
-              <th scope="col">${t('overview.col.status')}</th><th scope="col">${t('overview.col.recipient')}</th>
+              <th scope="col">${t('overview.col.employee')}</th><th scope="col">${t('overview.col.formReceipt')}</th>
+              <th scope="col">${t('overview.col.absence')}</th><th scope="col">${t('overview.col.statusRecipient')}</th>
               <th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
             </tr></thead>
             <tbody>${absenceRows(rows, titles)}</tbody>
@@ -755,12 +757,19 @@ function formText(kind, slug, vars) {
 
 function capital(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
-/** The reasons of a rejection ([{field, code, da, en}]) as a list. */
-function reasonList(reasons, id) {
+/**
+ * The reasons of a rejection ([{field, code, da, en}]) as a list, each
+ * field named by the label blanket b's form gives it (the path otherwise).
+ */
+export function reasonList(reasons, id, b) {
   const list = (reasons || []).filter((r) => pick(r));
   if (!list.length) return '';
-  return html`<ul class="alert-text"${id ? html` id="${id}"` : ''}>${list.map((r) => html`<li>${pick(r)}${r.field ? html` <span class="form-hint">(${t('case.rejected.field', { field: r.field })})</span>` : ''}</li>`)}</ul>`;
+  const label = (field) => (b?.fields?.[field]?.label ? pick(b.fields[field].label) : field);
+  return html`<ul class="alert-text"${id ? html` id="${id}"` : ''}>${list.map((r) => html`<li>${pick(r)}${r.field ? html` <span class="form-hint">(${t('case.rejected.field', { field: label(r.field) })})</span>` : ''}</li>`)}</ul>`;
 }
+
+/** The loaded blanket of an event type (after blankets() resolved), or null. */
+export function loadedBlanket(type) { return blanketList?.find((b) => b.type === type) || null; }
 
 /**
  * What the list says of receipt rc: 'rejected' (with the reasons),
@@ -786,7 +795,7 @@ function receiptStatus(rc, slug, gaveUp) {
       <div class="alert-body">
         <h2 class="alert-heading">${t('receipt.rejected', { What: capital(what) })}</h2>
         <p class="alert-text">${t('receipt.rejected.text', { What: capital(what) })}</p>
-        ${reasonList(o.reasons, 'receipt-reasons')}
+        ${reasonList(o.reasons, 'receipt-reasons', blanketList?.find((b) => b.slug === slug))}
       </div></div>`;
   }
   if (o?.state === 'delivered') {
@@ -970,7 +979,7 @@ export function caseView(id) {
           <h2 class="alert-heading">${t('case.rejected')}</h2>
           ${await Promise.all(v.rejections.map(async (x) => html`<div class="js-rejection" data-receipt="${x.receipt || ''}">
             <p class="alert-text">${t('case.rejected.one', { receipt: x.receipt || '–', form: await blanketTitle(x.blanket), at: formatDateTime(x.at, l) })}</p>
-            ${reasonList(x.reasons)}</div>`))}
+            ${reasonList(x.reasons, '', loadedBlanket(x.blanket))}</div>`))}
         </div></div>` : '';
       // Only the follow-ups of the case's own family (a parental-leave case has no sickness recovery).
       const family = (await blankets()).find((b) => b.type === sum?.blanket)?.family || 'sickness';
@@ -989,10 +998,11 @@ export function caseView(id) {
         <table class="table structured-list" id="case-facts"><tbody>
           <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status)}${v.statusAt ? html` <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span>` : ''}</td></tr>
           ${rejected ? '' : html`<tr><th scope="row">${t('case.number')}</th><td>${v.caseNumber || t('case.noNumber')}</td></tr>`}
-          <tr><th scope="row">${t('case.recipient')}</th><td>${v.recipientName || sum?.recipientName || v.recipient || '–'}</td></tr>
+          ${rejected ? '' : html`<tr><th scope="row">${t('case.recipient')}</th><td>${v.recipientName || sum?.recipientName || v.recipient || '–'}</td></tr>`}
           ${sum ? html`<tr><th scope="row">${t('receipt.number')}</th><td>${sum.receipt}</td></tr>
-          ${sum.firstAbsenceDay ? html`<tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} – ${sum.lastAbsenceDay ? formatDate(sum.lastAbsenceDay, l) : t('case.stillSick')}</td></tr>` : ''}
-          ${sum.person?.name ? html`<tr><th scope="row">${t('overview.col.employee')}</th><td>${sum.person.name}${sum.person.cprMasked ? html` <span class="form-hint">(${sum.person.cprMasked})</span>` : ''}</td></tr>` : ''}
+          ${sum.firstAbsenceDay ? html`<tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} –${sum.lastAbsenceDay ? html` ${formatDate(sum.lastAbsenceDay, l)}` : rejected ? '' : html` ${t('case.stillSick')}`}</td></tr>` : ''}
+          ${sum.person?.name ? html`<tr><th scope="row">${t('overview.col.employee')}</th><td>${sum.person.name}${sum.person.cprMasked ? html` <span class="form-hint">(${sum.person.cprMasked})</span>` : ''}</td></tr>`
+    : sum.person?.cprMasked ? html`<tr><th scope="row">${t('overview.col.employee')}</th><td>${sum.person.cprMasked}</td></tr>` : ''}
           ${rejected ? '' : html`<tr><th scope="row">${t('overview.col.action')}</th><td>${pick(sum.nextAction) || t('overview.action.none')}</td></tr>`}` : ''}
           <tr><th scope="row">${t('receipt.absence')}</th><td>${v.absenceId}</td></tr>
         </tbody></table></div>
