@@ -188,9 +188,10 @@ type Effects struct {
 	// tasks) before the new ones are scheduled.
 	CancelReminders bool
 	Notice          *Notice
-	// Reassess is true when the municipality must now be told the absence
-	// is due for reassessment (sygedagpengeloven § 24; Absence.Reassessment).
-	Reassess bool
+	// Reassessment is set when the municipality must now be told the
+	// absence is due for reassessment (sygedagpengeloven § 24); the handler
+	// records it on the absence (Told) once it has told it.
+	Reassessment *ReassessmentFacts
 	// Expect is true when the employer's expected refusion (Absence.Expected)
 	// must be sent (again) to the delivery function's reconciliation, also
 	// when it is now empty (a cancellation expects nothing).

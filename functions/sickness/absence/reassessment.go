@@ -29,9 +29,10 @@ const DeliveryReassessment = "sickness.reassessment"
 // 22 weeks within the 9 months up to its last day of refusion
 // (refusion.Reassessment, counted over the absence's expected refusion
 // periods, which leave out the employer period), the municipality is told
-// the case is due for reassessment and the employer sees when (Effects
-// .Reassess; Absence.Reassessment keeps that it was told, so it happens
-// once per absence). Nothing happens before the limit is passed.
+// the case is due for reassessment and the employer sees when
+// (Effects.Reassessment; once the handler has told it, Told records it on
+// the absence, so it happens once per absence). Nothing happens before the
+// limit is passed.
 func checkReassessment(d *Decision, f Facts) {
 	a := &d.Absence
 	if a.Employer == nil || a.Reassessment != nil || len(a.Expected) == 0 {
@@ -49,9 +50,16 @@ func checkReassessment(d *Decision, f Facts) {
 	if err != nil || !res.Due {
 		return
 	}
-	a.Reassessment = &ReassessmentFacts{NotifiedOn: f.ReceivedOn, AsOf: asOf, PaidDays: res.PaidDays, DueAt: *res.DueAt}
+	d.Effects.Reassessment = &ReassessmentFacts{NotifiedOn: f.ReceivedOn, AsOf: asOf, PaidDays: res.PaidDays, DueAt: *res.DueAt}
 	d.Reasons = append(d.Reasons, res.Reasons...)
-	d.Effects.Reassess = true
+}
+
+// Told records on the absence that the municipality has been told the
+// reassessment d's effects ask for (a no-op when they ask none).
+func Told(d *Decision) {
+	if r := d.Effects.Reassessment; r != nil {
+		d.Absence.Reassessment = r
+	}
 }
 
 // ReassessmentDeadline is the line the employer's feedback shows once the

@@ -25,20 +25,23 @@ func TestScenario_SDL24_RefusionPasses22WeeksWithin9Months_MunicipalityToldToRea
 	t.Parallel()
 	// Sick from 4 March 2024, refusion from 3 April (after the employer period).
 	d := sickFrom(date(4, March, 2024)).reportedOn(date(20, March, 2024)).decide(t)
-	if d.Effects.Reassess || d.Absence.Reassessment != nil {
+	if d.Effects.Reassessment != nil {
 		t.Fatal("the report alone gives reassessment")
 	}
 	// 3 April–30 June: 89 days, not more than 22 weeks (154 days).
 	q2 := askPeriod(t, d.Absence, date(3, April, 2024), date(30, June, 2024))
-	if q2.Effects.Reassess || q2.Absence.Reassessment != nil {
+	if q2.Effects.Reassessment != nil {
 		t.Fatal("89 days of refusion give reassessment")
 	}
 	// 1 July–30 September: 181 days in all, more than 22 weeks.
 	q3 := askPeriod(t, q2.Absence, date(1, July, 2024), date(30, September, 2024))
-	if !q3.Effects.Reassess {
+	r := q3.Effects.Reassessment
+	if r == nil {
 		t.Fatal("181 days of refusion within 9 months: the municipality is not told to reassess")
 	}
-	r := q3.Absence.Reassessment
+	if q3.Absence.Reassessment != nil {
+		t.Error("the absence says the municipality was told before the handler told it")
+	}
 	if r == nil || r.PaidDays != 181 || r.DueAt != date(30, September, 2024) || r.NotifiedOn != date(1, October, 2024) {
 		t.Fatalf("reassessment %+v, want 181 days, due 30 September 2024, told 1 October 2024", r)
 	}
@@ -51,15 +54,21 @@ func TestScenario_SDL24_RefusionPasses22WeeksWithin9Months_MunicipalityToldToRea
 		t.Errorf("the employer's line %q %s %q %q", kind, due, da, en)
 	}
 
-	// Once per absence: the next period and the recovery do not tell it again.
+	// Once per absence: once told (as the handler records it), the next
+	// period and the recovery do not tell it again.
+	Told(&q3)
 	q4 := askPeriod(t, q3.Absence, date(1, October, 2024), date(31, October, 2024))
-	if q4.Effects.Reassess || q4.Absence.Reassessment == nil || *q4.Absence.Reassessment != *r {
-		t.Errorf("the next period: reassess %v, facts %+v; want no second notice and the first kept", q4.Effects.Reassess, q4.Absence.Reassessment)
+	if q4.Effects.Reassessment != nil || q4.Absence.Reassessment == nil || *q4.Absence.Reassessment != *r {
+		t.Errorf("the next period: notice %+v, facts %+v; want no second notice and the first kept", q4.Effects.Reassessment, q4.Absence.Reassessment)
+	}
+	// Not told (the decision was not carried out by a submission): the next decision asks again.
+	if again := askPeriod(t, q3Untold(t), date(1, October, 2024), date(31, October, 2024)); again.Effects.Reassessment == nil {
+		t.Error("a reassessment never told is not asked for again")
 	}
 	rec, err := Recover(q4.Absence, events.SicknessRecoveryReport{AbsenceID: absenceID, CVR: employerCVR, LastAbsenceDay: "2024-10-31"},
 		Facts{ReceivedOn: date(1, time.November, 2024), Rates: defaultRates(t)})
-	if err != nil || rec.Effects.Reassess {
-		t.Errorf("recovery: %v, reassess %v", err, rec.Effects.Reassess)
+	if err != nil || rec.Effects.Reassessment != nil {
+		t.Errorf("recovery: %v, notice %+v", err, rec.Effects.Reassessment)
 	}
 }
 
@@ -68,13 +77,13 @@ func TestScenario_SDL24_ExactlyAt22WeeksNothing_OneDayMoreTellsTheMunicipality(t
 	d := sickFrom(date(4, March, 2024)).reportedOn(date(20, March, 2024)).decide(t)
 	d = askPeriod(t, d.Absence, date(3, April, 2024), date(30, June, 2024))
 	d = askPeriod(t, d.Absence, date(1, July, 2024), date(2, September, 2024)) // 153 days
-	if d.Effects.Reassess {
+	if d.Effects.Reassessment != nil {
 		t.Fatal("153 days (not more than 22 weeks) give reassessment")
 	}
 	// The limit is passed only with refusion for more than 154 days.
 	d = askPeriod(t, d.Absence, date(3, September, 2024), date(4, September, 2024)) // 155 days
-	if !d.Effects.Reassess || d.Absence.Reassessment.PaidDays != 155 {
-		t.Fatalf("155 days: reassess %v %+v", d.Effects.Reassess, d.Absence.Reassessment)
+	if r := d.Effects.Reassessment; r == nil || r.PaidDays != 155 {
+		t.Fatalf("155 days: notice %+v", r)
 	}
 }
 
@@ -83,7 +92,16 @@ func TestScenario_SDL24_NoWagesNoRefusion_NoNoticeFromTheEmployerRules(t *testin
 	// No wages: no refusion periods, nothing to count here (the municipality
 	// pays sygedagpenge itself and counts them).
 	d := sickFrom(date(4, March, 2024)).noWages().reportedOn(date(20, March, 2024)).decide(t)
-	if d.Effects.Reassess {
+	if d.Effects.Reassessment != nil {
 		t.Error("an absence without refusion gives a reassessment notice")
 	}
+}
+
+// q3Untold is the absence after 181 days of refusion whose reassessment
+// was never told.
+func q3Untold(t *testing.T) Absence {
+	t.Helper()
+	d := sickFrom(date(4, March, 2024)).reportedOn(date(20, March, 2024)).decide(t)
+	d = askPeriod(t, d.Absence, date(3, April, 2024), date(30, June, 2024))
+	return askPeriod(t, d.Absence, date(1, July, 2024), date(30, September, 2024)).Absence
 }

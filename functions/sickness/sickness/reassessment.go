@@ -11,12 +11,14 @@ import (
 )
 
 // decided is outcome (at: when the decision was made) with the decision's reassessment notice carried out
-// (sygedagpengeloven § 24, absence.Effects.Reassess): an item of kind
+// (sygedagpengeloven § 24, absence.Effects.Reassessment): an item of kind
 // absence.DeliveryReassessment in the municipality's stream, with the
 // submission that passed the limit and the reassessment's reason. Its item
 // id has no version, so the delivery function keeps it once per absence
 // even if the notice were sent again; the absence's state remembers it was
-// sent (absence.Absence.Reassessment), so it is not. The employer's line
+// sent (absence.Told), so it is not. A decision carried out elsewhere
+// (outcome alone, e.g. a recompute) tells nothing and records nothing: the
+// next submission's decision tells the municipality. The employer's line
 // is the reassessment deadline in the expected refusion (expectation).
 // A new absence's recipient is picked by the pipeline after the decision;
 // a report alone never passes 22 weeks (it covers at most 3 months back),
@@ -24,14 +26,16 @@ import (
 // without a recipient. Without a submission (env nil: a caseworker's
 // decision) the notice waits for the next submission too.
 func decided(d absence.Decision, prior *blanket.Case, env *blanket.Env, at time.Time) (blanket.Outcome, error) {
-	if d.Effects.Reassess && (prior == nil || prior.Recipient == "" || env == nil) {
-		d.Absence.Reassessment, d.Effects.Reassess = nil, false
+	if d.Effects.Reassessment == nil {
+		return outcome(d, prior, at), nil
+	}
+	if prior == nil || prior.Recipient == "" || env == nil {
+		d.Effects.Reassessment = nil
 		d.Reasons = slices.DeleteFunc(slices.Clone(d.Reasons), isReassessment)
+		return outcome(d, prior, at), nil
 	}
+	absence.Told(&d)
 	out := outcome(d, prior, at)
-	if !d.Effects.Reassess {
-		return out, nil
-	}
 	a := d.Absence
 	var reasons []events.Reason
 	for _, r := range d.Reasons {
