@@ -51,8 +51,8 @@ func main() {
 		PreviewPath:  maternity.PreviewPath,
 		Preview:      h.Preview(time.Now),
 		PreviewRoles: []auth.Role{auth.Role(events.SenderEmployer), auth.Role(events.SenderPayrollSystem)},
-		Setup: func(ctx context.Context, svc *runtime.Service, _ *blanket.Pipeline, _ *auth.Verifier) error {
-			return h.SetupRates(ctx, svc, c.ProvisionalRates)
+		Setup: func(ctx context.Context, svc *runtime.Service, pipe *blanket.Pipeline, _ *auth.Verifier) error {
+			return h.SetupRates(ctx, svc, pipe, c.ProvisionalRates)
 		},
 	}))
 }

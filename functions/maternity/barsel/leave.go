@@ -41,6 +41,24 @@ type Leave struct {
 	LeaveContinues bool     `json:"leaveContinues"`
 	// Expected is the refusion expected per period so far (employer).
 	Expected []events.ExpectedPeriod `json:"expected,omitempty"`
+	// RateWaiting are the employer's requests whose periods were decided
+	// without an amount because their rate year had no maximum rate; they
+	// are computed when the rate is known (maternity's recompute).
+	RateWaiting []RateWait `json:"rateWaiting,omitempty"`
+}
+
+// RateWait is what an employer's request left without an amount for want
+// of a maximum rate: its periods without an amount, the leave's other
+// periods (for the leave periods and deadlines, § 40), the hourly earnings,
+// whether the leave went on, the day it was received and the years
+// missing.
+type RateWait struct {
+	Periods        []Period     `json:"periods"`
+	Earlier        []Period     `json:"earlier,omitempty"`
+	HourlyEarnings kernel.Money `json:"hourlyEarnings"`
+	LeaveContinues bool         `json:"leaveContinues"`
+	ReceivedOn     kernel.Date  `json:"receivedOn"`
+	Years          []int        `json:"years"`
 }
 
 // ErrLeaveKind is returned by NewLeave for a kind that is not KindEmployee,

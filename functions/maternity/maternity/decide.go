@@ -3,10 +3,8 @@ package maternity
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"nemrefusion.dk/events"
-	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/functions/maternity/barsel"
 	"nemrefusion.dk/functions/reminder/plan"
@@ -31,12 +29,11 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Paren
 			l.Expected = append(l.Expected, events.ExpectedPeriod{From: p.From.String(), To: p.To.String(), AmountOre: p.Refusion.Ore()})
 		}
 	}
-	out := outcome(l, prior, DeliveryEmployer, true, employerResult(l, res), res.Reasons)
-	exp := events.RefusionExpectation{AbsenceID: l.ID, SenderCVR: l.CVR, Recipient: ids.UDK.String(),
-		ComputedAt: env.ReceivedAt.UTC().Format(time.RFC3339Nano), Periods: l.Expected}
-	if exp.Periods == nil {
-		exp.Periods = []events.ExpectedPeriod{}
+	if w, ok := rateWait(req, res); ok {
+		l.RateWaiting = append(l.RateWaiting, w)
 	}
+	out := outcome(l, prior, DeliveryEmployer, true, employerResult(l, res), res.Reasons)
+	exp := expectation(l, env.ReceivedAt)
 	if d := res.NextDeadline; d != nil {
 		exp.Deadlines = []events.Deadline{{Kind: "parental-refusion", Date: d.String(),
 			TextDa: fmt.Sprintf("Anmod om refusion for resten af orloven senest 8 uger efter, at orlovsperioden er udløbet (tidligst %s).", d.Danish()),

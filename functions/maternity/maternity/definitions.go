@@ -38,6 +38,8 @@ type Handler struct {
 	// db is set by SetupRates: decisions and the preview then read the
 	// function's copy of the rates (table rates) instead of Rates.
 	db querier
+	// pipe is the pipeline leaves recomputed are fed back through.
+	pipe *blanket.Pipeline
 	// Now is the clock for planning reminders (tests); nil means time.Now.
 	Now func() time.Time
 }

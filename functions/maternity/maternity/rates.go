@@ -32,8 +32,9 @@ type querier interface {
 // of provisional ("2026=4845"; SICKNESS_PROVISIONAL_RATES) for years
 // without a row, and keeps it from rate.registered, the sickness function's
 // event for every rate registered or published there (the sickness function
-// owns the table of record). Decisions and the preview then read it.
-func (h *Handler) SetupRates(ctx context.Context, svc *runtime.Service, provisional string) error {
+// owns the table of record), recomputing the leaves that waited for the
+// rate (Recompute). Decisions and the preview then read it.
+func (h *Handler) SetupRates(ctx context.Context, svc *runtime.Service, pipe *blanket.Pipeline, provisional string) error {
 	sub, _ := fs.Sub(rateMigrations, "migrations/rates")
 	if err := svc.Migrate(ctx, "rates", sub); err != nil {
 		return err
@@ -53,9 +54,13 @@ func (h *Handler) SetupRates(ctx context.Context, svc *runtime.Service, provisio
 	if err != nil {
 		return fmt.Errorf("seed rates: %w", err)
 	}
-	h.db = svc.DB
+	h.db, h.pipe = svc.DB, pipe
 	runtime.On(svc, events.RateRegistered, func(ctx context.Context, tx *runtime.Tx, _ cloudevents.Event, r events.RateRegistration) error {
-		return ApplyRate(ctx, tx, r)
+		if err := ApplyRate(ctx, tx, r); err != nil {
+			return err
+		}
+		_, err := h.Recompute(ctx, tx)
+		return err
 	})
 	return nil
 }

@@ -2,16 +2,22 @@ package maternity
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/kernel"
 	"nemrefusion.dk/infra/blanket"
 	"nemrefusion.dk/infra/blanket/blankettest"
+	"nemrefusion.dk/infra/ledger"
+	"nemrefusion.dk/infra/runtime"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
@@ -32,7 +38,7 @@ func TestRateCopyIsKeptFromRateRegistered_SDL50(t *testing.T) {
 	if err := pipe.Register(ctx, k.Svc); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SetupRates(ctx, k.Svc, ""); err != nil {
+	if err := h.SetupRates(ctx, k.Svc, pipe, ""); err != nil {
 		t.Fatal(err)
 	}
 	tab, err := CurrentRates(ctx, k.Svc.DB)
@@ -78,5 +84,87 @@ func TestRateCopyIsKeptFromRateRegistered_SDL50(t *testing.T) {
 	}
 	if code := post(); code != http.StatusOK {
 		t.Fatalf("2027 with a rate: %d, want 200", code)
+	}
+}
+
+// barselsloven § 39 with the maximum of sygedagpengeloven § 50, stk. 1: an
+// employer's request for a year without a rate is decided without the
+// amount and kept as waiting; when the rate arrives (rate.registered) the
+// period is computed and fed back as the request was decided
+// (blanket.decided, refusion.expected, the delivery to UDK), once.
+func TestLeaveWithoutRateIsRecomputedWhenTheRateArrives_Once_SDL50(t *testing.T) {
+	t.Parallel()
+	k := runtimetest.Start(t, runtimetest.Options{Name: "maternity"})
+	h := &Handler{}
+	pipe, err := blanket.New(blankettest.Dataset(t), h.Definitions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := pipe.Register(ctx, k.Svc); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SetupRates(ctx, k.Svc, pipe, ""); err != nil {
+		t.Fatal(err)
+	}
+	year := time.Now().Year()
+	if kernel.DateOf(time.Now().AddDate(0, 0, -20)).Before(kernel.FirstMondayOfJanuary(year)) {
+		t.Skip("the first days of January use last year's rate; the test needs a day of this year's rate")
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	ev := blankettest.Submission(t, events.ParentalEmployerReported, id, employerRequest(t, false, leave(20, ptr(9000.0))))
+	// As the accept step does: the submission in its stream.
+	if err := k.Svc.Do(ctx, nil, func(tx *runtime.Tx) error {
+		_, err := tx.Record(ctx, ledger.Entry{Stream: id, Actor: "test:accept", Role: "system", EventType: ev.Type(), EventSource: ev.Source(), EventID: ev.ID(), Payload: ev.Data()})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	k.Deliver(t, ev)
+	results := func() []events.ParentalEmployerResult {
+		var out []events.ParentalEmployerResult
+		for _, e := range runtimetest.OfType(k.Outbox(t, id), events.BlanketDecided) {
+			var d events.BlanketDecision
+			if err := json.Unmarshal(e.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d.Result.(events.ParentalEmployerResult))
+		}
+		return out
+	}
+	if rs := results(); len(rs) != 1 || rs[0].Refusion.Complete || len(rs[0].Refusion.MissingRateYears) != 1 {
+		t.Fatalf("without a rate: %+v", rs)
+	}
+	reg, err := events.New(events.RateRegistered, "sickness", fmt.Sprintf("rates/%d", year), events.RateRegistration{ID: 77, Year: year,
+		EffectiveFrom: kernel.FirstMondayOfJanuary(year).String(), Weekly: 484500, Hourly: 13095, Source: kernel.ProvisionalSource,
+		Status: events.RateStatusProvisional, Version: 1, AddedBy: "admin-1", AddedAt: time.Now().UTC().Format(time.RFC3339)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Deliver(t, reg)
+	rs := results()
+	// 210 kr × 0.92 = 193.20, capped at 130.95 kr/hour × 37 h = 4,845.15 kr, at most the 9,000 kr wages.
+	if len(rs) != 2 || !rs[1].Refusion.Complete || rs[1].Refusion.Total != 484515 || !rs[1].Refusion.Provisional || rs[1].Version != 2 {
+		t.Fatalf("after the rate: %+v", rs)
+	}
+	out := k.Outbox(t, id)
+	exps := runtimetest.OfType(out, events.RefusionExpected)
+	var exp events.RefusionExpectation
+	_ = json.Unmarshal(exps[len(exps)-1].Data, &exp)
+	if len(exp.Periods) != 1 || exp.Periods[0].AmountOre != 484515 {
+		t.Errorf("expected refusion %+v", exp)
+	}
+	if dels := runtimetest.OfType(out, events.DeliveryRequested); len(dels) != 2 {
+		t.Errorf("%d deliveries to UDK, want 2", len(dels))
+	}
+	schemaValid(t, out)
+	// Delivered again, and another event: nothing more.
+	n := len(out)
+	k.Deliver(t, reg)
+	if err := k.Svc.Do(ctx, nil, func(tx *runtime.Tx) error { _, err := h.Recompute(ctx, tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(k.Outbox(t, id)); got != n {
+		t.Errorf("%d events after a repeated recompute, want %d", got, n)
 	}
 }
