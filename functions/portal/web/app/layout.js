@@ -1,7 +1,10 @@
 // The page frame in DKFDS markup: skip link, language switcher, header
 // (portal info with the user and log-off, solution info, main menu), main
 // content, footer (with the municipality's DPO for citizens) and the
-// session-timeout dialog.
+// session-timeout dialog. Below DKFDS's large breakpoint (992 px) the
+// header's user, log-off and main menu are hidden by DKFDS; its mobile
+// menu (the "Menu" button opening the mobile drawer: menu, the user and
+// log-off, the languages) makes them reachable (initHeader).
 
 import { html, icon } from './dom.js';
 import { t, lang, LANGS } from './i18n.js';
@@ -31,7 +34,8 @@ function languageSwitcher(path) {
   </div>`;
 }
 
-function menu(a, s, path) {
+/** The main menu's items [path, text] and the current one. */
+function menuItems(a, s, path) {
   const items = [];
   const who = s ? audience(s.claims) : null;
   if (a === 'nemrefusion' && who === 'sender') {
@@ -41,8 +45,13 @@ function menu(a, s, path) {
   } else if (a === 'inbox' && who === 'caseworker') {
     items.push(['/sagsbehandler', t('menu.inbox')]);
   }
-  if (!items.length) return '';
   const current = items.reduce((best, it) => (path.startsWith(it[0]) && it[0].length > (best?.[0].length || 0) ? it : best), null);
+  return { items, current };
+}
+
+function menu(a, s, path) {
+  const { items, current } = menuItems(a, s, path);
+  if (!items.length) return '';
   return html`<div class="navigation-menu d-print-none">
     <div class="navigation-menu-inner container">
       <nav class="nav" aria-label="${t('menu.main')}">
@@ -77,6 +86,7 @@ export function header(a, s, path) {
           <button type="button" class="function-link d-print-none log-off" data-action="logout">${icon('lock')}${t('logout')}</button>`
             : html`<button type="button" class="function-link d-print-none log-on" data-action="login">${icon('lock')}${t('login')}</button>`}
         </div>
+        <button type="button" class="button button-secondary button-menu-open js-menu-open ml-auto d-print-none" aria-haspopup="dialog" aria-controls="mobile-drawer">${icon('menu')}${t('menu.mobile.open')}</button>
       </div>
     </div>
     <div class="solution-info">
@@ -89,7 +99,70 @@ export function header(a, s, path) {
       </div>
     </div>
     ${menu(a, s, path)}
-  </header>`;
+    ${mobileDrawer(a, s, path, title)}
+  </header>
+  <div class="overlay d-print-none"></div>`;
+}
+
+/**
+ * DKFDS's mobile drawer: what the header shows on a wide screen, for a
+ * narrow one (the main menu, the user and log-off or log-on, the
+ * languages). DKFDS opens and closes it (the "Menu" and "Luk" buttons, the
+ * overlay, Escape) and keeps the focus in it while it is open.
+ */
+function mobileDrawer(a, s, path, title) {
+  const { items, current } = menuItems(a, s, path);
+  return html`<div class="mobile-drawer d-print-none" id="mobile-drawer" role="dialog" aria-modal="true" aria-labelledby="mobile-drawer-heading">
+    <div class="menu-top">
+      <h2 class="menu-heading h5 m-0" id="mobile-drawer-heading">${t('menu.mobile.heading')}</h2>
+      <button type="button" class="function-link button-menu-close js-menu-close">${icon('close')}${t('menu.mobile.close')}</button>
+    </div>
+    <div class="solution-info-mobile">
+      <p class="h5 m-0">${title}</p>
+      <p class="m-0">${t('app.authority')}</p>
+    </div>
+    ${items.length ? html`<nav class="navigation-menu-mobile" aria-label="${t('menu.main')}">
+      <ul class="mainmenu">
+        ${items.map((it) => html`<li${it === current ? html` class="active current"` : ''}><a href="${it[0]}" class="nav-link"${it === current ? html` aria-current="page"` : ''}><span>${it[1]}</span></a></li>`)}
+      </ul>
+    </nav>` : ''}
+    <div class="portal-info-mobile">
+      ${s ? html`<p class="user">${userLine(s)}</p>
+      <button type="button" class="function-link log-off" data-action="logout">${icon('lock')}${t('logout')}</button>`
+    : html`<button type="button" class="function-link log-on" data-action="login">${icon('lock')}${t('login')}</button>`}
+    </div>
+    <div class="language-switcher-mobile">
+      <h3 class="h6">${t('lang.label')}</h3>
+      <ul>
+        ${LANGS.map((l) => html`<li><a href="${path}" data-lang="${l}" lang="${l}"${l === lang() ? html` aria-current="true"` : ''}>${l === lang() ? icon('check') : ''}${t('lang.' + l)}</a></li>`)}
+      </ul>
+    </div>
+  </div>`;
+}
+
+// DKFDS's header behaviour of the drawn page (initHeader).
+let navigation = null;
+
+/**
+ * Stops DKFDS's header behaviour before the header is drawn again: its
+ * window listeners read the main menu they started on, which a page
+ * without one (logged off) no longer has.
+ */
+export function teardownHeader() {
+  navigation?.teardown();
+  navigation = null;
+}
+
+/**
+ * Starts DKFDS's header behaviour on a drawn page (the mobile menu; the
+ * main menu's overflow). Called after every draw: a redraw replaces the
+ * header, so a drawer left open (a language chosen in it) is closed.
+ */
+export function initHeader() {
+  document.body.classList.remove('mobile-nav-active');
+  if (!window.DKFDS?.Navigation) return;
+  navigation = new window.DKFDS.Navigation();
+  navigation.init();
 }
 
 /** The footer markup; dpo is {name, url} of the citizen's municipality or null. */

@@ -6,7 +6,7 @@ import { html, render } from './dom.js';
 import { t, lang, setLang } from './i18n.js';
 import { session, login, logout, config, audience } from './auth.js';
 import { api } from './api.js';
-import { area, setTheme, header, footer, sessionModal } from './layout.js';
+import { area, setTheme, header, footer, sessionModal, initHeader, teardownHeader } from './layout.js';
 import * as common from './pages/common.js';
 import * as sender from './pages/sender.js';
 import * as prepared from './pages/prepared.js';
@@ -119,11 +119,13 @@ function draw(page) {
   document.documentElement.lang = lang();
   const s = session();
   const cfgWarn = 120;
+  teardownHeader();
   render(app, html`${header(a, s, path + location.search)}
     <div class="container page-container">
       <main id="main-content" class="py-7">${page.body}</main>
     </div>
     ${footer(a, a === 'mitsygefravaer' ? dpo : null)}`);
+  initHeader();
   render(document.getElementById('modals'), sessionModal(Math.round(cfgWarn / 60)));
   sessionModalObj = window.DKFDS ? new window.DKFDS.Modal(document.getElementById('session-modal')) : null;
   sessionModalObj?.init();

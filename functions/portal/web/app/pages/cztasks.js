@@ -19,7 +19,7 @@ import { blankets } from './sender.js';
 const L = (key) => ({ da: t(key), en: t(key) });
 
 /** The questions of a task kind for a kind of person. */
-function fieldsOf(kind, personKind) {
+export function fieldsOf(kind, personKind) {
   const yes = (path, key, showIf) => field(path, 'boolean', { label: L(key), required: !showIf, showIf, requiredIf: showIf });
   switch (kind) {
     case 'comment':
