@@ -21,6 +21,25 @@ import (
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
+// ratesKit runs the parental definitions with the function's copy of the
+// rates (SetupRates, seeded from rates.json only).
+func ratesKit(t *testing.T) (*runtimetest.Kit, *Handler) {
+	t.Helper()
+	k := runtimetest.Start(t, runtimetest.Options{Name: "maternity"})
+	h := &Handler{}
+	pipe, err := blanket.New(blankettest.Dataset(t), h.Definitions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pipe.Register(context.Background(), k.Svc); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SetupRates(context.Background(), k.Svc, pipe, ""); err != nil {
+		t.Fatal(err)
+	}
+	return k, h
+}
+
 // The maternity function keeps its own copy of the maximum rates from the
 // sickness function's rate.registered (the barselsdagpenge maximum is the
 // sygedagpenge maximum, sygedagpengeloven § 50, stk. 1): seeded from
@@ -28,19 +47,8 @@ import (
 // nothing, and the preview answers 422 until the rate is there.
 func TestRateCopyIsKeptFromRateRegistered_SDL50(t *testing.T) {
 	t.Parallel()
-	k := runtimetest.Start(t, runtimetest.Options{Name: "maternity"})
-	h := &Handler{}
-	pipe, err := blanket.New(blankettest.Dataset(t), h.Definitions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, h := ratesKit(t)
 	ctx := context.Background()
-	if err := pipe.Register(ctx, k.Svc); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.SetupRates(ctx, k.Svc, pipe, ""); err != nil {
-		t.Fatal(err)
-	}
 	tab, err := CurrentRates(ctx, k.Svc.DB)
 	if err != nil || len(tab.Rates()) != 8 {
 		t.Fatalf("seeded copy %+v %v, want the 8 committed rates", tab.Rates(), err)
@@ -94,19 +102,8 @@ func TestRateCopyIsKeptFromRateRegistered_SDL50(t *testing.T) {
 // (blanket.decided, refusion.expected, the delivery to UDK), once.
 func TestLeaveWithoutRateIsRecomputedWhenTheRateArrives_Once_SDL50(t *testing.T) {
 	t.Parallel()
-	k := runtimetest.Start(t, runtimetest.Options{Name: "maternity"})
-	h := &Handler{}
-	pipe, err := blanket.New(blankettest.Dataset(t), h.Definitions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, h := ratesKit(t)
 	ctx := context.Background()
-	if err := pipe.Register(ctx, k.Svc); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.SetupRates(ctx, k.Svc, pipe, ""); err != nil {
-		t.Fatal(err)
-	}
 	year := time.Now().Year()
 	if kernel.DateOf(time.Now().AddDate(0, 0, -20)).Before(kernel.FirstMondayOfJanuary(year)) {
 		t.Skip("the first days of January use last year's rate; the test needs a day of this year's rate")
