@@ -209,6 +209,11 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
 				return jsonReq("POST", "/api/v1/deliveries/"+r.ID+"/ack", map[string]string{"cursor": "0"})
 			}, View: sinkView}},
+		// The caseworkers' inbox (issue 20): another authority's is 404.
+		"GET /api/v1/deliveries/{recipient}/inbox": {{Kind: kindRecord, Records: streams, Missing: missingRecipient,
+			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
+				return get("/api/v1/deliveries/" + r.ID + "/inbox?limit=5")
+			}}},
 		"GET /api/v1/deliveries/{recipient}/items/{id...}": {{Kind: kindRecord, Records: []*authzRecord{w.item101, w.item751}, Missing: sameStreamMissingItem,
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq {
 				return get("/api/v1/deliveries/" + r.ID + "/items/" + r.Part)
