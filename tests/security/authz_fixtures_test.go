@@ -259,6 +259,18 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 			}}},
 		"GET /api/v1/admin/contribution-key": {{Kind: kindRole, Allowed: []string{pAdmin, pCW, pCWAarhus, pCS, pCSAarhus, pUDK}, OwnOK: []int{422},
 			Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/api/v1/admin/contribution-key") }}},
+		// The maximum rate table (sickness): administrators only. The writes
+		// the matrix sends change nothing (a bad rate is 400, an unknown id 404).
+		"GET /api/v1/admin/rates": {{Kind: kindRole, Allowed: []string{pAdmin},
+			Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/api/v1/admin/rates") }}},
+		"POST /api/v1/admin/rates": {{Kind: kindRole, Write: true, Allowed: []string{pAdmin}, OwnOK: []int{400},
+			Req: func(*authzWorld, *authzRecord, string) authzReq {
+				return jsonReq("POST", "/api/v1/admin/rates", map[string]any{"year": 0, "weekly": 0, "status": "matrix"})
+			}}},
+		"POST /api/v1/admin/rates/{id}/publish": {{Kind: kindRole, Write: true, Allowed: []string{pAdmin}, OwnOK: []int{404},
+			Req: func(*authzWorld, *authzRecord, string) authzReq {
+				return jsonReq("POST", "/api/v1/admin/rates/999999999/publish", map[string]any{"source": "matrix"})
+			}}},
 		// Previews.
 		"POST /api/v1/refusion/preview": {{Kind: kindRole, Allowed: senders, OwnOK: []int{422},
 			Req: func(*authzWorld, *authzRecord, string) authzReq {
