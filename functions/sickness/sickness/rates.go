@@ -85,21 +85,35 @@ func scanRate(row pgx.Row) (RateRow, error) {
 }
 
 // SeedRates puts every rate of the committed table (kernel.DefaultTable)
-// whose year has no rate yet into max_rates, as published version 1 by
-// SeedActor. A year already in the table is left as it is.
-func SeedRates(ctx context.Context, q querier) error {
+// into max_rates, added by SeedActor: as published version 1 of a year
+// that has no rate yet, or as the next version of a year whose rate in use
+// is provisional (the committed file now has the published one). A year
+// whose rate is published is left as it is. It returns the versions that
+// replaced a provisional rate (to be sent and recomputed); q must hold
+// ratesLock exclusively.
+func SeedRates(ctx context.Context, q querier) ([]RateRow, error) {
 	tab, err := kernel.DefaultTable()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var replaced []RateRow
 	for _, r := range tab.Rates() {
-		if _, err := q.Exec(ctx, `INSERT INTO max_rates (year, version, effective_from, weekly_ore, hourly_ore, source, status, added_by)
-			SELECT $1, 1, $2, $3, $4, $5, 'published', $6 WHERE NOT EXISTS (SELECT 1 FROM max_rates WHERE year = $1)`,
-			r.Year, r.EffectiveFrom.Time(), r.Weekly.Ore(), r.Hourly.Ore(), r.Source, SeedActor); err != nil {
-			return fmt.Errorf("seed rate %d: %w", r.Year, err)
+		cur, ok, err := currentOf(ctx, q, r.Year)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("seed rate %d: %w", r.Year, err)
+		case ok && cur.Status == events.RateStatusPublished:
+			continue
+		}
+		row, err := insertRate(ctx, q, r, cur.Version+1, SeedActor)
+		if err != nil {
+			return nil, fmt.Errorf("seed rate %d: %w", r.Year, err)
+		}
+		if ok {
+			replaced = append(replaced, row)
 		}
 	}
-	return nil
+	return replaced, nil
 }
 
 // ListRates returns every version of every rate, by year and version.

@@ -320,3 +320,31 @@ func TestPreviewReadsTheRateTable_422UntilTheRateIsRegistered_SDL50(t *testing.T
 		t.Fatalf("%d %v", code, out)
 	}
 }
+
+// A year whose rate in use is provisional gets the committed published rate
+// as its next version when the function starts (SeedRates), to be sent and
+// recomputed; a published year is left as it is (sygedagpengeloven § 50).
+func TestSeedRatesPublishesACommittedRateOverAProvisionalOne_SDL50(t *testing.T) {
+	t.Parallel()
+	f := newRatesFixture(t)
+	ctx := context.Background()
+	if _, err := f.Svc.DB.Exec(ctx, `INSERT INTO max_rates (year, version, effective_from, weekly_ore, hourly_ore, source, status, added_by)
+		VALUES (2013, 2, '2013-01-07', 400000, 10811, 'test', 'provisional', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	var replaced []RateRow
+	if err := f.Svc.Do(ctx, nil, func(tx *runtime.Tx) error {
+		var err error
+		replaced, err = SeedRates(ctx, tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(replaced) != 1 || replaced[0].Year != 2013 || replaced[0].Version != 3 || replaced[0].Weekly != kernel.Kr(4005, 0) ||
+		replaced[0].Status != events.RateStatusPublished || replaced[0].AddedBy != SeedActor {
+		t.Fatalf("replaced %+v, want 2013's committed 4,005 kr as version 3", replaced)
+	}
+	if got := len(f.list(t)); got != 10 {
+		t.Errorf("%d versions, want the 8 seeded, the provisional and the republished", got)
+	}
+}

@@ -26,7 +26,9 @@ const (
 )
 
 // SetupRates makes the rate table the source of the rates (blanket.Function
-// Setup): it migrates max_rates, seeds it from the committed rates.json,
+// Setup): it migrates max_rates, seeds it from the committed rates.json
+// (SeedRates; a committed rate that replaces a provisional one is sent and
+// recomputed),
 // serves GET/POST /api/v1/admin/rates and POST
 // /api/v1/admin/rates/{id}/publish to administrators, and recomputes on
 // rate.registered (its own event: a safety net for a recompute the admin
@@ -41,12 +43,20 @@ func (h *Handler) SetupRates(ctx context.Context, svc *runtime.Service, pipe *bl
 	if err != nil {
 		return err
 	}
+	var replaced []RateRow
 	err = svc.Do(ctx, nil, func(tx *runtime.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, ratesLock); err != nil {
 			return err
 		}
-		if err := SeedRates(ctx, tx); err != nil {
+		if replaced, err = SeedRates(ctx, tx); err != nil {
 			return err
+		}
+		for _, row := range replaced {
+			// The committed file published a rate that was provisional here:
+			// the maternity function's copy and the recompute follow it.
+			if _, err := tx.Emit(ctx, events.RateRegistered, fmt.Sprintf("rates/%d", row.Year), row.Event()); err != nil {
+				return err
+			}
 		}
 		for _, r := range prov.Rates() {
 			if !r.Provisional {
@@ -64,6 +74,12 @@ func (h *Handler) SetupRates(ctx context.Context, svc *runtime.Service, pipe *bl
 		return fmt.Errorf("seed rates: %w", err)
 	}
 	h.db, h.pipe = svc.DB, pipe
+	if len(replaced) > 0 {
+		if err := svc.Do(ctx, nil, func(tx *runtime.Tx) error { _, err := h.Recompute(ctx, tx); return err }); err != nil {
+			// rate.registered, sent above, recomputes again when delivered.
+			svc.Log.WarnContext(ctx, "recompute after seeding rates failed; rate.registered retries it", "err", err.Error())
+		}
+	}
 	admin := auth.Require(v, auth.RoleAdmin)
 	svc.Mux.Handle("GET "+RatesPath, admin(http.HandlerFunc(h.listRates)))
 	svc.Mux.Handle("POST "+RatesPath, admin(h.changeRate(svc, func(ctx context.Context, tx *runtime.Tx, r *http.Request, who string) (RateRow, error) {
