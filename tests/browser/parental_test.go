@@ -230,6 +230,11 @@ func TestParentalEmployerFromLoginToReceipt(t *testing.T) {
 	if r := cells(t, ctx, "#case-facts"); !strings.Contains(r, "Udbetaling Danmark") {
 		t.Errorf("the parental-leave case's recipient: %q", r)
 	}
+	// Udbetaling Danmark has the case, not a municipality, and no
+	// sickness wording (raskmelding) is the next step.
+	if m := text(t, ctx, "main"); strings.Contains(m, "kommunen") || strings.Contains(m, "Kommunen") || strings.Contains(m, "raskmelding") {
+		t.Errorf("the parental-leave case speaks of the municipality or recovery: %q", m)
+	}
 	checkPage(t, ctx, "parental-10-case")
 }
 

@@ -393,6 +393,7 @@ func writeCSV(w http.ResponseWriter, rows []AbsenceSummary) {
 // or ask refusion for the next period; otherwise wait for the
 // municipality, or nothing for a closed case or a blanket without feedback.
 func nextAction(s AbsenceSummary) NextAction {
+	b, _ := events.BlanketOf(s.Blanket)
 	switch {
 	case s.Status == "rejected":
 		return NextAction{"resubmit", "Ret fejlene og indsend igen.", "Correct the errors and submit again."}
@@ -402,10 +403,13 @@ func nextAction(s AbsenceSummary) NextAction {
 		return NextAction{"deadline", s.NextDeadline.TextDa, s.NextDeadline.TextEn}
 	case !s.Feedback:
 		return NextAction{"none", "Ingen – blanketten giver ingen tilbagemelding.", "None – the form has no feedback."}
-	case s.LastAbsenceDay == "" && s.State != "recovered":
+	case b.Family == events.FamilySickness && s.LastAbsenceDay == "" && s.State != "recovered":
+		// Only sickness has these follow-ups (recovery, next period).
 		return NextAction{"follow-up", "Meld raskmelding, eller søg refusion for næste periode.", "Report recovery, or ask refusion for the next period."}
 	case s.Status == "paid" || (s.PaidOre > 0 && s.Decisions > 0):
 		return NextAction{"none", "Ingen lige nu.", "None right now."}
+	case b.Recipient == events.ToUDK:
+		return NextAction{"await", "Afvent Udbetaling Danmarks behandling.", "Wait for Udbetaling Danmark."}
 	}
 	return NextAction{"await", "Afvent kommunens behandling.", "Wait for the municipality."}
 }

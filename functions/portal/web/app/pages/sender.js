@@ -79,25 +79,31 @@ export function rememberReceipt(rc, { title, blanket, followUp, firstAbsenceDay 
   sessionStorage.setItem('nr.receipt.' + rc.stream, JSON.stringify({ ...rc, title, blanket, followUp: Boolean(followUp), base }));
 }
 
-function statusText(s) {
+/** Text key k for a case at recipient rec: Udbetaling Danmark's own wording (k.udk) where there is one. */
+function atRecipient(k, rec, vars) {
+  if (String(rec || '').toUpperCase() === 'UDK' && t(k + '.udk') !== k + '.udk') return t(k + '.udk', vars);
+  return t(k, vars);
+}
+
+function statusText(s, rec) {
   const k = 'status.' + (s || 'received').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-  const v = t(k);
+  const v = atRecipient(k, rec);
   return v === k ? s : v;
 }
 
 // ---------- overview ----------
 
 /** The title of a blanket type, from the hints (or the type itself). */
-export async function blanketTitle(type) {
+export async function blanketTitle(type, short) {
   const b = (await blankets()).find((x) => x.type === type);
-  return b ? pick(b.title) : (type || '').replace('dk.nemrefusion.', '');
+  return b ? pick((short && b.short) || b.title) : (type || '').replace('dk.nemrefusion.', '');
 }
 
 /** A status as a DKFDS badge: rejected is an error, paid and decided a success. */
 function statusBadge(a) {
   if (a.pending) return html`<span class="badge badge-info">${t('overview.pending')}</span>`;
   const cls = a.status === 'rejected' ? 'badge-error' : a.status === 'paid' || a.status === 'decided' ? 'badge-success' : 'badge-info';
-  return html`<span class="badge ${cls}">${statusText(a.status)}</span>`;
+  return html`<span class="badge ${cls}">${statusText(a.status, a.recipient)}</span>`;
 }
 
 // One row per absence (or rejected submission), six columns so a row stays
@@ -107,8 +113,8 @@ function absenceRows(list, titles) {
   const l = lang();
   const days = (a) => (a.firstAbsenceDay ? html`${formatShortDate(a.firstAbsenceDay, l)} –${a.lastAbsenceDay ? html` ${formatShortDate(a.lastAbsenceDay, l)}` : ''}` : '–');
   return list.map((a) => html`<tr data-absence="${a.absenceId}" data-status="${a.pending ? 'pending' : a.status}">
-    <td class="js-person">${a.person?.name || '–'}${a.person?.cprMasked ? html`<br><span class="form-hint">${a.person.cprMasked}</span>` : ''}</td>
-    <td><span class="js-form">${titles[a.blanket] || a.kind || '–'}</span><br><span class="form-hint js-receipt">${a.receipt || '–'}</span>${a.caseNumber ? html`<br><span class="form-hint">${t('case.number')} ${a.caseNumber}</span>` : ''}</td>
+    <td class="js-person">${a.person?.name || '–'}${a.person?.cprMasked ? html`<br><span class="form-hint nobr">${a.person.cprMasked}</span>` : ''}</td>
+    <td><span class="js-form">${titles[a.blanket] || a.kind || '–'}</span><br><span class="form-hint nobr js-receipt">${a.receipt || '–'}</span>${a.caseNumber ? html`<br><span class="form-hint">${atRecipient('case.number', a.recipient)} ${a.caseNumber}</span>` : ''}</td>
     <td class="js-days nobr">${days(a)}</td>
     <td class="js-status">${statusBadge(a)}${a.status !== 'rejected' && (a.recipientName || a.recipient) ? html`<br><span class="form-hint js-recipient">${a.recipientName || a.recipient}</span>` : ''}</td>
     <td class="js-deadline nobr">${a.nextDeadline?.date ? formatShortDate(a.nextDeadline.date, l) : a.status === 'rejected' ? '–' : t('overview.noDeadline')}</td>
@@ -259,7 +265,7 @@ export function overview(query) {
         .map((a) => ({ ...a, pending: true }));
       const rows = [...pending, ...list];
       const titles = {};
-      for (const a of rows) titles[a.blanket] = a.title ? pick(a.title) : await blanketTitle(a.blanket);
+      for (const a of rows) titles[a.blanket] = await blanketTitle(a.blanket, true);
       const total = Number.isFinite(res?.total) ? res.total : null;
       const from = (lq.page - 1) * PAGE;
       const pages = total !== null ? Math.max(1, Math.ceil(total / PAGE)) : lq.page + (res?.more ? 1 : 0);
@@ -996,8 +1002,8 @@ export function caseView(id) {
           <p class="alert-text">${t('case.differences.text')}</p></div></div>` : ''}
         <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('case.facts')}">
         <table class="table structured-list" id="case-facts"><tbody>
-          <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status)}${v.statusAt ? html` <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span>` : ''}</td></tr>
-          ${rejected ? '' : html`<tr><th scope="row">${t('case.number')}</th><td>${v.caseNumber || t('case.noNumber')}</td></tr>`}
+          <tr><th scope="row">${t('overview.col.status')}</th><td>${statusText(v.status, v.recipient)}${v.statusAt ? html` <span class="form-hint">(${formatDateTime(v.statusAt, l)})</span>` : ''}</td></tr>
+          ${rejected ? '' : html`<tr><th scope="row">${atRecipient('case.number', v.recipient)}</th><td>${v.caseNumber || atRecipient('case.noNumber', v.recipient)}</td></tr>`}
           ${rejected ? '' : html`<tr><th scope="row">${t('case.recipient')}</th><td>${v.recipientName || sum?.recipientName || v.recipient || '–'}</td></tr>`}
           ${sum ? html`<tr><th scope="row">${t('receipt.number')}</th><td>${sum.receipt}</td></tr>
           ${sum.firstAbsenceDay ? html`<tr><th scope="row">${t('case.period')}</th><td>${formatDate(sum.firstAbsenceDay, l)} –${sum.lastAbsenceDay ? html` ${formatDate(sum.lastAbsenceDay, l)}` : rejected ? '' : html` ${t('case.stillSick')}`}</td></tr>` : ''}
@@ -1026,7 +1032,7 @@ export function caseView(id) {
     v.payments.map((p) => html`<tr><td>${formatDate(p.paidOn, l)}</td><td>${formatDate(p.periodFrom, l)} – ${formatDate(p.periodTo, l)}</td><td>${kroner(p.amountOre)}</td><td>${p.paymentReference}</td></tr>`)) : html`<p>${t('case.none')}</p>`}
 
         <h2>${t('case.reconciliation')}</h2>
-        <p>${t('case.reconciliation.lead')}</p>
+        <p>${atRecipient('case.reconciliation.lead', v.recipient)}</p>
         ${r.periods.length ? table('case-reconciliation', t('case.reconciliation'), [t('case.col.period'), t('case.col.expected'), t('case.col.decided'), t('case.col.paid'), t('case.col.status')],
     r.periods.map((p) => html`<tr${p.flags.length ? html` class="reconcile-difference"` : ''}>
       <td>${formatDate(p.from, l)} – ${formatDate(p.to, l)}</td>
@@ -1035,9 +1041,9 @@ export function caseView(id) {
       <td>${kroner(p.paidOre)}</td>
       <td>${lineStatus(p.status)}${p.flags.map((f) => html`<br><strong class="reconcile-flag">${icon('warning')}${flagText(f)}</strong>`)}</td></tr>`)) : html`<p>${t('case.reconciliation.none')}</p>`}
 
-        <h2>${t('case.history')}</h2>
-        ${v.history.length ? table('case-history', t('case.history'), [t('case.col.date'), t('overview.col.status')],
-    v.history.map((h) => html`<tr><td>${formatDateTime(h.changedAt, l)}</td><td>${statusText(h.status)}${h.noteDa ? html`<br><span class="form-hint">${l === 'en' ? h.noteEn : h.noteDa}</span>` : ''}</td></tr>`)) : html`<p>${t('case.history.none')}</p>`}`}`);
+        <h2>${atRecipient('case.history', v.recipient)}</h2>
+        ${v.history.length ? table('case-history', atRecipient('case.history', v.recipient), [t('case.col.date'), t('overview.col.status')],
+    v.history.map((h) => html`<tr><td>${formatDateTime(h.changedAt, l)}</td><td>${statusText(h.status, v.recipient)}${h.noteDa ? html`<br><span class="form-hint">${l === 'en' ? h.noteEn : h.noteDa}</span>` : ''}</td></tr>`)) : html`<p>${atRecipient('case.history.none', v.recipient)}</p>`}`}`);
       // An offered blanket starts from the case's answers (prefill).
       for (const a of box.querySelectorAll('[data-offer]')) {
         a.addEventListener('click', () => {
