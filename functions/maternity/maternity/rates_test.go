@@ -99,7 +99,8 @@ func TestRateCopyIsKeptFromRateRegistered_SDL50(t *testing.T) {
 // employer's request for a year without a rate is decided without the
 // amount and kept as waiting; when the rate arrives (rate.registered) the
 // period is computed and fed back as the request was decided
-// (blanket.decided, refusion.expected, the delivery to UDK), once.
+// (blanket.decided, refusion.expected, the delivery to UDK), once; the
+// rate published at another amount computes it again.
 func TestLeaveWithoutRateIsRecomputedWhenTheRateArrives_Once_SDL50(t *testing.T) {
 	t.Parallel()
 	k, h := ratesKit(t)
@@ -163,5 +164,27 @@ func TestLeaveWithoutRateIsRecomputedWhenTheRateArrives_Once_SDL50(t *testing.T)
 	}
 	if got := len(k.Outbox(t, id)); got != n {
 		t.Errorf("%d events after a repeated recompute, want %d", got, n)
+	}
+
+	// Published at another amount: computed again, no longer provisional;
+	// then nothing more.
+	pub, err := events.New(events.RateRegistered, "sickness", fmt.Sprintf("rates/%d", year), events.RateRegistration{ID: 78, Year: year,
+		EffectiveFrom: kernel.FirstMondayOfJanuary(year).String(), Weekly: 488400, Hourly: 13200, Source: "https://bm.dk/satser/",
+		Status: events.RateStatusPublished, Version: 2, AddedBy: "admin-1", AddedAt: time.Now().UTC().Format(time.RFC3339)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Deliver(t, pub)
+	rs = results()
+	// 132.00 kr/hour × 37 h = 4,884.00 kr.
+	if len(rs) != 3 || rs[2].Refusion.Total != 488400 || rs[2].Refusion.Provisional {
+		t.Fatalf("after publishing: %+v", rs)
+	}
+	n = len(k.Outbox(t, id))
+	if err := k.Svc.Do(ctx, nil, func(tx *runtime.Tx) error { _, err := h.Recompute(ctx, tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(k.Outbox(t, id)); got != n {
+		t.Errorf("%d events after recomputing a published rate again, want %d", got, n)
 	}
 }

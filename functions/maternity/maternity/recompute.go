@@ -27,18 +27,22 @@ func expectation(l barsel.Leave, at time.Time) events.RefusionExpectation {
 	return exp
 }
 
-// rateWait is what an employer's request res left without an amount for
-// want of a maximum rate (its periods without a refusion), with what is
-// needed to compute them later; ok false when nothing waits.
+// rateWait is what an employer's request res left without a final amount
+// for want of a published maximum rate: its periods without a refusion (no
+// rate) and those computed with a provisional rate, with what is needed to
+// compute them again; ok false when nothing waits.
 func rateWait(req barsel.Request, res barsel.Result) (barsel.RateWait, bool) {
-	if res.Complete {
+	if res.Complete && !res.Provisional {
 		return barsel.RateWait{}, false
 	}
 	w := barsel.RateWait{HourlyEarnings: req.HourlyEarnings, LeaveContinues: req.LeaveContinues, ReceivedOn: req.ReceivedOn,
 		Years: slices.Clone(res.MissingRateYears), Earlier: slices.Clone(req.Earlier)}
 	for _, p := range res.Periods {
-		if p.Refusion == nil {
+		if p.Refusion == nil || p.Provisional {
 			w.Periods = append(w.Periods, p.Period)
+			if y := p.From.Year(); p.Provisional && !slices.Contains(w.Years, y) {
+				w.Years = append(w.Years, y)
+			}
 		} else {
 			w.Earlier = append(w.Earlier, p.Period)
 		}
@@ -46,13 +50,33 @@ func rateWait(req barsel.Request, res barsel.Result) (barsel.RateWait, bool) {
 	return w, len(w.Periods) > 0
 }
 
-// recomputeLeave computes the periods of l that waited for a maximum rate
-// with rates (barselsloven § 39; the rate in force on each period's first
-// day, sygedagpengeloven § 50, stk. 1), as the request that reported them
-// was decided (its earnings, its day received, the periods known then). It
-// returns the leave with their refusion expected, the result of the last
-// request computed, its reasons, and changed false when no waiting period
-// has a rate yet (a repeated recompute changes nothing).
+// expect puts the refusion of period p in place of its earlier expected
+// amount (or adds it) and reports whether that changed anything.
+func expect(list []events.ExpectedPeriod, p barsel.PeriodResult) ([]events.ExpectedPeriod, bool) {
+	e := events.ExpectedPeriod{From: p.From.String(), To: p.To.String(), AmountOre: p.Refusion.Ore()}
+	i := slices.IndexFunc(list, func(x events.ExpectedPeriod) bool { return x.From == e.From && x.To == e.To })
+	if i < 0 {
+		list = append(list, e)
+		slices.SortStableFunc(list, func(a, b events.ExpectedPeriod) int { return strings.Compare(a.From, b.From) })
+		return list, true
+	}
+	if list[i].AmountOre == e.AmountOre {
+		return list, false
+	}
+	list[i] = e
+	return list, true
+}
+
+// recomputeLeave computes the periods of l that waited for a maximum rate,
+// or were computed with a provisional one, with rates (barselsloven § 39;
+// the rate in force on each period's first day, sygedagpengeloven § 50,
+// stk. 1), as the request that reported them was decided (its earnings,
+// its day received, the periods known then). It returns the leave with
+// their refusion expected, the result of the last request whose amount
+// changed, its reasons, and changed false when no amount changed (a rate
+// still missing, or a provisional rate published at the same amount), so a
+// repeated recompute changes nothing. A request stays waiting while a rate
+// it uses is provisional.
 func recomputeLeave(l barsel.Leave, rates kernel.Table) (barsel.Leave, barsel.Result, []kernel.Reason, bool, error) {
 	var keep []barsel.RateWait
 	var last barsel.Result
@@ -68,16 +92,24 @@ func recomputeLeave(l barsel.Leave, rates kernel.Table) (barsel.Leave, barsel.Re
 			keep = append(keep, w)
 			continue
 		}
-		for _, p := range res.Periods {
-			if p.Refusion != nil {
-				l.Expected = append(l.Expected, events.ExpectedPeriod{From: p.From.String(), To: p.To.String(), AmountOre: p.Refusion.Ore()})
-			}
+		if res.Provisional {
+			keep = append(keep, w)
 		}
-		slices.SortStableFunc(l.Expected, func(a, b events.ExpectedPeriod) int { return strings.Compare(a.From, b.From) })
-		last, years = res, append(years, w.Years...)
-		reasons = append(reasons, res.Reasons...)
+		moved := false
+		for _, p := range res.Periods {
+			if p.Refusion == nil {
+				continue
+			}
+			var ch bool
+			l.Expected, ch = expect(l.Expected, p)
+			moved = moved || ch
+		}
+		if moved {
+			last, years = res, append(years, w.Years...)
+			reasons = append(reasons, res.Reasons...)
+		}
 	}
-	if len(keep) == len(l.RateWaiting) {
+	if len(years) == 0 {
 		return l, last, nil, false, nil
 	}
 	l.RateWaiting = keep
@@ -87,8 +119,8 @@ func recomputeLeave(l barsel.Leave, rates kernel.Table) (barsel.Leave, barsel.Re
 		list = append(list, fmt.Sprint(y))
 	}
 	reasons = append(reasons, kernel.Reason{Rule: "barsl-39-recomputed", Law: "barselsloven § 39; sygedagpengeloven § 50, stk. 1", Source: barsel.SourceMaxRate,
-		TextDa: "Refusionen er beregnet, da den højeste dagpengesats for " + strings.Join(list, ", ") + " blev kendt.",
-		TextEn: "The refusion was computed when the maximum dagpenge rate for " + strings.Join(list, ", ") + " became known.",
+		TextDa: "Refusionen er beregnet igen, da den højeste dagpengesats for " + strings.Join(list, ", ") + " blev kendt.",
+		TextEn: "The refusion was computed again when the maximum dagpenge rate for " + strings.Join(list, ", ") + " became known.",
 		Inputs: map[string]any{"years": years}})
 	return l, last, reasons, true, nil
 }
