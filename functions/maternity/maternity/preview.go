@@ -29,8 +29,11 @@ type NoRateProblem struct {
 	Code   string `json:"code"`
 	Years  []int  `json:"years"`
 	Year   int    `json:"year"`
-	Da     string `json:"da"`
-	En     string `json:"en"`
+	// EffectiveFrom is the day Year's rate would take effect (the first
+	// Monday of January, sygedagpengeloven § 50, stk. 1).
+	EffectiveFrom string `json:"effectiveFrom"`
+	Da            string `json:"da"`
+	En            string `json:"en"`
 }
 
 // previewBody is the preview request: the employer's periods and hourly
@@ -80,9 +83,9 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 		if !res.Complete {
 			y := res.MissingRateYears[0]
 			runtime.WriteJSON(w, http.StatusUnprocessableEntity, NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate",
-				Years: res.MissingRateYears, Year: y,
-				Da: fmt.Sprintf("Der er ingen højeste dagpengesats for %d i systemet, så refusionen kan ikke beregnes.", y),
-				En: fmt.Sprintf("No maximum dagpenge rate for %d is configured, so the refusion cannot be computed.", y)})
+				Years: res.MissingRateYears, Year: y, EffectiveFrom: kernel.FirstMondayOfJanuary(y).String(),
+				Da: fmt.Sprintf("Der er ingen højeste dagpengesats for %d i systemet (den gælder fra første mandag i januar, %s), så refusionen kan ikke beregnes, før en administrator har registreret satsen.", y, kernel.FirstMondayOfJanuary(y).Danish()),
+				En: fmt.Sprintf("No maximum dagpenge rate for %d is configured (it applies from the first Monday of January, %s), so the refusion cannot be computed until an administrator registers the rate.", y, kernel.FirstMondayOfJanuary(y).English())})
 			return
 		}
 		runtime.WriteJSON(w, http.StatusOK, res)

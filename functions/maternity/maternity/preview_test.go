@@ -57,4 +57,9 @@ func TestPreviewAnswersRefusionFieldsAndMissingRate(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || out["year"] != 2025.0 || out["code"] != "no-rate" {
 		t.Errorf("2025 has no rate: %d %v", code, out)
 	}
+	// sygedagpengeloven § 50, stk. 1: the answer names when the 2025 rate
+	// would take effect, in Danish and English.
+	if out["effectiveFrom"] != "2025-01-06" || !strings.Contains(out["da"].(string), "6. januar 2025") || !strings.Contains(out["en"].(string), "6 January 2025") {
+		t.Errorf("422 does not name the effective date: %v", out)
+	}
 }
