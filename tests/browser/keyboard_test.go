@@ -34,7 +34,13 @@ func TestKeyboardOnlyCompletesAForm(t *testing.T) {
 		waitMoved(t, ctx, before)
 	}
 
-	// The only blanket of a self-employed person: Space selects it.
+	// The self-employed person's first blanket is their sickness report
+	// (their parental leave and § 136 forms follow): Space selects it.
+	var slug string
+	run(t, ctx, "first option", chromedp.Evaluate(`document.querySelector('#blanket-option1')?.value || ''`, &slug))
+	if slug != "selvstaendig" {
+		t.Fatalf("the first blanket offered to the self-employed is %q, want the sickness report", slug)
+	}
 	tabTo(t, ctx, `#blanket-option1`)
 	run(t, ctx, "select", press(" "))
 	enterOn(`#choose-form button[type=submit]`)
