@@ -127,7 +127,7 @@ var (
 var registry = index(
 	// Sickness: reports go to the municipality.
 	form[SicknessEmployerReport](Blanket{Type: SicknessEmployerReported,
-		TitleDa: "Sygefravær og anmodning om refusion", TitleEn: "Sickness absence and request for refusion",
+		TitleDa: "Sygefravær og anmodning om refusion", TitleEn: "Sickness absence and request for reimbursement",
 		Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Feedback: true, Notification: true, Delivery: "sickness.report"}),
 	form[SicknessSelfEmployedReport](Blanket{Type: SicknessSelfEmployedReported,
@@ -143,7 +143,7 @@ var registry = index(
 		Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Notification: true, Delivery: "sickness.early-follow-up"}),
 	form[SicknessPeriodReport](Blanket{Type: SicknessPeriodReported,
-		TitleDa: "Anmodning om refusion for næste periode", TitleEn: "Request for refusion for the next period",
+		TitleDa: "Anmodning om refusion for næste periode", TitleEn: "Request for reimbursement for the next period",
 		Family: FamilySickness, Senders: employers,
 		Recipient: ToMunicipality, Feedback: true}),
 	form[SicknessRecoveryReport](Blanket{Type: SicknessRecoveryReported,
@@ -163,7 +163,7 @@ var registry = index(
 	// § 40 stk. 1); the employee is told what the employer reported
 	// (§ 40 stk. 6).
 	form[ParentalEmployerReport](Blanket{Type: ParentalEmployerReported,
-		TitleDa: "Refusion af barselsdagpenge", TitleEn: "Refusion of parental leave benefit",
+		TitleDa: "Refusion af barselsdagpenge", TitleEn: "Reimbursement of parental leave benefit",
 		Family: FamilyParental, Senders: employers,
 		Recipient: ToUDK, Feedback: true, Notification: true, Delivery: "parental.report"}),
 	form[ParentalSelfEmployedReport](Blanket{Type: ParentalSelfEmployedReported,
@@ -189,7 +189,7 @@ var registry = index(
 		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Delivery: "subsidy.flexjob"}),
 	form[SubsidyJobClarificationRequest](Blanket{Type: SubsidyJobClarificationRequested,
-		TitleDa: "Refusion af ressourceforløbsydelse under jobafklaring", TitleEn: "Refusion of resource allowance during job clarification",
+		TitleDa: "Refusion af ressourceforløbsydelse under jobafklaring", TitleEn: "Reimbursement of resource allowance during job clarification",
 		Family: FamilySubsidy, Senders: employers,
 		Recipient: ToMunicipality, Notification: true, Delivery: "subsidy.jobclarification"}),
 	form[SubsidyAdultApprenticeRequest](Blanket{Type: SubsidyAdultApprenticeRequested,

@@ -24,7 +24,7 @@ type form struct {
 // to that); the titles are the registry's (events.Blanket.TitleDa/En).
 var forms = map[string]form{
 	events.SicknessEmployerReported: {"Anmeldelsen er sendt til den sygemeldtes kommune, %s, som behandler sagen om sygedagpenge og refusion.",
-		"The report has been sent to the municipality of the employee, %s, which handles sickness benefit and refusion."},
+		"The report has been sent to the municipality of the employee, %s, which handles sickness benefit and reimbursement."},
 	events.SicknessSelfEmployedReported: {"Din anmeldelse er sendt til din kommune, %s, som behandler din ret til sygedagpenge.",
 		"Your report has been sent to your municipality, %s, which decides on your sickness benefit."},
 	events.SicknessAKasseReported: {"Anmeldelsen er sendt til medlemmets kommune, %s.",

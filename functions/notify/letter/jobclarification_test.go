@@ -23,8 +23,8 @@ func TestLAS69t_JobClarificationNotificationLetter(t *testing.T) {
 		"da": {"Din arbejdsgiver har anmodet om refusion under dit jobafklaringsforløb",
 			"Demo A/S har sendt en anmodning til Københavns Kommune om refusion af ressourceforløbsydelse under dit jobafklaringsforløb (lov om aktiv socialpolitik § 69 t).",
 			"Anmodningen gælder perioden fra 1. februar 2024", "Du skal ikke gøre noget.", "sendt uden underskrift"},
-		"en": {"Your employer has asked for refusion during your job clarification process",
-			"Demo A/S has sent Københavns Kommune a request for refusion of the resource allowance during your job clarification process (Active Social Policy Act, section 69 t).",
+		"en": {"Your employer has asked for reimbursement during your job clarification process",
+			"Demo A/S has sent Københavns Kommune a request for reimbursement of the resource allowance during your job clarification process (Active Social Policy Act, section 69 t).",
 			"The request covers the period from 1 February 2024", "You do not need to do anything.", "without a signature"},
 	}
 	for lang, phrases := range want {

@@ -152,9 +152,9 @@ func composeNotification(l *Letter, d *data) {
 			fmt.Sprintf("Er noget forkert, eller har du spørgsmål, er du velkommen til at kontakte %s.", sender),
 		}
 	case jobClarification:
-		l.Title = "Your employer has asked for refusion during your job clarification process"
+		l.Title = "Your employer has asked for reimbursement during your job clarification process"
 		l.Paragraphs = []string{
-			fmt.Sprintf("%s has sent %s a request for refusion of the resource allowance during your job clarification process (Active Social Policy Act, section 69 t).", by, sender),
+			fmt.Sprintf("%s has sent %s a request for reimbursement of the resource allowance during your job clarification process (Active Social Policy Act, section 69 t).", by, sender),
 			fmt.Sprintf("The request covers the period from %s, in which your employer has paid you wages.", first),
 			"You do not need to do anything. This letter tells you that the information has been sent to the municipality.",
 			fmt.Sprintf("If something is wrong or you have questions, you are welcome to contact %s.", sender),

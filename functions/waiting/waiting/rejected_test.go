@@ -76,7 +76,7 @@ func TestRejectedSubmissionBecomesOneMessageAndOneAlert(t *testing.T) {
 		m["subject"] != rejection().CaseID || m["link"] != "/absences/"+rejection().CaseID {
 		t.Fatalf("message: %v", m)
 	}
-	if m["titleDa"] != "Afvist: Sygefravær og anmodning om refusion" || m["titleEn"] != "Rejected: Sickness absence and request for refusion" {
+	if m["titleDa"] != "Afvist: Sygefravær og anmodning om refusion" || m["titleEn"] != "Rejected: Sickness absence and request for reimbursement" {
 		t.Fatalf("titles: %q %q", m["titleDa"], m["titleEn"])
 	}
 	for _, want := range []string{"NR-2024-7K3M9Q2X", "Personen findes ikke i CPR.", "felt: cpr", "Sidste fraværsdag ligger før første fraværsdag.", "felt: lastAbsenceDay"} {

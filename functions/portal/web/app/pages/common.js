@@ -90,7 +90,7 @@ const statics = {
   },
   '/privatliv': {
     da: ['Privatlivspolitik', 'Oplysningerne i en anmeldelse bruges til at behandle sagen om sygedagpenge og refusion. Hver læsning af personoplysninger registreres. Din kommunes databeskyttelsesrådgiver kan svare på spørgsmål om dine oplysninger.'],
-    en: ['Privacy policy', 'The information in a report is used to handle the case about sickness benefit and refusion. Every read of personal data is recorded. Your municipality’s data protection officer can answer questions about your information.'],
+    en: ['Privacy policy', 'The information in a report is used to handle the case about sickness benefit and reimbursement. Every read of personal data is recorded. Your municipality’s data protection officer can answer questions about your information.'],
   },
 };
 
