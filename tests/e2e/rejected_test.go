@@ -35,7 +35,8 @@ func TestRejectedReportIsListedAsRejected(t *testing.T) {
 		} `json:"reasons"`
 	}
 	var got row
-	deadline := time.Now().Add(15 * time.Second)
+	posted := time.Now()
+	deadline := posted.Add(15 * time.Second)
 	for got.Receipt == "" {
 		if time.Now().After(deadline) {
 			t.Fatalf("the rejected report %s is not listed as rejected", want)
@@ -56,6 +57,7 @@ func TestRejectedReportIsListedAsRejected(t *testing.T) {
 			got = list.Absences[0]
 		}
 	}
+	t.Logf("listed as rejected %v after the 202", time.Since(posted).Round(10*time.Millisecond))
 	if got.Status != "rejected" || got.Receipt != want || len(got.Reasons) == 0 || got.Reasons[0].Field != "cpr" || got.Reasons[0].Code != "cpr.unknown" ||
 		got.Reasons[0].Da == "" || got.Reasons[0].En == "" {
 		t.Errorf("rejected row: %+v", got)
