@@ -48,10 +48,10 @@ func HourlyRate(earnings, maxHourly kernel.Money) (kernel.Money, kernel.Reason) 
 	}
 	if after > maxHourly {
 		r.TextDa = fmt.Sprintf("Timefortjenesten %s efter 8 %% AM-bidrag er %s (afrundet til nærmeste øre, halve øre op). Det er mere end den højeste timesats, så refusionen er %s pr. time.", earnings.Danish(), after.Danish(), rate.Danish())
-		r.TextEn = fmt.Sprintf("Hourly earnings of %s after the 8%% AM-bidrag are %s (rounded to the nearest øre, half up). That exceeds the maximum hourly rate, so refusion is %s per hour.", earnings.English(), after.English(), rate.English())
+		r.TextEn = fmt.Sprintf("Hourly earnings of %s after the 8%% AM-bidrag are %s (rounded to the nearest øre, half up). That exceeds the maximum hourly rate, so reimbursement is %s per hour.", earnings.English(), after.English(), rate.English())
 	} else {
 		r.TextDa = fmt.Sprintf("Timefortjenesten %s efter 8 %% AM-bidrag er %s (afrundet til nærmeste øre, halve øre op). Det er højst den højeste timesats %s, så refusionen er %s pr. time.", earnings.Danish(), after.Danish(), maxHourly.Danish(), rate.Danish())
-		r.TextEn = fmt.Sprintf("Hourly earnings of %s after the 8%% AM-bidrag are %s (rounded to the nearest øre, half up). That does not exceed the maximum hourly rate %s, so refusion is %s per hour.", earnings.English(), after.English(), maxHourly.English(), rate.English())
+		r.TextEn = fmt.Sprintf("Hourly earnings of %s after the 8%% AM-bidrag are %s (rounded to the nearest øre, half up). That does not exceed the maximum hourly rate %s, so reimbursement is %s per hour.", earnings.English(), after.English(), maxHourly.English(), rate.English())
 	}
 	return rate, r
 }
@@ -66,7 +66,7 @@ func WeeklyAmount(hourly kernel.Money, weeklyHours float64) (kernel.Money, kerne
 		Law:    "sygedagpengeloven § 47",
 		Source: srcAmount,
 		TextDa: fmt.Sprintf("Refusion for en hel uge: %s × %.2f timer = %s (afrundet til nærmeste øre, halve øre op).", hourly.Danish(), weeklyHours, amount.Danish()),
-		TextEn: fmt.Sprintf("Refusion for a full week: %s × %.2f hours = %s (rounded to the nearest øre, half up).", hourly.English(), weeklyHours, amount.English()),
+		TextEn: fmt.Sprintf("Reimbursement for a full week: %s × %.2f hours = %s (rounded to the nearest øre, half up).", hourly.English(), weeklyHours, amount.English()),
 		Inputs: map[string]any{"hourlyRate": hourly, "weeklyHours": weeklyHours},
 		Result: amount,
 	}

@@ -52,7 +52,7 @@ func (e DispensationError) Error() string { return "dispensation: " + e.Code }
 func Dispense(res PreviewResult, in PreviewInput, from kernel.Date, why string) (PreviewResult, error) {
 	if !in.WagesPaid {
 		return res, DispensationError{"dispensation.no_wages", "Arbejdsgiveren udbetaler ikke løn under fraværet, så der er ingen refusion at give dispensation for.",
-			"The employer pays no wages during the absence, so there is no refusion to give a dispensation for."}
+			"The employer pays no wages during the absence, so there is no reimbursement to give a dispensation for."}
 	}
 	if beyond, _ := BeyondDispensationLimit(in.FirstAbsenceDay, in.ReceivedOn); beyond {
 		limit := in.FirstAbsenceDay.AddMonths(DispensationMonths)
@@ -68,15 +68,15 @@ func Dispense(res PreviewResult, in PreviewInput, from kernel.Date, why string) 
 	earliest, _ := EarliestRefusionDay(in, res.EmployerPeriod)
 	switch {
 	case from.IsZero():
-		fe.Add("refusionFrom", "required", "Angiv den dag, refusionen skal løbe fra.", "Give the day refusion is to run from.")
+		fe.Add("refusionFrom", "required", "Angiv den dag, refusionen skal løbe fra.", "Give the day reimbursement is to run from.")
 	case from.Before(earliest):
 		fe.Add("refusionFrom", "before_earliest", fmt.Sprintf("Refusion kan tidligst løbe fra %s (efter arbejdsgiverperioden), også ved dispensation.", earliest.Danish()),
-			fmt.Sprintf("Refusion can run from %s at the earliest (after the employer period), also with a dispensation.", earliest.English()))
+			fmt.Sprintf("Reimbursement can run from %s at the earliest (after the employer period), also with a dispensation.", earliest.English()))
 	case in.LastAbsenceDay != nil && from.After(*in.LastAbsenceDay):
 		fe.Add("refusionFrom", "after_last_absence_day", "Dagen ligger efter sidste fraværsdag.", "The day is after the last absence day.")
 	case res.RefusionFrom != nil && !from.Before(*res.RefusionFrom):
 		fe.Add("refusionFrom", "not_earlier", fmt.Sprintf("Refusionen løber allerede fra %s; en dispensation skal give refusion fra en tidligere dag.", res.RefusionFrom.Danish()),
-			fmt.Sprintf("Refusion already runs from %s; a dispensation must give refusion from an earlier day.", res.RefusionFrom.English()))
+			fmt.Sprintf("Reimbursement already runs from %s; a dispensation must give reimbursement from an earlier day.", res.RefusionFrom.English()))
 	}
 	switch why = strings.TrimSpace(why); {
 	case why == "":
@@ -92,7 +92,7 @@ func Dispense(res PreviewResult, in PreviewInput, from kernel.Date, why string) 
 	res.Reasons = append(res.Reasons, kernel.Reason{
 		Rule: RuleDispensation, Law: "sygedagpengeloven § 59", Source: srcSDL59,
 		TextDa: fmt.Sprintf("Kommunen har givet dispensation fra fristen: refusion løber fra %s i stedet for fra den dag, anmeldelsen blev modtaget. Begrundelse: %s", from.Danish(), why),
-		TextEn: fmt.Sprintf("The municipality gave a dispensation from the deadline: refusion runs from %s instead of from the day the report was received. Reason given: %s", from.English(), why),
+		TextEn: fmt.Sprintf("The municipality gave a dispensation from the deadline: reimbursement runs from %s instead of from the day the report was received. Reason given: %s", from.English(), why),
 		Inputs: map[string]any{"refusionFrom": from, "decidedBefore": before, "receivedOn": in.ReceivedOn, "reason": why},
 		Result: from,
 	})

@@ -85,7 +85,7 @@ func EmploymentRequirementMet(first, employedSince kernel.Date, hoursLast8Weeks 
 			Law:    "sygedagpengeloven § 30, stk. 2",
 			Source: srcSDL30,
 			TextDa: fmt.Sprintf("Medarbejderen har ikke været ansat uafbrudt i 8 uger før første fraværsdag (ansat siden %s; skulle senest være ansat %s). Der er ingen arbejdsgiverperiode, og en arbejdsgiver, der udbetaler løn, kan få refusion fra første fraværsdag.", employedSince.Danish(), latestStart.Danish()),
-			TextEn: fmt.Sprintf("The employee has not been employed without interruption for 8 weeks before the first absence day (employed since %s; needed %s at the latest). There is no employer period, and an employer paying wages can get refusion from the first absence day.", employedSince.English(), latestStart.English()),
+			TextEn: fmt.Sprintf("The employee has not been employed without interruption for 8 weeks before the first absence day (employed since %s; needed %s at the latest). There is no employer period, and an employer paying wages can get reimbursement from the first absence day.", employedSince.English(), latestStart.English()),
 			Inputs: map[string]any{"firstAbsenceDay": first, "employedSince": employedSince},
 			Result: false,
 		})
@@ -119,7 +119,7 @@ func EmploymentRequirementMet(first, employedSince kernel.Date, hoursLast8Weeks 
 		r.TextEn = fmt.Sprintf("The employee has been employed without interruption for 8 weeks with %.2f hours (at least 74). The employer pays the employer period.", hours)
 	} else {
 		r.TextDa = fmt.Sprintf("Medarbejderen har kun arbejdet %.2f timer i de 8 uger før fraværet (kræver 74). Der er ingen arbejdsgiverperiode, og en arbejdsgiver, der udbetaler løn, kan få refusion fra første fraværsdag.", hours)
-		r.TextEn = fmt.Sprintf("The employee worked only %.2f hours in the 8 weeks before the absence (74 required). There is no employer period, and an employer paying wages can get refusion from the first absence day.", hours)
+		r.TextEn = fmt.Sprintf("The employee worked only %.2f hours in the 8 weeks before the absence (74 required). There is no employer period, and an employer paying wages can get reimbursement from the first absence day.", hours)
 	}
 	return met, append(reasons, r)
 }
@@ -137,7 +137,7 @@ func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []kernel
 			Law:    "sygedagpengeloven §§ 54–57 (refusion fra første fraværsdag, fleksjob)",
 			Source: srcFirstDay,
 			TextDa: "Medarbejderen er ansat i fleksjob. Der er ingen arbejdsgiverperiode; arbejdsgiveren kan få refusion fra første fraværsdag.",
-			TextEn: "The employee is in a flexjob. There is no employer period; the employer can get refusion from the first absence day.",
+			TextEn: "The employee is in a flexjob. There is no employer period; the employer can get reimbursement from the first absence day.",
 			Inputs: map[string]any{"flexjob": true},
 			Result: true,
 		})
@@ -148,7 +148,7 @@ func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []kernel
 			Law:    "sygedagpengeloven § 56",
 			Source: srcFirstDay,
 			TextDa: "Fraværet er omfattet af en godkendt § 56-aftale (kronisk eller langvarig sygdom). Der er ingen arbejdsgiverperiode; arbejdsgiveren kan få refusion fra første fraværsdag.",
-			TextEn: "The absence is covered by an approved § 56 agreement (chronic or long-lasting illness). There is no employer period; the employer can get refusion from the first absence day.",
+			TextEn: "The absence is covered by an approved § 56 agreement (chronic or long-lasting illness). There is no employer period; the employer can get reimbursement from the first absence day.",
 			Inputs: map[string]any{"section56": true},
 			Result: true,
 		})
@@ -159,7 +159,7 @@ func FirstDayRefusion(flexjob, section56, pregnancyRelated bool) (bool, []kernel
 			Law:    "sygedagpengeloven §§ 54–57 (refusion fra første fraværsdag, graviditetsbetinget sygdom)",
 			Source: srcFirstDay2,
 			TextDa: "Sygdommen er graviditetsbetinget. Der er ingen arbejdsgiverperiode; arbejdsgiveren kan få refusion fra første fraværsdag.",
-			TextEn: "The sickness is pregnancy-related. There is no employer period; the employer can get refusion from the first absence day.",
+			TextEn: "The sickness is pregnancy-related. There is no employer period; the employer can get reimbursement from the first absence day.",
 			Inputs: map[string]any{"pregnancyRelated": true},
 			Result: true,
 		})

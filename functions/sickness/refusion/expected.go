@@ -50,7 +50,7 @@ func ReportPeriod(refusionFrom, last *kernel.Date, reportedOn kernel.Date) (*Per
 	}
 	if refusionFrom == nil {
 		r.TextDa = "Der er ikke ret til refusion for fraværet, så anmeldelsen giver ingen forventet refusion."
-		r.TextEn = "The absence gives no right to refusion, so the report gives no expected refusion."
+		r.TextEn = "The absence gives no right to reimbursement, so the report gives no expected reimbursement."
 		return nil, r
 	}
 	to := reportedOn
@@ -59,17 +59,17 @@ func ReportPeriod(refusionFrom, last *kernel.Date, reportedOn kernel.Date) (*Per
 	}
 	if to.Before(*refusionFrom) {
 		r.TextDa = fmt.Sprintf("Refusionen begynder %s, efter at anmeldelsen er modtaget (%s). Refusion for dagene derefter søges for næste periode.", refusionFrom.Danish(), reportedOn.Danish())
-		r.TextEn = fmt.Sprintf("Refusion starts on %s, after the report was received (%s). Refusion for the days after is asked for as the next period.", refusionFrom.English(), reportedOn.English())
+		r.TextEn = fmt.Sprintf("Reimbursement starts on %s, after the report was received (%s). Reimbursement for the days after is asked for as the next period.", refusionFrom.English(), reportedOn.English())
 		return nil, r
 	}
 	p := Period{From: *refusionFrom, To: to}
 	r.Result = p
 	if last != nil && !last.After(reportedOn) {
 		r.TextDa = fmt.Sprintf("Anmeldelsen giver refusion fra %s til sidste fraværsdag %s.", p.From.Danish(), p.To.Danish())
-		r.TextEn = fmt.Sprintf("The report gives refusion from %s to the last absence day %s.", p.From.English(), p.To.English())
+		r.TextEn = fmt.Sprintf("The report gives reimbursement from %s to the last absence day %s.", p.From.English(), p.To.English())
 	} else {
 		r.TextDa = fmt.Sprintf("Anmeldelsen giver refusion fra %s til den dag, den er modtaget (%s). Refusion for dagene derefter søges for næste periode.", p.From.Danish(), p.To.Danish())
-		r.TextEn = fmt.Sprintf("The report gives refusion from %s to the day it was received (%s). Refusion for the days after is asked for as the next period.", p.From.English(), p.To.English())
+		r.TextEn = fmt.Sprintf("The report gives reimbursement from %s to the day it was received (%s). Reimbursement for the days after is asked for as the next period.", p.From.English(), p.To.English())
 	}
 	return &p, r
 }
@@ -84,7 +84,7 @@ func Expect(key string, p Period, hourly kernel.Money, weeklyHours float64, sche
 		e.Reasons = []kernel.Reason{{
 			Rule: "sdl-53-partial-under-4-hours", Law: "sygedagpengeloven § 53", Source: srcPartial,
 			TextDa: fmt.Sprintf("Fraværet er %.2f timer om ugen, under 4 timer, så der forventes ingen refusion for %s–%s.", *partialHours, p.From.Danish(), p.To.Danish()),
-			TextEn: fmt.Sprintf("The absence is %.2f hours a week, under 4 hours, so no refusion is expected for %s–%s.", *partialHours, p.From.English(), p.To.English()),
+			TextEn: fmt.Sprintf("The absence is %.2f hours a week, under 4 hours, so no reimbursement is expected for %s–%s.", *partialHours, p.From.English(), p.To.English()),
 			Inputs: map[string]any{"period": p, "hoursAbsent": *partialHours}, Result: kernel.Money(0),
 		}}
 		return e

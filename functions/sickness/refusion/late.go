@@ -57,7 +57,7 @@ func BeyondDispensationLimit(first, received kernel.Date) (bool, kernel.Reason) 
 	}
 	if beyond {
 		r.TextDa = fmt.Sprintf("Anmodningen er modtaget %s, mere end 6 måneder efter første fraværsdag (grænsen er %s). Der ydes ingen refusion, heller ikke ved dispensation.", received.Danish(), limit.Danish())
-		r.TextEn = fmt.Sprintf("The request was received on %s, more than 6 months after the first absence day (the limit is %s). No refusion is paid, not even by dispensation.", received.English(), limit.English())
+		r.TextEn = fmt.Sprintf("The request was received on %s, more than 6 months after the first absence day (the limit is %s). No reimbursement is paid, not even by dispensation.", received.English(), limit.English())
 	} else {
 		r.TextDa = fmt.Sprintf("Anmodningen er modtaget inden for 6 måneder efter første fraværsdag (senest %s).", limit.Danish())
 		r.TextEn = fmt.Sprintf("The request was received within 6 months of the first absence day (by %s).", limit.English())
@@ -97,14 +97,14 @@ func RefusionStart(in RefusionStartInput) (*kernel.Date, bool, []kernel.Reason) 
 			Law:    "sygedagpengeloven § 30, stk. 1",
 			Source: srcSDL30,
 			TextDa: fmt.Sprintf("Fraværet sluttede %s, inden for arbejdsgiverperioden. Der ydes ingen refusion.", last.Danish()),
-			TextEn: fmt.Sprintf("The absence ended on %s, within the employer period. No refusion is due.", last.English()),
+			TextEn: fmt.Sprintf("The absence ended on %s, within the employer period. No reimbursement is due.", last.English()),
 			Inputs: map[string]any{"lastAbsenceDay": last, "refusionCouldStart": in.Earliest},
 			Result: nil,
 		}
 		if late {
 			reason.Law += " og § 59, stk. 4"
 			reason.TextDa += " At anmeldelsen er for sent, har derfor ingen betydning: fraværet sluttede inden for 30 dage, og der skulle ikke være ydet refusion ud over arbejdsgiverperioden."
-			reason.TextEn += " That the report is late therefore makes no difference: the absence ended within 30 days, and no refusion was due beyond the employer period anyway."
+			reason.TextEn += " That the report is late therefore makes no difference: the absence ended within 30 days, and no reimbursement was due beyond the employer period anyway."
 		}
 		return nil, late, append(reasons, reason)
 	}
@@ -124,7 +124,7 @@ func RefusionStart(in RefusionStartInput) (*kernel.Date, bool, []kernel.Reason) 
 			Law:    "sygedagpengeloven § 59, stk. 2",
 			Source: srcSDL59,
 			TextDa: fmt.Sprintf("Anmeldelsen er rettidig, og refusion kan ydes for op til 3 måneder før anmodningen (tidligst %s). Refusion fra %s.", limit.Danish(), from.Danish()),
-			TextEn: fmt.Sprintf("The report is in time, and refusion can cover up to 3 months before the request (from %s at the earliest). Refusion from %s.", limit.English(), from.English()),
+			TextEn: fmt.Sprintf("The report is in time, and reimbursement can cover up to 3 months before the request (from %s at the earliest). Reimbursement from %s.", limit.English(), from.English()),
 			Inputs: map[string]any{"receivedOn": r, "refusionCouldStart": in.Earliest},
 			Result: from,
 		})
@@ -136,7 +136,7 @@ func RefusionStart(in RefusionStartInput) (*kernel.Date, bool, []kernel.Reason) 
 			Law:    "sygedagpengeloven § 59, stk. 4",
 			Source: srcSDL59,
 			TextDa: fmt.Sprintf("Anmeldelsen er for sent, men fraværet sluttede %s, inden for 30 kalenderdage fra første fraværsdag. Refusion kan derfor ydes for op til 3 måneder før anmodningen (tidligst %s). Refusion fra %s.", in.LastAbsenceDay.Danish(), limit.Danish(), from.Danish()),
-			TextEn: fmt.Sprintf("The report is late, but the absence ended on %s, within 30 calendar days of the first absence day. Refusion can therefore cover up to 3 months before the request (from %s at the earliest). Refusion from %s.", in.LastAbsenceDay.English(), limit.English(), from.English()),
+			TextEn: fmt.Sprintf("The report is late, but the absence ended on %s, within 30 calendar days of the first absence day. Reimbursement can therefore cover up to 3 months before the request (from %s at the earliest). Reimbursement from %s.", in.LastAbsenceDay.English(), limit.English(), from.English()),
 			Inputs: map[string]any{"receivedOn": r, "lastAbsenceDay": *in.LastAbsenceDay, "refusionCouldStart": in.Earliest},
 			Result: from,
 		})
@@ -147,7 +147,7 @@ func RefusionStart(in RefusionStartInput) (*kernel.Date, bool, []kernel.Reason) 
 			Law:    "sygedagpengeloven § 59, stk. 3",
 			Source: srcSDL59,
 			TextDa: fmt.Sprintf("Anmeldelsen er for sent. Refusion kan kun ydes fra den dag, anmeldelsen er modtaget: fra %s.", from.Danish()),
-			TextEn: fmt.Sprintf("The report is late. Refusion can only be paid from the day the report was received: from %s.", from.English()),
+			TextEn: fmt.Sprintf("The report is late. Reimbursement can only be paid from the day the report was received: from %s.", from.English()),
 			Inputs: map[string]any{"receivedOn": r, "refusionCouldStart": in.Earliest},
 			Result: from,
 		})
@@ -160,7 +160,7 @@ func RefusionStart(in RefusionStartInput) (*kernel.Date, bool, []kernel.Reason) 
 			Law:    "sygedagpengeloven § 59",
 			Source: srcSDL59,
 			TextDa: fmt.Sprintf("Fraværet sluttede %s, før refusionen kunne begynde (%s). Der ydes ingen refusion.", last.Danish(), from.Danish()),
-			TextEn: fmt.Sprintf("The absence ended on %s, before refusion could start (%s). No refusion is due.", last.English(), from.English()),
+			TextEn: fmt.Sprintf("The absence ended on %s, before reimbursement could start (%s). No reimbursement is due.", last.English(), from.English()),
 			Inputs: map[string]any{"lastAbsenceDay": last, "refusionFrom": from},
 			Result: nil,
 		})

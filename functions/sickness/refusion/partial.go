@@ -58,7 +58,7 @@ func PartialAbsence(in PartialAbsenceInput) (PartialAbsenceResult, error) {
 			Law:    "sygedagpengeloven § 53 (delvis uarbejdsdygtighed, mindst 4 timer om ugen)",
 			Source: srcPartial,
 			TextDa: fmt.Sprintf("Fraværet er %.2f timer om ugen, under 4 timer. Medarbejderen regnes for rask, og der ydes ingen refusion for ugen.", in.HoursAbsent),
-			TextEn: fmt.Sprintf("The absence is %.2f hours a week, under 4 hours. The employee counts as recovered, and no refusion is paid for the week.", in.HoursAbsent),
+			TextEn: fmt.Sprintf("The absence is %.2f hours a week, under 4 hours. The employee counts as recovered, and no reimbursement is paid for the week.", in.HoursAbsent),
 			Inputs: inputs,
 			Result: map[string]any{"recovered": true},
 		}}}, nil
@@ -69,7 +69,7 @@ func PartialAbsence(in PartialAbsenceInput) (PartialAbsenceResult, error) {
 		Law:    "sygedagpengeloven § 53",
 		Source: srcSDL53,
 		TextDa: fmt.Sprintf("Delvist fravær på %.2f af %.2f timer om ugen giver nedsat refusion med samme beløb pr. fraværstime: %s × %.2f = %s.", in.HoursAbsent, in.WeeklyHours, in.HourlyRate.Danish(), in.HoursAbsent, amount.Danish()),
-		TextEn: fmt.Sprintf("Partial absence of %.2f of %.2f hours a week gives reduced refusion at the same amount per hour absent: %s × %.2f = %s.", in.HoursAbsent, in.WeeklyHours, in.HourlyRate.English(), in.HoursAbsent, amount.English()),
+		TextEn: fmt.Sprintf("Partial absence of %.2f of %.2f hours a week gives reduced reimbursement at the same amount per hour absent: %s × %.2f = %s.", in.HoursAbsent, in.WeeklyHours, in.HourlyRate.English(), in.HoursAbsent, amount.English()),
 		Inputs: inputs,
 		Result: map[string]any{"recovered": false, "weeklyAmount": amount},
 	}}}, nil

@@ -49,7 +49,7 @@ func PeriodAmount(p Period, hourly kernel.Money, weeklyHours float64, schedule [
 		Law:    "sygedagpengeloven §§ 47 og 53",
 		Source: srcAmount,
 		TextDa: fmt.Sprintf("Refusion for %s–%s: %.2f timer (efter %s) × %s = %s.", p.From.Danish(), p.To.Danish(), hours, how, hourly.Danish(), amount.Danish()),
-		TextEn: fmt.Sprintf("Refusion for %s–%s: %.2f hours (by %s) × %s = %s.", p.From.English(), p.To.English(), hours, howEn, hourly.English(), amount.English()),
+		TextEn: fmt.Sprintf("Reimbursement for %s–%s: %.2f hours (by %s) × %s = %s.", p.From.English(), p.To.English(), hours, howEn, hourly.English(), amount.English()),
 		Inputs: map[string]any{"period": p, "hourlyRate": hourly, "weeklyHours": weeklyHours, "schedule": schedule, "hoursAbsentPerWeek": hoursAbsentPerWeek},
 		Result: map[string]any{"hours": hours, "amount": amount},
 	}

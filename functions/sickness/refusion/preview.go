@@ -237,7 +237,7 @@ func NoWagesReason() kernel.Reason {
 		Law:    "sygedagpengeloven §§ 54–57",
 		Source: srcAmount,
 		TextDa: "Arbejdsgiveren udbetaler ikke løn under fraværet og kan derfor ikke få refusion. Medarbejderen søger selv sygedagpenge hos kommunen.",
-		TextEn: "The employer does not pay wages during the absence and therefore gets no refusion. The employee applies for sygedagpenge from the municipality.",
+		TextEn: "The employer does not pay wages during the absence and therefore gets no reimbursement. The employee applies for sygedagpenge from the municipality.",
 		Inputs: map[string]any{"wagesPaid": false},
 		Result: nil,
 	}

@@ -71,10 +71,10 @@ func Reassessment(paid []Period, asOf kernel.Date) (ReassessmentResult, error) {
 		at := asOf.EndOfMonth()
 		res.DueAt = datePtr(at)
 		r.TextDa = fmt.Sprintf("Der er udbetalt sygedagpenge eller refusion for %d dage (mere end 22 uger) i de 9 måneder %s–%s. Sagen skal revurderes ved udgangen af måneden, %s.", days, windowFrom.Danish(), asOf.Danish(), at.Danish())
-		r.TextEn = fmt.Sprintf("Sygedagpenge or refusion has been paid for %d days (more than 22 weeks) in the 9 months %s–%s. The case must be reassessed at the end of the month, %s.", days, windowFrom.English(), asOf.English(), at.English())
+		r.TextEn = fmt.Sprintf("Sygedagpenge or reimbursement has been paid for %d days (more than 22 weeks) in the 9 months %s–%s. The case must be reassessed at the end of the month, %s.", days, windowFrom.English(), asOf.English(), at.English())
 	} else {
 		r.TextDa = fmt.Sprintf("Der er udbetalt sygedagpenge eller refusion for %d dage i de 9 måneder %s–%s, ikke mere end 22 uger (154 dage). Ingen revurdering endnu.", days, windowFrom.Danish(), asOf.Danish())
-		r.TextEn = fmt.Sprintf("Sygedagpenge or refusion has been paid for %d days in the 9 months %s–%s, not more than 22 weeks (154 days). No reassessment yet.", days, windowFrom.English(), asOf.English())
+		r.TextEn = fmt.Sprintf("Sygedagpenge or reimbursement has been paid for %d days in the 9 months %s–%s, not more than 22 weeks (154 days). No reassessment yet.", days, windowFrom.English(), asOf.English())
 	}
 	res.Reasons = []kernel.Reason{r}
 	return res, nil

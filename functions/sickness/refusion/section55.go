@@ -29,7 +29,7 @@ func Section55RefusionFrom(first kernel.Date, ep EmployerPeriod) (kernel.Date, k
 		Law:    "sygedagpengeloven § 55",
 		Source: srcSDL55,
 		TextDa: fmt.Sprintf("Arbejdsgiveren er forsikret efter § 55 (mindre private arbejdsgivere) og kan få refusion fra medarbejderens 2. fraværsdag, %s, i stedet for efter arbejdsgiverperioden (%s). Reglerne for anmeldelse og anmodning er de samme. Se også %s.", from.Danish(), instead.Danish(), srcSDL55b),
-		TextEn: fmt.Sprintf("The employer is insured under § 55 (small private employers) and can get refusion from the employee's 2nd absence day, %s, instead of after the employer period (%s). The rules for reporting and requesting are the same. See also %s.", from.English(), instead.English(), srcSDL55b),
+		TextEn: fmt.Sprintf("The employer is insured under § 55 (small private employers) and can get reimbursement from the employee's 2nd absence day, %s, instead of after the employer period (%s). The rules for reporting and requesting are the same. See also %s.", from.English(), instead.English(), srcSDL55b),
 		Inputs: map[string]any{"insuredSection55": true, "firstAbsenceDay": first, "employerPeriod": ep},
 		Result: from,
 	}

@@ -1206,3 +1206,61 @@ export function pick(o) {
 export function keys() {
   return { da: Object.keys(texts.da), en: Object.keys(texts.en) };
 }
+
+/**
+ * The text of a count: key.one or key.other (as Intl.PluralRules chooses for
+ * n in the current language), with {n} and vars replaced. "1 ventende
+ * opgave", "2 ventende opgaver". A key without plural forms is used as it is.
+ */
+export function tn(key, n, vars) {
+  const l = lang();
+  const form = new Intl.PluralRules(l).select(Number(n));
+  const k = [`${key}.${form}`, `${key}.other`].find((c) => texts[l][c] ?? texts.da[c]) ?? key;
+  return t(k, { ...vars, n });
+}
+
+// The rules name their law in Danish ("sygedagpengeloven § 59, stk. 2").
+// lawEn gives the English form: the acts' English names, stk. as (n), nr.
+// as no., and the qualifiers the rules add in brackets.
+const lawWords = [
+  ['refusion fra første fraværsdag, graviditetsbetinget sygdom', 'reimbursement from the first day of absence, pregnancy-related illness'],
+  ['refusion fra første fraværsdag, fleksjob', 'reimbursement from the first day of absence, flexjob'],
+  ['delvis uarbejdsdygtighed, mindst 4 timer om ugen', 'partial incapacity, at least 4 hours a week'],
+  ['arbejdsløshedsdagpenge under de første 14 dages sygdom', 'unemployment benefit during the first 14 days of sickness'],
+  ['arbejdsløshedskassens anmeldelse', 'the unemployment fund’s report'],
+  ['anmeldelsens oplysninger', 'the details of the report'],
+  ['anmeldelse trukket tilbage', 'report withdrawn'],
+  ['selvstændige erhvervsdrivende', 'self-employed'],
+  ['højeste dagpengesats', 'maximum benefit rate'],
+  ['løntilskud via NemRefusion', 'wage subsidy through NemRefusion'],
+  ['løntilskud', 'wage subsidy'],
+  ['raskmelding', 'recovery notice'],
+  ['loft pr. år', 'cap per year'],
+  ['loft pr. time', 'cap per hour'],
+  ['bekendtgørelse om', 'executive order on'],
+  ['sygedagpengelovens', 'the Sickness Benefit Act’s'],
+  ['sygedagpengeloven', 'Sickness Benefit Act'],
+  ['barselsloven', 'Parental Leave Act'],
+  ['lov om aktiv socialpolitik', 'Active Social Policy Act'],
+  ['lov om en aktiv beskæftigelsesindsats', 'Active Employment Act'],
+  ['LAS', 'Active Social Policy Act'],
+  ['LAB', 'Active Employment Act'],
+  ['kapitel', 'chapter'],
+  ['jf.', 'cf.'],
+];
+
+/** A rule's law reference in English, e.g. "Sickness Benefit Act § 59(2)". */
+export function lawEn(s) {
+  let out = String(s ?? '');
+  for (const [da, en] of lawWords) out = out.split(da).join(en);
+  return out
+    .replace(/,? stk\. (\d+) og (\d+)/g, '($1) and ($2)')
+    .replace(/,? stk\. (\d+)/g, '($1)')
+    .replace(/ nr\. (\d+)/g, ', no. $1')
+    .replace(/ og /g, ' and ');
+}
+
+/** A rule's law reference in the current language. */
+export function law(s) {
+  return lang() === 'en' ? lawEn(s) : String(s ?? '');
+}

@@ -4,7 +4,7 @@
 // refusion preview, the signed submission and the receipt.
 
 import { html, icon, formatDate, formatShortDate, formatDateTime, formatKroner } from '../dom.js';
-import { t, pick, lang } from '../i18n.js';
+import { t, tn, pick, lang, law } from '../i18n.js';
 import { session, loginAge, login, audience } from '../auth.js';
 import { api, postEvent, download, ApiError } from '../api.js';
 import {
@@ -517,7 +517,7 @@ function renderPreview(p) {
     </div>
     ${p.provisional ? html`<p class="form-hint">${t('preview.provisional')}</p>` : ''}
     ${p.reasons?.length ? html`<details class="details"><summary class="details-summary">${t('preview.reasons')}</summary>
-      <div class="details-text"><ul>${p.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${r.law})</span></li>`)}</ul></div></details>` : ''}`;
+      <div class="details-text"><ul>${p.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${law(r.law)})</span></li>`)}</ul></div></details>` : ''}`;
 }
 
 // ---------- previews ----------
@@ -580,7 +580,7 @@ function renderPreviewFromHints(p, res) {
       <table class="table structured-list" id="preview"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table></div>` : ''}
     ${res.provisional ? html`<p class="form-hint">${pick(p.provisional) || t('preview.provisional')}</p>` : ''}
     ${res.reasons?.length ? html`<details class="details"><summary class="details-summary">${t('preview.reasons')}</summary>
-      <div class="details-text"><ul>${res.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${r.law})</span></li>`)}</ul></div></details>` : ''}`;
+      <div class="details-text"><ul>${res.reasons.map((r) => html`<li>${l === 'en' ? r.textEn : r.textDa} <span class="form-hint">(${law(r.law)})</span></li>`)}</ul></div></details>` : ''}`;
 }
 
 /**
