@@ -356,6 +356,7 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 			Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/api/v1/citizen/absences") }}},
 		"GET /api/v1/citizen/absences/{id}":                  {{Kind: kindRecord, Records: absCitizen, Req: cit("")}},
 		"GET /api/v1/citizen/absences/{id}/tasks/{task}":     {{Kind: kindRecord, Records: absCitizen, Req: cit("/tasks/comment")}},
+		"GET /api/v1/citizen/absences/{id}/case-status":      {{Kind: kindRecord, Records: absCitizen, Req: cit("/case-status")}},
 		"GET /api/v1/citizen/absences/{id}/information-form": {{Kind: kindRecord, Records: absCitizen, Req: cit("/information-form")}},
 		"GET /api/v1/citizen/absences/{id}/information-form/sections/{section}": {{Kind: kindRecord, Records: absCitizen,
 			Req: cit("/information-form/sections/illness")}},

@@ -83,6 +83,7 @@ func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duratio
 	runtime.On(svc, events.LetterSent, f.onLetterSent)
 	runtime.On(svc, events.LetterFailed, f.onLetterFailed)
 	f.routes()
+	f.registerCaseStatus()
 	return f
 }
 
