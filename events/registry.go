@@ -121,6 +121,9 @@ func form[T checker](b Blanket) Blanket {
 var (
 	employers = []string{SenderEmployer, SenderPayrollSystem}
 	anySender = []string{SenderEmployer, SenderPayrollSystem, SenderSelfEmployed, SenderAKasse}
+	// subsidySenders are the senders of the subsidy blankets: employers
+	// and the self-employed (LAB § 136).
+	subsidySenders = []string{SenderEmployer, SenderPayrollSystem, SenderSelfEmployed}
 )
 
 // registry lists every blanket (DOMAIN.md, Senders and blankets).
@@ -174,6 +177,21 @@ var registry = index(
 		TitleDa: "Oplysninger til barselsdagpengesag", TitleEn: "Information for a parental leave benefit case",
 		Family: FamilyParental, Senders: []string{SenderAKasse},
 		Recipient: ToUDK, Notification: true, Delivery: "parental.akasse.information"}),
+	// The follow-ups of a leave (events/followups.go): every sender of a
+	// parental blanket may send them for its own leave; feedback as the
+	// first request (never to an a-kasse: FeedbackFor).
+	form[ParentalPeriodReport](Blanket{Type: ParentalPeriodReported,
+		TitleDa: "Anmodning om refusion for næste orlovsperiode", TitleEn: "Request for refusion for the next period of leave",
+		Family: FamilyParental, Senders: anySender,
+		Recipient: ToUDK, Feedback: true}),
+	form[ParentalCorrection](Blanket{Type: ParentalCorrectionSubmitted,
+		TitleDa: "Rettelse af barselsanmodning", TitleEn: "Correction of a parental leave request",
+		Family: FamilyParental, Senders: anySender,
+		Recipient: ToUDK, Feedback: true}),
+	form[FollowUpCancellation](Blanket{Type: ParentalCancellationSubmitted,
+		TitleDa: "Annullering af barselsanmodning", TitleEn: "Cancellation of a parental leave request",
+		Family: FamilyParental, Senders: anySender,
+		Recipient: ToUDK, Feedback: true}),
 
 	// Subsidies: to the person's municipality (its jobcenter); no feedback
 	// (§ 1 stk. 3), the sender gets its receipt. No notification letter
@@ -204,6 +222,16 @@ var registry = index(
 		TitleDa: "Støtte efter LAB § 136 (selvstændig)", TitleEn: "Support under the Active Employment Act, section 136 (self-employed)",
 		Family:  FamilySubsidy,
 		Senders: []string{SenderSelfEmployed}, Recipient: ToMunicipality, Delivery: "subsidy.selfemployed136"}),
+	// The follow-ups of a grant (events/followups.go): every sender of a
+	// subsidy blanket, for its own grant; no feedback, as the requests.
+	form[SubsidyCorrection](Blanket{Type: SubsidyCorrectionSubmitted,
+		TitleDa: "Rettelse af anmodning om tilskud", TitleEn: "Correction of a subsidy request",
+		Family: FamilySubsidy, Senders: subsidySenders,
+		Recipient: ToMunicipality}),
+	form[FollowUpCancellation](Blanket{Type: SubsidyCancellationSubmitted,
+		TitleDa: "Annullering af anmodning om tilskud", TitleEn: "Cancellation of a subsidy request",
+		Family: FamilySubsidy, Senders: subsidySenders,
+		Recipient: ToMunicipality}),
 )
 
 type blankets struct {
