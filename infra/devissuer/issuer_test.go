@@ -277,3 +277,88 @@ func TestAuthorizeRefusesBadRequests(t *testing.T) {
 		t.Fatalf("made-up login id: %d", resp.StatusCode)
 	}
 }
+
+// The login page speaks the language the client asks for with OIDC's
+// ui_locales (OpenID Connect Core 1.0 § 3.1.2.1): Danish by default, English
+// for "en" (also "en-GB", or after an unsupported tag), with a link to the
+// other language that keeps the request; a problem after the form is shown
+// in the page's language.
+func TestLoginPageFollowsUILocales(t *testing.T) {
+	t.Parallel()
+	iss, _ := serve(t)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	_, challenge := pkce()
+	q := func(locales string) url.Values {
+		v := url.Values{"response_type": {"code"}, "client_id": {devissuer.WebClientID}, "redirect_uri": {"http://localhost:3000/cb"},
+			"state": {"s"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+		if locales != "" {
+			v.Set("ui_locales", locales)
+		}
+		return v
+	}
+	get := func(u string) string {
+		t.Helper()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", u, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	danish := []string{"Log ind på NemRefusion", "Vælg en testperson", "Kun til udvikling", "Annullér", "Sagsbehandler i Københavns Kommune"}
+	english := []string{"Log in to NemRefusion", "Choose a test person", "For development only", "Cancel", "Caseworker at the Municipality of Copenhagen"}
+	for _, tc := range []struct {
+		locales, lang string
+		want, not     []string
+	}{
+		{"", "da", danish, english},
+		{"da", "da", danish, english},
+		{"en", "en", english, danish},
+		{"en-GB da", "en", english, danish},
+		{"fr en", "en", english, danish},
+	} {
+		page := get(iss.URL() + "/authorize?" + q(tc.locales).Encode())
+		if !strings.Contains(page, `<html lang="`+tc.lang+`">`) {
+			t.Errorf("ui_locales %q: not lang %s", tc.locales, tc.lang)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("ui_locales %q: no %q", tc.locales, w)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(page, w) {
+				t.Errorf("ui_locales %q: %q of the other language", tc.locales, w)
+			}
+		}
+	}
+	// The switch leads to the same request in the other language.
+	page := get(iss.URL() + "/authorize?" + q("").Encode())
+	m := regexp.MustCompile(`id="lang-switch" href="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no language switch: %s", page)
+	}
+	sw, err := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if err != nil || sw.Query().Get("ui_locales") != "en" || sw.Query().Get("code_challenge") != challenge || sw.Query().Get("state") != "s" {
+		t.Fatalf("switch %q", m[1])
+	}
+	en := get(iss.URL() + "/authorize?" + sw.RawQuery)
+	if !strings.Contains(en, "Log in to NemRefusion") || !strings.Contains(en, ">Dansk</a>") {
+		t.Fatalf("switched page: %s", en)
+	}
+	// Posting without a persona: the problem in English.
+	login := loginField.FindStringSubmatch(en)
+	resp, err := c.PostForm(iss.URL()+"/authorize", url.Values{"login": {login[1]}, "ui_locales": {"en"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "Choose a test person.") || !strings.Contains(string(b), `<html lang="en">`) {
+		t.Fatalf("no persona: %d %s", resp.StatusCode, b)
+	}
+}

@@ -3,6 +3,8 @@
 // the portal (POST /auth/token). The access token lives in this tab's
 // sessionStorage and goes out as a bearer token on every API call.
 
+import { lang } from './i18n.js';
+
 const SESSION = 'nr.session';
 const PKCE = 'nr.pkce';
 
@@ -58,6 +60,8 @@ export async function login(returnTo, fresh) {
   u.searchParams.set('code_challenge', b64url(new Uint8Array(digest)));
   u.searchParams.set('code_challenge_method', 'S256');
   u.searchParams.set('state', state);
+  // The login page in the app's language (OpenID Connect Core § 3.1.2.1).
+  u.searchParams.set('ui_locales', lang());
   if (fresh) u.searchParams.set('prompt', 'login');
   location.assign(u.toString());
 }
