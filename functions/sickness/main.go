@@ -49,6 +49,7 @@ func main() {
 			return err
 		}
 		h.SetupDispensation(svc, pipe, v)
+		h.SetupCitizenRecovery(svc, pipe)
 		return nil
 	}
 	os.Exit(blanket.Main(ctx, c.Config, blanket.Function{

@@ -82,6 +82,9 @@ type Absence struct {
 	// Reassessment is set once the municipality was told the absence is
 	// due for reassessment (sygedagpengeloven § 24).
 	Reassessment *ReassessmentFacts `json:"reassessment,omitempty"`
+	// CitizenRecovery is the sick person's own report of the end of the
+	// absence (citizenrecovery.go), nil when they made none that counted.
+	CitizenRecovery *CitizenRecoveryFacts `json:"citizenRecovery,omitempty"`
 	// Version counts the decisions applied to the absence.
 	Version int `json:"version"`
 }

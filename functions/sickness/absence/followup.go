@@ -197,6 +197,9 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 		return Decision{}, events.FieldErrors{{Field: "lastAbsenceDay", Code: "before_first_absence_day",
 			Da: "Sidste fraværsdag kan ikke ligge før første fraværsdag.", En: "The last absence day cannot be before the first absence day."}}
 	}
+	if d, ok := laterRecovery(a, last); ok {
+		return d, nil // the sick person's earlier day stands (citizenrecovery.go)
+	}
 	a.LastAbsenceDay = &last
 	a.Status = StatusRecovered
 	a.Version++
