@@ -1,5 +1,7 @@
 package events
 
+import "encoding/json"
+
 // Follow-ups of parental-leave and subsidy cases: like the sickness
 // follow-ups (SicknessPeriodReported, SicknessCorrectionSubmitted,
 // SicknessCancellationSubmitted) each names the case it follows up in
@@ -138,4 +140,19 @@ func (r SubsidyCorrection) Check() FieldErrors {
 			"Give what is to be corrected: the period, the hours or the amount.")
 	}
 	return c.fe
+}
+
+// parentalFollowUpOfEmployee reports whether raw is the result of a
+// parental follow-up on an employee's leave: the employer's refusion
+// computed (ParentalEmployerResult, recognised by "refusion"), where a
+// follow-up on another leave has the leave's periods (ParentalLeaveResult).
+func parentalFollowUpOfEmployee(blanket string, raw json.RawMessage) bool {
+	switch blanket {
+	case ParentalPeriodReported, ParentalCorrectionSubmitted, ParentalCancellationSubmitted:
+		var m map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &m)
+		_, ok := m["refusion"]
+		return ok
+	}
+	return false
 }

@@ -70,6 +70,9 @@ func DecodeBlanketResult(blanket string, raw json.RawMessage) (BlanketResult, er
 	if err != nil {
 		return nil, err
 	}
+	if parentalFollowUpOfEmployee(blanket, raw) {
+		p = &ParentalEmployerResult{}
+	}
 	if err := json.Unmarshal(raw, p); err != nil {
 		return nil, fmt.Errorf("result of %s: %w", blanket, err)
 	}

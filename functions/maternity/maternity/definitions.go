@@ -62,6 +62,9 @@ func (h *Handler) Definitions() []blanket.Definition {
 		blanket.Define(events.ParentalEmployerReported, rated(h, (*Handler).employer)),
 		blanket.Define(events.ParentalSelfEmployedReported, rated(h, (*Handler).selfEmployed)),
 		blanket.Define(events.ParentalAKasseReported, rated(h, (*Handler).akasse)),
+		blanket.Define(events.ParentalPeriodReported, rated(h, (*Handler).period)),
+		blanket.Define(events.ParentalCorrectionSubmitted, rated(h, (*Handler).correction)),
+		blanket.Define(events.ParentalCancellationSubmitted, rated(h, (*Handler).cancellation)),
 	}
 }
 
