@@ -27,6 +27,9 @@ type RatePending struct {
 	Year        int  `json:"year"`
 	Waiting     bool `json:"waiting"`
 	Provisional bool `json:"provisional"`
+	// Weekly is the provisional weekly rate the amount was computed with
+	// (Provisional), so that its publication at another amount is seen.
+	Weekly kernel.Money `json:"weekly,omitempty"`
 }
 
 // WaitsForRate reports whether some amount of a waits for a rate or used a
@@ -64,6 +67,7 @@ type rated struct {
 	amount     kernel.Money
 	provisonal bool
 	provYear   int
+	provWeekly kernel.Money
 }
 
 // expectByRate computes the refusion of period p of an employer's absence
@@ -91,7 +95,7 @@ func expectByRate(key string, p refusion.Period, e EmployerFacts, rates kernel.T
 			out.maxHourly, out.hourly = rate.Hourly, hourly
 		}
 		if rate.Provisional && !out.provisonal {
-			out.provisonal, out.provYear = true, rate.Year
+			out.provisonal, out.provYear, out.provWeekly = true, rate.Year, rate.Weekly
 		}
 	}
 	return out, nil
@@ -119,7 +123,7 @@ func pendingOf(key string, asked *refusion.Period, p refusion.Period, r rated, e
 	case errors.As(err, &noRate):
 		return &RatePending{Key: key, Asked: asked, Period: p, Year: noRate.Year, Waiting: true}
 	case err == nil && r.provisonal:
-		return &RatePending{Key: key, Asked: asked, Period: p, Year: r.provYear, Provisional: true}
+		return &RatePending{Key: key, Asked: asked, Period: p, Year: r.provYear, Provisional: true, Weekly: r.provWeekly}
 	}
 	return nil
 }
@@ -155,7 +159,7 @@ func recomputedReason(rates kernel.Table, years []int) kernel.Reason {
 	return kernel.Reason{
 		Rule: "sdl-50-recomputed", Law: "sygedagpengeloven § 50, stk. 1",
 		TextDa: "Refusionen er beregnet igen, da den højeste sygedagpengesats blev kendt: " + strings.Join(da, "; ") + ".",
-		TextEn: "The refusion was computed again when the maximum sygedagpenge rate became known: " + strings.Join(en, "; ") + ".",
+		TextEn: "The reimbursement was computed again when the maximum sygedagpenge rate became known: " + strings.Join(en, "; ") + ".",
 		Inputs: map[string]any{"years": years}, Result: nil,
 	}
 }

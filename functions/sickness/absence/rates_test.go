@@ -120,3 +120,28 @@ func TestSDL50_RecomputeComputesWhatWaitedOnceAndAgainWhenPublished(t *testing.T
 		t.Error("recompute after publishing changed the absence again")
 	}
 }
+
+// sygedagpengeloven § 50, stk. 1: a report made inside the employer period
+// expects no refusion yet, but its weekly amount used a provisional rate;
+// the rate published at another amount feeds the report back again, at the
+// same amount it does not.
+func TestSDL50_AReportsWeeklyAmountAtAProvisionalRateIsRecomputedWhenPublishedAtAnotherAmount(t *testing.T) {
+	t.Parallel()
+	prov, err := defaultRates(t).WithProvisional(2025, kernel.Kr(4810, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sickFrom(date(1, October, 2025)).employedSince(date(1, January, 2015)).reportedOn(date(3, October, 2025)).withRates(prov).decide(t)
+	if d.Refusion == nil || !d.Refusion.Provisional || len(d.Absence.Expected) != 0 || len(d.Absence.RatePending) != 1 {
+		t.Fatalf("report %+v pending %+v", d.Refusion, d.Absence.RatePending)
+	}
+	same, _ := prov.With(kernel.Rate{Year: 2025, Weekly: kernel.Kr(4810, 0), Hourly: kernel.Kr(130, 0), Source: "https://bm.dk/satser/"})
+	if _, _, changed, err := Recompute(d.Absence, same); err != nil || changed {
+		t.Errorf("published at the same amount: changed %v %v", changed, err)
+	}
+	other, _ := prov.With(kernel.Rate{Year: 2025, Weekly: kernel.Kr(4847, 0), Hourly: kernel.Kr(131, 0), Source: "https://bm.dk/satser/"})
+	r, what, changed, err := Recompute(d.Absence, other)
+	if err != nil || !changed || !what.Report || r.Refusion.MaxHourlyRate != kernel.Kr(131, 0) || r.Refusion.Provisional {
+		t.Fatalf("published at another amount: changed %v %+v %+v %v", changed, what, r.Refusion, err)
+	}
+}

@@ -45,8 +45,8 @@ func Recompute(a Absence, rates kernel.Table) (Decision, Recomputed, bool, error
 			if err != nil {
 				return Decision{}, Recomputed{}, false, err
 			}
-			if rd.Refusion != nil && p.Waiting && rd.Refusion.WeeklyAmount != 0 {
-				what.Report = true // the report's weekly amount was open
+			if rate, _ := rates.Rate(p.Year); rd.Refusion != nil && (p.Waiting && rd.Refusion.WeeklyAmount != 0 || p.Provisional && rate.Weekly != p.Weekly) {
+				what.Report = true // the report's weekly amount was open, or its provisional rate changed
 			}
 			d.Absence, d.Refusion = rd.Absence, rd.Refusion
 			d.Reasons = append(d.Reasons, rd.Reasons...)

@@ -243,6 +243,9 @@ func expectReport(a Absence, res refusion.PreviewResult, rates kernel.Table, rat
 	}
 	if err == nil && !x.provisonal && res.Provisional {
 		x.provisonal, x.provYear = true, rates.YearOn(*res.RefusionFrom)
+		if r, err := rates.Rate(x.provYear); err == nil {
+			x.provWeekly = r.Weekly
+		}
 	}
 	pending = putPending(pending, refusion.ExpectedReportKey, pendingOf(refusion.ExpectedReportKey, nil, at, x, err))
 	if p != nil && err == nil {
