@@ -84,13 +84,13 @@ func (f *Function) onBlanketDecided(ctx context.Context, tx *runtime.Tx, _ cloud
 		if r.Refusion != nil && r.Refusion.ReportDeadline != "" {
 			d = &events.Deadline{Kind: "refusion-report", Date: r.Refusion.ReportDeadline,
 				TextDa: "Sidste frist for anmeldelse med refusion fra dagen efter arbejdsgiverperioden (sygedagpengeloven § 59, stk. 2).",
-				TextEn: "Last day to report for refusion from the day after the employer period (Sickness Benefit Act § 59(2))."}
+				TextEn: "Last day to report for reimbursement from the day after the employer period (Sickness Benefit Act § 59(2))."}
 		}
 	case events.ParentalEmployerResult:
 		if r.Refusion.NextDeadline != "" {
 			d = &events.Deadline{Kind: "refusion-request", Date: r.Refusion.NextDeadline,
 				TextDa: "Frist for at søge refusion for den åbne orlovsperiode (barselsloven § 39).",
-				TextEn: "Deadline to ask refusion for the open leave period (Parental Leave Act § 39)."}
+				TextEn: "Deadline to request reimbursement for the open leave period (Parental Leave Act § 39)."}
 		}
 	}
 	if d == nil && in.Status != "cancelled" {

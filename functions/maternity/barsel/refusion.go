@@ -209,7 +209,7 @@ func Compute(req Request, rates kernel.Table) (Result, error) {
 func noRateReason(e kernel.ErrNoRate) kernel.Reason {
 	return kernel.Reason{Rule: "barsl-39-no-rate", Law: "barselsloven § 39 (højeste dagpengesats); sygedagpengeloven § 50, stk. 1", Source: SourceMaxRate,
 		TextDa: e.Da() + " Refusionen for periodens beløb beregnes, når satsen er kendt.",
-		TextEn: e.En() + " The refusion of the period is computed once the rate is known.",
+		TextEn: e.En() + " The reimbursement of the period is computed once the rate is known.",
 		Inputs: map[string]any{"year": e.Year, "date": e.Date}}
 }
 

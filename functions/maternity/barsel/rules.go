@@ -56,7 +56,7 @@ func Deadline(last kernel.Date) (expires, deadline kernel.Date, r kernel.Reason)
 		Rule: "barsl-40-2-deadline", Law: "barselsloven § 40, stk. 2 og 3", Source: SourceBarsel40,
 		TextDa: fmt.Sprintf("Orlovsperioden er udløbet den %s, når der i 1 uge efter sidste fraværsdag %s ikke har været fravær med ret til refusion; anmodningen skal være modtaget senest 8 uger efter, den %s.",
 			expires.Danish(), last.Danish(), deadline.Danish()),
-		TextEn: fmt.Sprintf("The leave period has expired on %s, when a week has passed after the last day of leave %s without absence giving right to refusion; the request must be received within 8 weeks after that, by %s.",
+		TextEn: fmt.Sprintf("The leave period has expired on %s, when a week has passed after the last day of leave %s without absence giving right to reimbursement; the request must be received within 8 weeks after that, by %s.",
 			expires.English(), last.English(), deadline.English()),
 		Inputs: map[string]any{"lastDayOfLeave": last},
 		Result: map[string]any{"expires": expires, "deadline": deadline},
@@ -120,7 +120,7 @@ func Lapsed(lp LeavePeriod, received kernel.Date) (bool, kernel.Reason) {
 	if received.After(lp.Deadline) {
 		return true, kernel.Reason{Rule: "barsl-40-2-lapsed", Law: "barselsloven § 40, stk. 2", Source: SourceBarsel40,
 			TextDa: fmt.Sprintf("Anmodningen er modtaget %s, efter fristen %s for orlovsperioden %s–%s. Retten til refusion for perioden er bortfaldet.", received.Danish(), lp.Deadline.Danish(), lp.From.Danish(), lp.To.Danish()),
-			TextEn: fmt.Sprintf("The request was received on %s, after the deadline %s of the leave period %s–%s. The right to refusion for the period has lapsed.", received.English(), lp.Deadline.English(), lp.From.English(), lp.To.English()),
+			TextEn: fmt.Sprintf("The request was received on %s, after the deadline %s of the leave period %s–%s. The right to reimbursement for the period has lapsed.", received.English(), lp.Deadline.English(), lp.From.English(), lp.To.English()),
 			Inputs: in, Result: true}
 	}
 	return false, kernel.Reason{Rule: "barsl-40-2-in-time", Law: "barselsloven § 40, stk. 2", Source: SourceBarsel40,
@@ -172,7 +172,7 @@ func Cap(dagpenge, wages kernel.Money) (kernel.Money, string, kernel.Reason) {
 	}
 	return amount, by, kernel.Reason{Rule: "barsl-39-cap", Law: "barselsloven § 39", Source: SourceBarsel39,
 		TextDa: fmt.Sprintf("Refusionen er de barselsdagpenge, medarbejderen ville have fået (%s), dog højst den udbetalte løn (%s): %s.", dagpenge.Danish(), wages.Danish(), amount.Danish()),
-		TextEn: fmt.Sprintf("Refusion is the barselsdagpenge the employee would have had (%s), at most the wages paid (%s): %s.", dagpenge.English(), wages.English(), amount.English()),
+		TextEn: fmt.Sprintf("Reimbursement is the barselsdagpenge the employee would have had (%s), at most the wages paid (%s): %s.", dagpenge.English(), wages.English(), amount.English()),
 		Inputs: map[string]any{"dagpenge": dagpenge, "wagesPaid": wages}, Result: map[string]any{"refusion": amount, "cappedBy": by}}
 }
 
@@ -180,6 +180,6 @@ func Cap(dagpenge, wages kernel.Money) (kernel.Money, string, kernel.Reason) {
 func examinationReason(p Period) kernel.Reason {
 	return kernel.Reason{Rule: "barsl-40-5-examination", Law: "barselsloven § 40, stk. 5", Source: SourceBarsel40,
 		TextDa: fmt.Sprintf("Der ydes ikke refusion for løn udbetalt ved fravær til forebyggende graviditetsundersøgelser (%s–%s).", p.From.Danish(), p.To.Danish()),
-		TextEn: fmt.Sprintf("No refusion is paid for wages paid during absence for preventive pregnancy examinations (%s–%s).", p.From.English(), p.To.English()),
+		TextEn: fmt.Sprintf("No reimbursement is paid for wages paid during absence for preventive pregnancy examinations (%s–%s).", p.From.English(), p.To.English()),
 		Inputs: map[string]any{"from": p.From, "to": p.To, "kind": p.Kind}, Result: 0}
 }

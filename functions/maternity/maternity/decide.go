@@ -37,7 +37,7 @@ func (h *Handler) employer(ctx context.Context, env *blanket.Env, r events.Paren
 	if d := res.NextDeadline; d != nil {
 		exp.Deadlines = []events.Deadline{{Kind: "parental-refusion", Date: d.String(),
 			TextDa: fmt.Sprintf("Anmod om refusion for resten af orloven senest 8 uger efter, at orlovsperioden er udløbet (tidligst %s).", d.Danish()),
-			TextEn: fmt.Sprintf("Request refusion for the rest of the leave within 8 weeks after the leave period expires (at the earliest %s).", d.English())}}
+			TextEn: fmt.Sprintf("Request reimbursement for the rest of the leave within 8 weeks after the leave period expires (at the earliest %s).", d.English())}}
 		out.Reminders = plan.ParentalLeave(h.now(), l.ID, l.CVR, d.Time())
 	} else if prior != nil {
 		// The leave is over: the reminders of the next request are moot.

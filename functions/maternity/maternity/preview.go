@@ -85,7 +85,7 @@ func (h *Handler) Preview(now func() time.Time) http.HandlerFunc {
 			runtime.WriteJSON(w, http.StatusUnprocessableEntity, NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate",
 				Years: res.MissingRateYears, Year: y, EffectiveFrom: kernel.FirstMondayOfJanuary(y).String(),
 				Da: fmt.Sprintf("Der er ingen højeste dagpengesats for %d i systemet (den gælder fra første mandag i januar, %s), så refusionen kan ikke beregnes, før en administrator har registreret satsen.", y, kernel.FirstMondayOfJanuary(y).Danish()),
-				En: fmt.Sprintf("No maximum dagpenge rate for %d is configured (it applies from the first Monday of January, %s), so the refusion cannot be computed until an administrator registers the rate.", y, kernel.FirstMondayOfJanuary(y).English())})
+				En: fmt.Sprintf("No maximum dagpenge rate for %d is configured (it applies from the first Monday of January, %s), so the reimbursement cannot be computed until an administrator registers the rate.", y, kernel.FirstMondayOfJanuary(y).English())})
 			return
 		}
 		runtime.WriteJSON(w, http.StatusOK, res)

@@ -120,7 +120,7 @@ func recomputeLeave(l barsel.Leave, rates kernel.Table) (barsel.Leave, barsel.Re
 	}
 	reasons = append(reasons, kernel.Reason{Rule: "barsl-39-recomputed", Law: "barselsloven § 39; sygedagpengeloven § 50, stk. 1", Source: barsel.SourceMaxRate,
 		TextDa: "Refusionen er beregnet igen, da den højeste dagpengesats for " + strings.Join(list, ", ") + " blev kendt.",
-		TextEn: "The refusion was computed again when the maximum dagpenge rate for " + strings.Join(list, ", ") + " became known.",
+		TextEn: "The reimbursement was computed again when the maximum dagpenge rate for " + strings.Join(list, ", ") + " became known.",
 		Inputs: map[string]any{"years": years}})
 	return l, last, reasons, true, nil
 }

@@ -38,7 +38,7 @@ func Dispense(a Absence, from kernel.Date, reason, by string, f Facts) (Decision
 	if a.Employer == nil {
 		return Decision{}, refusion.DispensationError{Code: "dispensation.not_employer",
 			Da: "Kun en arbejdsgivers sygefravær har refusion, der kan gives dispensation for.",
-			En: "Only an employer's absence has refusion a dispensation can be given for."}
+			En: "Only an employer's absence has reimbursement a dispensation can be given for."}
 	}
 	if a.Status == StatusCancelled {
 		return Decision{}, refusion.DispensationError{Code: "dispensation.cancelled",
@@ -63,7 +63,7 @@ func Dispense(a Absence, from kernel.Date, reason, by string, f Facts) (Decision
 	if prev != nil {
 		d.Reasons = append([]kernel.Reason{{Rule: "sdl-59-dispensation-replaced", Law: "sygedagpengeloven § 59",
 			TextDa: fmt.Sprintf("Dispensationen fra %s (refusion fra %s) er erstattet.", prev.DecidedOn.Danish(), prev.RefusionFrom.Danish()),
-			TextEn: fmt.Sprintf("The dispensation of %s (refusion from %s) is replaced.", prev.DecidedOn.English(), prev.RefusionFrom.English()),
+			TextEn: fmt.Sprintf("The dispensation of %s (reimbursement from %s) is replaced.", prev.DecidedOn.English(), prev.RefusionFrom.English()),
 			Inputs: map[string]any{"previous": *prev}, Result: from}}, d.Reasons...)
 	}
 	d.Effects.Delivery = DeliveryDispensation
@@ -86,7 +86,7 @@ func dispensed(a Absence, in refusion.PreviewInput, res refusion.PreviewResult) 
 	}
 	res.Reasons = append(res.Reasons, kernel.Reason{Rule: "sdl-59-dispensation-lapsed", Law: "sygedagpengeloven § 59", Source: "https://elov.dk/sygedagpengeloven/59/",
 		TextDa: fmt.Sprintf("Kommunens dispensation af %s (refusion fra %s) passer ikke længere til fraværet, som det er rettet; fristreglerne gælder.", x.DecidedOn.Danish(), x.RefusionFrom.Danish()),
-		TextEn: fmt.Sprintf("The municipality's dispensation of %s (refusion from %s) no longer fits the absence as corrected; the deadline rules apply.", x.DecidedOn.English(), x.RefusionFrom.English()),
+		TextEn: fmt.Sprintf("The municipality's dispensation of %s (reimbursement from %s) no longer fits the absence as corrected; the deadline rules apply.", x.DecidedOn.English(), x.RefusionFrom.English()),
 		Inputs: map[string]any{"dispensation": *x, "error": errText(err)}, Result: res.RefusionFrom})
 	return res
 }

@@ -59,7 +59,7 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 	}
 	if a.Employer == nil {
 		return Decision{}, events.FieldErrors{{Field: "absenceId", Code: "absence.not_employer",
-			Da: "Kun en arbejdsgivers sygefravær har refusionsperioder.", En: "Only an employer's absence has refusion periods."}}
+			Da: "Kun en arbejdsgivers sygefravær har refusionsperioder.", En: "Only an employer's absence has reimbursement periods."}}
 	}
 	var p parser
 	asked := refusion.Period{From: p.date("from", r.From), To: p.date("to", r.To)}
@@ -117,7 +117,7 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 	if !e.WagesPaid || a.RefusionFrom == nil {
 		d.Reasons = append(d.Reasons, kernel.Reason{Rule: "sdl-no-refusion-decided", Law: "sygedagpengeloven §§ 54–59",
 			TextDa: "Der er ikke ret til refusion for fraværet (se anmeldelsen), så perioden giver ingen refusion.",
-			TextEn: "The absence gives no right to refusion (see the report), so the period gives no refusion.",
+			TextEn: "The absence gives no right to reimbursement (see the report), so the period gives no reimbursement.",
 			Inputs: map[string]any{"wagesPaid": e.WagesPaid, "refusionFrom": a.RefusionFrom}, Result: nil})
 		d.Period.Covered = nil
 		return withPeriodEffects(d, f), nil
@@ -132,7 +132,7 @@ func NextPeriod(a Absence, r events.SicknessPeriodReport, f Facts) (Decision, er
 	d.Reasons = append(d.Reasons, kernel.Reason{
 		Rule: "sdl-59-2-period", Law: "sygedagpengeloven § 59, stk. 2", Source: "https://elov.dk/sygedagpengeloven/59/",
 		TextDa: fmt.Sprintf("Anmodningen er modtaget %s og dækker højst 3 måneder tilbage (fra %s); refusion tidligst fra %s.", f.ReceivedOn.Danish(), limit.Danish(), a.RefusionFrom.Danish()),
-		TextEn: fmt.Sprintf("The request was received on %s and covers at most 3 months back (from %s); refusion from %s at the earliest.", f.ReceivedOn.English(), limit.English(), a.RefusionFrom.English()),
+		TextEn: fmt.Sprintf("The request was received on %s and covers at most 3 months back (from %s); reimbursement from %s at the earliest.", f.ReceivedOn.English(), limit.English(), a.RefusionFrom.English()),
 		Inputs: map[string]any{"asked": asked, "receivedOn": f.ReceivedOn, "refusionFrom": *a.RefusionFrom}, Result: covered,
 	})
 	if covered.To.Before(covered.From) {
@@ -207,7 +207,7 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 	reason := kernel.Reason{
 		Rule: "recovery", Law: "sygedagpengeloven § 7 (raskmelding)",
 		TextDa: fmt.Sprintf("Sidste fraværsdag er %s. Refusion og sygedagpenge ophører efter den dag.", last.Danish()),
-		TextEn: fmt.Sprintf("The last absence day is %s. Refusion and sygedagpenge stop after that day.", last.English()),
+		TextEn: fmt.Sprintf("The last absence day is %s. Reimbursement and sygedagpenge stop after that day.", last.English()),
 		Inputs: map[string]any{"lastAbsenceDay": last}, Result: StatusRecovered,
 	}
 	d.Reasons = append(d.Reasons, reason)
@@ -216,7 +216,7 @@ func Recover(a Absence, r events.SicknessRecoveryReport, f Facts) (Decision, err
 		d.Reasons = append(d.Reasons, kernel.Reason{
 			Rule: "sdl-30-1-ended", Law: "sygedagpengeloven § 30, stk. 1", Source: "https://danskelove.dk/sygedagpengeloven/30",
 			TextDa: fmt.Sprintf("Fraværet sluttede %s, før refusionen kunne begynde (%s). Der ydes ingen refusion.", last.Danish(), a.RefusionFrom.Danish()),
-			TextEn: fmt.Sprintf("The absence ended on %s, before refusion could start (%s). No refusion is due.", last.English(), a.RefusionFrom.English()),
+			TextEn: fmt.Sprintf("The absence ended on %s, before reimbursement could start (%s). No reimbursement is due.", last.English(), a.RefusionFrom.English()),
 			Inputs: map[string]any{"lastAbsenceDay": last, "refusionFrom": *a.RefusionFrom}, Result: nil,
 		})
 	}

@@ -67,5 +67,5 @@ func Told(d *Decision) {
 func ReassessmentDeadline(r ReassessmentFacts) (kind string, due kernel.Date, da, en string) {
 	return "reassessment", r.DueAt,
 		fmt.Sprintf("Der er søgt refusion for %d dage (mere end 22 uger) inden for 9 måneder. Kommunen skal revurdere sagen senest %s (sygedagpengeloven § 24).", r.PaidDays, r.DueAt.Danish()),
-		fmt.Sprintf("Refusion has been asked for %d days (more than 22 weeks) within 9 months. The municipality must reassess the case by %s (Sickness Benefit Act § 24).", r.PaidDays, r.DueAt.English())
+		fmt.Sprintf("Reimbursement has been asked for %d days (more than 22 weeks) within 9 months. The municipality must reassess the case by %s (Sickness Benefit Act § 24).", r.PaidDays, r.DueAt.English())
 }

@@ -348,9 +348,9 @@ func nextPeriodReminder(a Absence) (Reminder, bool) {
 	return Reminder{
 		Key: "next-period", Kind: "employer-next-period", Audience: events.AudienceSender, Subject: events.SubjectAbsence,
 		Due: deadline.AddDays(-NextPeriodNoticeDays), Deadline: deadline, Law: "sygedagpengeloven § 59, stk. 2",
-		TitleDa: "Søg refusion for næste periode", TitleEn: "Ask refusion for the next period",
+		TitleDa: "Søg refusion for næste periode", TitleEn: "Request reimbursement for the next period",
 		BodyDa: fmt.Sprintf("En anmodning om refusion dækker højst 3 måneder tilbage. Søg for perioden fra %s senest %s.", start.Danish(), deadline.Danish()),
-		BodyEn: fmt.Sprintf("A request for refusion covers at most 3 months back. Ask for the period from %s by %s.", start.English(), deadline.English()),
+		BodyEn: fmt.Sprintf("A request for reimbursement covers at most 3 months back. Ask for the period from %s by %s.", start.English(), deadline.English()),
 	}, true
 }
 
@@ -498,7 +498,7 @@ func RequestEarlyFollowUp(id string, prior *Absence, r events.SicknessEarlyFollo
 			Due: deadline.AddDays(-7), Deadline: deadline, Law: "sygedagpengeloven § 40, stk. 1",
 			TitleDa: "Husk at anmelde sygefraværet", TitleEn: "Remember to report the sickness absence",
 			BodyDa: fmt.Sprintf("Du har anmodet om tidlig opfølgning. Sygefraværet skal anmeldes senest %s for at give refusion.", deadline.Danish()),
-			BodyEn: fmt.Sprintf("You asked for early follow-up. The absence must be reported by %s to give refusion.", deadline.English()),
+			BodyEn: fmt.Sprintf("You asked for early follow-up. The absence must be reported by %s to give reimbursement.", deadline.English()),
 		})
 	}
 	return d, nil

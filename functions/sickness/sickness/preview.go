@@ -43,7 +43,7 @@ func noRateProblem(e kernel.ErrNoRate) NoRateProblem {
 	p := NoRateProblem{Status: http.StatusUnprocessableEntity, Code: "no-rate", Year: e.Year,
 		EffectiveFrom: kernel.FirstMondayOfJanuary(e.Year).String(),
 		Da:            e.Da() + " Refusionen kan ikke beregnes, før en administrator har registreret satsen.",
-		En:            e.En() + " The refusion cannot be computed until an administrator registers the rate."}
+		En:            e.En() + " The reimbursement cannot be computed until an administrator registers the rate."}
 	if !e.Date.IsZero() {
 		p.Date = e.Date.String()
 	}

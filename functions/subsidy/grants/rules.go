@@ -154,11 +154,11 @@ func JobClarificationFrom(processStart, from, to, received kernel.Date) (kernel.
 		Inputs: map[string]any{"processStart": processStart, "from": from, "to": to, "receivedOn": received, "limit": limit}, Result: start}
 	if ok {
 		r.TextDa = fmt.Sprintf("Refusion ydes fra forløbets start %s, dog højst 3 måneder før anmodningen (%s): fra %s.", processStart.Danish(), limit.Danish(), start.Danish())
-		r.TextEn = fmt.Sprintf("Refusion runs from the start of the process %s, at most 3 months before the request (%s): from %s.", processStart.English(), limit.English(), start.English())
+		r.TextEn = fmt.Sprintf("Reimbursement runs from the start of the process %s, at most 3 months before the request (%s): from %s.", processStart.English(), limit.English(), start.English())
 	} else {
 		r.Result = nil
 		r.TextDa = fmt.Sprintf("Perioden slutter %s, før grænsen %s (3 måneder før anmodningen); der kan ikke ydes refusion.", to.Danish(), limit.Danish())
-		r.TextEn = fmt.Sprintf("The period ends on %s, before the limit %s (3 months before the request); no refusion can be paid.", to.English(), limit.English())
+		r.TextEn = fmt.Sprintf("The period ends on %s, before the limit %s (3 months before the request); no reimbursement can be paid.", to.English(), limit.English())
 	}
 	return start, ok, r
 }

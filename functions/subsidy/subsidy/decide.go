@@ -89,7 +89,7 @@ func (h *Handler) jobClarification(ctx context.Context, env *blanket.Env, r even
 	if !ok {
 		return blanket.Outcome{Case: blanket.Case{ID: priorID(prior)}}, events.FieldErrors{{Field: "period.to", Code: "too_old",
 			Da: fmt.Sprintf("Refusion ydes højst 3 måneder tilbage (LAS § 69 t); perioden slutter før %s.", from.Danish()),
-			En: fmt.Sprintf("Refusion goes at most 3 months back (LAS § 69 t); the period ends before %s.", from.English())}}
+			En: fmt.Sprintf("Reimbursement goes at most 3 months back (LAS § 69 t); the period ends before %s.", from.English())}}
 	}
 	out := outcome(g, prior, r.Period, events.SubsidyResult{RefusionFrom: from.String(), Hours: r.HoursPaid}, []kernel.Reason{reason})
 	// The person is told (executive order § 1 stk. 8 does not exempt LAS
