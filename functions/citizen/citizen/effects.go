@@ -65,6 +65,11 @@ func (f *Function) record(ctx context.Context, tx *runtime.Tx, p auth.Principal,
 	switch ans.Kind {
 	case tasks.Recovery:
 		a.RecoveredOn = &o.lastDay
+		// The tasks that apply only while the absence runs are closed
+		// (tasks.EndedByRecovery); their reminders go with the last one.
+		if _, all := a.CloseForRecovery(now); all {
+			closed = true
+		}
 	}
 	item := ""
 	if ans.Send {

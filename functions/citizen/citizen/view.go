@@ -60,11 +60,16 @@ type taskView struct {
 	BlockedBy  string     `json:"blockedBy,omitempty"`
 	AnsweredAt *time.Time `json:"answeredAt,omitempty"`
 	AnswerID   string     `json:"answerId,omitempty"`
+	// Closed says why a cancelled task was closed (tasks.StatusCancelled).
+	Closed *text2 `json:"closed,omitempty"`
 }
 
 func viewTask(a tasks.Absence, t tasks.Task, today time.Time) taskView {
 	v := taskView{ID: t.LocalID(a.ID), Kind: t.Kind, Title: title(t.Kind), Status: t.Status, Deadline: t.Deadline.Format(time.DateOnly),
 		Overdue: t.Overdue(today), AnsweredAt: t.AnsweredAt, AnswerID: t.AnswerID}
+	if da, en := t.Cancelled(); da != "" {
+		v.Closed = &text2{da, en}
+	}
 	if _, err := a.CanAnswer(t.ID); err != nil {
 		if r, ok := err.(*tasks.Refusal); ok {
 			v.BlockedBy = r.Code

@@ -78,6 +78,9 @@ func (a Absence) CanAnswer(id string) (Task, error) {
 	if a.LegalTextAcknowledged == nil {
 		return t, ErrLegalText
 	}
+	if t.Status == StatusCancelled {
+		return t, ErrCancelled
+	}
 	if !t.Open() {
 		return t, ErrAnswered
 	}
