@@ -42,6 +42,8 @@ func (h *Handler) Definitions() []blanket.Definition {
 		blanket.Define(events.SubsidyAdultApprenticeRequested, h.adultApprentice),
 		blanket.Define(events.SubsidyMentorRequested, h.mentor),
 		blanket.Define(events.SubsidySelfEmployed136Requested, h.selfEmployed136),
+		blanket.Define(events.SubsidyCorrectionSubmitted, h.correction),
+		blanket.Define(events.SubsidyCancellationSubmitted, h.cancellation),
 	}
 }
 
