@@ -5,7 +5,7 @@
 // required and every limit; the hints decide order, grouping and words.
 
 import { html, raw, formatDate } from './dom.js';
-import { t, pick, lang } from './i18n.js';
+import { t, tn, pick, lang } from './i18n.js';
 
 const schemaCache = new Map();
 
@@ -276,8 +276,8 @@ export function validate(f, answers) {
     }
     default: {
       const s = String(v).trim();
-      if (n.minLength !== undefined && s.length < n.minLength) return t('v.minLength', { label: lbl, n: n.minLength });
-      if (n.maxLength !== undefined && s.length > n.maxLength) return t('v.maxLength', { label: lbl, n: n.maxLength });
+      if (n.minLength !== undefined && s.length < n.minLength) return tn('v.minLength', n.minLength, { label: lbl });
+      if (n.maxLength !== undefined && s.length > n.maxLength) return tn('v.maxLength', n.maxLength, { label: lbl });
       if (n.pattern && !new RegExp(n.pattern, 'u').test(normalizeText(f, s))) return custom('pattern') || t('v.pattern', { label: lbl });
       if (n.format === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s)) return t('v.email', { label: lbl });
       return null;

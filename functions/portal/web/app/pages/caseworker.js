@@ -9,7 +9,7 @@
 // values, dates and amounts in words (labelled()).
 
 import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
-import { t, pick, lang } from '../i18n.js';
+import { t, tn, pick, lang } from '../i18n.js';
 import { session, audience } from '../auth.js';
 import { api, ApiError } from '../api.js';
 import { loadSchema, resolve } from '../form.js';
@@ -149,7 +149,7 @@ function inboxTable(res) {
         <th scope="col">${t('cw.col.read')}</th><th scope="col">${t('cw.col.documents')}</th></tr></thead>
       ${res.absences.map((a) => html`<tbody data-absence="${a.absenceId}">
         <tr class="inbox-absence"><th scope="colgroup" colspan="5"><span class="inbox-person">${personText(a.person)}</span>
-          <span class="form-hint d-block">${t('caseworker.col.absence')} ${a.absenceId}${a.unread ? ` · ${t('cw.unreadCount', { n: a.unread })}` : ''}</span></th></tr>
+          <span class="form-hint d-block">${t('caseworker.col.absence')} ${a.absenceId}${a.unread ? ` · ${tn('cw.unreadCount', a.unread)}` : ''}</span></th></tr>
         ${a.items.map((it) => html`<tr data-item="${it.itemId}" data-read="${it.read ? 'true' : 'false'}"${it.read ? '' : html` class="inbox-unread"`}>
           <td>${formatDateTime(it.createdAt, lang())}</td>
           <td><a href="${itemHref(it.itemId)}">${itemText(it.kind, it.task)}<span class="sr-only"> – ${personText(a.person)}, ${formatDateTime(it.createdAt, lang())}</span></a>${it.receipt ? html`<span class="form-hint d-block">${t('receipt.number')} ${it.receipt}</span>` : ''}</td>
@@ -204,7 +204,7 @@ export function inbox() {
       }
       const from = (q.page - 1) * PAGE;
       const pages = Math.max(1, Math.ceil(res.total / PAGE));
-      box.innerHTML = String(html`<p class="form-hint" id="inbox-count" role="status">${t('cw.count', { from: from + 1, to: from + res.absences.length, total: res.total, items: res.items })}</p>
+      box.innerHTML = String(html`<p class="form-hint" id="inbox-count" role="status">${tn('cw.count', res.total, { from: from + 1, to: from + res.absences.length, total: res.total, items: tn('cw.items', res.items) })}</p>
         ${inboxTable(res)}
         ${pages > 1 ? pagination(q, pages) : ''}`);
     },

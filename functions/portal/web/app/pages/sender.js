@@ -270,7 +270,7 @@ export function overview(query) {
       const from = (lq.page - 1) * PAGE;
       const pages = total !== null ? Math.max(1, Math.ceil(total / PAGE)) : lq.page + (res?.more ? 1 : 0);
       const count = list.length ? html`<p class="form-hint" id="absences-count" role="status">${total !== null
-        ? t('overview.count', { from: from + 1, to: from + list.length, total }) : t('overview.countMore', { from: from + 1, to: from + list.length })}</p>` : '';
+        ? tn('overview.count', total, { from: from + 1, to: from + list.length, total }) : t('overview.countMore', { from: from + 1, to: from + list.length })}</p>` : '';
       if (fieldErrors.length) {
         box.innerHTML = String(html`<div class="alert alert-error" role="alert" id="absences-error">${icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body">
           <p class="alert-text">${t('overview.badRequest')}</p><ul class="alert-text">${fieldErrors.map((e) => html`<li>${pick(e)}</li>`)}</ul></div></div>`);
@@ -998,7 +998,7 @@ export function caseView(id) {
         <p class="font-lead">${title}${sum?.firstAbsenceDay ? html` · ${t('overview.col.first')} ${formatDate(sum.firstAbsenceDay, l)}` : ''}</p>
         ${rejectionBox}
         ${r.differences ? html`<div class="alert alert-warning" role="alert" id="differences">${icon('warning', t('error.prefix').replace(':', ''))}<div class="alert-body">
-          <h2 class="alert-heading">${t('case.differences', { n: r.differences })}</h2>
+          <h2 class="alert-heading">${tn('case.differences', r.differences)}</h2>
           <p class="alert-text">${t('case.differences.text')}</p></div></div>` : ''}
         <div class="table--responsive-scroll" tabindex="0" role="region" aria-label="${t('case.facts')}">
         <table class="table structured-list" id="case-facts"><tbody>
