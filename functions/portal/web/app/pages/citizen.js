@@ -7,7 +7,7 @@
 // their own modules.
 
 import { html, icon, formatDate, formatDateTime } from '../dom.js';
-import { t, pick, lang } from '../i18n.js';
+import { t, tn, pick, lang } from '../i18n.js';
 import { session, audience, loginAge } from '../auth.js';
 import { api, ApiError } from '../api.js';
 import { errorSummary } from '../form.js';
@@ -71,7 +71,7 @@ export function rememberReceipt(absence, out) {
 
 function counter(n, id) {
   return n > 0
-    ? html`<span class="badge badge-error"${id ? html` id="${id}"` : ''}><span class="sr-only">${t('cz.counter.sr', { n })}</span><span aria-hidden="true">${n}</span></span>`
+    ? html`<span class="badge badge-error"${id ? html` id="${id}"` : ''}><span class="sr-only">${tn('cz.counter.sr', n)}</span><span aria-hidden="true">${n}</span></span>`
     : html`<span class="badge badge-success"${id ? html` id="${id}"` : ''}>${icon('check', t('citizen.tasks.none'))}</span>`;
 }
 
@@ -189,7 +189,7 @@ export function myCase() {
   return tabPage(CZ, 'citizen.title', async (ctx, ov, el) => {
     const draw = (legalErr) => {
       el.innerHTML = String(html`<p class="font-lead">${t('citizen.lead')}</p>
-        <p id="counter-line">${counter(ov.counter, 'task-counter')} ${ov.counter > 0 ? t('citizen.tasks.count', { n: ov.counter }) : t('citizen.tasks.none')}</p>
+        <p id="counter-line">${counter(ov.counter, 'task-counter')} ${ov.counter > 0 ? tn('citizen.tasks.count', ov.counter) : t('citizen.tasks.none')}</p>
         ${ov.absences.length ? ov.absences.map((a, i) => absenceSection(a, i, legalErr === i)) : html`<p id="no-absences">${t('cz.noAbsences')}</p>`}`);
       for (const form of el.querySelectorAll('.legal-form')) {
         form.addEventListener('submit', async (e) => {
