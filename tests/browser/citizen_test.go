@@ -216,7 +216,10 @@ func TestCitizenAnswersTasksResumesDraftAndUploads(t *testing.T) {
 	}
 
 	// Log out, log in again: the draft resumes on the page reached.
-	clickMove(t, ctx, `.log-off`)
+	// Tasks with a deadline are pending: "Log af" warns first (seeds/003).
+	run(t, ctx, "log off", chromedp.Click(`.portal-user .log-off`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#cz-logout-modal[aria-hidden="false"]`, chromedp.ByQuery))
+	clickMove(t, ctx, `#cz-logout-anyway`)
 	open(t, ctx, "/")
 	login(t, ctx, "#login-citizen", "citizen")
 	clickMove(t, ctx, `a[href="`+base+`/oplysningsskema"]`)

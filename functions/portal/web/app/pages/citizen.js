@@ -6,7 +6,7 @@
 // the receipt of every answer. The tasks and the information form have
 // their own modules.
 
-import { html, icon, formatDate, formatDateTime } from '../dom.js';
+import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
 import { t, tn, pick, lang } from '../i18n.js';
 import { session, audience, loginAge } from '../auth.js';
 import { api, ApiError } from '../api.js';
@@ -28,8 +28,13 @@ export function requireCitizen() {
 
 /** "Mit forløb" from the citizen API: {counter, absences}. */
 export async function overviewData() {
-  return api('GET', '/api/v1/citizen/absences');
+  lastOverview = await api('GET', '/api/v1/citizen/absences');
+  return lastOverview;
 }
+
+// The last "Mit forløb" read in this tab: the log-off warning counts its
+// open tasks.
+let lastOverview = null;
 
 /** The absence's path in the citizen API. */
 export function absenceAPI(id) { return '/api/v1/citizen/absences/' + encodeURIComponent(id); }
@@ -100,7 +105,7 @@ function tabPage(path, titleKey, draw) {
   if (need) return need;
   return {
     title: t(titleKey),
-    body: html`<h1 tabindex="-1">${t(titleKey)}</h1><div id="cz"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<h1 tabindex="-1">${t(titleKey)}</h1><div id="cz"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#cz');
       let ov;
@@ -151,7 +156,7 @@ function taskList(a) {
   return html`<ol class="cz-tasks">${open.map((x) => html`<li class="mb-4">
     <strong>${pick(x.title)}</strong><br>
     <span class="${x.overdue ? 'form-error-message' : 'form-hint'}">${t('cz.deadline', { date: formatDate(x.deadline, l) })}${x.overdue ? ` – ${t('cz.overdue')}` : ''}</span>
-    ${x.id === a.next && a.legalText.acknowledged ? html`<br><a class="button button-primary mt-3" href="${taskHref(a.id, x)}" id="start-${x.id}">${t('cz.start')}<span class="sr-only"> ${pick(x.title)}</span></a>`
+    ${x.id === a.next && a.legalText.acknowledged ? html`${a.draftStarted && x.kind === 'information-form' ? html`<br><span class="form-hint" id="draft-hint-${x.id}">${t('cz.draft.hint')}</span>` : ''}<br><a class="button button-primary mt-3" href="${taskHref(a.id, x)}" id="start-${x.id}">${a.draftStarted && x.kind === 'information-form' ? t('cz.continue') : t('cz.start')}<span class="sr-only"> ${pick(x.title)}</span></a>`
       : x.blockedBy === 'earlier-task-open' ? html`<br><span class="form-hint">${t('cz.afterEarlier')}</span>` : ''}
   </li>`)}</ol>`;
 }
@@ -164,9 +169,15 @@ function received(a) {
 
 function sent(a) {
   const l = lang();
-  if (!a.receipts.length) return html`<p>${t('citizen.none')}</p>`;
-  return html`<ul class="nobullet-list receipts">${[...a.receipts].reverse().map((r) => html`<li class="mb-3">
-    <a href="${CZ}/kvittering/${a.id}/${r.answerId}">${pick(r.title)}</a><br><span class="form-hint">${formatDateTime(r.submittedAt, l)}</span></li>`)}</ul>`;
+  // The receipts and the rejected uploads (seeds/003, "Virus-scanning"),
+  // newest first.
+  const items = [
+    ...a.receipts.map((r) => ({ at: r.submittedAt, id: r.answerId, title: pick(r.title), rejected: false })),
+    ...(a.rejectedUploads || []).map((u) => ({ at: u.rejectedAt, id: u.documentId, title: t('cz.rejectedReceipt.title'), rejected: true })),
+  ].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
+  if (!items.length) return html`<p>${t('citizen.none')}</p>`;
+  return html`<ul class="nobullet-list receipts">${items.map((r) => html`<li class="mb-3${r.rejected ? ' cz-rejected-receipt' : ''}">
+    <a href="${CZ}/kvittering/${a.id}/${r.id}">${r.title}</a>${r.rejected ? html` <span class="badge badge-error">${t('cz.rejectedReceipt.badge')}</span>` : ''}<br><span class="form-hint">${formatDateTime(r.at, l)}</span></li>`)}</ul>`;
 }
 
 function absenceSection(a, i, legalErr) {
@@ -185,10 +196,27 @@ function absenceSection(a, i, legalErr) {
   </section>`;
 }
 
+/** Marks the absences whose information form has a draft (draftStarted). */
+async function markDrafts(ov) {
+  await Promise.all(ov.absences.map(async (a) => {
+    const next = a.tasks.find((x) => x.id === a.next);
+    if (next?.kind !== 'information-form') return;
+    try {
+      const f = await api('GET', absenceAPI(a.id) + '/information-form');
+      a.draftStarted = (f.sections || []).some((x) => x.completed || (x.answers && Object.keys(x.answers).length));
+    } catch { /* no draft shown */ }
+  }));
+}
+
 export function myCase() {
   return tabPage(CZ, 'citizen.title', async (ctx, ov, el) => {
+    await markDrafts(ov);
+    // "Gem og gå til forsiden" in the information form comes back here with ?kladde=1.
+    const saved = new URLSearchParams(location.search).get('kladde') === '1';
     const draw = (legalErr) => {
-      el.innerHTML = String(html`<p class="font-lead">${t('citizen.lead')}</p>
+      el.innerHTML = String(html`${saved ? html`<div class="alert alert-success" role="status" id="draft-saved">${icon('success', 'OK')}<div class="alert-body">
+          <h2 class="alert-heading">${t('cz.draft.saved')}</h2><p class="alert-text">${t('cz.draft.savedText')}</p></div></div>` : ''}
+        <p class="font-lead">${t('citizen.lead')}</p>
         <p id="counter-line">${counter(ov.counter, 'task-counter')} ${ov.counter > 0 ? tn('citizen.tasks.count', ov.counter) : t('citizen.tasks.none')}</p>
         ${ov.absences.length ? ov.absences.map((a, i) => absenceSection(a, i, legalErr === i)) : html`<p id="no-absences">${t('cz.noAbsences')}</p>`}`);
       for (const form of el.querySelectorAll('.legal-form')) {
@@ -207,6 +235,7 @@ export function myCase() {
             return;
           }
           ov = await overviewData();
+          await markDrafts(ov);
           draw(null);
           document.getElementById(`absence-${i}`)?.setAttribute('tabindex', '-1');
           document.getElementById(`absence-${i}`)?.focus();
@@ -219,18 +248,48 @@ export function myCase() {
 
 // ---------- Status på min sag ----------
 
+const CASE_STATUSES = ['registered', 'in-progress', 'awaiting-documentation', 'decided', 'closed'];
+
+function caseStatusText(v) {
+  if (!v.status) return t('cz.status.none');
+  return CASE_STATUSES.includes(v.status) ? t('cz.status.s.' + v.status) : v.status;
+}
+
+function amountText(v, l) {
+  if (v.amountBeforeTaxOre === undefined || v.amountBeforeTaxOre === null) {
+    return v.outcome === 'refused' ? t('cz.status.refused') : t('cz.status.noAmount');
+  }
+  return formatKroner(v.amountBeforeTaxOre / 100, l);
+}
+
+/**
+ * "Status på min sag" (seeds/003): per employment (absence) a block with
+ * the employer, the first absence day, the case's status and the amount
+ * calculated before tax, as the municipality's case system fed them back.
+ * Shown only while the person is sick in some employment.
+ */
 export function status() {
-  return tabPage(CZ + '/status', 'cz.tab.status', (ctx, ov, el) => {
+  return tabPage(CZ + '/status', 'cz.tab.status', async (ctx, ov, el) => {
     const l = lang();
+    const list = ov.absences.filter((a) => a.active);
+    const views = await Promise.all(list.map((a) => api('GET', absenceAPI(a.id) + '/case-status').catch(() => null)));
     el.innerHTML = String(html`<p>${t('cz.status.lead')}</p>
-      ${ov.absences.filter((a) => a.active).map((a, i) => html`<h2 class="h3">${absenceName(a)}</h2>
+      ${list.map((a, i) => {
+    const v = views[i] || {};
+    return html`<section class="mt-6 cz-status-block" aria-labelledby="status-h-${i}"><h2 class="h3" id="status-h-${i}">${absenceName(a)}</h2>
         ${summaryTable(absenceName(a), [
-    [t('cz.status.reportedBy'), senderName(a)],
-    [t('cz.status.first'), formatDate(a.firstAbsenceDay, l)],
+    [t('cz.status.employer'), senderName(a)],
+    [t('cz.status.first'), formatDate(v.firstAbsenceDay || a.firstAbsenceDay, l)],
     [t('cz.status.last'), a.lastAbsenceDay ? formatDate(a.lastAbsenceDay, l) : t('cz.status.stillSick')],
+    [t('cz.status.case'), caseStatusText(v)],
+    ...(v.changedAt ? [[t('cz.status.changedAt'), formatDateTime(v.changedAt, l)]] : []),
+    ...(v.note ? [[t('cz.status.note'), pick(v.note)]] : []),
+    [t('cz.status.amount'), amountText(v, l)],
+    ...(v.amountBeforeTaxOre !== undefined && v.amountBeforeTaxOre !== null ? [[t('cz.status.paidTo'), v.paidTo === 'employer' ? t('cz.status.paidToEmployer') : t('cz.status.paidToYou')]] : []),
     [t('cz.status.municipality'), a.municipality?.name || a.municipality?.number],
     [t('cz.status.open'), String(a.counter)],
-  ], 'status-' + i)}`)}`);
+  ], 'status-' + i)}</section>`;
+  })}`);
   });
 }
 
@@ -495,7 +554,7 @@ export function receipt(absence, answerId) {
   if (need) return need;
   return {
     title: t('cz.receipt.title'),
-    body: html`<h1 tabindex="-1">${t('cz.receipt.title')}</h1><div id="cz"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<h1 tabindex="-1">${t('cz.receipt.title')}</h1><div id="cz"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#cz');
       const l = lang();
@@ -507,6 +566,8 @@ export function receipt(absence, answerId) {
         return;
       }
       const r = a.receipts.find((x) => x.answerId === answerId);
+      const u = r ? null : (a.rejectedUploads || []).find((x) => x.documentId === answerId);
+      if (u) { box.innerHTML = String(rejectedReceipt(a, u, l)); return; }
       if (!r) { ctx.handle({ notFound: true }); return; }
       const next = a.next ? a.tasks.find((x) => x.id === a.next) : null;
       box.innerHTML = String(html`<div class="alert alert-success" id="cz-receipt">${icon('success', 'OK')}
@@ -536,3 +597,131 @@ export function receipt(absence, answerId) {
     },
   };
 }
+
+// ---------- a rejected upload's receipt ----------
+
+/** The receipt of an upload rejected by the virus scan (seeds/003, "Virus-scanning i Mit Sygefravær"). */
+function rejectedReceipt(a, u, l) {
+  const at = new Date(u.rejectedAt);
+  const day = formatDate(at.toISOString().slice(0, 10), l);
+  const time = at.toLocaleTimeString(l === 'en' ? 'en-GB' : 'da-DK', { hour: '2-digit', minute: '2-digit' });
+  return html`<div class="alert alert-error" id="cz-rejected-receipt">${icon('error', t('error.prefix').replace(':', ''))}
+      <div class="alert-body">
+        <h2 class="alert-heading">${t('cz.rejectedReceipt.title')}</h2>
+        <p class="alert-text">${t('cz.rejectedReceipt.text', { date: day, time })}</p>
+        <p class="alert-text mt-3">${t('cz.rejectedReceipt.removed', { title: u.title })}</p>
+        <p class="alert-text mt-3">${t('cz.rejectedReceipt.contact')}</p>
+      </div>
+    </div>
+    ${summaryTable(t('cz.receipt.title'), [
+    [t('cz.receipt.what'), t('cz.rejectedReceipt.what')],
+    [t('cz.receipt.absence'), absenceName(a)],
+    [t('cz.rejectedReceipt.at'), formatDateTime(u.rejectedAt, l)],
+    [t('cz.rejectedReceipt.document'), u.title],
+    [t('cz.rejectedReceipt.why'), u.reason === 'too-large' ? t('cz.rejectedReceipt.tooLarge') : t('cz.rejectedReceipt.virus')],
+    [t('cz.receipt.toMunicipality'), t('no')],
+  ], 'receipt-table')}
+    <p class="d-print-none mt-6">
+      <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
+      <a href="${CZ}" class="button button-primary" id="to-front">${t('cz.toFront')}</a>
+    </p>`;
+}
+
+// ---------- DKFDS modals: help and the log-off warning ----------
+
+/** The container of Mit Sygefravær's own modals (a child of body, so DKFDS does not make it inert). */
+function modalBox() {
+  let box = document.getElementById('cz-modals');
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'fds-modal-container';
+    box.id = 'cz-modals';
+    document.body.appendChild(box);
+  }
+  return box;
+}
+
+/** Shows a DKFDS modal from markup (its root has id id) and returns the modal's element. */
+function showModal(id, markup) {
+  const box = modalBox();
+  box.innerHTML = String(markup);
+  const el = box.querySelector('#' + id);
+  const m = window.DKFDS ? new window.DKFDS.Modal(el) : null;
+  m?.init();
+  for (const b of el.querySelectorAll('[data-modal-close]')) b.addEventListener('click', () => m?.hide());
+  if (m) m.show(); else el.setAttribute('aria-hidden', 'false');
+  return el;
+}
+
+function closeButton() {
+  return html`<button type="button" class="modal-close function-link" data-modal-close>${icon('close')}${t('cz.modal.close')}</button>`;
+}
+
+/** The "Hjælp" button at the top right of Mit Sygefravær's pages. */
+export function helpButton() {
+  return html`<p class="cz-help d-print-none"><button type="button" class="function-link" data-cz-help aria-haspopup="dialog">${icon('help')}${t('cz.help.button')}</button></p>`;
+}
+
+/** The help pop-up about personal data (seeds/003, "Orientering om behandling af persondata"). */
+export function showHelp() {
+  return showModal('cz-help-modal', html`<div class="fds-modal" id="cz-help-modal" aria-hidden="true" role="dialog" aria-modal="true" aria-labelledby="cz-help-heading">
+    <div class="modal-content">
+      <div class="modal-header"><h2 class="modal-title" id="cz-help-heading">${t('cz.help.title')}</h2>${closeButton()}</div>
+      <div class="modal-body">
+        <p>${t('cz.help.p1')}</p>
+        <p>${t('cz.help.p2')}</p>
+        <p>${t('cz.help.p3')}</p>
+        <p>${t('cz.help.p4')}</p>
+      </div>
+      <div class="modal-footer"><button type="button" class="button button-primary" data-modal-close>${t('cz.modal.ok')}</button></div>
+    </div>
+  </div>`);
+}
+
+/** The open tasks with a deadline of the last "Mit forløb" read. */
+function pendingTasks(ov) {
+  return (ov?.absences || []).flatMap((a) => a.tasks.filter((x) => x.status === 'open' && x.deadline));
+}
+
+/** The warning before "Log af" while tasks with a deadline are pending (seeds/003, "Mit forløb"). */
+function showLogoutWarning(open) {
+  const l = lang();
+  const first = [...open].sort((x, y) => (x.deadline < y.deadline ? -1 : 1))[0];
+  return showModal('cz-logout-modal', html`<div class="fds-modal" id="cz-logout-modal" aria-hidden="true" role="dialog" aria-modal="true" aria-labelledby="cz-logout-heading">
+    <div class="modal-content">
+      <div class="modal-header"><h2 class="modal-title" id="cz-logout-heading">${t('cz.logout.title')}</h2>${closeButton()}</div>
+      <div class="modal-body">
+        <p id="cz-logout-text">${open.length === 1 ? t('cz.logout.one', { date: formatDate(first.deadline, l) }) : t('cz.logout.many', { n: open.length, date: formatDate(first.deadline, l) })}</p>
+        <ul>${open.map((x) => html`<li>${pick(x.title)} – ${t('cz.deadline', { date: formatDate(x.deadline, l) })}</li>`)}</ul>
+        <p>${t('cz.logout.text')}</p>
+      </div>
+      <div class="modal-footer">
+        <button type="button" class="button button-primary" data-modal-close id="cz-logout-stay">${t('cz.logout.stay')}</button>
+        <button type="button" class="button button-secondary" data-action="logout" data-confirmed="1" id="cz-logout-anyway">${t('cz.logout.anyway')}</button>
+      </div>
+    </div>
+  </div>`);
+}
+
+// Before main.js's own click handler (this one listens in the capture
+// phase): "Hjælp", and "Log af" in Mit Sygefravær while tasks are pending.
+document.addEventListener('click', async (e) => {
+  if (e.target.closest('[data-cz-help]')) { showHelp(); return; }
+  const b = e.target.closest('button[data-action="logout"]');
+  if (!b || b.dataset.confirmed || b.closest('#session-modal') || !location.pathname.startsWith(CZ)) return;
+  const s = session();
+  if (!s || audience(s.claims) !== 'citizen') return;
+  e.stopPropagation();
+  e.preventDefault();
+  let ov;
+  try { ov = await overviewData(); } catch { ov = lastOverview; }
+  const open = pendingTasks(ov);
+  if (open.length) {
+    document.getElementById('mobile-drawer')?.querySelector('.js-menu-close')?.click();
+    showLogoutWarning(open);
+    return;
+  }
+  b.dataset.confirmed = '1';
+  b.click();
+  delete b.dataset.confirmed;
+}, true);

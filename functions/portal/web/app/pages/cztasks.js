@@ -12,7 +12,7 @@ import {
   field, clientErrors, serverErrors, fieldMarkup, read, toJSON, summaryRows, summaryTable, state, watchConditions,
 } from './czform.js';
 import {
-  CZ, requireCitizen, absenceAPI, senderName, absenceName, needsFreshLogin, resignAlert, rememberReceipt,
+  CZ, requireCitizen, absenceAPI, senderName, absenceName, needsFreshLogin, resignAlert, rememberReceipt, helpButton,
 } from './citizen.js';
 import { blankets } from './sender.js';
 
@@ -98,7 +98,7 @@ export function task(absence, taskID) {
   if (need) return need;
   return {
     title: t('citizen.title'),
-    body: html`<div id="task"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<div id="task"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#task');
       const s = setup(absence, taskID);
@@ -161,7 +161,7 @@ export function summary(absence, taskID, query) {
   if (need) return need;
   return {
     title: t('cz.summary.title'),
-    body: html`<div id="task"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<div id="task"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#task');
       const s = setup(absence, taskID);

@@ -17,7 +17,7 @@ import {
   field, clientErrors, serverErrors, fieldMarkup, read, toJSON, fromJSON, summaryRows, summaryTable, state, watchConditions,
 } from './czform.js';
 import {
-  CZ, requireCitizen, absenceAPI, absenceName, needsFreshLogin, resignAlert, rememberReceipt,
+  CZ, requireCitizen, absenceAPI, absenceName, needsFreshLogin, resignAlert, rememberReceipt, helpButton,
 } from './citizen.js';
 
 const SUMMARY = 'opsummering';
@@ -151,7 +151,7 @@ export function start(absence) {
   if (need) return need;
   return {
     title: t('cz.if.title'),
-    body: html`<div id="if"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<div id="if"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#if');
       let d;
@@ -226,7 +226,7 @@ export function section(absence, name) {
   if (need) return need;
   return {
     title: t('cz.if.title'),
-    body: html`<div id="if"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<div id="if"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#if');
       let d;
@@ -329,7 +329,7 @@ export function summary(absence, query) {
   if (need) return need;
   return {
     title: t('cz.summary.title'),
-    body: html`<div id="if"><p>${t('loading')}</p></div>`,
+    body: html`${helpButton()}<div id="if"><p>${t('loading')}</p></div>`,
     async after(ctx) {
       const box = ctx.el.querySelector('#if');
       let d;
