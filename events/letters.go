@@ -36,15 +36,20 @@ const (
 	LetterSenderReceipt = "sender-receipt"
 	// LetterNotification (underretningsbrev, § 1 stk. 8) tells an employee
 	// or insured member that a report was made about them. Data: blanket,
-	// reportedBy, firstAbsenceDay.
+	// reportedBy, firstAbsenceDay; for a report that gives the person
+	// tasks in Mit Sygefravær also tasks (the task codes, space-separated)
+	// and deadline (seeds/003; sygedagpengeloven § 38).
 	LetterNotification = "notification"
 	// LetterCitizenTask tells the sick person about a task in Mit
-	// Sygefravær. Data: task, deadline.
+	// Sygefravær the municipality started, or a report's tasks when no
+	// notification letter names them (the self-employed). Data: task or
+	// tasks, deadline.
 	LetterCitizenTask = "citizen-task"
 	// LetterAnswerReceipt (kvittering) confirms a citizen's answer. Data:
 	// task, submittedAt.
 	LetterAnswerReceipt = "answer-receipt"
-	// LetterReminder reminds of a deadline. Data: task, deadline.
+	// LetterReminder reminds the sick person of the tasks' deadline
+	// (seeds/003, day 6). Data: deadline; task or tasks when known.
 	LetterReminder = "reminder"
 	// LetterRejectedUpload is the receipt for an upload that was rejected
 	// because it seemed infected (seed 003). Data: documentTitle, attemptedAt.
@@ -53,6 +58,20 @@ const (
 
 // LetterKinds lists every letter kind.
 var LetterKinds = []string{LetterSenderReceipt, LetterNotification, LetterCitizenTask, LetterAnswerReceipt, LetterReminder, LetterRejectedUpload}
+
+// LetterRequesters names, per letter kind, the code that requests it (a
+// path from the repository root): no letter template exists that nothing
+// requests, and nothing requests a kind without a template (notify's tests
+// hold the table to the code: every path here names the kind's constant,
+// and every kind composes).
+var LetterRequesters = map[string][]string{
+	LetterSenderReceipt:  {"infra/blanket"},
+	LetterNotification:   {"infra/blanket"},
+	LetterCitizenTask:    {"functions/citizen/citizen"},
+	LetterAnswerReceipt:  {"functions/citizen/citizen"},
+	LetterReminder:       {"functions/reminder/reminder"},
+	LetterRejectedUpload: {"functions/documents/documents"},
+}
 
 // Party is a person (CPR) or a company (CVR); exactly one is set.
 type Party struct {
@@ -111,8 +130,11 @@ type SMSRequest struct {
 	// Recipient is the person, by CPR.
 	Recipient Party     `json:"recipient"`
 	Sender    Authority `json:"sender"`
-	// Text is at most 160 characters.
-	Text      string `json:"text"`
+	// Text is at most 160 characters, in Danish.
+	Text string `json:"text"`
+	// TextEn is the English text (at most 160 characters), sent instead
+	// to people whose language in CPR is English; empty: Text to everyone.
+	TextEn    string `json:"textEn,omitempty"`
 	Reference string `json:"reference"`
 }
 

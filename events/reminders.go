@@ -51,6 +51,9 @@ const (
 	ChannelInbox = "inbox"
 	ChannelEmail = "email"
 	ChannelSMS   = "sms"
+	// ChannelLetter is a letter to a citizen (Digital Post, or paper when
+	// exempt): the reminder function requests it when the reminder fires.
+	ChannelLetter = "letter"
 )
 
 // ReminderSubject names what a reminder is about.
@@ -101,7 +104,7 @@ type ReminderSchedule struct {
 	Kind     string           `json:"kind"`
 	Subject  ReminderSubject  `json:"subject"`
 	Audience ReminderAudience `json:"audience"`
-	// Channels are hints: ChannelInbox, ChannelEmail, ChannelSMS.
+	// Channels are hints: ChannelInbox, ChannelEmail, ChannelSMS, ChannelLetter.
 	Channels []string        `json:"channels,omitempty"`
 	Message  ReminderMessage `json:"message"`
 }

@@ -9,6 +9,7 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	knative.dev/pkg v0.0.0-20260727151759-521cb33b33dd
 	nemrefusion.dk/events v0.0.0
+	nemrefusion.dk/functions/reminder v0.0.0-00010101000000-000000000000
 	nemrefusion.dk/infra v0.0.0-00010101000000-000000000000
 	nemrefusion.dk/schemas v0.0.0
 )
@@ -56,6 +57,7 @@ require (
 replace (
 	nemrefusion.dk/events => ../../events
 	nemrefusion.dk/functions/kernel => ../kernel
+	nemrefusion.dk/functions/reminder => ../reminder
 	nemrefusion.dk/infra => ../../infra
 	nemrefusion.dk/schemas => ../../schemas
 )

@@ -27,6 +27,9 @@ type Config struct {
 	DigitalPostURL string `envconfig:"DIGITALPOST_URL" default:"http://127.0.0.1:8097/_standins/digitalpost"`
 	// NemSMSURL is the NemSMS service (the local stack serves a stand-in).
 	NemSMSURL string `envconfig:"NEMSMS_URL" default:"http://127.0.0.1:8097/_standins/nemsms"`
+	// MitSygefravaerURL is Mit Sygefravær, the link in the sick person's
+	// letters (seeds/003); the default is the local portal's.
+	MitSygefravaerURL string `envconfig:"MIT_SYGEFRAVAER_URL" default:"http://localhost:8080/mit-sygefravaer"`
 }
 
 func main() {
@@ -67,7 +70,7 @@ func main() {
 	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
 	v.Log, v.Ledger = svc.Log, svc.DB
 	notify.Register(svc, notify.Deps{Persons: persons, Companies: persons, Post: post, SMS: sms, Store: store,
-		Bucket: c.BucketLetters, Verify: v})
+		Bucket: c.BucketLetters, Verify: v, Portal: c.MitSygefravaerURL})
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

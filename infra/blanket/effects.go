@@ -3,6 +3,7 @@ package blanket
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"nemrefusion.dk/events"
@@ -61,8 +62,13 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 	}
 	if def.Notification && out.NotifyPerson && !out.Person.IsZero() {
 		first := out.FirstDay
-		if err := p.letterTo(ctx, env, c, LetterNotification, LetterTo{CPR: out.Person.String()}, map[string]string{
-			"blanket": def.Type, "reportedBy": cvr, "firstAbsenceDay": first}); err != nil {
+		data := map[string]string{"blanket": def.Type, "reportedBy": cvr, "firstAbsenceDay": first}
+		if _, err := ids.ParseMunicipality(c.Recipient); err == nil && len(out.Tasks) > 0 && out.TasksDeadline != "" {
+			// The letter names the tasks p.tasks gives and their deadline
+			// (seeds/003; sygedagpengeloven § 38).
+			data["tasks"], data["deadline"] = strings.Join(out.Tasks, " "), out.TasksDeadline
+		}
+		if err := p.letterTo(ctx, env, c, LetterNotification, LetterTo{CPR: out.Person.String()}, data); err != nil {
 			return err
 		}
 	}

@@ -123,6 +123,9 @@ func (f *Function) onTasksRequested(ctx context.Context, tx *runtime.Tx, ev clou
 	for _, t := range added {
 		given = append(given, t.ID)
 	}
+	if err := f.taskLetters(ctx, tx, a, added); err != nil {
+		return err
+	}
 	reason, _ := json.Marshal(map[string]any{"given": given, "dropped": dropped})
 	_, err = tx.Record(ctx, ledger.Entry{Stream: a.ID, EventType: LedgerTasksGiven, EventSource: ev.Source(), EventID: ev.ID(), Reason: reason})
 	return err

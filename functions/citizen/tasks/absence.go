@@ -285,3 +285,12 @@ func Day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// ReportTasksInNotification reports whether a person of personKind learns
+// of a report's tasks from the notification letter the report causes
+// (the executive order § 1 stk. 8; infra/blanket names the tasks and the
+// deadline in it): employees and unemployed members do. The self-employed
+// made the report themselves and get no notification letter, so the
+// citizen function writes them a letter about their tasks (seeds/003: the
+// sick person is told of the tasks by letter).
+func ReportTasksInNotification(personKind string) bool { return personKind != form.SelfEmployed }

@@ -52,6 +52,9 @@ type Input struct {
 	Date      time.Time
 	Reference string
 	Data      map[string]string
+	// Link is the address of Mit Sygefravær the sick person's letters point
+	// to (seeds/003: "via link i det brev"); "" gives DefaultLink.
+	Link string
 }
 
 // ErrData is wrapped by Compose errors about the request itself (unknown
@@ -70,12 +73,6 @@ func mustLoad(name string) *time.Location {
 	return l
 }
 
-// Footers: § 8 of the executive order.
-const (
-	footerDa = "Dette brev er dannet automatisk og sendt uden underskrift. Det er lige så gyldigt som et brev med underskrift (bekendtgørelse om NemRefusion § 8)."
-	footerEn = "This letter was produced automatically and sent without a signature. It is as valid as a signed letter (executive order on NemRefusion, section 8)."
-)
-
 // Compose writes the letter of in.Kind in in.Language.
 func Compose(in Input) (Letter, error) {
 	if in.Language != "da" && in.Language != "en" {
@@ -83,36 +80,16 @@ func Compose(in Input) (Letter, error) {
 	}
 	da := in.Language == "da"
 	l := Letter{Language: in.Language, Sender: in.Sender, SenderCVR: in.SenderCVR, Recipient: in.Recipient, Date: in.Date,
-		Reference: in.Reference, Footer: footerEn}
-	if da {
-		l.Footer = footerDa
-	}
+		Reference: in.Reference}
 	d := data{m: in.Data, da: da}
 	sender := in.Sender
 	switch in.Kind {
 	case events.LetterSenderReceipt:
 		composeReceipt(&l, &d, in)
 	case events.LetterNotification:
-		composeNotification(&l, &d)
+		composeNotification(&l, &d, in)
 	case events.LetterCitizenTask:
-		task, deadline := d.task("task"), d.date("deadline")
-		if da {
-			l.Title = "Du har en opgave i Mit Sygefravær"
-			l.Paragraphs = []string{
-				fmt.Sprintf("%s beder dig om at %s.", sender, task),
-				fmt.Sprintf("Du skal svare senest %s. Du svarer i Mit Sygefravær på borger.dk.", deadline),
-				"Svarer du ikke til tiden, kan det betyde, at du ikke får sygedagpenge for perioden.",
-				fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender),
-			}
-		} else {
-			l.Title = "You have a task in Mit Sygefravær"
-			l.Paragraphs = []string{
-				fmt.Sprintf("%s asks you to %s.", sender, task),
-				fmt.Sprintf("Please answer by %s. You answer in Mit Sygefravær on borger.dk.", deadline),
-				"If you do not answer in time, you may not receive sickness benefit for the period.",
-				fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender),
-			}
-		}
+		composeCitizenTask(&l, &d, in)
 	case events.LetterAnswerReceipt:
 		task, at := d.task("task"), d.moment("submittedAt")
 		if da {
@@ -131,24 +108,7 @@ func Compose(in Input) (Letter, error) {
 			}
 		}
 	case events.LetterReminder:
-		task, deadline := d.task("task"), d.date("deadline")
-		if da {
-			l.Title = "Påmindelse: Du mangler at svare"
-			l.Paragraphs = []string{
-				fmt.Sprintf("Vi har endnu ikke fået dit svar. Du er blevet bedt om at %s.", task),
-				fmt.Sprintf("Fristen er %s. Du svarer i Mit Sygefravær på borger.dk.", deadline),
-				"Svarer du ikke til tiden, kan det betyde, at du ikke får sygedagpenge for perioden.",
-				"Har du allerede svaret, kan du se bort fra dette brev.",
-			}
-		} else {
-			l.Title = "Reminder: we are waiting for your answer"
-			l.Paragraphs = []string{
-				fmt.Sprintf("We have not yet received your answer. You have been asked to %s.", task),
-				fmt.Sprintf("The deadline is %s. You answer in Mit Sygefravær on borger.dk.", deadline),
-				"If you do not answer in time, you may not receive sickness benefit for the period.",
-				"If you have already answered, please disregard this letter.",
-			}
-		}
+		composeReminder(&l, &d, in)
 	case events.LetterRejectedUpload:
 		title, when, clock := d.text("documentTitle"), d.day("attemptedAt"), d.clock("attemptedAt")
 		// Seed 003, "Virus-scanning i Mit Sygefravær".
@@ -172,6 +132,7 @@ func Compose(in Input) (Letter, error) {
 	default:
 		return Letter{}, fmt.Errorf("%w: unknown letter kind %q", ErrData, in.Kind)
 	}
+	l.Footer = footer(in.Kind, da)
 	if len(d.missing) > 0 {
 		return Letter{}, fmt.Errorf("%w: %s needs %s", ErrData, in.Kind, strings.Join(d.missing, ", "))
 	}

@@ -39,7 +39,7 @@ func TestEveryKindInBothLanguages(t *testing.T) {
 	want := map[string][2]string{ // a phrase each language version must hold
 		events.LetterSenderReceipt:  {"Vi har modtaget din indberetning: Sygefravær og refusion.", "We have received your report"},
 		events.LetterNotification:   {"Demo A/S har sendt oplysninger om dig til Københavns Kommune", "first day of absence is 26 February 2024"},
-		events.LetterCitizenTask:    {"beder dig om at udfylde oplysningsskemaet", "Please answer by 12 March 2024"},
+		events.LetterCitizenTask:    {"beder dig om at udfylde oplysningsskemaet", "The deadline is 12 March 2024"},
 		events.LetterAnswerReceipt:  {"modtaget 5. marts 2024 kl. 15.02", "received 5 March 2024 at 15:02"},
 		events.LetterReminder:       {"Fristen er 12. marts 2024", "The deadline is 12 March 2024"},
 		events.LetterRejectedUpload: {"Du har den 2. oktober 2024 kl. 09.30 forsøgt at uploade dokumentation til din sag i Mit Sygefravær.", "appears to be infected with a virus"},
@@ -70,6 +70,7 @@ func TestComposeRefusesBadData(t *testing.T) {
 		{Kind: "love-letter", Language: "da"},
 		{Kind: events.LetterReminder, Language: "de", Data: data(events.LetterReminder)},
 		{Kind: events.LetterReminder, Language: "da", Data: map[string]string{"task": "apply"}},
+		{Kind: events.LetterCitizenTask, Language: "da", Data: map[string]string{"deadline": "2024-03-12"}},
 		{Kind: events.LetterReminder, Language: "da", Data: map[string]string{"task": "apply", "deadline": "12/3/2024"}},
 		{Kind: events.LetterRejectedUpload, Language: "en", Data: map[string]string{"documentTitle": "x", "attemptedAt": "yesterday"}},
 	}

@@ -130,7 +130,12 @@ func composeReceipt(l *Letter, d *data, in Input) {
 // Sygefravær; parental leave cases are Udbetaling Danmark's (barselsloven
 // § 40), which Mit Sygefravær does not show, so that letter sends the
 // person to the authority instead.
-func composeNotification(l *Letter, d *data) {
+//
+// A sickness report that gives the person tasks (DataTasks, DataDeadline)
+// is also the letter seeds/003 describes: it names the tasks, the
+// deadline 8 days after the letter as a date (sygedagpengeloven § 38 and
+// § 40, stk. 5) and the link to Mit Sygefravær.
+func composeNotification(l *Letter, d *data, in Input) {
 	da, sender := d.da, l.Sender
 	typ := d.text("blanket")
 	blanket, by, first := FormTitle(typ, da), d.text("reportedBy"), d.date("firstAbsenceDay")
@@ -172,6 +177,33 @@ func composeNotification(l *Letter, d *data) {
 			fmt.Sprintf("%s has sent information about you to %s: %s.", by, sender, blanket),
 			fmt.Sprintf("According to the information, your absence begins on %s.", first),
 			fmt.Sprintf("If something is wrong or you have questions, you are welcome to contact %s.", sender),
+		}
+	case len(d.taskList(DataTasks, false)) > 0:
+		phrases, deadline := d.taskList(DataTasks, false), d.date(DataDeadline)
+		if da {
+			l.Title = "Du har opgaver i Mit Sygefravær"
+			if len(phrases) == 1 {
+				l.Title = "Du har en opgave i Mit Sygefravær"
+			}
+			l.Paragraphs = []string{
+				fmt.Sprintf("%s har sendt oplysninger om dig til %s: %s.", by, sender, blanket),
+				fmt.Sprintf("Ifølge oplysningerne er din første fraværsdag %s.", first),
+			}
+		} else {
+			l.Title = "You have tasks in Mit Sygefravær"
+			if len(phrases) == 1 {
+				l.Title = "You have a task in Mit Sygefravær"
+			}
+			l.Paragraphs = []string{
+				fmt.Sprintf("%s has sent information about you to %s: %s.", by, sender, blanket),
+				fmt.Sprintf("According to the information, your first day of absence is %s.", first),
+			}
+		}
+		l.Paragraphs = append(l.Paragraphs, tasksParagraphs(phrases, deadline, link(in), da)...)
+		if da {
+			l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender))
+		} else {
+			l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender))
 		}
 	case da:
 		l.Title = "Vi har fået oplysninger om dit fravær"

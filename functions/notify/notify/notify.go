@@ -76,6 +76,9 @@ type Deps struct {
 	Bucket string
 	// Verify checks the tokens of the public receipt route.
 	Verify *auth.Verifier
+	// Portal is the address of Mit Sygefravær the sick person's letters
+	// link to (MIT_SYGEFRAVAER_URL); "" gives letter.DefaultLink.
+	Portal string
 }
 
 // Register adds notify's handlers and its one public route to svc.
@@ -129,7 +132,7 @@ func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Eve
 	from := authority(req.Sender)
 	date := ev.Time().UTC()
 	l, err := letter.Compose(letter.Input{Kind: req.Kind, Language: lang, Sender: from.Name, SenderCVR: from.CVR,
-		Recipient: recipientLines, Date: date, Reference: req.Reference, Data: data})
+		Recipient: recipientLines, Date: date, Reference: req.Reference, Data: data, Link: h.d.Portal})
 	if err != nil {
 		return runtime.Fail(runtime.KindInvalid, "letter-data", "Brevets oplysninger er ufuldstændige.", "The letter's data is incomplete.", err)
 	}
@@ -335,7 +338,11 @@ func (h *handler) sms(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event,
 		// Only people signed up for NemSMS get SMS.
 		return skip("not-signed-up")
 	}
-	_, err = h.d.SMS.Send(ctx, nemsms.Message{ID: id, CPR: req.Recipient.CPR, SenderCVR: req.Sender.CVR, Text: req.Text})
+	text := req.Text
+	if p.PreferredLanguage == "en" && req.TextEn != "" {
+		text = req.TextEn // the person's language (CPR); Danish otherwise
+	}
+	_, err = h.d.SMS.Send(ctx, nemsms.Message{ID: id, CPR: req.Recipient.CPR, SenderCVR: req.Sender.CVR, Text: text})
 	switch {
 	case errors.Is(err, nemsms.ErrNotSignedUp):
 		return skip("not-signed-up")

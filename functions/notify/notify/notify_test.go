@@ -77,7 +77,10 @@ func persona(key string) ids.CPR {
 	return p.CPR
 }
 
-func start(t *testing.T) *fixture {
+func start(t *testing.T) *fixture { return startWith(t, nil) }
+
+// startWith starts notify with persons as CPR (nil: the synthetic dataset).
+func startWith(t *testing.T, persons registers.PersonRegister) *fixture {
 	t.Helper()
 	var base config.Base
 	if err := config.Load(&base); err != nil {
@@ -88,8 +91,11 @@ func start(t *testing.T) *fixture {
 	}
 	f := &fixture{dp: digitalpost.NewStandIn()}
 	d := dataset(t)
+	if persons == nil {
+		persons = d
+	}
 	f.sms = nemsms.NewStandIn(func(ctx context.Context, c ids.CPR) (bool, error) {
-		p, err := d.Person(ctx, c)
+		p, err := persons.Person(ctx, c)
 		return err == nil && p.NemSMS != "", nil
 	})
 	dpSrv := httptest.NewServer(f.dp)
@@ -108,7 +114,8 @@ func start(t *testing.T) *fixture {
 	f.dp2 = &flakyPost{Deliverer: post}
 	smsc, _ := nemsms.NewClient(smsSrv.URL)
 	f.Kit = runtimetest.Start(t, runtimetest.Options{Name: "notify", Base: &base, Migrations: notify.Migrations()})
-	notify.Register(f.Svc, notify.Deps{Persons: d, Companies: d, Post: f.dp2, SMS: smsc, Store: f.store, Bucket: f.bkt, Verify: f.Verifier(t)})
+	notify.Register(f.Svc, notify.Deps{Persons: persons, Companies: d, Post: f.dp2, SMS: smsc, Store: f.store, Bucket: f.bkt, Verify: f.Verifier(t),
+		Portal: portalURL})
 	return f
 }
 
@@ -120,6 +127,9 @@ func newEvent(t *testing.T, typ string, data any) cloudevents.Event {
 	}
 	return ev
 }
+
+// portalURL is the Mit Sygefravær address the tests configure.
+const portalURL = "https://mitsygefravaer.example/mit-sygefravaer"
 
 var kommune = events.Authority{CVR: ids.MustCVR("30000005"), Name: "Københavns Kommune"}
 

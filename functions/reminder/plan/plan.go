@@ -84,7 +84,7 @@ func EmployerReport(now time.Time, absenceID, cvr string, deadline time.Time) []
 			Message: events.ReminderMessage{
 				TitleDa: "Fristen for at anmelde sygefravær nærmer sig", TitleEn: "The deadline for reporting an absence is near",
 				BodyDa:   "Anmeld sygefraværet senest " + daDate(deadline) + ". Anmelder I for sent, får I først refusion fra den dag, anmeldelsen modtages.",
-				BodyEn:   "Report the absence by " + enDate(deadline) + ". A late report gives refusion only from the day it is received.",
+				BodyEn:   "Report the absence by " + enDate(deadline) + ". A late report gives reimbursement only from the day it is received.",
 				Deadline: day(deadline), Law: "sygedagpengeloven § 40", Link: "/absences/" + absenceID,
 			},
 		}
@@ -102,9 +102,9 @@ func ParentalLeave(now time.Time, caseID, cvr string, deadline time.Time) []even
 			Audience: events.ReminderAudience{Kind: events.AudienceSender, CVR: cvr},
 			Channels: []string{events.ChannelInbox, events.ChannelEmail},
 			Message: events.ReminderMessage{
-				TitleDa: "Fristen for refusion af barselsdagpenge nærmer sig", TitleEn: "The deadline for parental-leave refusion is near",
+				TitleDa: "Fristen for refusion af barselsdagpenge nærmer sig", TitleEn: "The deadline for parental-leave reimbursement is near",
 				BodyDa:   "Anmod om refusion senest " + daDate(deadline) + ". Derefter bortfalder retten til refusion for perioden.",
-				BodyEn:   "Request refusion by " + enDate(deadline) + ". After that the right to refusion for the period lapses.",
+				BodyEn:   "Request reimbursement by " + enDate(deadline) + ". After that the right to reimbursement for the period lapses.",
 				Deadline: day(deadline), Law: "barselsloven § 40", Link: "/cases/" + caseID,
 			},
 		}
@@ -149,6 +149,34 @@ func CitizenTasks(now time.Time, absenceID, cpr, nemSMS string, from events.Auth
 	}}
 }
 
+// CitizenTaskLetter plans the reminder letter before the sick person's
+// deadline: on day 6 after the letter that gave the tasks, two days before
+// the 8-day deadline (sygedagpengeloven § 38, § 40 stk. 5; seeds/003). It
+// goes to everyone, by Digital Post or on paper (the day-6 SMS goes only to
+// those signed up for NemSMS): when it fires, the reminder function asks
+// notify for the letter (ChannelLetter). One reminder per absence and
+// deadline, so tasks due the same day share one letter; the subject is
+// {tasks, absenceID}, so citizen.tasks.closed cancels it. A day 6 already
+// past plans nothing.
+func CitizenTaskLetter(now time.Time, absenceID, cpr string, from events.Authority, deadline time.Time) []events.ReminderSchedule {
+	due := At(deadline.AddDate(0, 0, -SMSDaysBefore), 9)
+	if due.Before(now) {
+		return nil
+	}
+	return []events.ReminderSchedule{{
+		ID: absenceID + "/citizen-tasks/letter/" + day(deadline), Due: due.UTC(), Kind: "citizen-tasks-letter",
+		Subject:  events.ReminderSubject{Type: events.SubjectTasks, ID: absenceID},
+		Audience: events.ReminderAudience{Kind: events.AudienceCitizen, CPR: cpr, From: &from},
+		Channels: []string{events.ChannelLetter},
+		Message: events.ReminderMessage{
+			TitleDa: "Påmindelse fra Mit Sygefravær", TitleEn: "Reminder from Mit Sygefravær",
+			BodyDa:   "Du har uafsluttede opgaver i Mit Sygefravær, som skal løses senest " + daDate(deadline) + ".",
+			BodyEn:   "You have unfinished tasks in Mit Sygefravær that must be done by " + enDate(deadline) + ".",
+			Deadline: day(deadline), Law: "sygedagpengeloven § 38",
+		},
+	}}
+}
+
 // FollowUpLookBackMonths is how far back a request in time covers
 // (sygedagpengeloven § 59): refusion for a later period must be requested
 // before days fall out of it.
@@ -168,7 +196,7 @@ func FollowUpRefusion(now time.Time, caseID, cvr string, period int, lastCovered
 			Audience: events.ReminderAudience{Kind: events.AudienceSender, CVR: cvr},
 			Channels: []string{events.ChannelInbox, events.ChannelEmail},
 			Message: events.ReminderMessage{
-				TitleDa: "Husk at anmode om refusion for den næste periode", TitleEn: "Remember to request refusion for the next period",
+				TitleDa: "Husk at anmode om refusion for den næste periode", TitleEn: "Remember to request reimbursement for the next period",
 				BodyDa:   "En anmodning dækker højst 3 måneder bagud. Anmod senest " + daDate(deadline) + " for ikke at miste dage.",
 				BodyEn:   "A request covers at most 3 months back. Request by " + enDate(deadline) + " so no days are lost.",
 				Deadline: day(deadline), Law: "sygedagpengeloven § 59", Link: "/absences/" + caseID,

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/jackc/pgx/v5"
 
 	"nemrefusion.dk/events"
+	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/infra/ledger"
 	"nemrefusion.dk/infra/runtime"
 	"nemrefusion.dk/infra/schedule"
@@ -124,6 +126,9 @@ func (r *Reminders) fire(ctx context.Context, id string, now time.Time) (bool, e
 		if err := tx.EmitEvent(ctx, ev); err != nil {
 			return err
 		}
+		if err := r.letter(ctx, tx, d, ev); err != nil {
+			return err
+		}
 		fired = true
 		return nil
 	})
@@ -136,6 +141,32 @@ func (r *Reminders) fire(ctx context.Context, id string, now time.Time) (bool, e
 		}
 	}
 	return fired, nil
+}
+
+// letter asks notify for the reminder letter of a citizen's reminder that
+// names the letter channel (plan.CitizenTaskLetter; seeds/003, day 6): to
+// the person by CPR, from the municipality, about the deadline, in the
+// person's language and by Digital Post or on paper (notify decides both).
+// A reminder without a person, an authority or a deadline has no letter
+// to write, and firing it must not fail for that.
+func (r *Reminders) letter(ctx context.Context, tx *runtime.Tx, d events.ReminderSchedule, due cloudevents.Event) error {
+	if d.Audience.Kind != events.AudienceCitizen || !slices.Contains(d.Channels, events.ChannelLetter) {
+		return nil
+	}
+	cpr, err := ids.ParseCPR(d.Audience.CPR)
+	_, dlErr := time.Parse(time.DateOnly, d.Message.Deadline)
+	if err != nil || dlErr != nil || d.Audience.From == nil || d.Subject.ID == "" {
+		runtime.Logger(ctx).WarnContext(ctx, "citizen reminder has no letter to write", "reminder", d.ID)
+		return nil
+	}
+	ev, err := events.New(events.LetterRequested, r.svc.Name, d.Subject.ID, events.LetterRequest{
+		Kind: events.LetterReminder, Recipient: events.Party{CPR: cpr}, Sender: *d.Audience.From, Reference: d.Subject.ID,
+		Data: map[string]string{"deadline": d.Message.Deadline},
+	}, &due)
+	if err != nil {
+		return err
+	}
+	return tx.EmitEvent(ctx, ev)
 }
 
 // EnsureBuilt rebuilds the schedule when its marker is missing (first start,
