@@ -220,12 +220,13 @@ func TestParentalEmployerFromLoginToReceipt(t *testing.T) {
 	checkPage(t, ctx, "parental-09-receipt")
 	receipt := text(t, ctx, "#receipt-number")
 
-	// The parental-leave case offers no sickness follow-ups (no recovery,
-	// no next sickness period, no early follow-up).
+	// The parental-leave case offers its own follow-ups (next period,
+	// correction, cancellation) and no sickness ones (no recovery, no next
+	// sickness period, no early follow-up).
 	href := caseLinkOf(t, ctx, receipt)
 	reloadUntil(t, ctx, href, `#case-facts`, 30*time.Second)
-	if f := texts(t, ctx, "#follow-ups li"); len(f) != 0 {
-		t.Errorf("a parental-leave case offers sickness follow-ups: %q", f)
+	if f := followUpSlugs(t, ctx); !slices.Equal(f, []string{"barsel-naeste-periode", "barsel-ret", "barsel-annuller"}) {
+		t.Errorf("a parental-leave case offers %q; want only the parental follow-ups", f)
 	}
 	if r := cells(t, ctx, "#case-facts"); !strings.Contains(r, "Udbetaling Danmark") {
 		t.Errorf("the parental-leave case's recipient: %q", r)

@@ -109,7 +109,9 @@ function statusBadge(a) {
 // One row per absence (or rejected submission), six columns so a row stays
 // a line or two: who, which form and receipt, the absence's days, the status
 // with its recipient, the next deadline and the next action.
-function absenceRows(list, titles) {
+// follows are the follow-ups per family the sender may send; a case
+// without feedback (a subsidy) has no case view, so its row offers them.
+function absenceRows(list, titles, follows = {}) {
   const l = lang();
   const days = (a) => (a.firstAbsenceDay ? html`${formatShortDate(a.firstAbsenceDay, l)} –${a.lastAbsenceDay ? html` ${formatShortDate(a.lastAbsenceDay, l)}` : ''}` : '–');
   return list.map((a) => html`<tr data-absence="${a.absenceId}" data-status="${a.pending ? 'pending' : a.status}">
@@ -121,7 +123,8 @@ function absenceRows(list, titles) {
     <td class="js-action">${a.status === 'rejected' ? '' : a.nextAction ? pick(a.nextAction) : t('overview.action.none')}
       ${a.status === 'rejected' && a.absenceId ? html`<a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.rejected')}<span class="sr-only"> ${a.receipt}</span></a>`
         : a.feedback ? html`<br><a href="${BASE}/fravaer/${a.absenceId}">${t('overview.action.case')}<span class="sr-only"> ${a.receipt}</span></a>`
-          : a.pending ? html`<br><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a>` : ''}</td>
+          : a.pending ? html`<br><a href="${BASE}/kvittering/${a.absenceId}">${t('overview.action.view')}<span class="sr-only"> ${a.receipt}</span></a>` : ''}
+      ${a.status !== 'rejected' && !a.feedback && !a.pending && a.state !== 'cancelled' ? (follows[loadedBlanket(a.blanket)?.family] || []).map((b) => html`<br><a href="${BASE}/fravaer/${a.absenceId}/${b.slug}" class="js-follow-up" data-offer="${b.slug}">${pick(b.title)}<span class="sr-only"> ${a.receipt}</span></a>`) : ''}</td>
   </tr>`);
 }
 
@@ -266,6 +269,13 @@ export function overview(query) {
       const rows = [...pending, ...list];
       const titles = {};
       for (const a of rows) titles[a.blanket] = await blanketTitle(a.blanket, true);
+      // The follow-ups of cases without a case view start here: what their
+      // receipt is measured against (as the case view records it).
+      const follows = {};
+      for (const b of (await blankets()).filter((x) => x.followUp && x.roles.includes(session().claims.role))) (follows[b.family] ||= []).push(b);
+      for (const a of list) {
+        if (!a.feedback && a.status !== 'rejected' && follows[loadedBlanket(a.blanket)?.family]) sessionStorage.setItem('nr.followUps.' + a.absenceId, JSON.stringify({ n: Number(a.followUps) || 0, receipt: a.receipt || '' }));
+      }
       const total = Number.isFinite(res?.total) ? res.total : null;
       const from = (lq.page - 1) * PAGE;
       const pages = total !== null ? Math.max(1, Math.ceil(total / PAGE)) : lq.page + (res?.more ? 1 : 0);
@@ -284,7 +294,7 @@ export function overview(query) {
               <th scope="col">${t('overview.col.absence')}</th><th scope="col">${t('overview.col.statusRecipient')}</th>
               <th scope="col">${t('overview.col.deadline')}</th><th scope="col">${t('overview.col.action')}</th>
             </tr></thead>
-            <tbody>${absenceRows(rows, titles)}</tbody>
+            <tbody>${absenceRows(rows, titles, follows)}</tbody>
           </table>
         </div>
         ${pages > 1 ? pagination(lq, pages) : ''}
@@ -434,7 +444,7 @@ export function step(slug, n, hash) {
         const ctxFields = Object.entries(contextValues(b, session().claims, d)).filter(([, v]) => v);
         ctx.setTitle(pick(page.title) + ' – ' + pick(b.title));
         ctx.el.querySelector('#blanket').innerHTML = String(layout(b, slug, d, index, html`
-          <a href="${index === 0 ? (b.followUp && d.absenceId ? `${BASE}/fravaer/${d.absenceId}` : BASE + '/ny') : `${BASE}/ny/${slug}/${index}`}" class="back-link">${icon('chevron-left')}${t('back')}</a>
+          <a href="${index === 0 ? (b.followUp && d.absenceId ? (b.family === 'subsidy' ? BASE : `${BASE}/fravaer/${d.absenceId}`) : BASE + '/ny') : `${BASE}/ny/${slug}/${index}`}" class="back-link">${icon('chevron-left')}${t('back')}</a>
           ${stepOf(b, index)}
           <h1 tabindex="-1"><span class="sr-only">${pick(b.title)}: </span>${pick(page.title)}</h1>
           ${errorSummary(errs.map((e) => ({ text: e.msg, href: '#' + focusId(e.f) })))}
@@ -846,7 +856,7 @@ export function receipt(absenceId) {
       <p class="d-print-none">
         <button type="button" class="button button-secondary mr-5" id="receipt-pdf">${icon('download')}${t('receipt.pdf')}</button>
         <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
-        ${rc.followUp ? html`<a href="${BASE}/fravaer/${absenceId}" class="button button-secondary mr-5" id="to-case">${t('case.back')}</a>` : ''}
+        ${rc.followUp && !String(rc.blanket).startsWith('dk.nemrefusion.subsidy.') ? html`<a href="${BASE}/fravaer/${absenceId}" class="button button-secondary mr-5" id="to-case">${t('case.back')}</a>` : ''}
         <a href="${BASE}" class="button button-primary">${t('receipt.overview')}</a>
       </p>`,
     async after(ctx) {
