@@ -83,6 +83,12 @@ func (p *Pipeline) emit(ctx context.Context, env *Env, def Definition, c Case, o
 				continue // an SMS only to people signed up for NemSMS
 			}
 			r.Audience.Phone = env.person.NemSMS
+			if r.Audience.From == nil {
+				// sms.requested names the authority the SMS is from; without
+				// it waiting sends no SMS.
+				from := p.authority(c.Recipient)
+				r.Audience.From = &from
+			}
 		}
 		if r.Subject.ID == "" {
 			r.Subject.ID = c.ID
@@ -186,12 +192,17 @@ func (p *Pipeline) letterTo(ctx context.Context, env *Env, c Case, kind string, 
 	if kind == LetterNotification || ref == "" {
 		ref = c.ID
 	}
-	auth := p.Authority
-	if auth == nil {
-		auth = DefaultAuthority
-	}
 	_, err := env.Tx.Emit(ctx, events.LetterRequested, c.ID, events.LetterRequest{
-		Kind: kind, Recipient: party, Sender: auth(c.Recipient), Reference: ref, Data: data,
+		Kind: kind, Recipient: party, Sender: p.authority(c.Recipient), Reference: ref, Data: data,
 	})
 	return err
+}
+
+// authority is the authority letters and SMS about a case with recipient
+// are sent on behalf of.
+func (p *Pipeline) authority(recipient string) events.Authority {
+	if p.Authority == nil {
+		return DefaultAuthority(recipient)
+	}
+	return p.Authority(recipient)
 }

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/events/ids"
@@ -142,5 +143,34 @@ func TestSDL38_CitizenTaskLetterOnDay6(t *testing.T) {
 	}
 	if late := plan.CitizenTaskLetter(date(2024, 3, 11), "a1", "0101901234", from, deadline); len(late) != 0 {
 		t.Fatalf("planned after day 6: %v", dues(late))
+	}
+}
+
+// NemSMS carries at most 160 characters (DOMAIN.md, "Registers"): every
+// SMS text the plans give, Danish and English (notify sends the one of the
+// person's language; waiting sends the body to a citizen and the title to
+// a sender), fits for every deadline of two years, the longest month
+// names included, and the realistic longest ids.
+func TestEverySMSTextFitsNemSMSInDanishAndEnglish(t *testing.T) {
+	from := events.Authority{CVR: ids.MustCVR("29189846"), Name: "Ringkøbing-Skjern Kommune"}
+	id := "0f8fad5b-d9cb-469f-a165-70867728950e"
+	for d := date(2026, 1, 1); d.Before(date(2028, 1, 1)); d = d.AddDate(0, 0, 1) {
+		var sms []events.ReminderSchedule
+		sms = append(sms, plan.CitizenTasks(d.AddDate(0, 0, -8), id, "0101901234", "+4520123456", from, d)...)
+		sms = append(sms, plan.PreparedForm(d.AddDate(0, 0, -20), id, "29189846", d.AddDate(0, 0, -10), d)...)
+		if len(sms) == 0 {
+			t.Fatalf("no SMS planned for deadline %s", d.Format(time.DateOnly))
+		}
+		for _, r := range sms {
+			texts := []string{r.Message.BodyDa, r.Message.BodyEn}
+			if r.Audience.Kind == events.AudienceSender {
+				texts = []string{r.Message.TitleDa, r.Message.TitleEn}
+			}
+			for _, text := range texts {
+				if n := utf8.RuneCountInString(text); n > 160 || n == 0 {
+					t.Fatalf("%s SMS for %s has %d characters: %q", r.Kind, d.Format(time.DateOnly), n, text)
+				}
+			}
+		}
 	}
 }

@@ -53,7 +53,7 @@ func (w *Waiting) HandleDue(ctx context.Context, tx *runtime.Tx, ev cloudevents.
 		// people not signed up.
 		_, err = tx.Emit(ctx, events.SMSRequested, d.Subject.ID, events.SMSRequest{
 			Recipient: events.Party{CPR: cpr}, Sender: *d.Audience.From,
-			Text: cut(d.Message.BodyDa, 160), Reference: d.Subject.ID,
+			Text: cut(d.Message.BodyDa, 160), TextEn: cut(d.Message.BodyEn, 160), Reference: d.Subject.ID,
 		})
 		if err != nil {
 			return err

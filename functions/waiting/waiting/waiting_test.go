@@ -426,7 +426,8 @@ func TestDay6SMSGoesOnlyToTheRightPeople(t *testing.T) {
 		_ = json.Unmarshal(ev.Data(), &d)
 		got = append(got, d)
 	}
-	if len(got) != 1 || got[0].Recipient.CPR.String() != ids.MustCPR("2212934327").String() || got[0].Reference != "abs-open" {
+	if len(got) != 1 || got[0].Recipient.CPR.String() != ids.MustCPR("2212934327").String() || got[0].Reference != "abs-open" ||
+		!strings.HasPrefix(got[0].Text, "Du har") || !strings.HasPrefix(got[0].TextEn, "You have") {
 		t.Fatalf("SMS requested: %+v", got)
 	}
 }
