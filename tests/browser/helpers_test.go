@@ -359,7 +359,8 @@ func cells(t *testing.T, ctx context.Context, sel string) string {
 // employerReportToCheck fills in an employer's sickness report for the
 // employee emp (first absence day first, employed since employedSince,
 // hourly earnings as typed, e.g. "215,50") page by page, from the
-// overview's "new report" to "Tjek dine svar".
+// overview's "new report" to "Tjek dine svar" (or "Check your answers" in
+// English).
 func employerReportToCheck(t *testing.T, ctx context.Context, emp synth.Persona, first, employedSince time.Time, hourly, contact, email string) {
 	t.Helper()
 	run(t, ctx, "new report", chromedp.Click(`#new-report`, chromedp.ByQuery), waitPage(),
@@ -380,7 +381,7 @@ func employerReportToCheck(t *testing.T, ctx context.Context, emp synth.Persona,
 	next(t, ctx)
 	fill(t, ctx, map[string]string{"#f-contact-name": contact, "#f-contact-email": email})
 	next(t, ctx)
-	if h := text(t, ctx, "main h1"); h != "Tjek dine svar" {
+	if h := text(t, ctx, "main h1"); h != "Tjek dine svar" && h != "Check your answers" {
 		t.Fatalf("after the last page: %q", h)
 	}
 }
