@@ -1277,7 +1277,7 @@ const texts = {
     'cz.status.refused': 'The municipality has refused; nothing is paid',
     'cz.status.paidTo': 'Paid to',
     'cz.status.paidToYou': 'You',
-    'cz.status.paidToEmployer': 'Your employer (refusion), because you are paid wages while sick',
+    'cz.status.paidToEmployer': 'Your employer (reimbursement), because you are paid wages while sick',
     'cz.rejectedReceipt.title': 'You tried to send documentation',
     'cz.rejectedReceipt.badge': 'Rejected',
     'cz.rejectedReceipt.text': 'On {date} at {time} you tried to upload documentation to your case in Mit Sygefravær. As the document appears to be infected with a virus, it was rejected. Your document has therefore not been sent to the municipality; please send the documentation another way, for example by post.',
