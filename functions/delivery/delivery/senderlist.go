@@ -399,7 +399,7 @@ func nextAction(s AbsenceSummary) NextAction {
 		return NextAction{"resubmit", "Ret fejlene og indsend igen.", "Correct the errors and submit again."}
 	case s.State == "cancelled":
 		return NextAction{"none", "Ingen – fraværet er annulleret.", "None – the absence was cancelled."}
-	case s.NextDeadline != nil:
+	case s.NextDeadline != nil && !reportDeadlinePassedBy(s):
 		return NextAction{"deadline", s.NextDeadline.TextDa, s.NextDeadline.TextEn}
 	case !s.Feedback:
 		return NextAction{"none", "Ingen – blanketten giver ingen tilbagemelding.", "None – the form has no feedback."}

@@ -49,11 +49,18 @@ const (
 	CitizenPartialResumption = "partial-resumption"
 )
 
+// DeliveryCitizenRecovery is the kind of the item that gives the
+// recipient's case system the absence as the sick person's recovery
+// changed it (the sender's report, status recovered, the reasons). The
+// person's answer itself reaches it from the citizen function (kind
+// events.DeliveryKindCitizenRecovery); the sender's work list shows the
+// absence's state from this item.
+const DeliveryCitizenRecovery = "sickness.citizen-recovery"
+
 // RecoverByCitizen decides the sick person's report that the absence ended
 // on last (c): ok is false when it changes nothing (the rules above). The
-// decision is a sender's recovery (Recover) with the person's reason first
-// and no delivery of its own: the person's answer went to the municipality
-// from the citizen function already.
+// decision is a sender's recovery (Recover) with the person's reason first,
+// delivered as DeliveryCitizenRecovery.
 func RecoverByCitizen(a Absence, c CitizenRecoveryFacts, extra []kernel.Reason, f Facts) (d Decision, ok bool, err error) {
 	if a.Status == StatusCancelled || a.Status == StatusEarlyFollowUp || c.LastAbsenceDay.IsZero() {
 		return Decision{}, false, nil
@@ -82,7 +89,7 @@ func RecoverByCitizen(a Absence, c CitizenRecoveryFacts, extra []kernel.Reason, 
 		who.TextEn += fmt.Sprintf(" It is earlier than the last absence day the sender reported (%s) and stands.", a.LastAbsenceDay.English())
 	}
 	d.Reasons = append(append([]kernel.Reason{who}, extra...), d.Reasons...)
-	d.Effects.Delivery = ""
+	d.Effects.Delivery = DeliveryCitizenRecovery
 	return d, true, nil
 }
 

@@ -22,8 +22,9 @@ import (
 // absence/citizenrecovery.go): the employer's feedback (blanket.decided,
 // refusion.expected) through pipe (blanket.Pipeline.Redecide), the
 // absence's reminders cancelled (reminder.cancelled) and the recovery
-// notice to the data foundation (dfdg.notice.requested). The person's
-// answer itself reaches the municipality from the citizen function.
+// notice to the data foundation (dfdg.notice.requested). The municipality
+// gets the absence as changed (absence.DeliveryCitizenRecovery); the
+// person's answer itself reaches it from the citizen function.
 func (h *Handler) SetupCitizenRecovery(svc *runtime.Service, pipe *blanket.Pipeline) {
 	runtime.On(svc, events.CitizenRecoveryReported, func(ctx context.Context, tx *runtime.Tx, ev cloudevents.Event, in events.CitizenRecovery) error {
 		last, err := kernel.ParseDate(in.LastAbsenceDay)
