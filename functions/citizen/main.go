@@ -12,6 +12,7 @@ import (
 	"nemrefusion.dk/functions/citizen/citizen"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/config"
+	"nemrefusion.dk/infra/registers/synth"
 	"nemrefusion.dk/infra/runtime"
 )
 
@@ -21,6 +22,11 @@ type Config struct {
 	auth.Config
 	// DPOBaseURL is citizen.Config.DPOBaseURL.
 	DPOBaseURL string `envconfig:"CITIZEN_DPO_BASE_URL"`
+	// SyntheticDPO links every synthetic municipality to its synthetic DPO
+	// page when its administrator has set none (so no page of Mit
+	// Sygefravær says none is configured). Off in production, like
+	// DELIVERY_SYNTHETIC_POPULATION.
+	SyntheticDPO bool `envconfig:"CITIZEN_SYNTHETIC_DPO" default:"true"`
 }
 
 func main() {
@@ -37,7 +43,11 @@ func main() {
 	}
 	v := auth.NewVerifier(c.OIDCIssuer, c.OIDCAudience)
 	v.Log, v.Ledger = svc.Log, svc.DB
-	citizen.Register(svc, v, c.SigningMaxAge, citizen.Config{DPOBaseURL: c.DPOBaseURL})
+	cc := citizen.Config{DPOBaseURL: c.DPOBaseURL}
+	if c.SyntheticDPO {
+		cc.DPOSeed = synth.DPOLink
+	}
+	citizen.Register(svc, v, c.SigningMaxAge, cc)
 	if err := svc.Run(ctx); err != nil {
 		svc.Log.Error("stopped", "err", err.Error())
 		os.Exit(1)

@@ -354,10 +354,12 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		// Citizen (Mit Sygefravær).
 		"GET /api/v1/citizen/absences": {{Kind: kindRole, Allowed: citizens,
 			Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/api/v1/citizen/absences") }}},
-		"GET /api/v1/citizen/absences/{id}":                  {{Kind: kindRecord, Records: absCitizen, Req: cit("")}},
-		"GET /api/v1/citizen/absences/{id}/tasks/{task}":     {{Kind: kindRecord, Records: absCitizen, Req: cit("/tasks/comment")}},
-		"GET /api/v1/citizen/absences/{id}/case-status":      {{Kind: kindRecord, Records: absCitizen, Req: cit("/case-status")}},
-		"GET /api/v1/citizen/absences/{id}/information-form": {{Kind: kindRecord, Records: absCitizen, Req: cit("/information-form")}},
+		"GET /api/v1/citizen/absences/{id}":              {{Kind: kindRecord, Records: absCitizen, Req: cit("")}},
+		"GET /api/v1/citizen/absences/{id}/tasks/{task}": {{Kind: kindRecord, Records: absCitizen, Req: cit("/tasks/comment")}},
+		"GET /api/v1/citizen/absences/{id}/case-status":  {{Kind: kindRecord, Records: absCitizen, Req: cit("/case-status")}},
+		// The owner asks for an answer that is not there: 404 no-receipt, unlike the hidden absence's not-found.
+		"GET /api/v1/citizen/absences/{id}/receipts/{answer}": {{Kind: kindRecord, Records: absCitizen, Req: cit("/receipts/matrix-no-answer"), OwnOK: []int{404}}},
+		"GET /api/v1/citizen/absences/{id}/information-form":  {{Kind: kindRecord, Records: absCitizen, Req: cit("/information-form")}},
 		"GET /api/v1/citizen/absences/{id}/information-form/sections/{section}": {{Kind: kindRecord, Records: absCitizen,
 			Req: cit("/information-form/sections/illness")}},
 		"POST /api/v1/citizen/absences/{id}/legal-text":          citWrite("", "/legal-text", map[string]bool{"acknowledged": true}),

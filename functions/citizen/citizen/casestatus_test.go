@@ -76,3 +76,32 @@ func TestCaseStatusShowsTheMunicipalitysFeedbackToThePersonOnly(t *testing.T) {
 		t.Fatalf("%d denials in the ledger, want 1", n)
 	}
 }
+
+// A receipt carries what was sent (seeds/003: a copy of the answer under
+// "Indsendt af dig / Kvittering"), to the person only.
+func TestAReceiptCarriesWhatWasSent(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	me := persona(t, devissuer.PersonaCitizen)
+	id := f.newAbsence(t, me.CPR, "employee", events.CitizenTaskComment)
+	tok := f.token(t, me, 0)
+	base := "/api/v1/citizen/absences/" + id
+	f.want(t, f.call(t, tok, "POST", base+"/legal-text", map[string]bool{"acknowledged": true}), 200)
+	out := f.want(t, f.call(t, tok, "POST", base+"/tasks/comment/answer", map[string]any{"agree": false, "comment": "Jeg arbejder 37 timer."}), 201)
+	answer := out.body["receipt"].(map[string]any)["answerId"].(string)
+	r := f.want(t, f.call(t, tok, "GET", base+"/receipts/"+answer, nil), 200)
+	if a, _ := r.body["answer"].(map[string]any); a["comment"] != "Jeg arbejder 37 timer." || a["agree"] != false {
+		t.Fatalf("the receipt's answer: %s", r.raw)
+	}
+	if rc, _ := r.body["receipt"].(map[string]any); rc["answerId"] != answer || rc["signed"] != true {
+		t.Fatalf("the receipt: %s", r.raw)
+	}
+	f.want(t, f.call(t, tok, "GET", base+"/receipts/no-such-answer", nil), 404)
+	other := persona(t, devissuer.PersonaCitizenOther)
+	otok := f.token(t, other, 0)
+	foreign := f.want(t, f.call(t, otok, "GET", base+"/receipts/"+answer, nil), 404)
+	missing := f.want(t, f.call(t, otok, "GET", "/api/v1/citizen/absences/no-such-absence/receipts/"+answer, nil), 404)
+	if foreign.raw != missing.raw {
+		t.Fatalf("foreign %s, missing %s", foreign.raw, missing.raw)
+	}
+}

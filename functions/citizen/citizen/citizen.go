@@ -49,6 +49,10 @@ type Config struct {
 	// overview names only the path (the web app fetches it from the public
 	// origin).
 	DPOBaseURL string
+	// DPOSeed gives a municipality's DPO link (by number) when the delivery
+	// function has none: the synthetic municipalities' links in development
+	// (infra/registers/synth.DPOLink); nil in production.
+	DPOSeed func(municipality int) (string, bool)
 }
 
 // Ledger entry types of facts that are not events on the broker.
@@ -76,7 +80,7 @@ type Function struct {
 // Register adds the event handlers and the routes to svc. signingMaxAge is
 // how old a login may be to sign an answer (auth.Config.SigningMaxAge).
 func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duration, c Config) *Function {
-	f := &Function{svc: svc, v: v, maxAge: signingMaxAge, dpo: newDPOLinks(c.DPOBaseURL), now: time.Now}
+	f := &Function{svc: svc, v: v, maxAge: signingMaxAge, dpo: newDPOLinks(c.DPOBaseURL, c.DPOSeed), now: time.Now}
 	runtime.On(svc, events.CitizenTasksRequested, f.onTasksRequested)
 	runtime.On(svc, events.DocumentAccepted, f.onDocumentAccepted)
 	runtime.On(svc, events.DocumentRejected, f.onDocumentRejected)
@@ -84,6 +88,7 @@ func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duratio
 	runtime.On(svc, events.LetterFailed, f.onLetterFailed)
 	f.routes()
 	f.registerCaseStatus()
+	f.registerReceipts()
 	return f
 }
 

@@ -23,9 +23,13 @@ type dpoView struct {
 }
 
 // dpoLinks fetches the DPO links from the delivery function (when a base URL
-// is configured) and keeps them for five minutes.
+// is configured) and keeps them for five minutes. A municipality without a
+// link there gets the seed's link (when a seed is configured: the synthetic
+// municipalities of development), asked again on every view, so a link an
+// administrator sets shows at once.
 type dpoLinks struct {
 	base   string
+	seed   func(municipality int) (string, bool)
 	client *http.Client
 	mu     sync.Mutex
 	cache  map[string]dpoCached
@@ -36,8 +40,21 @@ type dpoCached struct {
 	at  time.Time
 }
 
-func newDPOLinks(base string) *dpoLinks {
-	return &dpoLinks{base: strings.TrimSuffix(base, "/"), client: &http.Client{Timeout: 2 * time.Second}, cache: map[string]dpoCached{}}
+func newDPOLinks(base string, seed func(municipality int) (string, bool)) *dpoLinks {
+	return &dpoLinks{base: strings.TrimSuffix(base, "/"), seed: seed, client: &http.Client{Timeout: 2 * time.Second}, cache: map[string]dpoCached{}}
+}
+
+// seeded fills in the seed's link of v's municipality when v has none.
+func (d *dpoLinks) seeded(v dpoView) dpoView {
+	if v.URL != "" || d.seed == nil {
+		return v
+	}
+	if m, err := ids.ParseMunicipality(v.Municipality); err == nil {
+		if u, ok := d.seed(m.Number()); ok {
+			v.URL = u
+		}
+	}
+	return v
 }
 
 // view returns the link of municipality no; a failure to fetch leaves URL
@@ -48,14 +65,14 @@ func (d *dpoLinks) view(ctx context.Context, no string) dpoView {
 		v.Name = m.Name()
 	}
 	if d.base == "" {
-		return v
+		return d.seeded(v)
 	}
 	d.mu.Lock()
 	c, ok := d.cache[no]
 	d.mu.Unlock()
 	if ok && time.Since(c.at) < 5*time.Minute {
 		v.URL = c.url
-		return v
+		return d.seeded(v)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.base+v.Href, nil)
 	if err != nil {
@@ -63,7 +80,7 @@ func (d *dpoLinks) view(ctx context.Context, no string) dpoView {
 	}
 	resp, err := d.client.Do(req)
 	if err != nil {
-		return v
+		return d.seeded(v)
 	}
 	defer resp.Body.Close()
 	var out struct {
@@ -72,10 +89,10 @@ func (d *dpoLinks) view(ctx context.Context, no string) dpoView {
 	if resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&out) == nil {
 		v.URL = out.URL
 	}
-	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNotFound {
+	if resp.StatusCode == http.StatusOK || (resp.StatusCode == http.StatusNotFound && d.seed == nil) {
 		d.mu.Lock()
 		d.cache[no] = dpoCached{url: v.URL, at: time.Now()}
 		d.mu.Unlock()
 	}
-	return v
+	return d.seeded(v)
 }
