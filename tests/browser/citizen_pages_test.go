@@ -35,7 +35,9 @@ func caseFeedback(t *testing.T, absence, typ string, data any) {
 // til forsiden" and "Fortsæt" on the started form; the warning before
 // "Log af" while tasks with a deadline are pending; an upload rejected by
 // the virus scan on the timeline with its receipt ("Du har forsøgt at
-// indsende dokumentation"). Every page passes axe in Danish and English.
+// indsende dokumentation"); the week picker of a partial resumption; the
+// employer's report in the order, words and units of the employer's form.
+// Every page passes axe in Danish and English.
 func TestCitizenPages(t *testing.T) {
 	first := time.Now().AddDate(0, 0, -9)
 	absence := reportForCitizen(t, first)
@@ -72,6 +74,16 @@ func TestCitizenPages(t *testing.T) {
 		if !strings.Contains(rows, want) {
 			t.Errorf("Status på min sag lacks %q: %q", want, rows)
 		}
+	}
+	// Every synthetic municipality has a DPO link (seeded, or set by its
+	// administrator): no page says none is configured.
+	var dpoHref string
+	run(t, ctx, "dpo link", chromedp.AttributeValue(`#dpo-link`, "href", &dpoHref, nil, chromedp.ByQuery))
+	if !strings.HasPrefix(dpoHref, "https://") {
+		t.Errorf("the DPO link: %q", dpoHref)
+	}
+	if s := text(t, ctx, "#dpo"); strings.Contains(s, "ikke oplyst") {
+		t.Errorf("the footer says no DPO link is configured: %q", s)
 	}
 	checkPage(t, ctx, "60-citizen-case-status")
 
@@ -119,23 +131,58 @@ func TestCitizenPages(t *testing.T) {
 	run(t, ctx, "stay (en)", chromedp.Click(`#cz-logout-stay`, chromedp.ByQuery), chromedp.WaitNotPresent(`#cz-logout-modal[aria-hidden="false"]`, chromedp.ByQuery))
 	setLang(t, ctx, "da")
 
-	// The first two tasks through the API, then the information form's
-	// first page saved as a draft: "Kladden er gemt" and "Fortsæt".
-	for _, c := range []struct {
-		path string
-		body any
-	}{
-		{"/legal-text", map[string]bool{"acknowledged": true}},
-		{"/tasks/comment/answer", map[string]bool{"agree": true}},
-	} {
-		if code := apiCall(t, devissuer.PersonaCitizen, http.MethodPost, "/api/v1/citizen/absences/"+absence+c.path, c.body, nil); code/100 != 2 {
-			t.Fatalf("%s: %d", c.path, code)
+	// Delvist genoptaget arbejde: the week is chosen from the weeks since
+	// the first absence day, this week first.
+	open(t, ctx, "/mit-sygefravaer/delvist-genoptaget")
+	weeks := texts(t, ctx, `#f-weeks-0-weekStart option`)
+	if len(weeks) < 3 || !strings.HasPrefix(weeks[1], "Uge ") || !strings.Contains(weeks[1], " – ") {
+		t.Errorf("the week picker: %q", weeks)
+	}
+	var chosen string
+	run(t, ctx, "the week chosen", chromedp.Value(`#f-weeks-0-weekStart`, &chosen, chromedp.ByQuery))
+	if m := time.Now(); chosen != m.AddDate(0, 0, -((int(m.Weekday())+6)%7)).Format(time.DateOnly) {
+		t.Errorf("the first week is %s, want this week's Monday", chosen)
+	}
+	checkPage(t, ctx, "65-citizen-partial-week-picker")
+
+	// The employer's information in the order and words of the employer's
+	// form, with units.
+	if code := apiCall(t, devissuer.PersonaCitizen, http.MethodPost, "/api/v1/citizen/absences/"+absence+"/legal-text", map[string]bool{"acknowledged": true}, nil); code/100 != 2 {
+		t.Fatalf("the legal text: %d", code)
+	}
+	open(t, ctx, base+"/opgave/comment")
+	heads := texts(t, ctx, "#report h3")
+	if strings.Join(heads, "|") != "Fraværet|Ansættelse og løn|Særlige forhold|Fastholdelse|Kontaktperson" {
+		t.Errorf("the report's sections: %q, want the employer form's pages in order", heads)
+	}
+	job := cells(t, ctx, "#report-1")
+	for _, want := range []string{"Ansat siden: 1. februar 2018", "Normal arbejdstid pr. uge: 37 timer", "Timefortjeneste før AM-bidrag: 215,50 kr.", "Udbetaler I løn under fraværet?: Nej"} {
+		if !strings.Contains(job, want) {
+			t.Errorf("the report lacks %q: %q", want, job)
 		}
 	}
+	checkPage(t, ctx, "66-citizen-employer-report")
+
+	// The first two tasks through the API, then the information form's
+	// first page saved as a draft: "Kladden er gemt" and "Fortsæt".
+	if code := apiCall(t, devissuer.PersonaCitizen, http.MethodPost, "/api/v1/citizen/absences/"+absence+"/tasks/comment/answer", map[string]bool{"agree": true}, nil); code/100 != 2 {
+		t.Fatalf("the comment: %d", code)
+	}
 	app := map[string]any{"apply": true, "otherIncome": false, "holidayDuringAbsence": false, "employmentEnded": false}
-	if code := apiCall(t, devissuer.PersonaCitizen, http.MethodPost, "/api/v1/citizen/absences/"+absence+"/tasks/sygedagpenge-application/answer", app, nil); code/100 != 2 {
+	var sent struct {
+		Receipt struct {
+			AnswerID string `json:"answerId"`
+		} `json:"receipt"`
+	}
+	if code := apiCall(t, devissuer.PersonaCitizen, http.MethodPost, "/api/v1/citizen/absences/"+absence+"/tasks/sygedagpenge-application/answer", app, &sent); code/100 != 2 {
 		t.Fatalf("the application: %d", code)
 	}
+	// The receipt holds what was sent, in the words of the task's page.
+	open(t, ctx, "/mit-sygefravaer/kvittering/"+absence+"/"+sent.Receipt.AnswerID)
+	if c := cells(t, ctx, "#receipt-content-0"); !strings.Contains(c, "Vil du søge om sygedagpenge?: Ja") || !strings.Contains(c, ": Nej") {
+		t.Errorf("the application's receipt content: %q", c)
+	}
+	checkPage(t, ctx, "67-citizen-receipt-content")
 	open(t, ctx, base+"/oplysningsskema")
 	clickMove(t, ctx, `#if-start`)
 	run(t, ctx, "illness", pick("f-cause-option1"))

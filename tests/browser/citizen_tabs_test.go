@@ -114,12 +114,12 @@ func TestCitizenTabsPartialResumptionAndRecovery(t *testing.T) {
 	run(t, ctx, "the form", chromedp.WaitVisible(`#f-weeks-0-hours`, chromedp.ByQuery))
 	checkPage(t, ctx, "70-citizen-partial-form")
 	var monday string
-	run(t, ctx, "the week", chromedp.Evaluate(`['day','month','year'].map(p => document.querySelector('#f-weeks-0-weekStart-' + p).value).join('-')`, &monday))
+	run(t, ctx, "the week", chromedp.Value(`#f-weeks-0-weekStart`, &monday, chromedp.ByQuery))
 	m := time.Now()
 	for m.Weekday() != time.Monday {
 		m = m.AddDate(0, 0, -1)
 	}
-	if want := fmt.Sprintf("%d-%d-%d", m.Day(), int(m.Month()), m.Year()); monday != want {
+	if want := m.Format(time.DateOnly); monday != want {
 		t.Errorf("the first week is %s, want this week's Monday %s", monday, want)
 	}
 	// A second week, added with its button before anything is sent: the
@@ -144,7 +144,8 @@ func TestCitizenTabsPartialResumptionAndRecovery(t *testing.T) {
 		t.Errorf("errors of the partial resumption with an empty week: %q", errs)
 	}
 	checkPage(t, ctx, "72-citizen-partial-errors")
-	date(t, ctx, "f-weeks-1-weekStart", m.AddDate(0, 0, -7))
+	// The week picker lists the weeks since the first absence day.
+	run(t, ctx, "choose last week", chromedp.SetValue(`#f-weeks-1-weekStart`, m.AddDate(0, 0, -7).Format(time.DateOnly), chromedp.ByQuery))
 	fill(t, ctx, map[string]string{"#f-weeks-1-hours": "8"})
 	answer := sendAndReceipt(t, ctx, absence)
 	if r := cells(t, ctx, "#receipt-table"); !strings.Contains(r, "Underskrevet: Ja") || !strings.Contains(r, "Sendt til kommunen: Ja") {

@@ -655,6 +655,8 @@ const texts = {
     'cz.partial.weekPickHint': 'Vælg ugen. En uge går fra mandag til søndag.',
     'cz.partial.chooseWeek': 'Vælg uge',
     'cz.comment.other': 'Øvrige oplysninger',
+    'cz.receipt.content': 'Det har du sendt',
+    'cz.receipt.hoursMinutes': '{h} timer og {m} minutter',
   },
   en: {
     'app.nemrefusion': 'NemRefusion',
@@ -1307,6 +1309,8 @@ const texts = {
     'cz.partial.weekPickHint': 'Choose the week. A week runs from Monday to Sunday.',
     'cz.partial.chooseWeek': 'Choose a week',
     'cz.comment.other': 'Other information',
+    'cz.receipt.content': 'What you sent',
+    'cz.receipt.hoursMinutes': '{h} hours and {m} minutes',
   },
 };
 

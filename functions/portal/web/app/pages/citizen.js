@@ -10,10 +10,12 @@ import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js'
 import { t, tn, pick, lang } from '../i18n.js';
 import { session, audience, loginAge } from '../auth.js';
 import { api, ApiError } from '../api.js';
-import { errorSummary } from '../form.js';
+import { errorSummary, label as fieldLabel } from '../form.js';
 import {
-  field, clientErrors, serverErrors, fieldMarkup, read, toJSON, summaryTable, state,
+  field, clientErrors, serverErrors, fieldMarkup, read, toJSON, summaryTable, state, fromJSON, summaryRows,
 } from './czform.js';
+import { fieldsOf } from './cztasks.js';
+import { answerSections } from './infoform.js';
 
 /** The base path of Mit Sygefravær. */
 export const CZ = '/mit-sygefravaer';
@@ -323,7 +325,7 @@ function reportForm(ctx, el, { key, list, fields, lead, submitText, post, extra,
       ${alert}
       <form id="report-form" novalidate>
         ${chooseAbsence(list, st.absence)}
-        ${fields.map((f) => fieldMarkup(f, st.answers, errs))}
+        ${fields.map((f) => (f.hint.weeks ? weekSelect(f, st.answers, errs) : fieldMarkup(f, st.answers, errs)))}
         ${extra ? extra() : ''}
         <button type="submit" class="button button-primary mt-5" id="cz-send">${submitText}</button>
       </form>`);
@@ -388,6 +390,50 @@ function mondayOf(d) {
   return x;
 }
 
+/** The ISO 8601 week number of a UTC date. */
+function isoWeek(d) {
+  const x = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  x.setUTCDate(x.getUTCDate() + 3 - ((x.getUTCDay() + 6) % 7));
+  const jan4 = new Date(Date.UTC(x.getUTCFullYear(), 0, 4));
+  return 1 + Math.round(((x - jan4) / 86400000 - 3 + ((jan4.getUTCDay() + 6) % 7)) / 7);
+}
+
+/**
+ * The weeks a partial resumption may name, newest first: [ISO Monday,
+ * "Uge 49: 30. november – 6. december 2026"], from the week of the first
+ * absence day (at most 26 weeks back) to this week.
+ */
+function weeksSince(firstDay) {
+  const l = lang();
+  const now = mondayOf(new Date());
+  const f = /^(\d{4})-(\d{2})-(\d{2})$/.exec(firstDay || '');
+  let from = f ? mondayOf(new Date(+f[1], +f[2] - 1, +f[3])) : now;
+  const limit = new Date(now); limit.setUTCDate(limit.getUTCDate() - 7 * 25);
+  if (from < limit) from = limit;
+  const out = [];
+  for (const m = new Date(now); m >= from; m.setUTCDate(m.getUTCDate() - 7)) {
+    const sun = new Date(m); sun.setUTCDate(sun.getUTCDate() + 6);
+    const iso = m.toISOString().slice(0, 10);
+    out.push([iso, t('cz.partial.weekOption', { n: isoWeek(m), from: formatDate(iso, l), to: formatDate(sun.toISOString().slice(0, 10), l) })]);
+  }
+  return out;
+}
+
+/** A week chosen from a list (DKFDS select) for a field with hint.weeks. */
+function weekSelect(f, answers, errs) {
+  const msg = errs.find((e) => e.f === f)?.msg;
+  const v = answers[f.path] || '';
+  return html`<div class="form-group${msg ? ' form-error' : ''}">
+    <label class="form-label" for="${f.id}">${fieldLabel(f)}</label>
+    <span class="form-hint" id="${f.id}-hint">${t('cz.partial.weekPickHint')}</span>
+    ${msg ? html`<span class="form-error-message" id="${f.id}-error"><span class="sr-only">${t('error.prefix')} </span>${msg}</span>` : ''}
+    <select class="form-select" id="${f.id}" name="${f.path}" aria-describedby="${f.id}-hint${msg ? ` ${f.id}-error` : ''}">
+      <option value="">${t('cz.partial.chooseWeek')}</option>
+      ${f.hint.weeks.map(([iso, text]) => html`<option value="${iso}"${iso === v ? html` selected` : ''}>${text}</option>`)}
+    </select>
+  </div>`;
+}
+
 export function partial() {
   return tabPage(CZ + '/delvist-genoptaget', 'cz.tab.partial', (ctx, ov, el) => {
     const list = ov.absences.filter((a) => a.offers?.partialResumption);
@@ -406,14 +452,21 @@ export function partial() {
     // Weeks: Monday of each week with hours and minutes worked; weeks are
     // added and removed as needed.
     const st0 = state('partial', () => ({ answers: {}, shown: false, serverErrors: [], absence: '', weeks: 1 }));
+    // The weeks since the earliest absence's first day, chosen from a list.
+    const first = list.map((a) => a.firstAbsenceDay).sort()[0];
+    const weeks = weeksSince(first);
+    const weekField = (i) => {
+      const f = field(`weeks.${i}.weekStart`, 'text', { label: { da: t('cz.partial.week', { n: i + 1 }), en: t('cz.partial.week', { n: i + 1 }) }, required: true });
+      f.hint.weeks = weeks;
+      return f;
+    };
     const fieldsOf = (n) => Array.from({ length: n }, (_, i) => [
-      field(`weeks.${i}.weekStart`, 'date', { label: { da: t('cz.partial.week', { n: i + 1 }), en: t('cz.partial.week', { n: i + 1 }) }, hint: { da: t('cz.partial.weekHint'), en: t('cz.partial.weekHint') }, required: true }),
+      weekField(i),
       field(`weeks.${i}.hours`, 'integer', { label: { da: t('cz.partial.hours', { n: i + 1 }), en: t('cz.partial.hours', { n: i + 1 }) }, required: true, node: { minimum: 0, maximum: 80 }, width: 'input-width-xs' }),
       field(`weeks.${i}.minutes`, 'integer', { label: { da: t('cz.partial.minutes', { n: i + 1 }), en: t('cz.partial.minutes', { n: i + 1 }) }, node: { minimum: 0, maximum: 59 }, width: 'input-width-xs' }),
     ]).flat();
-    if (!st0.answers['weeks.0.weekStart']) {
-      const m = mondayOf(new Date());
-      st0.answers['weeks.0.weekStart'] = { d: String(m.getUTCDate()), m: String(m.getUTCMonth() + 1), y: String(m.getUTCFullYear()) };
+    if (typeof st0.answers['weeks.0.weekStart'] !== 'string' || !st0.answers['weeks.0.weekStart']) {
+      st0.answers['weeks.0.weekStart'] = weeks[0][0];
       st0.save();
     }
     const fields = fieldsOf(st0.weeks || 1);
@@ -570,6 +623,11 @@ export function receipt(absence, answerId) {
       if (u) { box.innerHTML = String(rejectedReceipt(a, u, l)); return; }
       if (!r) { ctx.handle({ notFound: true }); return; }
       const next = a.next ? a.tasks.find((x) => x.id === a.next) : null;
+      let content = [];
+      try {
+        const d = await api('GET', absenceAPI(absence) + '/receipts/' + encodeURIComponent(answerId));
+        content = await answerContent(r.kind, a.personKind, d.answer || {}, l);
+      } catch { /* the receipt without its content */ }
       box.innerHTML = String(html`<div class="alert alert-success" id="cz-receipt">${icon('success', 'OK')}
           <div class="alert-body">
             <h2 class="alert-heading">${r.sentToMunicipality ? t('cz.receipt.sent') : t('cz.receipt.saved')}</h2>
@@ -585,6 +643,8 @@ export function receipt(absence, answerId) {
     [t('cz.receipt.by'), r.actedBy === 'proxy' ? t('cz.receipt.proxy') : t('cz.receipt.you')],
     ...(r.documentRefs?.length ? [[t('cz.receipt.documents'), String(r.documentRefs.length)]] : []),
   ], 'receipt-table')}
+        ${content.length ? html`<section class="mt-6" id="receipt-content" aria-labelledby="receipt-content-h"><h2 class="h3" id="receipt-content-h">${t('cz.receipt.content')}</h2>
+          ${content.map((c, i) => html`${c.title ? html`<h3 class="h4 mt-5">${c.title}</h3>` : ''}${summaryTable(c.title || t('cz.receipt.content'), c.rows, 'receipt-content-' + i)}`)}</section>` : ''}
         ${next ? html`<div class="alert alert-info mt-5" id="next-task">${icon('info', 'Information')}<div class="alert-body">
           <h2 class="alert-heading">${t('cz.receipt.next')}</h2>
           <p class="alert-text">${t('cz.receipt.nextText', { task: pick(next.title) })}</p>
@@ -725,3 +785,25 @@ document.addEventListener('click', async (e) => {
   b.click();
   delete b.dataset.confirmed;
 }, true);
+
+// ---------- what a receipt's answer said ----------
+
+/** The answer of a receipt as sections of [label, answer] rows, in the words of its page. */
+async function answerContent(kind, personKind, body, l) {
+  const one = (rows) => (rows.length ? [{ title: '', rows }] : []);
+  switch (kind) {
+    case 'information-form': return answerSections(body);
+    case 'recovery': return one(body.lastAbsenceDay ? [[t('cz.recovery.last'), formatDate(body.lastAbsenceDay, l)]] : []);
+    case 'partial-resumption':
+      if (body.incapacity) return one([[t('cz.partial.from'), formatDate(body.incapacity.from, l)], [t('cz.partial.percent'), `${body.incapacity.percent} %`]]);
+      return one((body.weeks || []).flatMap((w, i) => [
+        [t('cz.partial.week', { n: i + 1 }), formatDate(w.weekStart, l)],
+        [t('cz.partial.hours', { n: i + 1 }), t('cz.receipt.hoursMinutes', { h: w.hours, m: w.minutes || 0 })],
+      ]));
+    case 'documentation': return one(body.reason ? [[t('cz.upload.reason'), body.reason]] : []);
+    default: {
+      const fields = fieldsOf(kind, personKind);
+      return fields ? one(summaryRows(fields, fromJSON(fields, body))) : [];
+    }
+  }
+}

@@ -67,16 +67,31 @@ function flatten(obj, prefix, out) {
   return out;
 }
 
-async function reportRows(report) {
+function shownValue(f, v, l) {
+  if (typeof v === 'boolean') return v ? t('yes') : t('no');
+  if (/^\d{4}-\d{2}-\d{2}$/.test(String(v))) return formatDate(v, l);
+  const n = typeof v === 'number' ? v.toLocaleString(l === 'en' ? 'en-GB' : 'da-DK', { maximumFractionDigits: 2, minimumFractionDigits: Number.isInteger(v) ? 0 : 2 }) : String(v);
+  return f?.suffix ? `${n} ${pick(f.suffix)}` : n;
+}
+
+/**
+ * The report in the order and wording of the employer's blanket: one
+ * section per page of the form (its title), each answer with the form's
+ * label and unit; answers the form does not ask come last.
+ */
+async function reportSections(report) {
   const hints = (await blankets()).find((b) => b.name === 'employer');
   const l = lang();
-  return flatten(report, '', []).map(([p, v]) => {
-    const label = pick(hints?.fields?.[p]?.label) || p;
-    let shown = String(v);
-    if (typeof v === 'boolean') shown = v ? t('yes') : t('no');
-    else if (/^\d{4}-\d{2}-\d{2}$/.test(String(v))) shown = formatDate(v, l);
-    return [label, shown];
-  });
+  const values = new Map(flatten(report, '', []));
+  const sections = [];
+  for (const pg of hints?.pages || []) {
+    const rows = pg.fields.filter((p) => !SKIP.has(p) && values.has(p)).map((p) => [pick(hints.fields[p]?.label) || p, shownValue(hints.fields[p], values.get(p), l)]);
+    pg.fields.forEach((p) => values.delete(p));
+    if (rows.length) sections.push({ title: pick(pg.title), rows });
+  }
+  const rest = [...values].map(([p, v]) => [pick(hints?.fields?.[p]?.label) || p, shownValue(hints?.fields?.[p], v, l)]);
+  if (rest.length) sections.push({ title: t('cz.comment.other'), rows: rest });
+  return sections;
 }
 
 function setup(absence, task) {
@@ -114,7 +129,7 @@ export function task(absence, taskID) {
       const fields = fieldsOf(d.kind, d.personKind);
       if (!fields) { ctx.handle({ notFound: true }); return; }
       const st = state(s.key, () => ({ answers: {}, shown: false, serverErrors: [] }));
-      const rows = d.kind === 'comment' && d.report ? await reportRows(d.report) : [];
+      const sections = d.kind === 'comment' && d.report ? await reportSections(d.report) : [];
       const blocked = blockedMessage(d);
       const seq = a.tasks.filter((x) => ['comment', 'sygedagpenge-application', 'information-form'].includes(x.kind));
       const pos = seq.findIndex((x) => x.id === d.id);
@@ -128,9 +143,9 @@ export function task(absence, taskID) {
           ${errorSummary(errs.map((e) => ({ text: e.msg, href: e.f ? '#' + (e.f.kind === 'boolean' ? e.f.id + '-option1' : e.f.id) : null })))}
           ${blocked ? html`<div class="alert alert-warning" role="alert"><div class="alert-body"><p class="alert-text">${blocked}</p></div></div>
             <p><a href="${CZ}" class="button button-primary">${t('cz.toFront')}</a></p>` : html`
-          ${rows.length ? html`<h2 class="h3">${t('cz.comment.report', { sender: senderName(a) })}</h2>
+          ${sections.length ? html`<h2 class="h3">${t('cz.comment.report', { sender: senderName(a) })}</h2>
             <p>${t('cz.comment.lead')}</p>
-            ${summaryTable(t('cz.comment.report', { sender: senderName(a) }), rows, 'report')}` : ''}
+            <div id="report" class="cz-report">${sections.map((x, i) => html`<h3 class="h4 mt-5" id="report-h-${i}">${x.title}</h3>${summaryTable(x.title, x.rows, 'report-' + i)}`)}</div>` : ''}
           ${d.kind === 'sygedagpenge-application' ? html`<p>${t('cz.app.lead')}</p>` : ''}
           <form id="task-form" novalidate>
             ${fields.map((f) => fieldMarkup(f, st.answers, errs))}

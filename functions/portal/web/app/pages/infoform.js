@@ -391,3 +391,18 @@ export function summary(absence, query) {
     },
   };
 }
+
+/**
+ * The sent information form as sections of [label, answer] rows, in the
+ * form's order with its words (the receipt shows what was sent).
+ */
+export async function answerSections(body) {
+  const [schema, h] = await Promise.all([loadSchema('citizen.information-form.v1.json'), hints()]);
+  return (schema['x-sections'] || []).filter((n) => body?.[n] && typeof body[n] === 'object').map((n) => {
+    const ans = body[n];
+    const counts = {};
+    for (const [k, v] of Object.entries(ans)) if (Array.isArray(v)) counts[k] = Math.max(1, v.length);
+    const fields = sectionFields(schema, h, n, counts);
+    return { title: pick(titleOf(schema.$defs[n] || {})), rows: summaryRows(fields, fromJSON(fields, ans)) };
+  });
+}
