@@ -166,7 +166,7 @@ function taskList(a) {
 function received(a) {
   const l = lang();
   if (!a.tasks.length) return html`<p>${t('citizen.none')}</p>`;
-  return html`<ul class="nobullet-list">${a.tasks.map((x) => html`<li class="mb-3">${pick(x.title)}<br><span class="form-hint">${t('cz.deadline', { date: formatDate(x.deadline, l) })}${x.status === 'answered' ? ` · ${t('cz.answered')}` : ''}</span></li>`)}</ul>`;
+  return html`<ul class="nobullet-list">${a.tasks.map((x) => html`<li class="mb-3">${pick(x.title)}<br><span class="form-hint">${t('cz.deadline', { date: formatDate(x.deadline, l) })}${x.status === 'answered' ? ` · ${t('cz.answered')}` : ''}${x.closed ? ` · ${pick(x.closed)}` : ''}</span></li>`)}</ul>`;
 }
 
 function sent(a) {
