@@ -155,20 +155,31 @@ func caseStatusOf(ctx context.Context, q db, a tasks.Absence) (caseStatusView, e
 	return v, nil
 }
 
-// getCaseStatus answers GET …/absences/{id}/case-status for the person's
-// own absence (a foreign or missing one: 404).
-func (f *Function) getCaseStatus(w http.ResponseWriter, r *http.Request) {
+// readAbsence loads the caller's own absence for a read route and notes a
+// proxy's read in the ledger; ok is false when it has answered with the
+// error (a foreign or missing absence: 404).
+func (f *Function) readAbsence(w http.ResponseWriter, r *http.Request) (tasks.Absence, bool) {
 	ctx := r.Context()
 	p, _ := auth.FromContext(ctx)
 	a, err := f.absenceFor(ctx, f.svc.DB, p, r, false)
-	if err != nil {
-		f.writeErr(w, r, err)
-		return
-	}
-	v, err := caseStatusOf(ctx, f.svc.DB, a)
 	if err == nil {
 		err = f.noteRead(ctx, p, r, a.ID)
 	}
+	if err != nil {
+		f.writeErr(w, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+// getCaseStatus answers GET …/absences/{id}/case-status for the person's
+// own absence (a foreign or missing one: 404).
+func (f *Function) getCaseStatus(w http.ResponseWriter, r *http.Request) {
+	a, ok := f.readAbsence(w, r)
+	if !ok {
+		return
+	}
+	v, err := caseStatusOf(r.Context(), f.svc.DB, a)
 	if err != nil {
 		f.writeErr(w, r, err)
 		return

@@ -27,28 +27,20 @@ var errNoReceipt = runtime.Fail(runtime.KindNotFound, "no-receipt", "Kvitteringe
 // person's own absence (a foreign or missing absence: 404, as a missing
 // receipt).
 func (f *Function) getReceipt(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, _ := auth.FromContext(ctx)
-	a, err := f.absenceFor(ctx, f.svc.DB, p, r, false)
-	if err != nil {
-		f.writeErr(w, r, err)
+	a, ok := f.readAbsence(w, r)
+	if !ok {
 		return
 	}
-	list, err := answersOf(ctx, f.svc.DB, a.ID)
+	list, err := answersOf(r.Context(), f.svc.DB, a.ID)
 	if err != nil {
 		f.writeErr(w, r, err)
 		return
 	}
 	for _, s := range list {
-		if s.ID != r.PathValue("answer") {
-			continue
-		}
-		if err := f.noteRead(ctx, p, r, a.ID); err != nil {
-			f.writeErr(w, r, err)
+		if s.ID == r.PathValue("answer") {
+			runtime.WriteJSON(w, http.StatusOK, receiptDetail{Receipt: viewReceipt(a, s), Answer: s.Body})
 			return
 		}
-		runtime.WriteJSON(w, http.StatusOK, receiptDetail{Receipt: viewReceipt(a, s), Answer: s.Body})
-		return
 	}
 	f.writeErr(w, r, errNoReceipt)
 }
