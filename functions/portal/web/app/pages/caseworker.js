@@ -9,7 +9,7 @@
 // values, dates and amounts in words (labelled()).
 
 import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
-import { t, tn, pick, lang } from '../i18n.js';
+import { t, tn, pick, lang, law } from '../i18n.js';
 import { session, audience } from '../auth.js';
 import { api, ApiError } from '../api.js';
 import { loadSchema, resolve } from '../form.js';
@@ -448,7 +448,7 @@ export function item(id) {
   ])}
         <h2>${t('cw.item.content')}</h2>
         <div id="item-content">${sections.length ? sections.map((s, i) => html`<h3 class="h4">${s.title}</h3>${structured(`item-section-${i}`, s.title, s.rows)}`) : html`<p>${t('case.none')}</p>`}</div>
-        ${p.reasons?.length ? html`<h2>${t('cw.item.reasons')}</h2><ul>${p.reasons.map((r) => html`<li>${lang() === 'en' ? r.textEn : r.textDa}${r.law ? html` <span class="form-hint">(${r.law})</span>` : ''}</li>`)}</ul>` : ''}
+        ${p.reasons?.length ? html`<h2>${t('cw.item.reasons')}</h2><ul>${p.reasons.map((r) => html`<li>${lang() === 'en' ? r.textEn : r.textDa}${r.law ? html` <span class="form-hint">(${law(r.law)})</span>` : ''}</li>`)}</ul>` : ''}
         <h2>${t('cw.item.documents')}</h2>
         ${docs.length ? html`<ul class="nobullet-list" id="item-documents">${docs.map((d) => html`<li class="mb-3" data-doc="${d.id}">${icon('file')} <strong>${d.title || t('cw.item.document')}</strong>
           <br><span class="form-hint">${d.id} · ${t('cw.doc.inCaseSystem')}</span>
