@@ -81,7 +81,9 @@ func TestCitizenLettersNotificationNamesTasksAndDeadline(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, _ := synth.PersonaByKey(synth.PersonaEmployee)
-			r := employeeReport(t, time.Now().AddDate(0, 0, -12))
+			// A first day no other e2e test reports for these people (one absence per
+			// person and first day).
+			r := employeeReport(t, time.Now().AddDate(0, 0, -17))
 			if !c.wagesPaid {
 				p, _ = synth.PersonaByKey(synth.PersonaNemSMS)
 				r.CPR, r.PNumber = p.CPR.String(), p.PNumber.String()
