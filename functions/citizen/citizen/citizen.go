@@ -89,6 +89,7 @@ func Register(svc *runtime.Service, v *auth.Verifier, signingMaxAge time.Duratio
 	f.routes()
 	f.registerCaseStatus()
 	f.registerReceipts()
+	f.registerEnded()
 	return f
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/runtime/runtimetest"
@@ -79,4 +81,69 @@ func TestSDL7_RecoveryClosesTheInformationFormTaskAndKeepsTheApplication(t *test
 			t.Errorf("emitted %v; want one citizen.tasks.closed and one recovery", out)
 		}
 	})
+}
+
+// Sygedagpengeloven § 7 and DOMAIN.md "Partial absence": the absence can end
+// without the person's own recovery — the sender's recovery, or the
+// person's partial resumption with under 4 hours' absence a week, which only
+// the sickness function can tell. Its recovery notice for the data
+// foundation (dfdg.notice.requested, kind recovery) ends the absence here
+// too: the information form is closed, the application stays open, the
+// recovery is no longer offered; a sick notice or the same notice again
+// changes nothing.
+func TestSDL7_TheSicknessFunctionsRecoveryNoticeClosesTheFormTask(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	me := persona(t, devissuer.PersonaCitizen)
+	tok := f.token(t, me, 0)
+	first := time.Now().AddDate(0, 0, -10).Format(time.DateOnly)
+	// The sickness function's absences are UUIDs (the notice's schema says so).
+	newAbsence := func(tasks ...string) string {
+		id := uuid.NewString()
+		f.deliver(t, events.CitizenTasksRequested, id, events.CitizenTasksRequest{AbsenceID: id, CPR: me.CPR, PersonKind: "employee", Municipality: "101",
+			SenderName: "Demo A/S", SenderCVR: "30000005", FirstAbsenceDay: first, Tasks: tasks, Deadline: time.Now().AddDate(0, 0, 8).Format(time.DateOnly),
+			Report: json.RawMessage(`{"wagesPaid": false, "weeklyHours": 37}`)})
+		return id
+	}
+	id := newAbsence(events.CitizenTaskApplication, events.CitizenTaskInformationForm)
+	base := "/api/v1/citizen/absences/" + id
+	last := time.Now().AddDate(0, 0, -3).Format(time.DateOnly)
+	notice := func(kind, last string) events.DfdgNotice {
+		return events.DfdgNotice{Kind: kind, AbsenceID: id, CPR: me.CPR, FirstAbsenceDay: first, LastAbsenceDay: last, RegisteredOn: last, Reporter: "employer"}
+	}
+	kinds := func() map[string]any {
+		v := f.want(t, f.call(t, tok, "GET", base, nil), 200)
+		out := map[string]any{"active": v.body["active"]}
+		for _, x := range v.body["tasks"].([]any) {
+			m := x.(map[string]any)
+			out[m["kind"].(string)] = m["status"]
+		}
+		return out
+	}
+	sick := notice("sick", "")
+	sick.RegisteredOn = first
+	f.deliver(t, events.DfdgNoticeRequested, id, sick)
+	if k := kinds(); k[events.CitizenTaskInformationForm] != "open" || k["active"] != true {
+		t.Fatalf("after a sick notice: %v", k)
+	}
+	f.deliver(t, events.DfdgNoticeRequested, id, notice("recovery", last))
+	k := kinds()
+	if k[events.CitizenTaskInformationForm] != "cancelled" || k[events.CitizenTaskApplication] != "open" || k["active"] != false {
+		t.Fatalf("after the recovery notice: %v; want the form cancelled, the application open, the absence no longer active", k)
+	}
+	entries := len(f.Ledger(t, id))
+	f.deliver(t, events.DfdgNoticeRequested, id, notice("recovery", last))
+	if n := len(f.Ledger(t, id)); n != entries {
+		t.Errorf("the same notice again: %d ledger entries, want %d", n, entries)
+	}
+	if n := len(runtimetest.OfType(f.Outbox(t, id), events.CitizenTasksClosed)); n != 0 {
+		t.Errorf("%d citizen.tasks.closed while the application is open", n)
+	}
+	// The last open task closed this way cancels the tasks' reminders.
+	only := newAbsence(events.CitizenTaskInformationForm)
+	f.deliver(t, events.DfdgNoticeRequested, only, events.DfdgNotice{Kind: "recovery", AbsenceID: only, CPR: me.CPR, FirstAbsenceDay: first,
+		LastAbsenceDay: last, RegisteredOn: last, Reporter: "employer"})
+	if n := len(runtimetest.OfType(f.Outbox(t, only), events.CitizenTasksClosed)); n != 1 {
+		t.Errorf("%d citizen.tasks.closed when the form was the only open task, want 1", n)
+	}
 }
