@@ -69,7 +69,8 @@ var clMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni",
 // PDF, names the tasks (comment; apply for sygedagpenge only when no wages
 // are paid; the information form, as no last absence day was given), the
 // deadline 8 days after the letter as a date, and the link to Mit
-// Sygefravær; the day-6 reminder letter is scheduled for that deadline.
+// Sygefravær; the day-6 reminder letter is scheduled for that deadline. A
+// hearing the municipality starts later gets a letter of its own.
 func TestCitizenLettersNotificationNamesTasksAndDeadline(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -122,6 +123,22 @@ func TestCitizenLettersNotificationNamesTasksAndDeadline(t *testing.T) {
 			_ = json.Unmarshal(data, &rs)
 			if rs.Audience.CPR != p.CPR.String() || len(rs.Channels) != 1 || rs.Channels[0] != events.ChannelLetter || rs.Message.Deadline != deadline {
 				t.Fatalf("reminder letter %+v", rs)
+			}
+			if !c.wagesPaid {
+				return
+			}
+			// The municipality's hearing (partshøring) is a task of its own,
+			// told by its own letter with its own deadline.
+			hl := time.Now().In(dk).AddDate(0, 0, 14)
+			czPublish(t, events.CitizenTasksRequested, absence, events.CitizenTasksRequest{AbsenceID: absence, CPR: p.CPR.String(),
+				PersonKind: "employee", Municipality: "101", FirstAbsenceDay: r.FirstAbsenceDay, Tasks: []string{events.CitizenTaskHearing},
+				Deadline: hl.Format(time.DateOnly)})
+			_, text = clLetter(t, events.LetterCitizenTask, absence)
+			for _, w := range []string{"beder dig om at udtale dig i en partshøring", "(partshøring)",
+				"Fristen er " + strconv.Itoa(hl.Day()) + ". " + clMonths[hl.Month()-1] + " " + strconv.Itoa(hl.Year()), "/mit-sygefravaer", "§ 8, stk. 1, nr. 3"} {
+				if !strings.Contains(text, w) {
+					t.Errorf("hearing letter lacks %q:\n%s", w, text)
+				}
 			}
 		})
 	}
