@@ -149,6 +149,25 @@ func TestCitizenRecoveryReachesEmployerRemindersAndDataFoundation(t *testing.T) 
 	if rec.LastAbsenceDay != last || rec.AbsenceID != absence {
 		t.Errorf("the recovery notice %+v, want the last day %s", rec, last)
 	}
+
+	// The employer reports recovery afterwards with a later day: the
+	// person's earlier day stands, no second recovery notice.
+	later := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+	ev := map[string]any{"specversion": "1.0", "type": events.SicknessRecoveryReported, "source": "/e2e/payroll", "id": uuid.NewString(),
+		"partitionkey": absence, "datacontenttype": "application/json",
+		"data": events.SicknessRecoveryReport{AbsenceID: absence, CVR: employeeReport(t, time.Now()).CVR, LastAbsenceDay: later}}
+	b, _ := json.Marshal(ev)
+	if code, out := postEventAs(t, tok, string(b)); code != http.StatusAccepted {
+		t.Fatalf("the employer's recovery: %d %v", code, out)
+	}
+	out := waitFor(t, absence, events.BlanketDecided, 3)
+	if n := count(out, events.BlanketDecided); n != 3 || count(out, events.DfdgNoticeRequested) != 2 {
+		t.Fatalf("after the employer's later recovery: %d decisions, %d notices; want 3 and still 2 (sick, the person's recovery)", n, count(out, events.DfdgNoticeRequested))
+	}
+	time.Sleep(time.Second) // the list follows the delivery
+	if row, _ = crRow(t, receipt, absence); row.LastAbsenceDay != last || row.State != "recovered" {
+		t.Errorf("the employer's row after its later recovery %+v: want the person's %s to stand", row, last)
+	}
 }
 
 // crEventually waits up to 30 seconds for cond; on a timeout it names what
