@@ -97,27 +97,34 @@ func bullets(phrases []string) string {
 }
 
 // tasksParagraphs are the paragraphs a letter about tasks has: the tasks,
-// the deadline as a date and the link.
+// then deadlineAndLink.
 func tasksParagraphs(phrases []string, deadline, link string, da bool) []string {
-	var p []string
+	var p string
 	switch {
 	case da && len(phrases) == 1:
-		p = append(p, fmt.Sprintf("Du har fået en opgave i Mit Sygefravær: Du skal %s.", phrases[0]))
+		p = fmt.Sprintf("Du har fået en opgave i Mit Sygefravær: Du skal %s.", phrases[0])
 	case da:
-		p = append(p, "Du har fået disse opgaver i Mit Sygefravær. Du løser dem i den rækkefølge, de står her:\n"+bullets(phrases))
+		p = "Du har fået disse opgaver i Mit Sygefravær. Du løser dem i den rækkefølge, de står her:\n" + bullets(phrases)
 	case len(phrases) == 1:
-		p = append(p, fmt.Sprintf("You have a task in Mit Sygefravær: please %s.", phrases[0]))
+		p = fmt.Sprintf("You have a task in Mit Sygefravær: please %s.", phrases[0])
 	default:
-		p = append(p, "You have these tasks in Mit Sygefravær. You do them in the order they are listed:\n"+bullets(phrases))
+		p = "You have these tasks in Mit Sygefravær. You do them in the order they are listed:\n" + bullets(phrases)
 	}
+	return append([]string{p}, deadlineAndLink(deadline, link, da)...)
+}
+
+// deadlineAndLink are the deadline as a date with what missing it may
+// cost (sygedagpengeloven § 38, § 40 stk. 5) and the link to Mit
+// Sygefravær.
+func deadlineAndLink(deadline, link string, da bool) []string {
 	if da {
-		return append(p,
+		return []string{
 			fmt.Sprintf("Fristen er %s. Svarer du ikke til tiden, kan det betyde, at du ikke får sygedagpenge for perioden (sygedagpengeloven § 38 og § 40, stk. 5).", deadline),
-			fmt.Sprintf("Du kommer direkte til Mit Sygefravær her: %s. Du kan også finde Mit Sygefravær på borger.dk.", link))
+			fmt.Sprintf("Du kommer direkte til Mit Sygefravær her: %s. Du kan også finde Mit Sygefravær på borger.dk.", link)}
 	}
-	return append(p,
+	return []string{
 		fmt.Sprintf("The deadline is %s. If you do not answer in time, you may not receive sickness benefit for the period (Sickness Benefit Act, sections 38 and 40(5)).", deadline),
-		fmt.Sprintf("You go directly to Mit Sygefravær here: %s. You can also find Mit Sygefravær on borger.dk.", link))
+		fmt.Sprintf("You go directly to Mit Sygefravær here: %s. You can also find Mit Sygefravær on borger.dk.", link)}
 }
 
 // composeCitizenTask writes the letter about a task the municipality
@@ -159,12 +166,16 @@ func composeCitizenTask(l *Letter, d *data, in Input) {
 			l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("%s is considering a decision in your sickness benefit case and first wants to hear what you have to say (a hearing). You can see the information the decision is based on in Mit Sygefravær.", sender))
 		}
 	}
-	l.Paragraphs = append(l.Paragraphs, tasksParagraphs(phrases, deadline, link(in), da)[1:]...)
+	l.Paragraphs = append(l.Paragraphs, deadlineAndLink(deadline, link(in), da)...)
+	l.Paragraphs = append(l.Paragraphs, questions(sender, da))
+}
+
+// questions is the closing paragraph: whom to contact.
+func questions(sender string, da bool) string {
 	if da {
-		l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender))
-	} else {
-		l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender))
+		return fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender)
 	}
+	return fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender)
 }
 
 // composeReminder writes the reminder before the deadline (seeds/003: the
@@ -177,7 +188,7 @@ func composeReminder(l *Letter, d *data, in Input) {
 		phrases = []string{d.task(DataTask)}
 	}
 	deadline := d.date(DataDeadline)
-	rest := tasksParagraphs([]string{""}, deadline, link(in), da)[1:]
+	rest := deadlineAndLink(deadline, link(in), da)
 	var first string
 	switch {
 	case da && len(phrases) == 0:

@@ -208,16 +208,7 @@ func (d *data) clock(k string) string {
 
 // task turns a task code into a phrase that completes "asks you to ...";
 // an unknown code is used as written.
-func (d *data) task(k string) string {
-	v := d.text(k)
-	if p, ok := taskPhrases[v]; ok {
-		if d.da {
-			return p[0]
-		}
-		return p[1]
-	}
-	return v
-}
+func (d *data) task(k string) string { return d.phrase(d.text(k)) }
 
 // taskPhrases are the tasks of Mit Sygefravær (seed 003), Danish and English.
 var taskPhrases = map[string][2]string{

@@ -200,11 +200,7 @@ func composeNotification(l *Letter, d *data, in Input) {
 			}
 		}
 		l.Paragraphs = append(l.Paragraphs, tasksParagraphs(phrases, deadline, link(in), da)...)
-		if da {
-			l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("Har du spørgsmål, er du velkommen til at kontakte %s.", sender))
-		} else {
-			l.Paragraphs = append(l.Paragraphs, fmt.Sprintf("If you have questions, you are welcome to contact %s.", sender))
-		}
+		l.Paragraphs = append(l.Paragraphs, questions(sender, da))
 	case da:
 		l.Title = "Vi har fået oplysninger om dit fravær"
 		l.Paragraphs = []string{
