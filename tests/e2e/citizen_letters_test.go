@@ -117,7 +117,7 @@ func TestCitizenLettersNotificationNamesTasksAndDeadline(t *testing.T) {
 			var data []byte
 			czEventually(t, "the day-6 reminder letter", func() bool {
 				return db(t).QueryRow(context.Background(), `SELECT data FROM reminder.reminders WHERE id = $1 AND status = 'scheduled'`,
-					absence+"/citizen-tasks/letter/"+deadline).Scan(&data) == nil
+					absence+"/citizen-tasks/letter/"+deadline+"/comment").Scan(&data) == nil
 			})
 			var rs events.ReminderSchedule
 			_ = json.Unmarshal(data, &rs)

@@ -143,6 +143,10 @@ func (f *Function) record(ctx context.Context, tx *runtime.Tx, p auth.Principal,
 		if _, err := tx.Emit(ctx, events.CitizenTasksClosed, a.ID, events.CitizenTasksClosure{AbsenceID: a.ID}); err != nil {
 			return s, err
 		}
+	} else if ans.TaskID != "" {
+		if err := f.taskAnswered(ctx, tx, *a, ans.TaskID); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }

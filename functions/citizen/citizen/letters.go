@@ -39,10 +39,10 @@ func (f *Function) taskLetters(ctx context.Context, tx *runtime.Tx, a tasks.Abse
 	}
 	var report []string
 	var reportDue time.Time
-	var deadlines []time.Time
+	var first []tasks.Task // the first task added per deadline
 	for _, t := range added {
-		if !slices.ContainsFunc(deadlines, t.Deadline.Equal) {
-			deadlines = append(deadlines, t.Deadline)
+		if !slices.ContainsFunc(first, func(o tasks.Task) bool { return o.Deadline.Equal(t.Deadline) }) {
+			first = append(first, t)
 		}
 		if slices.Contains(tasks.MunicipalityKinds, t.Kind) {
 			if err := letter(map[string]string{"task": t.Kind, "deadline": t.Deadline.Format(time.DateOnly)}); err != nil {
@@ -57,11 +57,38 @@ func (f *Function) taskLetters(ctx context.Context, tx *runtime.Tx, a tasks.Abse
 			return err
 		}
 	}
-	for _, d := range deadlines {
-		for _, r := range plan.CitizenTaskLetter(f.now(), a.ID, a.CPR, from, d) {
+	for _, t := range first {
+		for _, r := range plan.CitizenTaskLetter(f.now(), a.ID, t.LocalID(a.ID), a.CPR, from, t.Deadline) {
 			if _, err := tx.Emit(ctx, events.ReminderScheduled, a.ID, r); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// taskAnswered cancels the reminder letter of the answered task's deadline
+// once no open task is due that day: the letter would remind of a
+// deadline nothing is due on any more (the last open task answered cancels
+// all of them through citizen.tasks.closed instead). Each task given may
+// have begun a reminder (plan.CitizenTaskLetterID); cancelling one that
+// was never planned changes nothing.
+func (f *Function) taskAnswered(ctx context.Context, tx *runtime.Tx, a tasks.Absence, taskID string) error {
+	done, ok := a.Task(taskID)
+	if !ok {
+		return nil
+	}
+	due := func(t tasks.Task) bool { return t.Deadline.Equal(done.Deadline) }
+	if slices.ContainsFunc(a.Tasks, func(t tasks.Task) bool { return due(t) && t.Open() }) {
+		return nil
+	}
+	for _, t := range a.Tasks {
+		if !due(t) {
+			continue
+		}
+		if _, err := tx.Emit(ctx, events.ReminderCancelled, a.ID, events.ReminderCancellation{
+			ID: plan.CitizenTaskLetterID(a.ID, t.LocalID(a.ID), t.Deadline), Reason: "tasks-answered"}); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -155,16 +155,17 @@ func CitizenTasks(now time.Time, absenceID, cpr, nemSMS string, from events.Auth
 // goes to everyone, by Digital Post or on paper (the day-6 SMS goes only to
 // those signed up for NemSMS): when it fires, the reminder function asks
 // notify for the letter (ChannelLetter). One reminder per absence and
-// deadline, so tasks due the same day share one letter; the subject is
-// {tasks, absenceID}, so citizen.tasks.closed cancels it. A day 6 already
-// past plans nothing.
-func CitizenTaskLetter(now time.Time, absenceID, cpr string, from events.Authority, deadline time.Time) []events.ReminderSchedule {
+// deadline of the tasks given together, so tasks due the same day share
+// one letter (its id: CitizenTaskLetterID with the first task's id); the
+// subject is {tasks, absenceID}, so citizen.tasks.closed cancels it. A day
+// 6 already past plans nothing.
+func CitizenTaskLetter(now time.Time, absenceID, task, cpr string, from events.Authority, deadline time.Time) []events.ReminderSchedule {
 	due := At(deadline.AddDate(0, 0, -SMSDaysBefore), 9)
 	if due.Before(now) {
 		return nil
 	}
 	return []events.ReminderSchedule{{
-		ID: absenceID + "/citizen-tasks/letter/" + day(deadline), Due: due.UTC(), Kind: "citizen-tasks-letter",
+		ID: CitizenTaskLetterID(absenceID, task, deadline), Due: due.UTC(), Kind: "citizen-tasks-letter",
 		Subject:  events.ReminderSubject{Type: events.SubjectTasks, ID: absenceID},
 		Audience: events.ReminderAudience{Kind: events.AudienceCitizen, CPR: cpr, From: &from},
 		Channels: []string{events.ChannelLetter},
@@ -175,6 +176,14 @@ func CitizenTaskLetter(now time.Time, absenceID, cpr string, from events.Authori
 			Deadline: day(deadline), Law: "sygedagpengeloven § 38",
 		},
 	}}
+}
+
+// CitizenTaskLetterID is the id of the reminder letter for the tasks due
+// on deadline that were given together with task (the first of them, by
+// its id within the absence): the citizen function cancels it by id when
+// every task due that day is answered.
+func CitizenTaskLetterID(absenceID, task string, deadline time.Time) string {
+	return absenceID + "/citizen-tasks/letter/" + day(deadline) + "/" + task
 }
 
 // FollowUpLookBackMonths is how far back a request in time covers

@@ -133,15 +133,15 @@ func TestPreparedFormAlertsWhenDueAndBeforeTheDeadline(t *testing.T) {
 func TestSDL38_CitizenTaskLetterOnDay6(t *testing.T) {
 	from := events.Authority{CVR: ids.MustCVR("30000005"), Name: "Københavns Kommune"}
 	deadline := date(2024, 3, 12) // the letter of 4 March + 8 days
-	got := plan.CitizenTaskLetter(date(2024, 3, 4), "a1", "0101901234", from, deadline)
-	equal(t, dues(got), []string{"a1/citizen-tasks/letter/2024-03-12@2024-03-10 09:00"})
+	got := plan.CitizenTaskLetter(date(2024, 3, 4), "a1", "comment", "0101901234", from, deadline)
+	equal(t, dues(got), []string{"a1/citizen-tasks/letter/2024-03-12/comment@2024-03-10 09:00"})
 	r := got[0]
 	if r.Audience.Kind != events.AudienceCitizen || r.Audience.CPR != "0101901234" || r.Audience.From == nil || *r.Audience.From != from ||
 		len(r.Channels) != 1 || r.Channels[0] != events.ChannelLetter || r.Message.Deadline != "2024-03-12" ||
 		r.Subject != (events.ReminderSubject{Type: events.SubjectTasks, ID: "a1"}) {
 		t.Fatalf("reminder %+v", r)
 	}
-	if late := plan.CitizenTaskLetter(date(2024, 3, 11), "a1", "0101901234", from, deadline); len(late) != 0 {
+	if late := plan.CitizenTaskLetter(date(2024, 3, 11), "a1", "comment", "0101901234", from, deadline); len(late) != 0 {
 		t.Fatalf("planned after day 6: %v", dues(late))
 	}
 }

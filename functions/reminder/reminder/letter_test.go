@@ -22,7 +22,7 @@ func TestSDL38_Day6ReminderRequestsTheReminderLetter(t *testing.T) {
 	from := events.Authority{CVR: ids.MustCVR("30000005"), Name: "Københavns Kommune"}
 	deadline := time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC)
 	for _, absence := range []string{"open-tasks", "closed-tasks"} {
-		rs := plan.CitizenTaskLetter(t0, absence, "0101901234", from, deadline)
+		rs := plan.CitizenTaskLetter(t0, absence, "comment", "0101901234", from, deadline)
 		if len(rs) != 1 {
 			t.Fatalf("planned %d reminder letters, want 1", len(rs))
 		}
@@ -60,7 +60,7 @@ func TestSDL38_Day6ReminderRequestsTheReminderLetter(t *testing.T) {
 		l.Reference != "open-tasks" || l.Data["deadline"] != "2024-03-12" {
 		t.Fatalf("letter request %+v", l)
 	}
-	if n := dueEvents(t, svc)["open-tasks/citizen-tasks/letter/2024-03-12"]; n != 1 {
+	if n := dueEvents(t, svc)["open-tasks/citizen-tasks/letter/2024-03-12/comment"]; n != 1 {
 		t.Fatalf("reminder.due %d times, want 1", n)
 	}
 }
