@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -139,20 +138,7 @@ func parseInboxQuery(v url.Values) (inboxQuery, error) {
 	default:
 		fe.Add("read", "unknown-read", "Læst skal være read eller unread.", "read must be read or unread.")
 	}
-	if s := v.Get("offset"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 1_000_000 {
-			fe.Add("offset", "range", "offset skal være et tal fra 0.", "offset must be a number from 0.")
-		}
-		q.offset = n
-	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxInboxLimit {
-			fe.Add("limit", "range", "limit skal være mellem 1 og 100.", "limit must be between 1 and 100.")
-		}
-		q.limit = n
-	}
+	readPage(v, &fe, &q.offset, &q.limit, maxInboxLimit)
 	if len(fe) > 0 {
 		return q, runtime.Invalid(fe)
 	}

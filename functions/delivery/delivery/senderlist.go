@@ -178,20 +178,7 @@ func parseListQuery(v url.Values) (listQuery, error) {
 		}
 		lq.sort = s
 	}
-	if s := v.Get("offset"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 1_000_000 {
-			fe.Add("offset", "range", "offset skal være et tal fra 0.", "offset must be a number from 0.")
-		}
-		lq.offset = n
-	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxListLimit {
-			fe.Add("limit", "range", "limit skal være mellem 1 og 500.", "limit must be between 1 and 500.")
-		}
-		lq.limit = n
-	}
+	readPage(v, &fe, &lq.offset, &lq.limit, maxListLimit)
 	switch v.Get("format") {
 	case "", "json":
 	case "csv":
@@ -412,4 +399,24 @@ func nextAction(s AbsenceSummary) NextAction {
 		return NextAction{"await", "Afvent Udbetaling Danmarks behandling.", "Wait for Udbetaling Danmark."}
 	}
 	return NextAction{"await", "Afvent kommunens behandling.", "Wait for the municipality."}
+}
+
+// readPage reads a paged list's offset and limit parameters into offset
+// and limit (left as they are when absent), with a field error for a value
+// out of range (the limit from 1 to max).
+func readPage(v url.Values, fe *events.FieldErrors, offset, limit *int, max int) {
+	if s := v.Get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 1_000_000 {
+			fe.Add("offset", "range", "offset skal være et tal fra 0.", "offset must be a number from 0.")
+		}
+		*offset = n
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > max {
+			fe.Add("limit", "range", fmt.Sprintf("limit skal være mellem 1 og %d.", max), fmt.Sprintf("limit must be between 1 and %d.", max))
+		}
+		*limit = n
+	}
 }
