@@ -20,13 +20,14 @@ type dpoView struct {
 	Name         string `json:"name"`
 	Href         string `json:"href"`
 	URL          string `json:"url,omitempty"`
+	// Seed is the synthetic municipality's link (development only), for
+	// when neither URL nor Href gives one: the administrator's setting wins.
+	Seed string `json:"seed,omitempty"`
 }
 
 // dpoLinks fetches the DPO links from the delivery function (when a base URL
-// is configured) and keeps them for five minutes. A municipality without a
-// link there gets the seed's link (when a seed is configured: the synthetic
-// municipalities of development), asked again on every view, so a link an
-// administrator sets shows at once.
+// is configured) and keeps them for five minutes. With a seed (the synthetic
+// municipalities of development) every view also names the seed's link.
 type dpoLinks struct {
 	base   string
 	seed   func(municipality int) (string, bool)
@@ -44,15 +45,13 @@ func newDPOLinks(base string, seed func(municipality int) (string, bool)) *dpoLi
 	return &dpoLinks{base: strings.TrimSuffix(base, "/"), seed: seed, client: &http.Client{Timeout: 2 * time.Second}, cache: map[string]dpoCached{}}
 }
 
-// seeded fills in the seed's link of v's municipality when v has none.
+// seeded names the seed's link of v's municipality.
 func (d *dpoLinks) seeded(v dpoView) dpoView {
-	if v.URL != "" || d.seed == nil {
+	if d.seed == nil {
 		return v
 	}
 	if m, err := ids.ParseMunicipality(v.Municipality); err == nil {
-		if u, ok := d.seed(m.Number()); ok {
-			v.URL = u
-		}
+		v.Seed, _ = d.seed(m.Number())
 	}
 	return v
 }
@@ -89,7 +88,7 @@ func (d *dpoLinks) view(ctx context.Context, no string) dpoView {
 	if resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&out) == nil {
 		v.URL = out.URL
 	}
-	if resp.StatusCode == http.StatusOK || (resp.StatusCode == http.StatusNotFound && d.seed == nil) {
+	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNotFound {
 		d.mu.Lock()
 		d.cache[no] = dpoCached{url: v.URL, at: time.Now()}
 		d.mu.Unlock()

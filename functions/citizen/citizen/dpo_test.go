@@ -11,9 +11,10 @@ import (
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
-// With the synthetic municipalities' seed, "Mit forløb" links the person's
-// municipality's DPO although no administrator set a link (seeds/003: the
-// DPO is linked on every page); without it, none is invented.
+// With the synthetic municipalities' seed, "Mit forløb" names the person's
+// municipality's synthetic DPO link for when no administrator set one
+// (seeds/003: the DPO is linked on every page); without it, none is
+// invented.
 func TestTheSyntheticMunicipalitysDPOLinkIsSeeded(t *testing.T) {
 	t.Parallel()
 	for _, seeded := range []bool{true, false} {
@@ -33,8 +34,8 @@ func TestTheSyntheticMunicipalitysDPOLinkIsSeeded(t *testing.T) {
 		if !seeded {
 			want = ""
 		}
-		if got, _ := dpo["url"].(string); got != want || dpo["name"] != "København" {
-			t.Errorf("seeded %v: DPO %v, want url %q", seeded, dpo, want)
+		if got, _ := dpo["seed"].(string); got != want || dpo["name"] != "København" || dpo["url"] != nil {
+			t.Errorf("seeded %v: DPO %v, want seed %q and no url (the administrator's setting, from href, comes first)", seeded, dpo, want)
 		}
 	}
 }

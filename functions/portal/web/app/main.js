@@ -103,8 +103,10 @@ async function loadDPO() {
     if (!d) return null;
     const v = { name: d.name, url: d.url || '' };
     if (!v.url && d.href) {
-      try { v.url = (await api('GET', d.href)).url || ''; } catch { /* no link set: the name is shown */ }
+      try { v.url = (await api('GET', d.href)).url || ''; } catch { /* no link set: the seed's or the name is shown */ }
     }
+    // A synthetic municipality without a link set: its synthetic DPO page.
+    if (!v.url && d.seed) v.url = d.seed;
     sessionStorage.setItem('nr.dpo', JSON.stringify(v));
     return v;
   } catch {
