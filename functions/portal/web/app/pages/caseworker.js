@@ -302,8 +302,15 @@ async function blanketModels(type) {
   if (schema) {
     const other = { da: t('cw.section.other'), en: t('cw.section.other') };
     for (const m of schemaModels(schema, schema, '', null, null, [])) {
-      const h = hints?.fields?.[m.path];
-      if (!out.some((x) => x.path === m.path)) out.push({ ...m, label: h?.label || m.label, section: m.section || other, options: h?.options, suffix: h?.suffix });
+      // A row of a list (periods.*.from) takes the form's words for it
+      // (periods.from), the list's label and the page that asks it.
+      const arr = m.path.includes('.*') ? m.path.slice(0, m.path.indexOf('.*')) : null;
+      const h = hints?.fields?.[m.path] || hints?.fields?.[m.path.replace(/\.\*(?=\.|$)/g, '')];
+      const page = arr ? hints?.pages?.find((pg) => pg.fields.includes(arr)) : null;
+      const arrayOf = (arr && hints?.fields?.[arr]?.label) || m.arrayOf;
+      if (!out.some((x) => x.path === m.path)) {
+        out.push({ ...m, label: h?.label || m.label, section: page?.title || m.section || other, options: h?.options || m.options, suffix: h?.suffix, arrayOf });
+      }
     }
   }
   return out;
