@@ -427,7 +427,7 @@ function weekSelect(f, answers, errs) {
     <label class="form-label" for="${f.id}">${fieldLabel(f)}</label>
     <span class="form-hint" id="${f.id}-hint">${t('cz.partial.weekPickHint')}</span>
     ${msg ? html`<span class="form-error-message" id="${f.id}-error"><span class="sr-only">${t('error.prefix')} </span>${msg}</span>` : ''}
-    <select class="form-select" id="${f.id}" name="${f.path}" aria-describedby="${f.id}-hint${msg ? ` ${f.id}-error` : ''}">
+    <select class="form-select cz-week" id="${f.id}" name="${f.path}" aria-describedby="${f.id}-hint${msg ? ` ${f.id}-error` : ''}">
       <option value="">${t('cz.partial.chooseWeek')}</option>
       ${f.hint.weeks.map(([iso, text]) => html`<option value="${iso}"${iso === v ? html` selected` : ''}>${text}</option>`)}
     </select>
