@@ -205,7 +205,8 @@ func TestBrokenManifestsFail(t *testing.T) {
 
 func TestCheckProdRefusesDevThings(t *testing.T) {
 	t.Parallel()
-	prodCM := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nemrefusion-config\ndata:\n  OIDC_ISSUER: https://login.example\n"
+	prodCM := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nemrefusion-config\ndata:\n  OIDC_ISSUER: https://login.example\n" +
+		"  DELIVERY_SYNTHETIC_POPULATION: \"false\"\n  CITIZEN_SYNTHETIC_DPO: \"false\"\n"
 	tests := []struct {
 		name    string
 		docs    []string
@@ -213,6 +214,7 @@ func TestCheckProdRefusesDevThings(t *testing.T) {
 	}{
 		{"dev issuer", []string{strings.Replace(prodCM, "https://login.example", "https://x/dev-issuer", 1)}, "dev-issuer"},
 		{"no issuer", []string{strings.Replace(prodCM, "  OIDC_ISSUER: https://login.example\n", "  LOG_LEVEL: info\n", 1)}, "OIDC_ISSUER"},
+		{"synthetic DPO links", []string{strings.Replace(prodCM, "  CITIZEN_SYNTHETIC_DPO: \"false\"\n", "", 1)}, "CITIZEN_SYNTHETIC_DPO"},
 		{"statefulset", []string{prodCM, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: postgres\nspec:\n  serviceName: postgres\n  selector: {}\n  template: {}\n"}, "no StatefulSet in prod"},
 	}
 	for _, tc := range tests {

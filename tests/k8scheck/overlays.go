@@ -36,8 +36,20 @@ func CheckProd(docs []Document) error {
 	case !strings.HasPrefix(cm.Data["OIDC_ISSUER"], "https://"):
 		errs = append(errs, fmt.Errorf("ConfigMap/%s: OIDC_ISSUER must be set to an https issuer in prod, got %q", ConfigMapName, cm.Data["OIDC_ISSUER"]))
 	}
+	if cm != nil {
+		for _, k := range SyntheticSettings {
+			if cm.Data[k] != "false" {
+				errs = append(errs, fmt.Errorf("ConfigMap/%s: %s must be \"false\" in prod (its default loads synthetic data), got %q", ConfigMapName, k, cm.Data[k]))
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
+
+// SyntheticSettings are the functions' switches for synthetic data (the
+// 2024 population table, DPO links of the synthetic municipalities): on by
+// default for the local stack, so prod must turn each off.
+var SyntheticSettings = []string{"DELIVERY_SYNTHETIC_POPULATION", "CITIZEN_SYNTHETIC_DPO"}
 
 // DevBacking names the backing StatefulSets of the dev overlay and the image
 // each must run (a prefix, so tags may change).
