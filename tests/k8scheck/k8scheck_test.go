@@ -206,7 +206,7 @@ func TestBrokenManifestsFail(t *testing.T) {
 func TestCheckProdRefusesDevThings(t *testing.T) {
 	t.Parallel()
 	prodCM := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nemrefusion-config\ndata:\n  OIDC_ISSUER: https://login.example\n" +
-		"  DELIVERY_SYNTHETIC_POPULATION: \"false\"\n  CITIZEN_SYNTHETIC_DPO: \"false\"\n"
+		"  DELIVERY_SYNTHETIC_POPULATION: \"false\"\n  CITIZEN_SYNTHETIC_DPO: \"false\"\n  MIT_SYGEFRAVAER_URL: https://example.dk/mit-sygefravaer\n"
 	tests := []struct {
 		name    string
 		docs    []string
@@ -214,6 +214,7 @@ func TestCheckProdRefusesDevThings(t *testing.T) {
 	}{
 		{"dev issuer", []string{strings.Replace(prodCM, "https://login.example", "https://x/dev-issuer", 1)}, "dev-issuer"},
 		{"no issuer", []string{strings.Replace(prodCM, "  OIDC_ISSUER: https://login.example\n", "  LOG_LEVEL: info\n", 1)}, "OIDC_ISSUER"},
+		{"letters link to localhost", []string{strings.Replace(prodCM, "https://example.dk/mit-sygefravaer", "http://localhost:8080/mit-sygefravaer", 1)}, "MIT_SYGEFRAVAER_URL"},
 		{"synthetic DPO links", []string{strings.Replace(prodCM, "  CITIZEN_SYNTHETIC_DPO: \"false\"\n", "", 1)}, "CITIZEN_SYNTHETIC_DPO"},
 		{"statefulset", []string{prodCM, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: postgres\nspec:\n  serviceName: postgres\n  selector: {}\n  template: {}\n"}, "no StatefulSet in prod"},
 	}

@@ -37,6 +37,9 @@ func CheckProd(docs []Document) error {
 		errs = append(errs, fmt.Errorf("ConfigMap/%s: OIDC_ISSUER must be set to an https issuer in prod, got %q", ConfigMapName, cm.Data["OIDC_ISSUER"]))
 	}
 	if cm != nil {
+		if !strings.HasPrefix(cm.Data["MIT_SYGEFRAVAER_URL"], "https://") {
+			errs = append(errs, fmt.Errorf("ConfigMap/%s: MIT_SYGEFRAVAER_URL (the link in citizens' letters) must be an https address in prod, got %q", ConfigMapName, cm.Data["MIT_SYGEFRAVAER_URL"]))
+		}
 		for _, k := range SyntheticSettings {
 			if cm.Data[k] != "false" {
 				errs = append(errs, fmt.Errorf("ConfigMap/%s: %s must be \"false\" in prod (its default loads synthetic data), got %q", ConfigMapName, k, cm.Data[k]))
