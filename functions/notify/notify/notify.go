@@ -3,7 +3,8 @@
 // bucket and sends them through Digital Post, or to the paper-print queue
 // for recipients exempt from Digital Post, and sends SMS through NemSMS to
 // people signed up for it. A sender's receipt letter stays in the bucket
-// and is downloadable again by the sender (GET /api/v1/receipts/{receipt}).
+// and is downloadable again by the sender (GET /api/v1/receipts/{receipt}),
+// and a citizen's answer receipt by that person (GET /api/v1/receipts/{answer}).
 //
 // Exactly once: the runtime's inbox acknowledges a redelivered event
 // without effect. The send itself is idempotent too: the letter id (the
@@ -174,9 +175,11 @@ func (h *handler) letter(ctx context.Context, tx *runtime.Tx, ev cloudevents.Eve
 		return unavailable("digitalpost", err)
 	}
 	runtime.Logger(ctx).InfoContext(ctx, "letter sent", "letter_id", id, "kind", req.Kind, "channel", d.Channel, "duplicate_send", d.Duplicate)
-	if _, err := tx.Exec(ctx, `INSERT INTO letters (letter_id, request_src, request_id, kind, reference, status, channel, language, pdf_key, memo_key, recipient_cvr)
-		VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $10) ON CONFLICT (letter_id) DO NOTHING`,
-		id, ev.Source(), ev.ID(), req.Kind, req.Reference, d.Channel, lang, pdfKey, memoKey, req.Recipient.CVR.String()); err != nil {
+	// Whom it went to, so a receipt is downloadable again by its recipient
+	// only (receipts.go): the CVR of a company, the CPR of a person.
+	if _, err := tx.Exec(ctx, `INSERT INTO letters (letter_id, request_src, request_id, kind, reference, status, channel, language, pdf_key, memo_key, recipient_cvr, recipient_cpr)
+		VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $10, $11) ON CONFLICT (letter_id) DO NOTHING`,
+		id, ev.Source(), ev.ID(), req.Kind, req.Reference, d.Channel, lang, pdfKey, memoKey, req.Recipient.CVR.String(), req.Recipient.CPR.String()); err != nil {
 		return fmt.Errorf("store letter %s: %w", id, err)
 	}
 	out := events.LetterSentData{LetterID: id, Kind: req.Kind, Reference: req.Reference, Channel: d.Channel,
