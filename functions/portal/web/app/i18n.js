@@ -657,6 +657,9 @@ const texts = {
     'cz.comment.other': 'Øvrige oplysninger',
     'cz.receipt.content': 'Det har du sendt',
     'cz.receipt.hoursMinutes': '{h} timer og {m} minutter',
+    'cz.receipt.pdf': 'Hent kvitteringen som PDF',
+    'cz.receipt.pdfNotReady': 'Kvitteringen er ikke klar endnu. Prøv igen om lidt.',
+    'cz.receipt.pdfFailed': 'Kvitteringen kan ikke hentes som PDF lige nu. Prøv igen om lidt.',
   },
   en: {
     'app.nemrefusion': 'NemRefusion',
@@ -1311,6 +1314,9 @@ const texts = {
     'cz.comment.other': 'Other information',
     'cz.receipt.content': 'What you sent',
     'cz.receipt.hoursMinutes': '{h} hours and {m} minutes',
+    'cz.receipt.pdf': 'Download the receipt as PDF',
+    'cz.receipt.pdfNotReady': 'The receipt is not ready yet. Please try again shortly.',
+    'cz.receipt.pdfFailed': 'The receipt cannot be downloaded as a PDF right now. Please try again shortly.',
   },
 };
 

@@ -9,7 +9,7 @@
 import { html, icon, formatDate, formatDateTime, formatKroner } from '../dom.js';
 import { t, tn, pick, lang } from '../i18n.js';
 import { session, audience, loginAge } from '../auth.js';
-import { api, ApiError } from '../api.js';
+import { api, download, ApiError } from '../api.js';
 import { errorSummary, label as fieldLabel } from '../form.js';
 import {
   field, clientErrors, serverErrors, fieldMarkup, read, toJSON, summaryTable, state, fromJSON, summaryRows,
@@ -623,6 +623,8 @@ export function receipt(absence, answerId) {
       if (u) { box.innerHTML = String(rejectedReceipt(a, u, l)); return; }
       if (!r) { ctx.handle({ notFound: true }); return; }
       const next = a.next ? a.tasks.find((x) => x.id === a.next) : null;
+      // An answer sent to the municipality has a receipt letter (notify).
+      const pdf = r.letter === 'requested' || r.letter === 'sent';
       let content = [];
       try {
         const d = await api('GET', absenceAPI(absence) + '/receipts/' + encodeURIComponent(answerId));
@@ -650,10 +652,24 @@ export function receipt(absence, answerId) {
           <p class="alert-text">${t('cz.receipt.nextText', { task: pick(next.title) })}</p>
           <p class="mt-4"><a class="button button-primary" href="${taskHref(a.id, next)}" id="next-start">${t('cz.start')}<span class="sr-only"> ${pick(next.title)}</span></a></p>
         </div></div>` : ''}
+        <div id="receipt-pdf-error"></div>
         <p class="d-print-none mt-6">
+          ${pdf ? html`<button type="button" class="button button-secondary mr-5" id="receipt-pdf">${icon('download')}${t('cz.receipt.pdf')}</button>` : ''}
           <button type="button" class="button button-secondary mr-5" data-action="print">${icon('print')}${t('print')}</button>
           <a href="${CZ}" class="button button-${next ? 'secondary' : 'primary'}" id="to-front">${t('cz.toFront')}</a>
         </p>`);
+      // The receipt letter (notify) as PDF; it is written just after the
+      // answer is sent, so at first it is not there (404).
+      ctx.el.querySelector('#receipt-pdf')?.addEventListener('click', async () => {
+        const errBox = ctx.el.querySelector('#receipt-pdf-error');
+        errBox.innerHTML = '';
+        try {
+          await download(`/api/v1/receipts/${encodeURIComponent(answerId)}`, `kvittering-${answerId}.pdf`);
+        } catch (e) {
+          const notReady = e instanceof ApiError && e.status === 404;
+          errBox.innerHTML = String(html`<div class="alert alert-${notReady ? 'info' : 'error'} mt-5" role="alert" id="receipt-pdf-${notReady ? 'not-ready' : 'failed'}">${notReady ? icon('info', 'Information') : icon('error', t('error.prefix').replace(':', ''))}<div class="alert-body"><p class="alert-text">${t(notReady ? 'cz.receipt.pdfNotReady' : 'cz.receipt.pdfFailed')}</p></div></div>`);
+        }
+      });
     },
   };
 }
