@@ -392,7 +392,7 @@ func nextAction(s AbsenceSummary) NextAction {
 		return NextAction{"none", "Ingen – blanketten giver ingen tilbagemelding.", "None – the form has no feedback."}
 	case b.Family == events.FamilySickness && s.LastAbsenceDay == "" && s.State != "recovered":
 		// Only sickness has these follow-ups (recovery, next period).
-		return NextAction{"follow-up", "Meld raskmelding, eller søg refusion for næste periode.", "Report recovery, or ask refusion for the next period."}
+		return NextAction{"follow-up", "Meld raskmelding, eller søg refusion for næste periode.", "Report recovery, or request reimbursement for the next period."}
 	case s.Status == "paid" || (s.PaidOre > 0 && s.Decisions > 0):
 		return NextAction{"none", "Ingen lige nu.", "None right now."}
 	case b.Recipient == events.ToUDK:
