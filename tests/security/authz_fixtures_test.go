@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -244,7 +246,9 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		// Receipt letters (notify): the sender's CVR only; absence A's, C's and
 		// B's receipt numbers (the intake answer), the same 404 for others.
 		"GET /api/v1/receipts/{receipt}": {{Kind: kindRecord, Records: receipts,
-			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq { return get("/api/v1/receipts/" + r.ID) }}},
+			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq { return get("/api/v1/receipts/" + r.ID) }},
+			// The receipt letter of a citizen's answer (by answer id): the person only.
+			{Name: "the citizen's answer receipt, by its answer id", Kind: kindAttack, Run: attackAnswerReceipt}},
 		"GET /api/v1/dfdg/absences/{id}": {{Kind: kindRecord, Records: absRecipient[:2],
 			Req: func(_ *authzWorld, r *authzRecord, _ string) authzReq { return get("/api/v1/dfdg/absences/" + r.ID) }}},
 		"GET /api/v1/admin/municipalities/{no}/dpo": {{Kind: kindPublic,
@@ -491,6 +495,61 @@ func attackSubmitForeignCVR(w *authzWorld, p string) []string {
 		return []string{fmt.Sprintf("submitted a report in another employer's name (%d %s)", s.Status, authzShort(s.Body))}
 	}
 	return nil
+}
+
+// authzAnswerReceipt is the answer id of the citizen's documentation sent
+// for absence A, once its receipt letter is written (made once, by the
+// first attack that needs it).
+var authzAnswerReceipt = struct {
+	once     sync.Once
+	id, fail string
+}{}
+
+// attackAnswerReceipt: the citizen sends the upload of absence A to the
+// municipality, which gives a receipt letter (notify); every persona asks
+// for it as PDF by the answer id. The citizen gets the PDF; everyone else,
+// the proxy of another person too, gets exactly the answer of a missing
+// receipt, never the PDF.
+func attackAnswerReceipt(w *authzWorld, p string) []string {
+	a := &authzAnswerReceipt
+	a.once.Do(func() {
+		r := w.do(pCitizen, jsonReq("POST", "/api/v1/citizen/absences/"+w.absA.ID+"/documentation", map[string]string{"documentId": w.docA.ID, "reason": "Matrix"}))
+		rc, _ := r.json()["receipt"].(map[string]any)
+		id, _ := rc["answerId"].(string)
+		if r.Status/100 != 2 || id == "" {
+			a.fail = fmt.Sprintf("setup: the citizen's documentation was not sent (%d %s)", r.Status, authzShort(r.Body))
+			return
+		}
+		if !authzEventually(40*time.Second, func() bool {
+			return w.do(pCitizen, get("/api/v1/receipts/"+id)).Status == http.StatusOK
+		}) {
+			a.fail = "setup: the citizen's answer receipt was never downloadable by the citizen"
+			return
+		}
+		a.id = id
+	})
+	if a.fail != "" {
+		if p == pCitizen {
+			return []string{a.fail}
+		}
+		return nil
+	}
+	r := w.do(p, get("/api/v1/receipts/"+a.id))
+	if p == pCitizen {
+		if r.Status != http.StatusOK || r.Type != "application/pdf" || !strings.HasPrefix(r.Body, "%PDF-") {
+			return []string{fmt.Sprintf("the citizen did not get their own answer receipt (%d %s)", r.Status, r.Type)}
+		}
+		return nil
+	}
+	var out []string
+	if r.Status/100 == 2 || strings.Contains(r.Body, "%PDF-") {
+		out = append(out, fmt.Sprintf("got the citizen's answer receipt (%d %s)", r.Status, r.Type))
+	}
+	if missing := w.do(p, get("/api/v1/receipts/"+uuid.NewString())); r.Status != missing.Status || r.Body != missing.Body {
+		out = append(out, fmt.Sprintf("the citizen's answer receipt answers %d %s, a missing one %d %s: it tells that the receipt exists",
+			r.Status, authzShort(r.Body), missing.Status, authzShort(missing.Body)))
+	}
+	return out
 }
 
 func authzShort(s string) string {
