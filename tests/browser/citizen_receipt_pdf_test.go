@@ -2,6 +2,7 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,9 +51,6 @@ func TestCitizenReceiptPDF(t *testing.T) {
 	open(t, ctx, "/")
 	login(t, ctx, "#login-citizen", "citizen")
 	open(t, ctx, "/mit-sygefravaer/kvittering/"+absence+"/"+answer)
-	if b := text(t, ctx, "#receipt-pdf"); b != "Hent kvitteringen som PDF" {
-		t.Errorf("the PDF button says %q", b)
-	}
 
 	// Not written yet: the receipt route answers 404 (the stand-in below
 	// answers as notify does until the letter is stored).
@@ -61,26 +59,45 @@ func TestCitizenReceiptPDF(t *testing.T) {
 			? Promise.resolve(new Response('{"code":"not-found"}', { status: 404, headers: { 'Content-Type': 'application/json' } }))
 			: window.__fetch(u, o); return true; })()`
 	var ok bool
-	run(t, ctx, "the letter not written yet", chromedp.Evaluate(notYet, &ok), chromedp.Click(`#receipt-pdf`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#receipt-pdf-not-ready`, chromedp.ByQuery))
-	if s := text(t, ctx, "#receipt-pdf-not-ready"); !strings.Contains(s, "Kvitteringen er ikke klar endnu. Prøv igen om lidt.") {
-		t.Errorf("not ready (da): %q", s)
+	notReady := func(lang, button, message string) {
+		t.Helper()
+		if b := text(t, ctx, "#receipt-pdf"); b != button {
+			t.Errorf("the PDF button says %q (%s)", b, lang)
+		}
+		run(t, ctx, "the letter not written yet ("+lang+")", chromedp.Evaluate(notYet, &ok), chromedp.Click(`#receipt-pdf`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#receipt-pdf-not-ready`, chromedp.ByQuery))
+		if s := text(t, ctx, "#receipt-pdf-not-ready"); !strings.Contains(s, message) {
+			t.Errorf("not ready (%s): %q", lang, s)
+		}
 	}
+	notReady("da", "Hent kvitteringen som PDF", "Kvitteringen er ikke klar endnu. Prøv igen om lidt.")
 	axe(t, ctx, "citizen receipt PDF not ready (da)")
 	setLang(t, ctx, "en")
-	if b := text(t, ctx, "#receipt-pdf"); b != "Download the receipt as PDF" {
-		t.Errorf("the PDF button says %q (en)", b)
-	}
-	run(t, ctx, "the letter not written yet (en)", chromedp.Evaluate(notYet, &ok), chromedp.Click(`#receipt-pdf`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#receipt-pdf-not-ready`, chromedp.ByQuery))
-	if s := text(t, ctx, "#receipt-pdf-not-ready"); !strings.Contains(s, "The receipt is not ready yet. Please try again shortly.") {
-		t.Errorf("not ready (en): %q", s)
-	}
+	notReady("en", "Download the receipt as PDF", "The receipt is not ready yet. Please try again shortly.")
 	shot(t, ctx, "94-citizen-receipt-pdf-not-ready-en")
 	setLang(t, ctx, "da")
 	run(t, ctx, "the real route again", chromedp.Evaluate(`(() => { if (window.__fetch) window.fetch = window.__fetch; return true; })()`, &ok))
 
-	// The letter is written right after the answer: try again for a while.
+	f, pdf := downloadPDF(t, ctx)
+	if filepath.Base(f) != "kvittering-"+answer+".pdf" {
+		t.Errorf("downloaded as %s", filepath.Base(f))
+	}
+	for _, want := range []string{"Kvittering for dit svar", "Vi har modtaget dit svar", "Reference: " + answer} {
+		if !strings.Contains(pdf, want) {
+			t.Errorf("the receipt PDF lacks %q:\n%s", want, pdf)
+		}
+	}
+	if n := len(texts(t, ctx, "#receipt-pdf-error .alert")); n != 0 {
+		t.Errorf("%d error messages left after the download", n)
+	}
+	checkPage(t, ctx, "95-citizen-receipt-pdf")
+}
+
+// downloadPDF presses #receipt-pdf until a file arrives (a receipt letter
+// is written just after what it confirms) and returns its path and its
+// text (pdftotext, runs of white space made one space).
+func downloadPDF(t *testing.T, ctx context.Context) (string, string) {
+	t.Helper()
 	dir := downloads(t, ctx)
 	var f string
 	for i := 0; i < 15 && f == ""; i++ {
@@ -93,9 +110,6 @@ func TestCitizenReceiptPDF(t *testing.T) {
 		shot(t, ctx, "failure-"+sanitize(t.Name()))
 		t.Fatalf("no PDF was downloaded (page says %q)", errText)
 	}
-	if filepath.Base(f) != "kvittering-"+answer+".pdf" {
-		t.Errorf("downloaded as %s", filepath.Base(f))
-	}
 	raw, _ := os.ReadFile(f)
 	if !bytes.HasPrefix(raw, []byte("%PDF-")) {
 		t.Fatalf("the download is not a PDF: %.40q", raw)
@@ -104,14 +118,5 @@ func TestCitizenReceiptPDF(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
-	pdf := strings.Join(strings.Fields(string(out)), " ")
-	for _, want := range []string{"Kvittering for dit svar", "Vi har modtaget dit svar", "Reference: " + answer} {
-		if !strings.Contains(pdf, want) {
-			t.Errorf("the receipt PDF lacks %q:\n%s", want, pdf)
-		}
-	}
-	if n := len(texts(t, ctx, "#receipt-pdf-error .alert")); n != 0 {
-		t.Errorf("%d error messages left after the download", n)
-	}
-	checkPage(t, ctx, "95-citizen-receipt-pdf")
+	return f, strings.Join(strings.Fields(string(out)), " ")
 }
