@@ -32,7 +32,7 @@ func TestCaseworkerViewsLabelledParentalItem(t *testing.T) {
 	wages := 7400.0
 	data := events.ParentalEmployerReport{CPR: emp.CPR.String(), CVR: emp.CVR.String(), PNumber: emp.PNumber.String(),
 		ChildDate: from.Format(time.DateOnly), WeeklyHours: 37, HourlyEarnings: 200, EmployedSince: "2018-02-01",
-		Periods: []events.LeavePeriod{{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Kind: events.LeaveBirth, HoursAbsent: 37, WagesPaid: &wages}},
+		Periods:        []events.LeavePeriod{{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Kind: events.LeaveBirth, HoursAbsent: 37, WagesPaid: &wages}},
 		LeaveContinues: true, Contact: events.Contact{Name: "Lone Løn"}}
 	ev, _ := json.Marshal(map[string]any{"specversion": "1.0", "type": events.ParentalEmployerReported, "source": "/browser-test/parental", "id": uuid.NewString(),
 		"datacontenttype": "application/json", "data": data})
