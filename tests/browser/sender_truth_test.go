@@ -383,32 +383,14 @@ func TestSenderDownloadsTheReceiptPDF(t *testing.T) {
 	run(t, ctx, "send", chromedp.Click(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery), waitPage())
 	receipt := text(t, ctx, "#receipt-number")
 
-	dir := downloads(t, ctx)
-	// The letter is written right after the receipt: try again for a while.
-	var f string
-	for i := 0; i < 15 && f == ""; i++ {
-		run(t, ctx, "download the PDF", chromedp.Click(`#receipt-pdf`, chromedp.ByQuery))
-		f = downloaded(t, dir, 2*time.Second)
-	}
-	if f == "" {
-		var errText string
-		_ = chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('#receipt-pdf-error')?.textContent.trim() || ''`, &errText))
-		shot(t, ctx, "failure-"+sanitize(t.Name()))
-		t.Fatalf("no PDF was downloaded (page says %q)", errText)
-	}
+	// The letter is written right after the receipt: downloadPDF tries
+	// again for a while.
+	f, pdf := downloadPDF(t, ctx)
 	if filepath.Base(f) != "kvittering-"+receipt+".pdf" {
 		t.Errorf("downloaded as %s", filepath.Base(f))
 	}
-	raw, _ := os.ReadFile(f)
-	if !bytes.HasPrefix(raw, []byte("%PDF-")) {
-		t.Fatalf("the download is not a PDF: %.40q", raw)
-	}
-	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	if !strings.Contains(string(out), receipt) {
-		t.Errorf("the PDF's text does not name the receipt %s:\n%s", receipt, out)
+	if !strings.Contains(pdf, receipt) {
+		t.Errorf("the PDF's text does not name the receipt %s:\n%s", receipt, pdf)
 	}
 	checkPage(t, ctx, "27-receipt-pdf")
 }
