@@ -212,6 +212,13 @@ func CheckAttributes(ev cloudevents.Event) error {
 				"Beskedens data er ikke gyldig JSON i UTF-8, som datacontenttype siger.",
 				"The message's data is not valid UTF-8 JSON, as its datacontenttype says.", nil)
 		}
+	} else if len(data) > 0 && !utf8.Valid(data) {
+		// No function takes binary data; text that is not UTF-8 could not
+		// be passed on in structured mode either (the SDK writes it as a
+		// JSON string).
+		return Fail(KindInvalid, "data-not-utf8",
+			"Beskedens data er ikke tekst i UTF-8.",
+			"The message's data is not UTF-8 text.", nil)
 	}
 	return nil
 }
@@ -219,8 +226,12 @@ func CheckAttributes(ev cloudevents.Event) error {
 // isStructured reports whether a request's content type is the CloudEvents
 // JSON format (structured mode, one event).
 func isStructured(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mt == "application/cloudevents+json"
+	// The media type as the CloudEvents SDK reads it (the lower-cased part
+	// before any ";"), not mime.ParseMediaType, which fails on a broken
+	// parameter ("application/cloudevents+json;\"") while the SDK still
+	// decodes the body as a structured event, past checkEnvelope.
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/cloudevents+json")
 }
 
 // checkEnvelope checks a structured-mode body before the SDK decodes it,
