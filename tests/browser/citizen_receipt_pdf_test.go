@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"nemrefusion.dk/infra/devissuer"
+	"nemrefusion.dk/infra/pdftest"
 )
 
 // Seeds/003 ("Når opgaven er udført, vil der … ligge en kopi af
@@ -114,9 +115,5 @@ func downloadPDF(t *testing.T, ctx context.Context) (string, string) {
 	if !bytes.HasPrefix(raw, []byte("%PDF-")) {
 		t.Fatalf("the download is not a PDF: %.40q", raw)
 	}
-	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return f, strings.Join(strings.Fields(string(out)), " ")
+	return f, pdftest.Text(t, raw)
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,28 +14,14 @@ import (
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/devissuer"
 	"nemrefusion.dk/infra/digitalpost"
+	"nemrefusion.dk/infra/pdftest"
 	"nemrefusion.dk/infra/registers/synth"
 	"nemrefusion.dk/tests/stack"
 )
 
 // clPDFText is the text pdftotext reads from a letter's PDF, runs of white
 // space made one space.
-func clPDFText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not installed (poppler-utils; make deps installs it)")
-	}
-	f := filepath.Join(t.TempDir(), "letter.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", f, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
+func clPDFText(t *testing.T, pdf []byte) string { return pdftest.Text(t, pdf) }
 
 // clLetter waits for the letter of kind notify sent about reference, and
 // returns the MeMo message the stand-in Digital Post received and the text

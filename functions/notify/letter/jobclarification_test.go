@@ -1,14 +1,12 @@
 package letter_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/functions/notify/letter"
+	"nemrefusion.dk/infra/pdftest"
 )
 
 // Executive order on NemRefusion § 1 stk. 8: the person is told of every
@@ -54,19 +52,4 @@ func TestLAS69t_JobClarificationNotificationLetter(t *testing.T) {
 
 // pdfText is the text of a rendered letter as poppler's pdftotext (Debian
 // poppler-utils) reads it, æøå included, with whitespace collapsed.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not installed; the text check needs poppler-utils (make deps installs it)")
-	}
-	f := filepath.Join(t.TempDir(), "l.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", f, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
+func pdfText(t *testing.T, pdf []byte) string { return pdftest.Text(t, pdf) }

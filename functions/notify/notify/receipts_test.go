@@ -3,9 +3,6 @@ package notify_test
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,28 +10,14 @@ import (
 	"nemrefusion.dk/events/ids"
 	"nemrefusion.dk/infra/auth"
 	"nemrefusion.dk/infra/devissuer"
+	"nemrefusion.dk/infra/pdftest"
 	"nemrefusion.dk/infra/registers/synth"
 	"nemrefusion.dk/infra/runtime/runtimetest"
 )
 
 // pdfText is the text of a PDF (poppler's pdftotext), with runs of white
 // space made one space.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not installed (poppler-utils; make deps installs it)")
-	}
-	f := filepath.Join(t.TempDir(), "r.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", f, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
+func pdfText(t *testing.T, pdf []byte) string { return pdftest.Text(t, pdf) }
 
 // rejectedReceipt is the receipt letter the pipeline requests for a
 // rejected recovery report of the demo employer (infra/blanket's rejected:
