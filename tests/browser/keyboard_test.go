@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -20,20 +21,6 @@ func TestKeyboardOnlyCompletesAForm(t *testing.T) {
 	open(t, ctx, "/nemrefusion/ny")
 	run(t, ctx, "choose form", chromedp.WaitVisible(`#choose-form`, chromedp.ByQuery))
 
-	typeInto := func(sel, s string) {
-		t.Helper()
-		tabTo(t, ctx, sel)
-		run(t, ctx, "type into "+sel, press(s))
-	}
-	enterOn := func(sel string) {
-		t.Helper()
-		tabTo(t, ctx, sel)
-		var before string
-		run(t, ctx, "location", chromedp.Location(&before))
-		run(t, ctx, "enter on "+sel, press(kb.Enter))
-		waitMoved(t, ctx, before)
-	}
-
 	// The self-employed person's first blanket is their sickness report
 	// (their parental leave and § 136 forms follow): Space selects it.
 	var slug string
@@ -43,15 +30,15 @@ func TestKeyboardOnlyCompletesAForm(t *testing.T) {
 	}
 	tabTo(t, ctx, `#blanket-option1`)
 	run(t, ctx, "select", press(" "))
-	enterOn(`#choose-form button[type=submit]`)
+	enterKey(t, ctx, `#choose-form button[type=submit]`)
 
 	first := time.Now().AddDate(0, 0, -5)
-	typeInto(`#f-firstAbsenceDay-day`, fmt.Sprint(first.Day()))
-	typeInto(`#f-firstAbsenceDay-month`, fmt.Sprint(int(first.Month())))
-	typeInto(`#f-firstAbsenceDay-year`, fmt.Sprint(first.Year()))
-	enterOn(`#next`)
+	typeKeys(t, ctx, `#f-firstAbsenceDay-day`, fmt.Sprint(first.Day()))
+	typeKeys(t, ctx, `#f-firstAbsenceDay-month`, fmt.Sprint(int(first.Month())))
+	typeKeys(t, ctx, `#f-firstAbsenceDay-year`, fmt.Sprint(first.Year()))
+	enterKey(t, ctx, `#next`)
 
-	typeInto(`#f-weeklyHours`, "40")
+	typeKeys(t, ctx, `#f-weeklyHours`, "40")
 	// Insurance: Tab lands on the group, the arrow moves to "from day 3".
 	tabTo(t, ctx, `#f-insurance-option1`)
 	run(t, ctx, "choose none", press(" "))
@@ -63,17 +50,34 @@ func TestKeyboardOnlyCompletesAForm(t *testing.T) {
 	if !checked {
 		t.Fatal("radio buttons did not follow the keyboard")
 	}
-	enterOn(`#next`)
+	enterKey(t, ctx, `#next`)
 
-	typeInto(`#f-contact-name`, "Tom Tømrer")
-	typeInto(`#f-contact-phone`, "12345678")
-	enterOn(`#next`)
+	typeKeys(t, ctx, `#f-contact-name`, "Tom Tømrer")
+	typeKeys(t, ctx, `#f-contact-phone`, "12345678")
+	enterKey(t, ctx, `#next`)
 
 	run(t, ctx, "check page", chromedp.WaitVisible(`#send-report`, chromedp.ByQuery))
-	enterOn(`#send-report`)
+	enterKey(t, ctx, `#send-report`)
 	run(t, ctx, "receipt", chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery))
 	if r := text(t, ctx, "#receipt-number"); !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(r) {
 		t.Errorf("receipt number %q", r)
 	}
 	shot(t, ctx, "20-keyboard-receipt")
+}
+
+// typeKeys tabs to sel and types s there, as a keyboard user would.
+func typeKeys(t *testing.T, ctx context.Context, sel, s string) {
+	t.Helper()
+	tabTo(t, ctx, sel)
+	run(t, ctx, "type into "+sel, press(s))
+}
+
+// enterKey tabs to sel, presses Enter and waits until the page moved on.
+func enterKey(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	tabTo(t, ctx, sel)
+	var before string
+	run(t, ctx, "location", chromedp.Location(&before))
+	run(t, ctx, "enter on "+sel, press(kb.Enter))
+	waitMoved(t, ctx, before)
 }

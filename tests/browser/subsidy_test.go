@@ -469,24 +469,11 @@ func TestSubsidyKeyboardOnlyFlexjob(t *testing.T) {
 	open(t, ctx, "/nemrefusion/ny")
 	run(t, ctx, "choose form", chromedp.WaitVisible(`#choose-form`, chromedp.ByQuery))
 
-	typeInto := func(sel, s string) {
-		t.Helper()
-		tabTo(t, ctx, sel)
-		run(t, ctx, "type into "+sel, press(s))
-	}
-	enterOn := func(sel string) {
-		t.Helper()
-		tabTo(t, ctx, sel)
-		var before string
-		run(t, ctx, "location", chromedp.Location(&before))
-		run(t, ctx, "enter on "+sel, press(kb.Enter))
-		waitMoved(t, ctx, before)
-	}
 	typeDate := func(id string, v time.Time) {
 		t.Helper()
-		typeInto(`#`+id+`-day`, fmt.Sprint(v.Day()))
-		typeInto(`#`+id+`-month`, fmt.Sprint(int(v.Month())))
-		typeInto(`#`+id+`-year`, fmt.Sprint(v.Year()))
+		typeKeys(t, ctx, `#`+id+`-day`, fmt.Sprint(v.Day()))
+		typeKeys(t, ctx, `#`+id+`-month`, fmt.Sprint(int(v.Month())))
+		typeKeys(t, ctx, `#`+id+`-year`, fmt.Sprint(v.Year()))
 	}
 
 	// Tab reaches the group of blankets; the arrow keys move to the flexjob subsidy.
@@ -505,13 +492,13 @@ func TestSubsidyKeyboardOnlyFlexjob(t *testing.T) {
 	if chosen != "fleksjobtilskud" {
 		t.Fatalf("the arrow keys chose %q", chosen)
 	}
-	enterOn(`#choose-form button[type=submit]`)
+	enterKey(t, ctx, `#choose-form button[type=submit]`)
 
-	typeInto(`#f-cpr`, emp.CPR.String())
-	typeInto(`#f-pNumber`, emp.PNumber.String())
-	enterOn(`#next`)
+	typeKeys(t, ctx, `#f-cpr`, emp.CPR.String())
+	typeKeys(t, ctx, `#f-pNumber`, emp.PNumber.String())
+	enterKey(t, ctx, `#next`)
 
-	typeInto(`#f-agreement-reference`, "FJ-KB-"+fmt.Sprint(time.Now().UnixNano()%1e9))
+	typeKeys(t, ctx, `#f-agreement-reference`, "FJ-KB-"+fmt.Sprint(time.Now().UnixNano()%1e9))
 	typeDate("f-agreement-date", time.Date(2011, 9, 1, 0, 0, 0, 0, time.UTC))
 	tabTo(t, ctx, `#f-fraction-option1`)
 	run(t, ctx, "one half", press(" "))
@@ -521,21 +508,21 @@ func TestSubsidyKeyboardOnlyFlexjob(t *testing.T) {
 	if !checked {
 		t.Fatal("the radio buttons did not follow the keyboard")
 	}
-	enterOn(`#next`)
+	enterKey(t, ctx, `#next`)
 
 	typeDate("f-period-from", d.from)
 	typeDate("f-period-to", d.to)
-	enterOn(`#next`)
+	enterKey(t, ctx, `#next`)
 
-	typeInto(`#f-hoursWorked`, "120")
-	typeInto(`#f-wagesPaid`, "24000")
-	enterOn(`#next`)
+	typeKeys(t, ctx, `#f-hoursWorked`, "120")
+	typeKeys(t, ctx, `#f-wagesPaid`, "24000")
+	enterKey(t, ctx, `#next`)
 
-	typeInto(`#f-contact-name`, "Lone Løn")
-	enterOn(`#next`)
+	typeKeys(t, ctx, `#f-contact-name`, "Lone Løn")
+	enterKey(t, ctx, `#next`)
 
 	run(t, ctx, "check page", chromedp.WaitVisible(`#send-report`, chromedp.ByQuery), chromedp.WaitVisible(`#preview-box h2`, chromedp.ByQuery))
-	enterOn(`#send-report`)
+	enterKey(t, ctx, `#send-report`)
 	run(t, ctx, "receipt", chromedp.WaitVisible(`#receipt-number`, chromedp.ByQuery))
 	if r := text(t, ctx, "#receipt-number"); !regexp.MustCompile(`^NR-\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$`).MatchString(r) {
 		t.Errorf("receipt number %q", r)
