@@ -28,6 +28,17 @@ import (
 // appends) are in flight at once.
 const benchConcurrency = 8
 
+// benchSeq numbers the generated reports of the whole process: the testing
+// package calls a benchmark several times (b.N = 1, 100, …) against the same
+// database, and a counter that restarted with each call repeated the first
+// call's (person, first day) pairs, which sickness refuses as
+// absence.duplicate. Each pair is used once: the person cycles through the
+// personas, the first day moves one day back per round of them, so no two
+// reports of a person share a first day; benchDays bounds how far back.
+var benchSeq atomic.Int64
+
+const benchDays = 900
+
 // BenchmarkSicknessSubmissions measures employer reports per second through
 // the whole path — intake (token check, submission row, ledger entry,
 // outbox), the broker, the sickness function (registers, rules, case row,
@@ -40,12 +51,14 @@ func BenchmarkSicknessSubmissions(b *testing.B) {
 	t := b
 	tok := tokenB(b)
 	personas := []string{synth.PersonaEmployee, synth.PersonaEnglish, synth.PersonaNemSMS, synth.PersonaDigitalPostExempt, synth.PersonaMoved, synth.PersonaFailsTotalHours}
-	var seq atomic.Int64
 	start := time.Now().AddDate(0, 0, -1)
 	body := func() string {
-		i := int(seq.Add(1))
+		i := int(benchSeq.Add(1))
+		if i >= len(personas)*benchDays {
+			t.Fatalf("the benchmark ran out of unique (person, first day) pairs after %d reports", i)
+		}
 		p, _ := synth.PersonaByKey(personas[i%len(personas)])
-		r := employeeReport(t, start.AddDate(0, 0, -(i/len(personas))%900))
+		r := employeeReport(t, start.AddDate(0, 0, -(i/len(personas))))
 		r.CPR, r.PNumber = p.CPR.String(), p.PNumber.String()
 		return employerBlanket(t, uuid.NewString(), "", r)
 	}
