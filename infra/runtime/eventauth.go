@@ -221,9 +221,8 @@ func isInClusterAPIServer(host string) bool {
 func (s *Service) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.auth.verify(r.Context(), r); err != nil {
-			start := time.Now()
 			status := KindOf(err).Status()
-			s.m.observe("unauthenticated", status, start)
+			s.m.refuse(refusedUnauthenticated, status)
 			s.Log.WarnContext(r.Context(), "refused a delivery without a valid broker token", "status", status, "code", ProblemOf(err).Code)
 			if status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="events"`)

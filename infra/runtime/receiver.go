@@ -92,7 +92,7 @@ func (s *Service) receive(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ev, err := ReadEvent(w, r, s.maxBytes)
 	if err != nil {
-		s.m.observe("invalid", KindOf(err).Status(), start)
+		s.m.refuse(refusedInvalid, KindOf(err).Status())
 		s.Log.WarnContext(r.Context(), "rejected incoming message", "code", ProblemOf(err).Code)
 		WriteError(w, err)
 		return
@@ -106,7 +106,7 @@ func (s *Service) receive(w http.ResponseWriter, r *http.Request) {
 	h, ok := s.handlerFor(ev)
 	if !ok {
 		err := Fail(KindInvalid, "unhandled-type", "Funktionen håndterer ikke denne hændelsestype.", "The function does not handle this event type.", nil)
-		s.m.observe("unhandled", http.StatusBadRequest, start)
+		s.m.refuse(refusedUnhandled, http.StatusBadRequest)
 		log.WarnContext(ctx, "event type not handled")
 		WriteError(w, err)
 		return

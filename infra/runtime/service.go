@@ -121,6 +121,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		s.maxBytes = 1 << 20
 	}
 	s.m = newMetrics(s.Metrics, o.Name)
+	s.Metrics.MustRegister(pg.NewOutboxCollector(pool, o.Name))
 	s.routes()
 	// Metrics are served on their own port (Run); on the app's port the
 	// path is a plain 404, so no catch-all route (the portal's app) and no
@@ -225,7 +226,7 @@ func (s *Service) relay(ctx context.Context) {
 func (s *Service) Run(ctx context.Context) error {
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(s.Cfg.ListenHost, strconv.Itoa(s.Cfg.Port)),
-		Handler:           s.Mux,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
@@ -250,11 +251,15 @@ func (s *Service) Run(ctx context.Context) error {
 	return s.Serve(ctx, srv, ln)
 }
 
+// Handler is the app port's handler: Mux, with every request counted by the
+// route pattern that served it (nemrefusion_http_requests_total).
+func (s *Service) Handler() http.Handler { return s.m.instrument(s.Mux) }
+
 // Serve is Run on a listener the caller opened (tests use port 0).
 func (s *Service) Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	defer s.DB.Close()
 	if srv.Handler == nil {
-		srv.Handler = s.Mux
+		srv.Handler = s.Handler()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

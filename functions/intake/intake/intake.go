@@ -18,8 +18,11 @@ package intake
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"nemrefusion.dk/events"
 	"nemrefusion.dk/infra/accept"
@@ -44,13 +47,48 @@ type Receipt = accept.Receipt
 // Submitters authenticate with a bearer token verified by v; front is the
 // accept step (accept.New on svc).
 func Register(svc *runtime.Service, v *auth.Verifier, front *accept.Front) {
+	m := newSubmissionMetrics(svc)
 	svc.Mux.Handle("POST /api/v1/events", auth.Require(v)(auth.LimitPerTenant(auth.SubmissionLimitFromEnv())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		submit(svc, front, w, r)
+		submit(svc, front, m, w, r)
 	}))))
 	svc.On(events.DeliveryRequested, front.OnDeliveryRequested)
 }
 
-func submit(svc *runtime.Service, front *accept.Front, w http.ResponseWriter, r *http.Request) {
+// submissionMetrics counts the public API's submissions by blanket type and
+// outcome. The type label is a type the registry knows ("" for anything
+// else, which an outsider could otherwise grow without bound); the outcome
+// is "accepted" or the problem code the submitter got.
+type submissionMetrics struct{ total *prometheus.CounterVec }
+
+func newSubmissionMetrics(svc *runtime.Service) submissionMetrics {
+	m := submissionMetrics{total: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name:        "nemrefusion_intake_submissions_total",
+		Help:        "Blankets submitted on POST /api/v1/events, by blanket type (empty when not a known blanket) and outcome (accepted or the problem code answered).",
+		ConstLabels: prometheus.Labels{"function": svc.Name},
+	}, []string{"type", "outcome"})}
+	svc.Metrics.MustRegister(m.total)
+	return m
+}
+
+func (m submissionMetrics) count(eventType string, err error) {
+	if _, known := events.BlanketOf(eventType); !known {
+		eventType = ""
+	}
+	outcome := "accepted"
+	var d accept.Denied
+	switch {
+	case err == nil:
+	case errors.As(err, &d):
+		outcome = "forbidden"
+	case errors.Is(err, accept.ErrLoginTooOld):
+		outcome = "login-too-old"
+	default:
+		outcome = runtime.ProblemOf(err).Code
+	}
+	m.total.WithLabelValues(eventType, outcome).Inc()
+}
+
+func submit(svc *runtime.Service, front *accept.Front, m submissionMetrics, w http.ResponseWriter, r *http.Request) {
 	p, ok := auth.FromContext(r.Context())
 	if !ok {
 		runtime.WriteError(w, runtime.Fail(runtime.KindUnauthorized, "unauthenticated", "Du skal logge ind.", "You must log in.", nil))
@@ -58,6 +96,7 @@ func submit(svc *runtime.Service, front *accept.Front, w http.ResponseWriter, r 
 	}
 	in, err := runtime.ReadEvent(w, r, 1<<20)
 	if err != nil {
+		m.count("", err)
 		runtime.WriteError(w, err)
 		return
 	}
@@ -69,6 +108,7 @@ func submit(svc *runtime.Service, front *accept.Front, w http.ResponseWriter, r 
 		})
 		return err
 	})
+	m.count(in.Type(), err)
 	if err != nil {
 		front.WriteError(w, r, p, err)
 		return

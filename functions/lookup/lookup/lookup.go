@@ -211,10 +211,10 @@ func (s *Service) metrics() {
 		name, help string
 		get        func(cache.Stats) uint64
 	}{
-		{"lookup_cache_hits_total", "Register lookups answered from the Redis cache.", func(st cache.Stats) uint64 { return st.Hits }},
-		{"lookup_cache_misses_total", "Register lookups answered by the register.", func(st cache.Stats) uint64 { return st.Misses }},
-		{"lookup_cache_failures_total", "Redis calls that failed (lookups then went to the register).", func(st cache.Stats) uint64 { return st.Failures }},
-		{"lookup_cache_skipped_total", "Lookups that skipped Redis while its breaker was open.", func(st cache.Stats) uint64 { return st.Skipped }},
+		{"nemrefusion_lookup_cache_hits_total", "Register lookups answered from the Redis cache.", func(st cache.Stats) uint64 { return st.Hits }},
+		{"nemrefusion_lookup_cache_misses_total", "Register lookups answered by the register.", func(st cache.Stats) uint64 { return st.Misses }},
+		{"nemrefusion_lookup_cache_failures_total", "Redis calls that failed (lookups then went to the register).", func(st cache.Stats) uint64 { return st.Failures }},
+		{"nemrefusion_lookup_cache_skipped_total", "Lookups that skipped Redis while its breaker was open.", func(st cache.Stats) uint64 { return st.Skipped }},
 	} {
 		get := m.get
 		_ = s.svc.Metrics.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help},

@@ -125,7 +125,7 @@ func Start(t testing.TB, o Options) *Kit {
 		}
 		iss.ServeHTTP(w, r)
 	})
-	mux.Handle("/", svc.Mux)
+	mux.Handle("/", svc.Handler())
 	k.Server = httptest.NewServer(mux)
 	t.Cleanup(k.Server.Close)
 	return k
