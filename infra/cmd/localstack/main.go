@@ -37,7 +37,7 @@ func main() {
 		os.Exit(1)
 	}
 	cfg.PublicListener = ln
-	issuer, err := devissuer.New(devissuer.Config{Issuer: "http://" + ln.Addr().String() + "/dev-issuer"})
+	issuer, err := devissuer.New(devissuer.Config{Issuer: devissuer.PublicURL(ln.Addr().String())})
 	if err != nil {
 		log.Error("development issuer", "err", err.Error())
 		os.Exit(1)
