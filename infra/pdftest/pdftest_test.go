@@ -41,3 +41,15 @@ func TestTextReadsThePDF(t *testing.T) {
 		t.Fatalf("text %q", got)
 	}
 }
+
+// PDFAProblems finds each missing part of a tagged PDF/A in a plain PDF.
+func TestPDFAProblemsOfAPlainPDF(t *testing.T) {
+	got := strings.Join(pdftest.PDFAProblems(t, minimalPDF("Kvittering")), "\n")
+	for _, want := range []string{"trailer has no /ID", "XMP metadata lacks <pdfaid:part>2</pdfaid:part>", "XMP metadata lacks <dc:language>",
+		"no GTS_PDFA1 OutputIntent", "MarkInfo", "/Lang", "DisplayDocTitle", "/Helvetica is not embedded", "no StructTreeRoot",
+		"1 of 1 text operators are not in marked content"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+}
