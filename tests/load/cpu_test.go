@@ -71,7 +71,7 @@ func TestCPUPerBlanket(t *testing.T) {
 	if os.Getenv("PPROF") == "1" {
 		dir := filepath.Join(os.Getenv("NR_DATA"), "pprof")
 		if os.Getenv("NR_DATA") == "" {
-			dir = filepath.Join(t.TempDir(), "pprof")
+			dir = filepath.Join(os.TempDir(), "nemrefusion-pprof") // kept after the test, unlike t.TempDir
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
