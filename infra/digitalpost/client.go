@@ -82,10 +82,11 @@ func (c *Client) Send(ctx context.Context, m Message) (Delivery, error) {
 	return c.post(ctx, pathMessages, m)
 }
 
-// Print queues m for paper print and posting.
+// Print queues m for paper print and posting; m needs a postal address in
+// its recipient's AttentionData (Letter.Paper).
 func (c *Client) Print(ctx context.Context, m Message) (Delivery, error) {
-	if m.Header.MessageType != TypePaper {
-		return Delivery{}, fmt.Errorf("%w: Print needs messageType %s", ErrInvalid, TypePaper)
+	if err := m.CheckPaper(); err != nil {
+		return Delivery{}, err
 	}
 	return c.post(ctx, pathPrint, m)
 }

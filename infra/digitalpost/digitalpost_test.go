@@ -38,10 +38,10 @@ func TestBuildMarshalParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<Message xmlns="https://DigitalPost.dk/MeMo-1" memoVersion="1.1"`, "<messageType>DIGITALPOST</messageType>",
-		"<messageUUID>" + l.UUID + "</messageUUID>", "<senderID>30000005</senderID>", "<idType>CPR</idType>",
-		"<recipientID>1203854321</recipientID>", "<createdDateTime>2024-03-04T10:00:00Z</createdDateTime>",
-		"<encodingFormat>application/pdf</encodingFormat>", "<content>JVBERi"} {
+	for _, want := range []string{`<memo:Message xmlns:memo="https://DigitalPost.dk/MeMo-1" xmlns:grd="https://data.gov.dk/model/core/" memoVersion="1.1"`, "<memo:messageType>DIGITALPOST</memo:messageType>",
+		"<memo:messageUUID>" + l.UUID + "</memo:messageUUID>", "<memo:senderID>30000005</memo:senderID>", "<memo:idType>CPR</memo:idType>",
+		"<memo:recipientID>1203854321</memo:recipientID>", "<memo:createdDateTime>2024-03-04T10:00:00Z</memo:createdDateTime>",
+		"<memo:encodingFormat>application/pdf</memo:encodingFormat>", "<memo:content>JVBERi"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("MeMo lacks %s:\n%s", want, b)
 		}

@@ -21,6 +21,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,15 +32,26 @@ import (
 	"nemrefusion.dk/events/ids"
 )
 
-// Namespace is the MeMo XML namespace.
-const Namespace = "https://DigitalPost.dk/MeMo-1"
-
-// Message types. DIGITALPOST goes to the recipient's digital mailbox;
-// FYSISKPOST is printed and posted (recipients exempt from Digital Post).
+// Namespaces of the MeMo 1.1 schema (memo-1.1/) that a message of ours
+// uses, with the prefixes public SF1601 integrations send them with.
 const (
-	TypeDigital = "DIGITALPOST"
-	TypePaper   = "FYSISKPOST"
+	// Namespace is the MeMo namespace (prefix memo).
+	Namespace = "https://DigitalPost.dk/MeMo-1"
+	// NamespaceGrd is the namespace of the common data model's address
+	// (grd:Address), imported by MeMo (prefix grd).
+	NamespaceGrd = "https://data.gov.dk/model/core/"
 )
+
+// prefixes maps each namespace a message uses to the prefix Marshal writes.
+var prefixes = map[string]string{Namespace: "memo", NamespaceGrd: "grd"}
+
+// TypeDigital is the messageType of every message we send. MeMo 1.1 knows
+// only DIGITALPOST and NEMSMS (memoMessageType in memo-1.1/MeMo_dataTypes.xsd):
+// a paper letter is a DIGITALPOST message with the recipient's postal
+// address in AttentionData, sent to the paper-print route (Print), as SF1601
+// takes the channel from the request (KombiValgKode "Fysisk Post") and not
+// from the message.
+const TypeDigital = "DIGITALPOST"
 
 // ID types of senders and recipients.
 const (
@@ -46,71 +59,99 @@ const (
 	IDTypeCVR = "CVR"
 )
 
-// Message is a MeMo message.
+// Message is a MeMo message. Its fields are the subset of MeMo 1.1 we send,
+// in the schema's order; Marshal writes it with the memo: and grd: prefixes.
 type Message struct {
 	XMLName        xml.Name      `xml:"https://DigitalPost.dk/MeMo-1 Message"`
 	MemoVersion    string        `xml:"memoVersion,attr"`
 	MemoSchVersion string        `xml:"memoSchVersion,attr"`
-	Header         MessageHeader `xml:"MessageHeader"`
-	Body           MessageBody   `xml:"MessageBody"`
+	Header         MessageHeader `xml:"https://DigitalPost.dk/MeMo-1 MessageHeader"`
+	Body           MessageBody   `xml:"https://DigitalPost.dk/MeMo-1 MessageBody"`
 }
 
 // MessageHeader says what the message is, who sends it and to whom.
 type MessageHeader struct {
-	MessageType string `xml:"messageType"`
-	MessageUUID string `xml:"messageUUID"`
+	MessageType string `xml:"https://DigitalPost.dk/MeMo-1 messageType"`
+	MessageUUID string `xml:"https://DigitalPost.dk/MeMo-1 messageUUID"`
 	// Label is the title the recipient sees in the mailbox.
-	Label             string    `xml:"label"`
-	Mandatory         bool      `xml:"mandatory"`
-	LegalNotification bool      `xml:"legalNotification"`
-	Sender            Sender    `xml:"Sender"`
-	Recipient         Recipient `xml:"Recipient"`
+	Label             string    `xml:"https://DigitalPost.dk/MeMo-1 label"`
+	Mandatory         bool      `xml:"https://DigitalPost.dk/MeMo-1 mandatory"`
+	LegalNotification bool      `xml:"https://DigitalPost.dk/MeMo-1 legalNotification"`
+	Sender            Sender    `xml:"https://DigitalPost.dk/MeMo-1 Sender"`
+	Recipient         Recipient `xml:"https://DigitalPost.dk/MeMo-1 Recipient"`
 }
 
 // Sender is the authority sending (always by CVR).
 type Sender struct {
-	SenderID string `xml:"senderID"`
-	IDType   string `xml:"idType"`
-	Label    string `xml:"label"`
+	SenderID string `xml:"https://DigitalPost.dk/MeMo-1 senderID"`
+	IDType   string `xml:"https://DigitalPost.dk/MeMo-1 idType"`
+	Label    string `xml:"https://DigitalPost.dk/MeMo-1 label"`
 }
 
-// Recipient is a person (CPR) or a company (CVR). A paper letter also
-// carries the postal address.
+// Recipient is a person (CPR) or a company (CVR). A paper letter carries
+// the postal address in AttentionData.
 type Recipient struct {
-	RecipientID   string         `xml:"recipientID"`
-	IDType        string         `xml:"idType"`
-	Label         string         `xml:"label,omitempty"`
-	PostalAddress *PostalAddress `xml:"PostalAddress,omitempty"`
+	RecipientID   string         `xml:"https://DigitalPost.dk/MeMo-1 recipientID"`
+	IDType        string         `xml:"https://DigitalPost.dk/MeMo-1 idType"`
+	Label         string         `xml:"https://DigitalPost.dk/MeMo-1 label,omitempty"`
+	AttentionData *AttentionData `xml:"https://DigitalPost.dk/MeMo-1 AttentionData,omitempty"`
 }
 
-// PostalAddress is where a paper letter is posted.
+// AttentionData is MeMo's "att." of a sender or recipient; we use the
+// person's name and the structured address (grd:Address).
+type AttentionData struct {
+	AttentionPerson *AttentionPerson `xml:"https://DigitalPost.dk/MeMo-1 AttentionPerson,omitempty"`
+	Address         *Address         `xml:"https://data.gov.dk/model/core/ Address,omitempty"`
+}
+
+// AttentionPerson names the person the letter is for.
+type AttentionPerson struct {
+	PersonID string `xml:"https://DigitalPost.dk/MeMo-1 personID,omitempty"`
+	Label    string `xml:"https://DigitalPost.dk/MeMo-1 label,omitempty"`
+}
+
+// Address is grd:Address of the common data model (memo-1.1/MeMo_grd.xsd):
+// street name (addressLabel), house number, floor and door, postal code,
+// city and country, all optional in the schema.
+type Address struct {
+	AddressLabel string `xml:"https://data.gov.dk/model/core/ addressLabel,omitempty"`
+	HouseNumber  string `xml:"https://data.gov.dk/model/core/ houseNumber,omitempty"`
+	Door         string `xml:"https://data.gov.dk/model/core/ door,omitempty"`
+	Floor        string `xml:"https://data.gov.dk/model/core/ floor,omitempty"`
+	ZipCode      string `xml:"https://data.gov.dk/model/core/ zipCode,omitempty"`
+	City         string `xml:"https://data.gov.dk/model/core/ city,omitempty"`
+	Country      string `xml:"https://data.gov.dk/model/core/ country,omitempty"`
+}
+
+// PostalAddress is where a paper letter is posted, as the registers give
+// it: Street is the whole street line ("Vestergade 1, 3. th").
 type PostalAddress struct {
-	Name       string `xml:"name"`
-	Street     string `xml:"street"`
-	PostalCode string `xml:"postalCode"`
-	City       string `xml:"city"`
-	Country    string `xml:"country"`
+	Name       string
+	Street     string
+	PostalCode string
+	City       string
+	Country    string
 }
 
 // MessageBody holds the documents.
 type MessageBody struct {
-	CreatedDateTime time.Time    `xml:"createdDateTime"`
-	MainDocument    MainDocument `xml:"MainDocument"`
+	CreatedDateTime time.Time    `xml:"https://DigitalPost.dk/MeMo-1 createdDateTime"`
+	MainDocument    MainDocument `xml:"https://DigitalPost.dk/MeMo-1 MainDocument"`
 }
 
 // MainDocument is the letter itself.
 type MainDocument struct {
-	MainDocumentID string `xml:"mainDocumentID"`
-	Label          string `xml:"label"`
-	File           File   `xml:"File"`
+	MainDocumentID string `xml:"https://DigitalPost.dk/MeMo-1 mainDocumentID"`
+	Label          string `xml:"https://DigitalPost.dk/MeMo-1 label"`
+	File           File   `xml:"https://DigitalPost.dk/MeMo-1 File"`
 }
 
 // File is one file of a document, base64 in Content.
 type File struct {
-	EncodingFormat string `xml:"encodingFormat"`
-	Filename       string `xml:"filename"`
-	Language       string `xml:"language"`
-	Content        string `xml:"content"`
+	EncodingFormat string `xml:"https://DigitalPost.dk/MeMo-1 encodingFormat"`
+	Filename       string `xml:"https://DigitalPost.dk/MeMo-1 filename"`
+	Language       string `xml:"https://DigitalPost.dk/MeMo-1 language"`
+	Content        string `xml:"https://DigitalPost.dk/MeMo-1 content"`
 }
 
 // Letter is what Build needs.
@@ -128,7 +169,8 @@ type Letter struct {
 	RecipientCVR ids.CVR
 	// RecipientName is the recipient's name (optional for digital post).
 	RecipientName string
-	// Paper makes a FYSISKPOST message; Address is then required.
+	// Paper makes a letter for paper print: Address is then required and
+	// goes into the recipient's AttentionData.
 	Paper   bool
 	Address *PostalAddress
 	// Created is when the letter was made.
@@ -169,36 +211,127 @@ func Build(l Letter) (Message, error) {
 		return Message{}, fmt.Errorf("%w: exactly one of recipient CPR and CVR must be set", ErrInvalid)
 	}
 	if l.Paper {
-		m.Header.MessageType = TypePaper
-		m.Header.Recipient.PostalAddress = l.Address
+		if l.Address == nil {
+			return Message{}, fmt.Errorf("%w: a paper letter needs a postal address", ErrInvalid)
+		}
+		m.Header.Recipient.AttentionData = attention(*l.Address)
+		if err := m.CheckPaper(); err != nil {
+			return Message{}, err
+		}
 	}
 	return m, m.Check()
 }
 
-// Check verifies the rules every message must meet: a UUID, a label, a
-// sender CVR, a valid recipient, a created time and a PDF main document
-// (and a postal address for paper).
+// streetLine is a Danish street line: street name, house number and
+// optionally floor and door ("Vestergade 1", "Vej 2, 3. th", "Gade 7A, st.").
+var streetLine = regexp.MustCompile(`^(\S.*?) (\d{1,4}[A-ZÆØÅ]?)(?:, (st|kl|\d{1,2})\.(?: (th|tv|mf|\d{1,4}))?)?$`)
+
+// attention is a's MeMo form: the name as AttentionPerson and the address
+// as grd:Address. The street line is split into street name, house number,
+// floor and door when it has that form and joins back to the same line;
+// otherwise it is kept whole as the street name, so nothing is lost.
+func attention(a PostalAddress) *AttentionData {
+	ad := &Address{AddressLabel: a.Street, ZipCode: a.PostalCode, City: a.City, Country: a.Country}
+	if p := streetLine.FindStringSubmatch(a.Street); p != nil {
+		split := Address{AddressLabel: p[1], HouseNumber: p[2], Floor: p[3], Door: p[4]}
+		if split.street() == a.Street {
+			ad.AddressLabel, ad.HouseNumber, ad.Floor, ad.Door = split.AddressLabel, split.HouseNumber, split.Floor, split.Door
+		}
+	}
+	d := &AttentionData{Address: ad}
+	if a.Name != "" {
+		d.AttentionPerson = &AttentionPerson{Label: a.Name}
+	}
+	return d
+}
+
+// street joins street name, house number, floor and door to one line.
+func (a Address) street() string {
+	s := a.AddressLabel
+	if a.HouseNumber != "" {
+		s += " " + a.HouseNumber
+	}
+	if a.Floor != "" {
+		s += ", " + a.Floor + "."
+		if a.Door != "" {
+			s += " " + a.Door
+		}
+	} else if a.Door != "" {
+		s += ", " + a.Door
+	}
+	return s
+}
+
+// PostalAddress returns the recipient's postal address from AttentionData
+// (nil when the message has none).
+func (m Message) PostalAddress() *PostalAddress {
+	d := m.Header.Recipient.AttentionData
+	if d == nil || d.Address == nil {
+		return nil
+	}
+	a := &PostalAddress{Street: d.Address.street(), PostalCode: d.Address.ZipCode, City: d.Address.City, Country: d.Address.Country}
+	if d.AttentionPerson != nil {
+		a.Name = d.AttentionPerson.Label
+	}
+	return a
+}
+
+// CheckPaper verifies what a letter for paper print needs besides Check: a
+// postal address with name, street and city.
+func (m Message) CheckPaper() error {
+	if a := m.PostalAddress(); a == nil || a.Name == "" || a.Street == "" || a.City == "" {
+		return fmt.Errorf("%w: a paper letter needs a postal address with name, street and city", ErrInvalid)
+	}
+	return nil
+}
+
+// memoUUID is memoUuidType of the schema: a version 4 UUID.
+var memoUUID = regexp.MustCompile(`^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-4[a-fA-F0-9]{3}-[aAbB89][a-fA-F0-9]{3}-[a-fA-F0-9]{12}$`)
+
+// DerivedUUID is a messageUUID derived from name (the same name gives the
+// same UUID, so a retry resends it): the SHA-1 name-based UUID of name in
+// namespace with the version bits set to 4, since MeMo takes version 4
+// UUIDs only (memoUuidType). The other 122 bits are the hash's.
+func DerivedUUID(namespace uuid.UUID, name []byte) string {
+	u := uuid.NewSHA1(namespace, name)
+	u[6] = u[6]&0x0f | 0x40
+	return u.String()
+}
+
+// Check verifies the rules every message must meet, which keep it valid
+// against the MeMo 1.1 schema: a version 4 UUID, a label, a sender CVR, a
+// valid recipient, texts of at most 256 characters, a created time and a
+// PDF main document. CheckPaper adds the postal address a paper letter needs.
 func (m Message) Check() error {
 	h := m.Header
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrInvalid, what) }
 	// uuid.Parse also takes "{…}" and "urn:uuid:…" forms without checking the
 	// wrapper characters; only the canonical 36-character form is a MeMo UUID.
-	if u, err := uuid.Parse(h.MessageUUID); err != nil || u.String() != strings.ToLower(h.MessageUUID) {
-		return bad("messageUUID is not a UUID")
+	if u, err := uuid.Parse(h.MessageUUID); err != nil || u.String() != strings.ToLower(h.MessageUUID) || !memoUUID.MatchString(h.MessageUUID) {
+		return bad("messageUUID is not a version 4 UUID")
 	}
-	if h.MessageType != TypeDigital && h.MessageType != TypePaper {
-		return bad("unknown messageType")
+	if h.MessageType != TypeDigital {
+		return bad("messageType must be " + TypeDigital)
 	}
-	if h.Label == "" || len([]rune(h.Label)) > 255 {
+	if h.Label == "" || utf8.RuneCountInString(h.Label) > 255 {
 		return bad("label must have 1 to 255 characters")
 	}
 	texts := []string{h.Label, h.Sender.Label, h.Recipient.Label, m.Body.MainDocument.Label, m.Body.MainDocument.File.Filename}
-	if a := h.Recipient.PostalAddress; a != nil {
-		texts = append(texts, a.Name, a.Street, a.PostalCode, a.City, a.Country)
+	if d := h.Recipient.AttentionData; d != nil {
+		if p := d.AttentionPerson; p != nil {
+			texts = append(texts, p.PersonID, p.Label)
+		}
+		if a := d.Address; a != nil {
+			texts = append(texts, a.AddressLabel, a.HouseNumber, a.Door, a.Floor, a.ZipCode, a.City, a.Country)
+		}
 	}
 	for _, s := range texts {
 		if !xmlText(s) {
 			return bad("text must be UTF-8 with only characters XML allows")
+		}
+		// memoTextType: at most 256 characters.
+		if utf8.RuneCountInString(s) > 256 {
+			return bad("a text has more than 256 characters")
 		}
 	}
 	if _, err := ids.ParseCVR(h.Sender.SenderID); err != nil || h.Sender.IDType != IDTypeCVR {
@@ -216,13 +349,8 @@ func (m Message) Check() error {
 	default:
 		return bad("recipient idType must be CPR or CVR")
 	}
-	if h.MessageType == TypePaper {
-		a := h.Recipient.PostalAddress
-		if a == nil || a.Name == "" || a.Street == "" || a.City == "" {
-			return bad("a paper letter needs a postal address with name, street and city")
-		}
-	}
-	if m.Body.CreatedDateTime.IsZero() {
+	// xs:dateTime has no year 0, and Marshal writes four-digit years only.
+	if c := m.Body.CreatedDateTime; c.IsZero() || c.Year() < 1 || c.Year() > 9999 {
 		return bad("createdDateTime is missing")
 	}
 	f := m.Body.MainDocument.File
@@ -252,13 +380,80 @@ func xmlText(s string) bool {
 	return true
 }
 
-// Marshal returns the message as XML with a declaration.
+// Marshal returns the message as XML with a declaration, in the shape
+// public SF1601 integrations send: the root declares the memo and grd
+// prefixes and every element carries its prefix (<memo:Message
+// xmlns:memo=… xmlns:grd=…>, <memo:MessageHeader>, <grd:Address>), no
+// default namespace.
 func (m Message) Marshal() ([]byte, error) {
-	b, err := xml.MarshalIndent(m, "", "  ")
+	plain, err := xml.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("digitalpost: marshal MeMo: %w", err)
 	}
-	return append([]byte(xml.Header), b...), nil
+	// encoding/xml writes a default namespace on each element; decode its
+	// output and write it again with the prefixes.
+	var out bytes.Buffer
+	out.WriteString(xml.Header)
+	enc := xml.NewEncoder(&out)
+	enc.Indent("", "  ")
+	dec := xml.NewDecoder(bytes.NewReader(plain))
+	root := true
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("digitalpost: marshal MeMo: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			name, err := prefixed(t.Name)
+			if err != nil {
+				return nil, err
+			}
+			var attrs []xml.Attr
+			if root {
+				attrs = append(attrs, xml.Attr{Name: xml.Name{Local: "xmlns:memo"}, Value: Namespace},
+					xml.Attr{Name: xml.Name{Local: "xmlns:grd"}, Value: NamespaceGrd})
+				root = false
+			}
+			for _, a := range t.Attr {
+				if a.Name.Space == "" && a.Name.Local != "xmlns" {
+					attrs = append(attrs, xml.Attr{Name: xml.Name{Local: a.Name.Local}, Value: a.Value})
+				}
+			}
+			err = enc.EncodeToken(xml.StartElement{Name: name, Attr: attrs})
+			if err != nil {
+				return nil, fmt.Errorf("digitalpost: marshal MeMo: %w", err)
+			}
+		case xml.EndElement:
+			name, err := prefixed(t.Name)
+			if err != nil {
+				return nil, err
+			}
+			if err := enc.EncodeToken(xml.EndElement{Name: name}); err != nil {
+				return nil, fmt.Errorf("digitalpost: marshal MeMo: %w", err)
+			}
+		case xml.CharData:
+			if err := enc.EncodeToken(t); err != nil {
+				return nil, fmt.Errorf("digitalpost: marshal MeMo: %w", err)
+			}
+		}
+	}
+	if err := enc.Flush(); err != nil {
+		return nil, fmt.Errorf("digitalpost: marshal MeMo: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// prefixed is n with its namespace's prefix (memo:label, grd:city).
+func prefixed(n xml.Name) (xml.Name, error) {
+	p, ok := prefixes[n.Space]
+	if !ok {
+		return xml.Name{}, fmt.Errorf("digitalpost: marshal MeMo: element %s in no known namespace %q", n.Local, n.Space)
+	}
+	return xml.Name{Local: p + ":" + n.Local}, nil
 }
 
 // Parse reads and checks a MeMo message.

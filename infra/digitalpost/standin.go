@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,8 +42,13 @@ type Received struct {
 //
 // Routes:
 //
-//	POST /memo/v1/messages          a DIGITALPOST MeMo message
-//	POST /print/v1/letters          a FYSISKPOST MeMo message (paper-print queue)
+//	POST /memo/v1/messages          a MeMo message for the Digital Post mailbox
+//	POST /print/v1/letters          a MeMo message with the recipient's postal address (paper-print queue)
+//
+// Each message is checked against the MeMo 1.1 schema (Validate, with
+// xmllint) and then by Parse; a message either refuses is answered 400 with
+// what is wrong, as the real service refuses it.
+//
 //	GET  /memo/v1/received?recipient=ID&channel=digital-post|paper   []Received
 //	GET  /healthz
 //
@@ -59,8 +65,8 @@ type StandIn struct {
 // NewStandIn returns an empty stand-in.
 func NewStandIn() *StandIn {
 	s := &StandIn{mux: http.NewServeMux(), received: map[string]*Received{}, messages: map[string]Message{}}
-	s.mux.HandleFunc("POST "+pathMessages, func(w http.ResponseWriter, r *http.Request) { s.take(w, r, TypeDigital, ChannelDigital) })
-	s.mux.HandleFunc("POST "+pathPrint, func(w http.ResponseWriter, r *http.Request) { s.take(w, r, TypePaper, ChannelPaper) })
+	s.mux.HandleFunc("POST "+pathMessages, func(w http.ResponseWriter, r *http.Request) { s.take(w, r, ChannelDigital) })
+	s.mux.HandleFunc("POST "+pathPrint, func(w http.ResponseWriter, r *http.Request) { s.take(w, r, ChannelPaper) })
 	s.mux.HandleFunc("GET /memo/v1/received", s.list)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -81,18 +87,32 @@ func (s *StandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *StandIn) take(w http.ResponseWriter, r *http.Request, msgType, channel string) {
+func (s *StandIn) take(w http.ResponseWriter, r *http.Request, channel string) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
 	if err != nil {
 		writeJSON(w, http.StatusRequestEntityTooLarge, problem{Code: "too-large", Da: "Beskeden er for stor.", En: "The message is too large."})
 		return
 	}
-	m, err := Parse(b)
-	if err == nil && m.Header.MessageType != msgType {
-		err = errors.New("wrong messageType for this route")
+	// First the MeMo 1.1 schema, as the real service checks it, then our
+	// own rules (Parse) and, for print, the postal address.
+	err = Validate(r.Context(), b)
+	if errors.Is(err, ErrInvalid) {
+		writeJSON(w, http.StatusBadRequest, problem{Code: "invalid-memo-schema",
+			Da: "Beskeden overholder ikke MeMo 1.1-skemaet: " + errText(err), En: "The message is not valid against the MeMo 1.1 schema: " + errText(err)})
+		return
 	}
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, problem{Code: "invalid-memo", Da: "Beskeden er ikke en gyldig MeMo-besked.", En: "The message is not valid MeMo: " + err.Error()})
+		writeJSON(w, http.StatusInternalServerError, problem{Code: "validator-unavailable",
+			Da: "Stand-in'en kan ikke kontrollere beskeden mod MeMo-skemaet (er xmllint installeret?).",
+			En: "The stand-in cannot check the message against the MeMo schema (is xmllint installed?): " + err.Error()})
+		return
+	}
+	m, err := Parse(b)
+	if err == nil && channel == ChannelPaper {
+		err = m.CheckPaper()
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, problem{Code: "invalid-memo", Da: "Beskeden er ikke en gyldig MeMo-besked: " + errText(err), En: "The message is not valid MeMo: " + errText(err)})
 		return
 	}
 	h := m.Header
@@ -146,6 +166,11 @@ func (s *StandIn) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// errText is err without the package's prefix.
+func errText(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

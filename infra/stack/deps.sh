@@ -42,6 +42,7 @@ if [ "${NR_NO_BROWSER:-}" != 1 ]; then
 fi
 have curl || missing+=(curl)
 have pdftotext || missing+=(poppler-utils) # letter tests read the PDFs back as text
+have xmllint || missing+=(libxml2-utils) # MeMo messages are checked against the MeMo 1.1 schema (infra/digitalpost)
 have qpdf || missing+=(qpdf)                   # letter tests check the PDF/A structure (qpdf --json)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 

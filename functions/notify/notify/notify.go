@@ -101,7 +101,7 @@ var idNamespace = uuid.MustParse("6f1c7a3e-2f57-4c1e-9a4e-6e6f74696679")
 // DerivedID is the id of the letter or SMS a request causes: the same
 // request (source and id) always gives the same id.
 func DerivedID(what string, ev cloudevents.Event) string {
-	return uuid.NewSHA1(idNamespace, []byte(what+"\x00"+ev.Source()+"\x00"+ev.ID())).String()
+	return digitalpost.DerivedUUID(idNamespace, []byte(what+"\x00"+ev.Source()+"\x00"+ev.ID()))
 }
 
 // unavailable wraps a transient failure as 503 (the broker retries).

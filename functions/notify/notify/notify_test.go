@@ -179,7 +179,7 @@ func TestLettersArriveWhereTheyShouldExactlyOnce(t *testing.T) {
 				t.Fatalf("messageUUID %s is not derived from the request", got[0].MessageUUID)
 			}
 			m, _ := f.dp.Message(got[0].MessageUUID)
-			if c.channel == digitalpost.ChannelPaper && (m.Header.Recipient.PostalAddress == nil || m.Header.Recipient.PostalAddress.Street == "") {
+			if c.channel == digitalpost.ChannelPaper && (m.PostalAddress() == nil || m.PostalAddress().Street == "") {
 				t.Fatalf("paper letter without address: %+v", m.Header.Recipient)
 			}
 			sent := f.waitFor(t, events.LetterSent, ev, 1)
