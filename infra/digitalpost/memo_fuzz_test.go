@@ -104,7 +104,7 @@ func FuzzMeMoParse(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)/2])
 		f.Add(bytes.Replace(b, []byte("MeMo-1"), []byte("MeMo-2"), 1))
-		f.Add(bytes.ReplaceAll(b, []byte("memo:"), nil)) // no prefix: not in the namespace
+		f.Add(bytes.ReplaceAll(b, []byte("memo:"), nil))                                                            // no prefix: not in the namespace
 		f.Add(bytes.ReplaceAll(bytes.Replace(b, []byte(`xmlns:memo=`), []byte(`xmlns=`), 1), []byte("memo:"), nil)) // default namespace
 		f.Add(bytes.Replace(b, []byte("<label>"), []byte("<label><![CDATA[x]]>"), 1))
 		f.Add(bytes.Replace(b, []byte("?>"), []byte("?><!DOCTYPE m [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"), 1))
