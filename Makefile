@@ -10,7 +10,7 @@ MODULES := events schemas infra tests $(patsubst %/go.mod,%,$(wildcard functions
 ENV := set -a; . $(NR_DATA)/stack.env; set +a
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check bench bench-system test-faults lint fmt fuzz
+.PHONY: help deps services stop-services build run test test-go test-standalone k8s-check images bench bench-system test-faults lint fmt fuzz
 
 help:
 	@echo "make run    start the whole system on this machine and print where to open it"
@@ -49,8 +49,31 @@ test-standalone: ## every function builds alone (GOWORK=off), as for its contain
 	@for f in $(FUNCTIONS); do (cd functions/$$f && GOWORK=off go build -o /dev/null .) || exit 1; done
 	@for m in events infra; do (cd $$m && GOWORK=off go build ./...) || exit 1; done
 
-k8s-check: ## decode every manifest into Knative's types, run their Validate, kustomize build each overlay
-	@cd tests && go test -count=1 ./k8scheck/
+k8s-check: ## decode every manifest into Knative's types, run their Validate, kustomize build each overlay (and .data/images/resolved-*.yaml when make images wrote them)
+	@cd tests && NR_IMAGES=$(NR_DATA)/images go test -count=1 ./k8scheck/
+
+# Every function image with ko, offline and reproducibly: the base is made here (infra/cmd/baseimage, into
+# ko's cache layout, named by digest), the images go to the OCI layout .data/images/oci, and each overlay is
+# resolved to .data/images/resolved-<overlay>.yaml with image digests (ko resolve --push=false: no registry).
+KO_VERSION := v0.19.1
+KO_DOCKER_REPO ?= registry.invalid/nemrefusion
+SOURCE_DATE_EPOCH ?= 0
+IMAGES := $(NR_DATA)/images
+images: ## every function image (ko, no Docker daemon, no registry) into .data/images, and the resolved overlays
+	@mkdir -p $(BIN) $(IMAGES)
+	@[ -x $(BIN)/ko ] && $(BIN)/ko version 2>/dev/null | grep -qx '$(KO_VERSION)' || (cd / && GOWORK=off GOFLAGS= GOBIN=$(BIN) go install github.com/google/ko@$(KO_VERSION))
+	@cd infra && go build -o $(BIN)/baseimage ./cmd/baseimage
+	@cd tests && go build -o $(BIN)/kustomizebuild ./k8scheck/kustomizebuild
+	@base=$$(SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(BIN)/baseimage -layout $(IMAGES)/kocache/img -digest-file $(IMAGES)/base.digest); \
+	  export KOCACHE=$(IMAGES)/kocache KO_DEFAULTBASEIMAGE=nemrefusion.invalid/base@$$base KO_DOCKER_REPO=$(KO_DOCKER_REPO) \
+	    SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) CGO_ENABLED=0; \
+	  rm -rf $(IMAGES)/oci; \
+	  for o in dev prod; do \
+	    $(BIN)/kustomizebuild k8s/overlays/$$o > $(IMAGES)/unresolved-$$o.yaml; \
+	    $(BIN)/ko resolve --base-import-paths --push=false --oci-layout-path $(IMAGES)/oci -f $(IMAGES)/unresolved-$$o.yaml > /dev/null; \
+	    $(BIN)/ko resolve --base-import-paths --push=false -f $(IMAGES)/unresolved-$$o.yaml > $(IMAGES)/resolved-$$o.yaml; \
+	  done
+	@echo "images: OCI layout $(IMAGES)/oci, resolved manifests $(IMAGES)/resolved-{dev,prod}.yaml (base $$(cat $(IMAGES)/base.digest))"
 
 bench: services ## benchmarks as one table of ratios against baselines run in the same process
 	@$(ENV); go test -p 1 -run '^$$' -bench . -benchtime 2s -timeout 30m ./infra/ledger/ ./infra/runtime/ ./infra/broker/ ./infra/schedule/ ./infra/registers/cache/ ./functions/documents/documents/ ./tests/e2e/ 2>&1 | tee $(NR_DATA)/bench.txt | go run ./infra/cmd/benchtable
