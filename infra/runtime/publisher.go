@@ -30,7 +30,7 @@ type Publisher struct {
 // NewPublisher builds a publisher for sink with the K_CE_OVERRIDES JSON
 // ({"extensions":{"name":"value"}}) applied to every event.
 func NewPublisher(sink, overrides string) (*Publisher, error) {
-	p := &Publisher{Sink: sink, Client: &http.Client{Timeout: 10 * time.Second}}
+	p := &Publisher{Sink: sink, Client: &http.Client{Timeout: 10 * time.Second, Transport: sinkTransport()}}
 	if overrides != "" {
 		var o struct {
 			Extensions map[string]string `json:"extensions"`
@@ -41,6 +41,15 @@ func NewPublisher(sink, overrides string) (*Publisher, error) {
 		p.Overrides = o.Extensions
 	}
 	return p, nil
+}
+
+// sinkTransport keeps up to 64 idle connections to the broker: with
+// http.DefaultTransport's 2, every send beyond two at once opened a new TCP
+// connection and left one in TIME_WAIT after it.
+func sinkTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return tr
 }
 
 // PublishError is a refusal by the broker that retrying cannot change.

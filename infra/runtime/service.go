@@ -96,7 +96,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		return nil, fmt.Errorf("runtime %s: %w", o.Name, err)
 	}
 	if o.Base.SinkTokenFile != "" {
-		pub.Client.Transport = &bearerTransport{token: &tokenFile{path: o.Base.SinkTokenFile}, base: http.DefaultTransport}
+		pub.Client.Transport = &bearerTransport{token: &tokenFile{path: o.Base.SinkTokenFile}, base: pub.Client.Transport}
 	}
 	auth, err := newDeliveryAuth(o.Base, o.Name)
 	if err != nil {
