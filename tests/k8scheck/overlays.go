@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -93,8 +94,41 @@ func CheckDev(docs []Document) error {
 		if !svc[name] {
 			errs = append(errs, fmt.Errorf("Service/%s missing from dev", name))
 		}
+		errs = append(errs, hardened("StatefulSet/"+name, s.Spec.Template.Spec)...)
 	}
 	return errors.Join(errs...)
+}
+
+// hardened lists what a pod spec lacks of the restricted Pod Security
+// Standard and of the probes a kubelet needs to restart a hung process: a
+// non-root user, the RuntimeDefault seccomp profile, no privilege
+// escalation, all capabilities dropped, and liveness and readiness probes
+// on every container.
+func hardened(id string, pod corev1.PodSpec) []error {
+	var errs []error
+	psc := pod.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.RunAsUser == nil || *psc.RunAsUser == 0 {
+		errs = append(errs, fmt.Errorf("%s: the pod must set securityContext.runAsNonRoot and a non-zero runAsUser", id))
+	}
+	if psc == nil || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		errs = append(errs, fmt.Errorf("%s: the pod must use seccompProfile RuntimeDefault", id))
+	}
+	for _, c := range pod.Containers {
+		sc := c.SecurityContext
+		if sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			errs = append(errs, fmt.Errorf("%s container %s: allowPrivilegeEscalation must be false", id, c.Name))
+		}
+		if sc == nil || sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") {
+			errs = append(errs, fmt.Errorf("%s container %s: capabilities must drop ALL", id, c.Name))
+		}
+		if c.LivenessProbe == nil {
+			errs = append(errs, fmt.Errorf("%s container %s: no livenessProbe", id, c.Name))
+		}
+		if c.ReadinessProbe == nil {
+			errs = append(errs, fmt.Errorf("%s container %s: no readinessProbe", id, c.Name))
+		}
+	}
+	return errs
 }
 
 // MinScales returns each Knative Service's min-scale annotation by name.
