@@ -207,6 +207,7 @@ func TestCheckProdRefusesDevThings(t *testing.T) {
 	t.Parallel()
 	prodCM := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nemrefusion-config\ndata:\n  OIDC_ISSUER: https://login.example\n" +
 		"  DELIVERY_SYNTHETIC_POPULATION: \"false\"\n  CITIZEN_SYNTHETIC_DPO: \"false\"\n  MIT_SYGEFRAVAER_URL: https://example.dk/mit-sygefravaer\n"
+	durable := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nemrefusion-broker-channel\ndata:\n  channel-template-spec: |\n    apiVersion: messaging.knative.dev/v1alpha1\n    kind: NatsJetStreamChannel\n"
 	tests := []struct {
 		name    string
 		docs    []string
@@ -216,7 +217,9 @@ func TestCheckProdRefusesDevThings(t *testing.T) {
 		{"no issuer", []string{strings.Replace(prodCM, "  OIDC_ISSUER: https://login.example\n", "  LOG_LEVEL: info\n", 1)}, "OIDC_ISSUER"},
 		{"letters link to localhost", []string{strings.Replace(prodCM, "https://example.dk/mit-sygefravaer", "http://localhost:8080/mit-sygefravaer", 1)}, "MIT_SYGEFRAVAER_URL"},
 		{"synthetic DPO links", []string{strings.Replace(prodCM, "  CITIZEN_SYNTHETIC_DPO: \"false\"\n", "", 1)}, "CITIZEN_SYNTHETIC_DPO"},
-		{"statefulset", []string{prodCM, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: postgres\nspec:\n  serviceName: postgres\n  selector: {}\n  template: {}\n"}, "no StatefulSet in prod"},
+		{"in-memory channel", []string{prodCM, strings.Replace(durable, "NatsJetStreamChannel", "InMemoryChannel", 1)}, "must be durable"},
+		{"no channel template", []string{prodCM}, "nemrefusion-broker-channel missing"},
+		{"statefulset", []string{prodCM, durable, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: postgres\nspec:\n  serviceName: postgres\n  selector: {}\n  template: {}\n"}, "no StatefulSet in prod"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,7 +230,7 @@ func TestCheckProdRefusesDevThings(t *testing.T) {
 			}
 		})
 	}
-	if err := CheckProd(mustDocs(t, prodCM)); err != nil {
+	if err := CheckProd(mustDocs(t, prodCM, durable)); err != nil {
 		t.Fatalf("clean prod refused: %v", err)
 	}
 }

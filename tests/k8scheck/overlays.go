@@ -37,6 +37,13 @@ func CheckProd(docs []Document) error {
 	case !strings.HasPrefix(cm.Data["OIDC_ISSUER"], "https://"):
 		errs = append(errs, fmt.Errorf("ConfigMap/%s: OIDC_ISSUER must be set to an https issuer in prod, got %q", ConfigMapName, cm.Data["OIDC_ISSUER"]))
 	}
+	if ch := newIndex(docs).cms[BrokerChannelConfigMap]; ch == nil {
+		errs = append(errs, fmt.Errorf("ConfigMap/%s missing", BrokerChannelConfigMap))
+	} else if spec := ch.Data["channel-template-spec"]; !slices.ContainsFunc(DurableChannels, func(kind string) bool {
+		return strings.Contains(spec, "kind: "+kind+"\n") || strings.HasSuffix(strings.TrimSpace(spec), "kind: "+kind)
+	}) {
+		errs = append(errs, fmt.Errorf("ConfigMap/%s: the Broker's channel must be durable in prod (one of %v), got %q", BrokerChannelConfigMap, DurableChannels, spec))
+	}
 	if cm != nil {
 		if !strings.HasPrefix(cm.Data["MIT_SYGEFRAVAER_URL"], "https://") {
 			errs = append(errs, fmt.Errorf("ConfigMap/%s: MIT_SYGEFRAVAER_URL (the link in citizens' letters) must be an https address in prod, got %q", ConfigMapName, cm.Data["MIT_SYGEFRAVAER_URL"]))
@@ -49,6 +56,13 @@ func CheckProd(docs []Document) error {
 	}
 	return errors.Join(errs...)
 }
+
+// BrokerChannelConfigMap is the Broker's channel template (k8s/base/broker.yaml).
+const BrokerChannelConfigMap = "nemrefusion-broker-channel"
+
+// DurableChannels are the channel kinds prod may run the Broker on: both keep
+// an accepted event across a dispatcher restart, which InMemoryChannel does not.
+var DurableChannels = []string{"NatsJetStreamChannel", "KafkaChannel"}
 
 // SyntheticSettings are the functions' switches for synthetic data (the
 // 2024 population table, DPO links of the synthetic municipalities): on by
