@@ -17,6 +17,7 @@ help:
 	@echo "make test   run every test (installs and starts what is missing)"
 	@echo "make bench  benchmarks, as one table of ratios measured in the same run"
 	@echo "make k8s-check  validate the Kubernetes manifests with Knative's own code"
+	@echo "make images  build every function image with ko (offline) and resolve the overlays to digests"
 
 deps: ## install PostgreSQL, Redis, ClamAV, Chromium (apt) and MinIO (go install) when missing
 	@bash infra/stack/deps.sh
