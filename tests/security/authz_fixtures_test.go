@@ -403,6 +403,12 @@ func authzFixtures(w *authzWorld) map[string][]authzVariant {
 		"GET /healthz": {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/healthz") }}},
 		"GET /readyz":  {{Kind: kindPublic, Req: func(*authzWorld, *authzRecord, string) authzReq { return get("/readyz") }}},
 		"GET /metrics": {{Kind: kindInternal, Probe: get("/metrics")}},
+		// The Go profiler (PPROF=1) is mounted on the metrics listener only.
+		"GET /debug/pprof/":        {{Kind: kindInternal, Probe: get("/debug/pprof/")}},
+		"GET /debug/pprof/cmdline": {{Kind: kindInternal, Probe: get("/debug/pprof/cmdline")}},
+		"GET /debug/pprof/profile": {{Kind: kindInternal, Probe: get("/debug/pprof/profile?seconds=1")}},
+		"GET /debug/pprof/symbol":  {{Kind: kindInternal, Probe: get("/debug/pprof/symbol")}},
+		"GET /debug/pprof/trace":   {{Kind: kindInternal, Probe: get("/debug/pprof/trace?seconds=1")}},
 		"POST /{$}": {{Kind: kindInternal, Probe: authzReq{Method: "POST", Path: "/", ContentType: "application/cloudevents+json",
 			Body: authzEvent(events.ProbeRequested, "/e2e/authz-matrix", "authz-portal", map[string]string{"note": "forged"})}}},
 		// The development issuer (local stack only, public by design).
