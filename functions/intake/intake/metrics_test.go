@@ -42,9 +42,7 @@ nemrefusion_intake_submissions_total{function="` + d.k.Svc.Name + `",outcome="ac
 nemrefusion_intake_submissions_total{function="` + d.k.Svc.Name + `",outcome="forbidden",type="` + events.SicknessEmployerReported + `"} 1
 nemrefusion_intake_submissions_total{function="` + d.k.Svc.Name + `",outcome="not-submittable",type=""} 1
 `
-	if err := testutil.GatherAndCompare(d.k.Svc.Metrics, stringsReader(want), "nemrefusion_intake_submissions_total"); err != nil {
+	if err := testutil.GatherAndCompare(d.k.Svc.Metrics, strings.NewReader(want), "nemrefusion_intake_submissions_total"); err != nil {
 		t.Error(err)
 	}
 }
-
-func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
